@@ -1,0 +1,39 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** One state change, who made it, from where (ADMIN-3). Written in the change's own transaction. */
+@Entity({ name: 'audit_events' })
+export class AuditEvent {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column({ name: 'workspace_id', type: 'varchar', length: 255 })
+  workspaceId: string;
+
+  @Column({ type: 'timestamptz' })
+  at: Date;
+
+  @Column({ type: 'varchar', length: 64 })
+  action: string;
+
+  @Column({ name: 'actor_user_id', type: 'uuid', nullable: true })
+  actorUserId: string | null;
+
+  @Column({ name: 'actor_device_id', type: 'uuid', nullable: true })
+  actorDeviceId: string | null;
+
+  @Column({ name: 'target_user_id', type: 'uuid', nullable: true })
+  targetUserId: string | null;
+
+  @Column({ name: 'target_device_id', type: 'uuid', nullable: true })
+  targetDeviceId: string | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  ip: string | null;
+
+  @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
+  userAgent: string | null;
+
+  /** Guards against writing one fact twice (a retried cascade, DEPROV-2). */
+  @Column({ name: 'dedupe_key', type: 'varchar', length: 200, nullable: true, unique: true })
+  dedupeKey: string | null;
+}

@@ -1,0 +1,76 @@
+import type { ApprovalMethod, ClientType, DeviceStatus } from '@td/contracts';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/** One client-app instance, bound to its own P-256 key (KEY-1, KEY-4). */
+@Entity({ name: 'devices' })
+@Index('devices_user_created_idx', ['userId', 'createdAt'])
+export class Device {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId: string;
+
+  @Column({ name: 'workspace_id', type: 'varchar', length: 255 })
+  workspaceId: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  name: string;
+
+  @Column({ name: 'client_type', type: 'varchar', length: 16 })
+  clientType: ClientType;
+
+  @Column({ type: 'varchar', length: 64 })
+  os: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  browser: string;
+
+  /** RFC 7638 thumbprint of the device key; unique for ever (KEY-4). */
+  @Column({ name: 'key_thumbprint', type: 'varchar', length: 64, unique: true })
+  keyThumbprint: string;
+
+  @Column({ name: 'public_jwk', type: 'jsonb' })
+  publicJwk: Record<string, string>;
+
+  /** Five words from the key thumbprint (APPROVE-5). */
+  @Column({ type: 'varchar', length: 128 })
+  fingerprint: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  status: DeviceStatus;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt: Date | null;
+
+  @Column({ name: 'approved_at', type: 'timestamptz', nullable: true })
+  approvedAt: Date | null;
+
+  @Column({ name: 'approved_via', type: 'varchar', length: 16, nullable: true })
+  approvedVia: ApprovalMethod | null;
+
+  @Column({ name: 'approved_by', type: 'uuid', nullable: true })
+  approvedBy: string | null;
+
+  @Column({ name: 'denied_at', type: 'timestamptz', nullable: true })
+  deniedAt: Date | null;
+
+  @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
+  disabledAt: Date | null;
+
+  @Column({ name: 'last_seen_at', type: 'timestamptz', nullable: true })
+  lastSeenAt: Date | null;
+
+  @Column({ name: 'last_ip', type: 'varchar', length: 64, nullable: true })
+  lastIp: string | null;
+
+  @Column({ name: 'created_ip', type: 'varchar', length: 64, nullable: true })
+  createdIp: string | null;
+
+  /** Opaque to us: the vault key sealed by the approver for this device (APPROVE-3). */
+  @Column({ name: 'key_envelope', type: 'text', nullable: true })
+  keyEnvelope: string | null;
+}

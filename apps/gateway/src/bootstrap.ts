@@ -1,0 +1,35 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createLogger, PinoNestLogger } from '@td/common';
+import { Service } from '@td/contracts';
+import { json } from 'express';
+import { GatewayModule } from './app.module';
+import type { GatewayEnv } from './config';
+import { setUpDocs } from './docs/docs';
+import { createValidationPipe } from './problem/validation';
+
+/** ERR-2: bodies over 16 KiB are refused before they are parsed. */
+export const BODY_LIMIT = '16kb';
+
+export async function createGateway(config: GatewayEnv): Promise<INestApplication> {
+  const logger = new PinoNestLogger(createLogger(Service.gateway, config.LOG_LEVEL));
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config), {
+    logger,
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.disable('x-powered-by');
+  app.use(json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  setUpDocs(app, config);
+  return app;
+}
+
+export async function startGateway(config: GatewayEnv): Promise<INestApplication> {
+  const app = await createGateway(config);
+  await app.listen(config.PORT, '0.0.0.0');
+  return app;
+}

@@ -1,0 +1,2 @@
+export * from './start-service';
+export * from './run-main';

@@ -1,0 +1,44 @@
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Turns "true"/"false"/"1"/"0" into a boolean; anything else stays as given, so validation names it. */
+export const toBoolean = ({ value }: { value: unknown }): unknown => {
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  return value;
+};
+
+/** What every process on the bus needs. Each app's env class extends it. */
+export class BusEnv {
+  @Matches(/^nats:\/\/\S+$/, { message: 'must be a nats:// URL' })
+  NATS_URL: string = 'nats://127.0.0.1:4222';
+
+  /** Prefix of every subject, stream and queue group: isolates test files and tenants of one NATS. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]*$/, { message: 'may hold only letters, digits, _ and -' })
+  NATS_PREFIX: string = '';
+
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  NATS_REQUEST_TIMEOUT_MS: number = 5000;
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  @IsOptional()
+  @IsString()
+  INSTANCE_ID?: string;
+}
+
+export class RedisEnv extends BusEnv {
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL: string = 'redis://127.0.0.1:6379';
+
+  /** Prefix of every Redis key (and BullMQ queue): isolates test files sharing one Redis. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_:-]*$/, { message: 'may hold only letters, digits, _, : and -' })
+  REDIS_PREFIX: string = 'td';
+}

@@ -1,0 +1,3 @@
+export * from './dependency-failure';
+export * from './domain-error';
+export * from './rpc-error.filter';

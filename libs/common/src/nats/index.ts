@@ -1,0 +1,5 @@
+export * from './bus.client';
+export * from './microservice';
+export * from './nats.module';
+export * from './nats.server';
+export * from './subject-prefix';

@@ -1,0 +1,33 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisEnv } from '../config';
+
+/**
+ * A Redis connection that fails fast when Redis is down (ERR-3): commands are not
+ * queued while disconnected and each gives up after a bound.
+ */
+export function createRedis(config: RedisEnv, name: string, options: RedisOptions = {}): Redis {
+  return new Redis(config.REDIS_URL, {
+    connectionName: name,
+    keyPrefix: `${config.REDIS_PREFIX}:`,
+    connectTimeout: 2000,
+    commandTimeout: 2000,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    ...options,
+  });
+}
+
+/** BullMQ wants its own connections (no key prefix, blocking commands allowed); it prefixes keys itself. */
+export function createBullConnection(config: RedisEnv, name: string): Redis {
+  return new Redis(config.REDIS_URL, {
+    connectionName: name,
+    maxRetriesPerRequest: null,
+    connectTimeout: 2000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+}
+
+export function bullPrefix(config: RedisEnv): string {
+  return `${config.REDIS_PREFIX}:bull`;
+}

@@ -1,0 +1,74 @@
+import type { Caller } from './caller';
+import type { ClientType, DeviceStatus, DeviceView, UserView, Verification } from './words';
+
+export interface GetSessionRequest {
+  caller: Caller;
+}
+export interface GetSessionReply {
+  user: UserView;
+  trusted: boolean;
+  setupRequired: boolean;
+  device: DeviceView | null;
+}
+
+export interface SetupDeviceRequest {
+  caller: Caller;
+  clientType: ClientType;
+  name?: string;
+}
+export interface SetupDeviceReply {
+  device: DeviceView;
+  verification: Verification;
+}
+
+export interface DeviceActionRequest {
+  caller: Caller;
+  deviceId: string;
+}
+export interface DeviceReply {
+  device: DeviceView;
+}
+
+export interface VerifyDeviceRequest extends DeviceActionRequest {
+  code: string;
+}
+export interface SendEmailCodeReply {
+  device: DeviceView;
+  verification: Extract<Verification, { method: 'email_code' }>;
+}
+export interface ApproveDeviceRequest extends DeviceActionRequest {
+  keyEnvelope?: string;
+}
+export interface RenameDeviceRequest extends DeviceActionRequest {
+  name: string;
+}
+
+export interface ListDevicesRequest {
+  caller: Caller;
+}
+export interface ListDevicesReply {
+  devices: DeviceView[];
+}
+
+export interface GetKeyEnvelopeRequest {
+  caller: Caller;
+}
+export interface GetKeyEnvelopeReply {
+  keyEnvelope: string;
+  approvedBy: string | null;
+}
+
+/** Opens `GET /v1/events`: a trusted web or mobile session (APPROVE-1). */
+export interface AuthorizeEventsRequest {
+  caller: Caller;
+}
+export interface AuthorizeEventsReply {
+  userId: string;
+  deviceId: string;
+}
+
+export interface EmptyReply {
+  ok: true;
+}
+
+export type { DeviceStatus };

@@ -1,0 +1,71 @@
+import type { DeviceView } from './words';
+
+/**
+ * Durable facts, published to JetStream from device-service's outbox (the
+ * outbox row id is the message id, so a re-publish after a crash is deduplicated).
+ * Events read `events.<thing>.<past tense>`. Never change a value without a migration plan.
+ */
+export const DomainEvent = {
+  deviceApprovalRequested: 'events.device.approval-requested',
+  deviceApproved: 'events.device.approved',
+  deviceDenied: 'events.device.denied',
+  deviceDisabled: 'events.device.disabled',
+  deviceExpired: 'events.device.expired',
+  userDeprovisioned: 'events.user.deprovisioned',
+} as const;
+export type DomainEvent = (typeof DomainEvent)[keyof typeof DomainEvent];
+
+/** The JetStream stream that holds every domain event (subjects `events.>`). */
+export const EVENTS_STREAM = 'TD_EVENTS';
+export const EVENTS_WILDCARD = 'events.>';
+
+export interface DeviceEventPayload {
+  /** The outbox id: unique per fact, the JetStream dedupe id. */
+  eventId: string;
+  occurredAt: string;
+  workspaceId: string;
+  userId: string;
+  /** The user's email and username, for notifications. */
+  user: { email: string; username: string };
+  device: Omit<DeviceView, 'current'>;
+  /** Where and by whom the change was made (APPROVE-4's security email). */
+  context: { ip: string | null; userAgent: string | null };
+}
+
+export interface UserDeprovisionedPayload {
+  eventId: string;
+  occurredAt: string;
+  workspaceId: string;
+  userId: string;
+}
+
+export interface EventPayloads {
+  'events.device.approval-requested': DeviceEventPayload;
+  'events.device.approved': DeviceEventPayload;
+  'events.device.denied': DeviceEventPayload;
+  'events.device.disabled': DeviceEventPayload;
+  'events.device.expired': DeviceEventPayload;
+  'events.user.deprovisioned': UserDeprovisionedPayload;
+}
+
+/** Server-Sent Event names of `GET /v1/events` (API.md), by the domain event that causes them. */
+export const SSE_EVENT_NAMES: Partial<Record<DomainEvent, string>> = {
+  [DomainEvent.deviceApprovalRequested]: 'device.pending_approval',
+  [DomainEvent.deviceApproved]: 'device.approved',
+  [DomainEvent.deviceDenied]: 'device.denied',
+  [DomainEvent.deviceDisabled]: 'device.disabled',
+  [DomainEvent.deviceExpired]: 'device.expired',
+};
+
+/**
+ * Core-NATS fan-out from notification-service to every gateway instance (no queue
+ * group: each gateway gets each message and pushes it to its own SSE streams).
+ */
+export const REALTIME_DEVICE_EVENTS = 'realtime.device-events';
+
+export interface RealtimeDeviceEvent {
+  /** SSE event name, e.g. `device.approved`. */
+  event: string;
+  userId: string;
+  device: Omit<DeviceView, 'current'>;
+}

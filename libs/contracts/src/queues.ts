@@ -1,0 +1,46 @@
+import type { ClientType } from './words';
+
+/**
+ * BullMQ queue and job names. Jobs in flight carry these names: never change a
+ * value without a migration plan (drain the queue first).
+ */
+export const Queue = {
+  email: 'email',
+  deprovision: 'deprovision',
+} as const;
+export type Queue = (typeof Queue)[keyof typeof Queue];
+
+export const EmailJob = {
+  verificationCode: 'verification-code',
+  deviceApproved: 'device-approved',
+} as const;
+export type EmailJob = (typeof EmailJob)[keyof typeof EmailJob];
+
+export interface DeviceDescription {
+  name: string;
+  clientType: ClientType;
+  os: string;
+  browser: string;
+}
+
+export interface VerificationCodeEmailJob {
+  to: string;
+  /** The code, sealed (AES-256-GCM) so it never rests in Redis in the clear. */
+  sealedCode: string;
+  expiresAt: string;
+  device: DeviceDescription;
+  requestId?: string;
+}
+
+export interface DeviceApprovedEmailJob {
+  to: string;
+  device: DeviceDescription;
+  approvedVia: 'email_code' | 'device';
+  approvedAt: string;
+  ip: string | null;
+  requestId?: string;
+}
+
+export const DeprovisionJob = {
+  disableDevices: 'disable-devices',
+} as const;
