@@ -62,6 +62,10 @@ export class ProblemFilter implements ExceptionFilter {
       const code = CODE_OF_HTTP_STATUS[status] ?? (status >= 500 ? ErrorCode.internal : ErrorCode.validationFailed);
       return { problem: problemBase(status, code, friendlyDetail(status, detail)) };
     }
+    const clientError = httpErrorStatus(exception);
+    if (clientError) {
+      return { problem: problemBase(clientError, CODE_OF_HTTP_STATUS[clientError] ?? ErrorCode.validationFailed, friendlyDetail(clientError, (exception as Error).message)) };
+    }
     if (isDependencyFailure(exception)) {
       this.logger.warn(`dependency failure: ${(exception as Error).message}`);
       return { problem: problemBase(503, ErrorCode.serviceUnavailable, 'A dependency is unavailable; try again shortly.'), retryAfter: 2 };
@@ -69,6 +73,12 @@ export class ProblemFilter implements ExceptionFilter {
     this.logger.error(exception instanceof Error ? exception : String(exception));
     return { problem: problemBase(500, ErrorCode.internal, 'An unexpected error occurred.') };
   }
+}
+
+/** Errors of Express' own middleware (body-parser's http-errors) carry a client status of their own. */
+function httpErrorStatus(exception: unknown): number | undefined {
+  const { status, expose } = (exception ?? {}) as { status?: unknown; expose?: unknown };
+  return expose === true && typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
 function problemBase(status: number, code: string, detail: string): Problem {

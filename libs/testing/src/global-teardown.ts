@@ -1,0 +1,5 @@
+import { stopInfra } from './infra';
+
+export default async function globalTeardown(): Promise<void> {
+  await stopInfra();
+}
