@@ -3,3 +3,4 @@ export * from './microservice';
 export * from './nats.module';
 export * from './nats.server';
 export * from './subject-prefix';
+export * from './jetstream';
