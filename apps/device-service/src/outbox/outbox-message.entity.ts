@@ -13,7 +13,7 @@ export class OutboxMessage {
   subject: string;
 
   @Column({ type: 'jsonb' })
-  payload: Record<string, unknown>;
+  payload: object;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

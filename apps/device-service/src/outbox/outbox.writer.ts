@@ -23,7 +23,7 @@ export class OutboxWriter {
       events.map(({ subject, payload }) => ({
         id: payload.eventId,
         subject,
-        payload: payload as unknown as Record<string, unknown>,
+        payload,
         createdAt: now,
         publishedAt: null,
         attempts: 0,
