@@ -4,3 +4,4 @@ export * from './isolation';
 export * from './mail-catcher';
 export * from './tokens';
 export * from './wait';
+export * from './bus';
