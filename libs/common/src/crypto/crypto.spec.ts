@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { codeHash } from './code-hash';
+import { deriveKey } from './keys';
+import { sealCode, SealError, unsealCode } from './seal';
+
+const secret = randomBytes(32).toString('hex');
+
+describe('sealCode / unsealCode', () => {
+  it('CODE-2 round-trips a code through the sealed form', () => {
+    const sealed = sealCode(secret, '042917');
+    expect(unsealCode(secret, sealed)).toBe('042917');
+  });
+
+  it('CODE-2 hides the code: base64url iv.ciphertext.tag, a fresh IV each time', () => {
+    const a = sealCode(secret, '123456');
+    const b = sealCode(secret, '123456');
+    expect(a).toMatch(/^[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
+    expect(a).not.toBe(b);
+    expect(a).not.toContain('123456');
+  });
+
+  it('CODE-2 detects tampering with any part', () => {
+    const sealed = sealCode(secret, '123456');
+    const parts = sealed.split('.');
+    for (let i = 0; i < 3; i++) {
+      const bytes = Buffer.from(parts[i], 'base64url');
+      bytes[0] ^= 0x01;
+      const tampered = parts.map((part, j) => (j === i ? bytes.toString('base64url') : part)).join('.');
+      expect(() => unsealCode(secret, tampered)).toThrow(SealError);
+    }
+  });
+
+  it('CODE-2 refuses another key and malformed input', () => {
+    const sealed = sealCode(secret, '123456');
+    expect(() => unsealCode(randomBytes(32).toString('hex'), sealed)).toThrow(SealError);
+    expect(() => unsealCode(secret, 'not-sealed')).toThrow(SealError);
+    expect(() => unsealCode(secret, 'a.b.c')).toThrow(SealError);
+  });
+});
+
+describe('codeHash', () => {
+  const deviceId = '7b0f8a54-8f1e-4d59-9a43-0c1b6f7d2e11';
+
+  it('CODE-1 is a keyed hash: 64 hex characters, stable for one key, different for another', () => {
+    const hash = codeHash(secret, deviceId, '123456');
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(codeHash(secret, deviceId, '123456')).toBe(hash);
+    expect(codeHash(randomBytes(32).toString('hex'), deviceId, '123456')).not.toBe(hash);
+    expect(hash).not.toContain('123456');
+  });
+
+  it('CODE-7 binds the code to its device', () => {
+    expect(codeHash(secret, deviceId, '123456')).not.toBe(codeHash(secret, '0c3e7d1a-2b4f-4e6a-8c9d-1f2a3b4c5d6e', '123456'));
+  });
+
+  it('CODE-5 gives unrelated hashes for codes one digit apart', () => {
+    const a = codeHash(secret, deviceId, '123456');
+    const b = codeHash(secret, deviceId, '123457');
+    expect(a).not.toBe(b);
+    expect(a.length).toBe(b.length);
+  });
+
+  it('CODE-1 hashes and seals under separate keys derived from one secret', () => {
+    expect(deriveKey(secret, 'td:code-hash').equals(deriveKey(secret, 'td:mail-seal'))).toBe(false);
+    expect(deriveKey(secret, 'td:code-hash')).toHaveLength(32);
+  });
+});

@@ -1,0 +1,3 @@
+export * from './code-hash';
+export * from './keys';
+export * from './seal';
