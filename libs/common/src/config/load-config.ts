@@ -10,9 +10,10 @@ export class ConfigError extends Error {
   }
 }
 
-function describe(error: ValidationError): string {
+function describe(error: ValidationError, raw: Record<string, string | undefined>): string {
   const constraints = Object.values(error.constraints ?? {}).join('; ');
-  const shown = error.value === undefined ? 'missing' : `got ${JSON.stringify(String(error.value))}`;
+  const given = raw[error.property];
+  const shown = given === undefined ? 'missing' : `got ${JSON.stringify(given)}`;
   return `${error.property}: ${constraints} (${shown})`;
 }
 
@@ -24,7 +25,7 @@ export function loadConfig<T extends object>(schema: new () => T, env: NodeJS.Pr
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const config = plainToInstance(schema, present, { enableImplicitConversion: true, exposeDefaultValues: true });
   const errors = validateSync(config, { whitelist: false, forbidUnknownValues: true });
-  const problems = errors.map(describe);
+  const problems = errors.map((error) => describe(error, present));
   // Rules across variables ("one of A or B is required") live on the class itself.
   const crossCheck = (config as { crossCheck?: () => string[] }).crossCheck;
   if (typeof crossCheck === 'function') problems.push(...crossCheck.call(config));
