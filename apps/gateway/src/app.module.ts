@@ -3,14 +3,19 @@ import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { NatsModule, RedisModule } from '@td/common';
 import { Service } from '@td/contracts';
-import type { GatewayEnv } from './config';
+import { AuthModule } from './auth/auth.module';
+import { CONFIG, type GatewayEnv } from './config';
+import { GatewayConfigModule } from './config.module';
+import { DevicesModule } from './devices/devices.module';
+import { EventsModule } from './events/events.module';
 import { HealthController } from './health/health.controller';
 import { ServicesHealthIndicator } from './health/services.health';
 import { RequestIdMiddleware } from './http/request-id.middleware';
 import { MetricsController, MetricsMiddleware } from './metrics/metrics';
 import { ProblemFilter } from './problem/problem.filter';
+import { SessionModule } from './session/session.module';
 
-export const CONFIG = Symbol('GATEWAY_CONFIG');
+export { CONFIG };
 
 @Module({})
 export class GatewayModule implements NestModule {
@@ -21,10 +26,14 @@ export class GatewayModule implements NestModule {
         TerminusModule.forRoot({ logger: false }),
         NatsModule.forRoot(config, Service.gateway),
         RedisModule.forRoot(config, Service.gateway),
+        GatewayConfigModule.forRoot(config),
+        AuthModule.forRoot(config),
+        SessionModule,
+        DevicesModule,
+        EventsModule,
       ],
       controllers: [HealthController, MetricsController],
-      providers: [{ provide: CONFIG, useValue: config }, { provide: APP_FILTER, useClass: ProblemFilter }, ServicesHealthIndicator],
-      exports: [CONFIG],
+      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, ServicesHealthIndicator],
     };
   }
 

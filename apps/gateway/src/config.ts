@@ -2,6 +2,9 @@ import { RedisEnv, toBoolean } from '@td/common';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
+/** Injection token of the gateway's GatewayEnv. */
+export const CONFIG = Symbol('GATEWAY_CONFIG');
+
 export class GatewayEnv extends RedisEnv {
   @IsInt()
   @Min(0)

@@ -25,6 +25,9 @@ const CODE_OF_HTTP_STATUS: Record<number, ErrorCode> = {
   503: ErrorCode.serviceUnavailable,
 };
 
+/** 429 and 503 always carry Retry-After (API.md); these apply when the service gave no figure of its own. */
+const DEFAULT_RETRY_AFTER: Record<number, number | undefined> = { 429: 60, 503: 2 };
+
 /**
  * The one place where every error becomes an RFC 9457 problem document with a
  * stable `code` (ERR-1). Dependencies that are down read as 503 with Retry-After
@@ -52,7 +55,7 @@ export class ProblemFilter implements ExceptionFilter {
       const { code, detail, extensions, retryAfter } = exception.body;
       const status = HTTP_STATUS[code] ?? 500;
       if (status >= 500 && code !== ErrorCode.serviceUnavailable) this.logger.error(`internal error from a service: ${detail}`);
-      return { problem: { ...extensions, ...problemBase(status, code, detail) }, retryAfter: retryAfter ?? (status === 503 ? 2 : undefined) };
+      return { problem: { ...extensions, ...problemBase(status, code, detail) }, retryAfter: retryAfter ?? DEFAULT_RETRY_AFTER[status] };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

@@ -1,0 +1,65 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { DomainError } from '@td/common';
+import { ErrorCode, type Caller, type ProofKey, type TokenClaims } from '@td/contracts';
+import type { Request } from 'express';
+import { DpopVerifier } from '../proof/dpop.verifier';
+import { AccessTokenVerifier } from './access-token.verifier';
+
+/** Whether a route needs a DPoP proof (KEY-2): `required`, `optional` (sets `current`), or not looked at. */
+export type ProofMode = 'required' | 'optional' | 'none';
+export const PROOF_MODE = 'td:proof-mode';
+
+/** The request as the guard leaves it: with the verified caller. */
+export interface AuthenticatedRequest extends Request {
+  caller: Caller;
+}
+
+const MAX_USER_AGENT_LENGTH = 512;
+
+/**
+ * Authenticates a `/v1` request: the access token (AUTH-1), then the DPoP proof
+ * where the route asks for one (KEY-2, KEY-3), and leaves the `Caller` on the
+ * request. Whether the caller may do what it asks is for device-service to say.
+ */
+@Injectable()
+export class CallerGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: AccessTokenVerifier,
+    private readonly proofs: DpopVerifier,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const mode = this.reflector.getAllAndOverride<ProofMode>(PROOF_MODE, [context.getHandler(), context.getClass()]) ?? 'none';
+    const accessToken = bearerToken(request);
+    const claims: TokenClaims = await this.tokens.verify(accessToken);
+    const proof = mode === 'none' ? null : await this.proof(request, accessToken, mode);
+    request.caller = { claims, proof, ip: clientIp(request), userAgent: request.header('user-agent')?.slice(0, MAX_USER_AGENT_LENGTH) ?? null };
+    return true;
+  }
+
+  private async proof(request: Request, accessToken: string, mode: 'required' | 'optional'): Promise<ProofKey | null> {
+    const header = request.header('dpop');
+    if (!header) {
+      if (mode === 'optional') return null;
+      throw DomainError.of(ErrorCode.deviceProofRequired, 'This endpoint needs a DPoP proof signed by the device key.');
+    }
+    return this.proofs.verify(header, { method: request.method, path: request.originalUrl.split('?')[0], accessToken });
+  }
+}
+
+function bearerToken(request: Request): string {
+  const header = request.header('authorization');
+  const match = header ? /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(header.trim()) : null;
+  if (!match) throw DomainError.of(ErrorCode.unauthenticated, 'An access token is required: Authorization: Bearer <token>.');
+  return match[1];
+}
+
+/** `req.ip` honours TRUST_PROXY; IPv4 clients of a dual-stack socket read as plain IPv4. */
+function clientIp(request: Request): string | null {
+  const ip = request.ip;
+  if (!ip) return null;
+  return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+}

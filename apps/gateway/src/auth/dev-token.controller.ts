@@ -1,0 +1,21 @@
+import { Body, Controller, HttpCode, Ip, Post } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ProblemSchema } from '../common/problem.schema';
+import { DevTokenDto, DevTokenSchema } from './dev-token.dto';
+import { DevTokenService } from './dev-token.service';
+
+@ApiTags('dev')
+@Controller('v1/dev/token')
+export class DevTokenController {
+  constructor(private readonly devTokens: DevTokenService) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Local/demo mode only (AUTH_DEV_LOGIN=true): an access token for an email (AUTH-4)' })
+  @ApiOkResponse({ type: DevTokenSchema })
+  @ApiNotFoundResponse({ description: 'dev login is off', type: ProblemSchema })
+  @ApiTooManyRequestsResponse({ description: 'rate_limited (with Retry-After)', type: ProblemSchema })
+  mint(@Body() body: DevTokenDto, @Ip() ip: string) {
+    return this.devTokens.mint(body, ip);
+  }
+}

@@ -1,0 +1,52 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError, REDIS } from '@td/common';
+import type { Redis } from 'ioredis';
+import { SignJWT } from 'jose';
+import { createHash } from 'node:crypto';
+import { FixedWindowLimiter } from '../common/fixed-window.limiter';
+import { CONFIG, type GatewayEnv } from '../config';
+import type { DevTokenDto, DevTokenSchema } from './dev-token.dto';
+
+const DEV_TOKEN_TTL_SECONDS = 3600;
+const DEFAULT_WORKSPACE = 'local';
+
+/**
+ * AUTH-4: local/demo sign-in without an identity provider. Mints the HS256 token an
+ * IdP would issue; the same (workspace, email) always gets the same `sub`, so a
+ * newcomer keeps their devices across sign-ins.
+ */
+@Injectable()
+export class DevTokenService {
+  private readonly secret: Uint8Array | null;
+  private readonly limiter: FixedWindowLimiter;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: GatewayEnv,
+    @Inject(REDIS) redis: Redis,
+  ) {
+    this.secret = config.AUTH_DEV_LOGIN && config.AUTH_JWT_SECRET ? new TextEncoder().encode(config.AUTH_JWT_SECRET) : null;
+    this.limiter = new FixedWindowLimiter(redis, 'dev-token', 30, 60);
+  }
+
+  async mint(request: DevTokenDto, ip: string | undefined): Promise<DevTokenSchema> {
+    // Dev login needs the HMAC secret; behind a JWKS it is off like when disabled.
+    if (!this.secret) throw DomainError.notFound('The endpoint');
+    await this.limiter.hit(ip ?? 'unknown');
+    const wid = request.workspaceId ?? DEFAULT_WORKSPACE;
+    const email = request.email.toLowerCase();
+    const sub = `dev-${createHash('sha256').update(`${wid}\n${email}`).digest('hex').slice(0, 32)}`;
+    let jwt = new SignJWT({
+      wid,
+      email,
+      preferred_username: request.username ?? email.slice(0, email.lastIndexOf('@')),
+      role: request.role ?? 'member',
+    })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(sub)
+      .setIssuedAt()
+      .setExpirationTime(`${DEV_TOKEN_TTL_SECONDS}s`);
+    if (this.config.AUTH_ISSUER) jwt = jwt.setIssuer(this.config.AUTH_ISSUER);
+    if (this.config.AUTH_AUDIENCE) jwt = jwt.setAudience(this.config.AUTH_AUDIENCE);
+    return { accessToken: await jwt.sign(this.secret), expiresIn: DEV_TOKEN_TTL_SECONDS };
+  }
+}

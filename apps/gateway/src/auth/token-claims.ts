@@ -1,0 +1,37 @@
+import { DomainError } from '@td/common';
+import { ErrorCode, ROLES, type Role, type TokenClaims } from '@td/contracts';
+import type { JWTPayload } from 'jose';
+
+/** Users and workspaces are identified by the token's `sub` and `wid`: strings of up to 255 characters (API.md). */
+const MAX_ID_LENGTH = 255;
+
+function unauthenticated(detail: string): DomainError {
+  return DomainError.of(ErrorCode.unauthenticated, detail);
+}
+
+function identifier(payload: JWTPayload, claim: 'sub' | 'wid'): string {
+  const value = payload[claim];
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH) {
+    throw unauthenticated(`The access token's "${claim}" claim is missing or not a string of 1 to ${MAX_ID_LENGTH} characters.`);
+  }
+  return value;
+}
+
+/**
+ * The claims AUTH-1 names, read from a verified token: `preferred_username` falls
+ * back to the email's local part, a missing `role` means `member`, and an unknown
+ * role is refused rather than guessed.
+ */
+export function toTokenClaims(payload: JWTPayload): TokenClaims {
+  const sub = identifier(payload, 'sub');
+  const wid = identifier(payload, 'wid');
+  const email = payload.email;
+  if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320) {
+    throw unauthenticated('The access token has no valid "email" claim.');
+  }
+  const preferred = payload.preferred_username;
+  const username = typeof preferred === 'string' && preferred.trim() !== '' ? preferred.trim() : email.slice(0, email.lastIndexOf('@'));
+  const role = payload.role ?? 'member';
+  if (!ROLES.includes(role as Role)) throw unauthenticated(`The access token's "role" must be one of ${ROLES.join(', ')}.`);
+  return { sub, wid, email, username, role: role as Role };
+}

@@ -1,0 +1,43 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiForbiddenResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { BusClient } from '@td/common';
+import { Command, type Caller } from '@td/contracts';
+import type { Response } from 'express';
+import { Authenticated, CurrentCaller } from '../auth/authenticated.decorator';
+import { ProblemSchema } from '../common/problem.schema';
+import { RealtimeHub } from './realtime.hub';
+
+@ApiTags('events')
+@Controller('v1/events')
+export class EventsController {
+  constructor(
+    private readonly bus: BusClient,
+    private readonly hub: RealtimeHub,
+  ) {}
+
+  @Get()
+  @Authenticated('required')
+  @ApiOperation({
+    summary: 'Server-Sent Events for a trusted web or mobile session (APPROVE-1)',
+    description:
+      'Events device.pending_approval, device.approved, device.denied, device.disabled, device.expired; data = { device }. ' +
+      'The stream ends when the device holding it is disabled, denied or expired (KEY-5).',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiResponse({ status: 200, description: 'text/event-stream' })
+  @ApiForbiddenResponse({ description: 'trusted_session_required, approver_not_allowed', type: ProblemSchema })
+  async stream(@CurrentCaller() caller: Caller, @Res() response: Response): Promise<void> {
+    const { userId, deviceId } = await this.bus.request(Command.deviceAuthorizeEvents, { caller });
+    response.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    response.write(': connected\n\n');
+    const stream = { userId, deviceId, write: (chunk: string) => response.write(chunk), end: () => response.end() };
+    this.hub.add(stream);
+    // The response closes when the client goes away (or we end it): the stream leaves the hub either way.
+    response.on('close', () => this.hub.remove(stream));
+  }
+}

@@ -1,0 +1,100 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError, REDIS } from '@td/common';
+import { ErrorCode, type ProofKey } from '@td/contracts';
+import type { Redis } from 'ioredis';
+import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify, type JWTPayload } from 'jose';
+import { createHash } from 'node:crypto';
+import { CONFIG, type GatewayEnv } from '../config';
+
+/** KEY-2: `iat` may be this far from the server clock either way. */
+export const PROOF_MAX_SKEW_SECONDS = 60;
+/** KEY-3: a `jti` seen within this window is a replay. */
+export const PROOF_REPLAY_WINDOW_SECONDS = 300;
+const MAX_JTI_LENGTH = 256;
+
+/** What the proof must be bound to: this request and this access token. */
+export interface ProofTarget {
+  method: string;
+  /** The request path, without the query. */
+  path: string;
+  accessToken: string;
+}
+
+function invalid(detail: string): DomainError {
+  return DomainError.of(ErrorCode.invalidDeviceProof, `The DPoP proof is not valid: ${detail}.`);
+}
+
+/** `ath` (RFC 9449 §4.2): base64url SHA-256 of the access token. */
+export function accessTokenHash(accessToken: string): string {
+  return createHash('sha256').update(accessToken).digest('base64url');
+}
+
+/** Compares URLs as RFC 9449 asks: scheme and host case-insensitively, default ports implied, query and fragment ignored. */
+function normalisedUrl(value: string): string | null {
+  try {
+    const url = new URL(value);
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Verifies RFC 9449 DPoP proofs (KEY-2, KEY-3): an ES256 signature by the EC P-256
+ * key in the header, bound to the method, the URL (PUBLIC_URL + path), the access
+ * token, a fresh `iat`, and a `jti` never seen before within five minutes.
+ */
+@Injectable()
+export class DpopVerifier {
+  private readonly origin: string;
+
+  constructor(
+    @Inject(CONFIG) config: GatewayEnv,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {
+    this.origin = config.publicUrl;
+  }
+
+  async verify(proof: string, target: ProofTarget): Promise<ProofKey> {
+    const { payload, protectedHeader } = await this.verifySignature(proof);
+    const jwk = protectedHeader.jwk as Record<string, unknown>;
+    if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || 'd' in jwk) throw invalid('the key must be a public EC P-256 key');
+    this.checkBinding(payload, target);
+    const key: ProofKey['jwk'] = { kty: 'EC', crv: 'P-256', x: jwk.x as string, y: jwk.y as string };
+    const jkt = await calculateJwkThumbprint(key, 'sha256');
+    await this.rememberJti(jkt, payload.jti as string);
+    return { jkt, jwk: key };
+  }
+
+  private async verifySignature(proof: string) {
+    try {
+      return await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: ['ES256'] });
+    } catch {
+      throw invalid('it is not an ES256 "dpop+jwt" signed by the key in its header');
+    }
+  }
+
+  private checkBinding(payload: JWTPayload, target: ProofTarget): void {
+    if (payload.htm !== target.method) throw invalid('"htm" does not match the request method');
+    const expected = normalisedUrl(`${this.origin}${target.path}`);
+    if (typeof payload.htu !== 'string' || normalisedUrl(payload.htu) !== expected) throw invalid('"htu" does not match the request URL');
+    const now = Math.floor(Date.now() / 1000);
+    if (typeof payload.iat !== 'number' || Math.abs(now - payload.iat) > PROOF_MAX_SKEW_SECONDS) {
+      throw invalid(`"iat" must be within ${PROOF_MAX_SKEW_SECONDS} seconds of the server clock`);
+    }
+    if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > MAX_JTI_LENGTH) throw invalid('"jti" is missing');
+    if (payload.ath !== accessTokenHash(target.accessToken)) throw invalid('"ath" does not match the access token');
+  }
+
+  /** First sight of (key, jti) wins; every instance shares the record through Redis. */
+  private async rememberJti(jkt: string, jti: string): Promise<void> {
+    const key = `dpop:jti:${jkt}:${createHash('sha256').update(jti).digest('base64url')}`;
+    let stored: string | null;
+    try {
+      stored = await this.redis.set(key, '1', 'EX', PROOF_REPLAY_WINDOW_SECONDS, 'NX');
+    } catch {
+      throw DomainError.unavailable('Device proofs cannot be checked right now; try again shortly.');
+    }
+    if (stored !== 'OK') throw invalid('its "jti" was already used (replay)');
+  }
+}
