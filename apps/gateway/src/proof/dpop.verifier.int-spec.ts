@@ -1,0 +1,168 @@
+import type { ExecutionContext } from '@nestjs/common';
+import type { Reflector } from '@nestjs/core';
+import { createRedis, loadConfig } from '@td/common';
+import { DeviceKey, mintToken, newUser, testId, type ProofOverrides } from '@td/testing';
+import type { Redis } from 'ioredis';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { AccessTokenVerifier } from '../auth/access-token.verifier';
+import { CallerGuard, type AuthenticatedRequest, type ProofMode } from '../auth/caller.guard';
+import { GatewayEnv } from '../config';
+import { DpopVerifier } from './dpop.verifier';
+import { redisReady } from './redis-ready';
+
+const ORIGIN = 'https://devices.example.test';
+const PATH = '/v1/devices';
+const URL_ = `${ORIGIN}${PATH}`;
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  return promise.then(
+    () => 'resolved',
+    (e: { body?: { code?: string } }) => e.body?.code,
+  );
+}
+
+describe('DpopVerifier (KEY-2, KEY-3) against a real Redis', () => {
+  const prefix = testId();
+  const config = loadConfig(GatewayEnv, {
+    AUTH_JWT_SECRET: 'a-test-secret-that-is-at-least-32-characters-long',
+    PUBLIC_URL: ORIGIN,
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_PREFIX: prefix,
+  });
+  let redis: Redis;
+  let proofs: DpopVerifier;
+  let key: DeviceKey;
+  let accessToken: string;
+
+  beforeAll(async () => {
+    redis = createRedis(config, 'dpop-test');
+    await redisReady(redis);
+    proofs = new DpopVerifier(config, redis);
+    key = await DeviceKey.create();
+    accessToken = await mintToken(config.AUTH_JWT_SECRET!, newUser());
+  });
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.unlink(...keys.map((k) => k.slice(prefix.length + 1)));
+    redis.disconnect();
+  });
+
+  const target = () => ({ method: 'POST', path: PATH, accessToken });
+  const proof = (overrides: ProofOverrides = {}) => key.proof('POST', URL_, accessToken, overrides);
+
+  it('KEY-2 a proper proof gives the RFC 7638 thumbprint and the public key', async () => {
+    const result = await proofs.verify(await proof(), target());
+    expect(result.jkt).toBe(key.thumbprint);
+    expect(result.jwk).toEqual({ kty: 'EC', crv: 'P-256', x: key.publicJwk.x, y: key.publicJwk.y });
+  });
+
+  it('KEY-2 htu is compared without the query, with the default port and host case normalised', async () => {
+    const result = await proofs.verify(await proof({ htu: 'HTTPS://Devices.Example.Test:443/v1/devices?x=1' }), target());
+    expect(result.jkt).toBe(key.thumbprint);
+  });
+
+  it.each<[string, ProofOverrides]>([
+    ['htm of another method', { htm: 'GET' }],
+    ['htu of another path', { htu: `${ORIGIN}/v1/session` }],
+    ['htu of another origin', { htu: `https://evil.example.test${PATH}` }],
+    ['iat 2 minutes old', { iat: Math.floor(Date.now() / 1000) - 120 }],
+    ['iat 2 minutes ahead', { iat: Math.floor(Date.now() / 1000) + 120 }],
+    ['ath of another token', { ath: 'dGhpcyBpcyBub3QgdGhlIGhhc2g' }],
+    ['no ath', { ath: null }],
+    ['typ other than dpop+jwt', { typ: 'JWT' }],
+    ['empty jti', { jti: '' }],
+  ])('KEY-3 a proof with %s is invalid_device_proof', async (_name, overrides) => {
+    expect(await codeOf(proofs.verify(await proof(overrides), target()))).toBe('invalid_device_proof');
+  });
+
+  it('KEY-3 a bad signature, a non-JWT, and an HS256 proof are invalid_device_proof', async () => {
+    const [header, payload, signature] = (await proof()).split('.');
+    const otherPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), jti: randomUUID() })).toString('base64url');
+    const hs256 = await new SignJWT({ htm: 'POST', htu: URL_, iat: Math.floor(Date.now() / 1000), jti: randomUUID() })
+      .setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt' })
+      .sign(new TextEncoder().encode('x'.repeat(32)));
+    for (const bad of [`${header}.${otherPayload}.${signature}`, 'garbage', hs256]) {
+      expect(await codeOf(proofs.verify(bad, target()))).toBe('invalid_device_proof');
+    }
+  });
+
+  it('KEY-3 a proof whose jwk carries the private key, or is not P-256, is invalid_device_proof', async () => {
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const privateJwk = await exportJWK(privateKey);
+    const withPrivate = await new SignJWT({ htm: 'POST', htu: URL_, iat: Math.floor(Date.now() / 1000), jti: randomUUID() })
+      .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: privateJwk })
+      .sign(privateKey);
+    expect(await codeOf(proofs.verify(withPrivate, target()))).toBe('invalid_device_proof');
+    const p384 = await generateKeyPair('ES384');
+    const wrongCurve = await new SignJWT({ htm: 'POST', htu: URL_, iat: Math.floor(Date.now() / 1000), jti: randomUUID() })
+      .setProtectedHeader({ alg: 'ES384', typ: 'dpop+jwt', jwk: await exportJWK(p384.publicKey) })
+      .sign(p384.privateKey);
+    expect(await codeOf(proofs.verify(wrongCurve, target()))).toBe('invalid_device_proof');
+  });
+
+  it('KEY-3 a replayed proof (same jti) is invalid_device_proof, also when raced', async () => {
+    const once = await proof();
+    const results = await Promise.all(Array.from({ length: 10 }, () => codeOf(proofs.verify(once, target()))));
+    expect(results.filter((r) => r === 'resolved')).toHaveLength(1);
+    expect(results.filter((r) => r === 'invalid_device_proof')).toHaveLength(9);
+    expect(await codeOf(proofs.verify(once, target()))).toBe('invalid_device_proof');
+  });
+
+  it('KEY-3 the replay record lives for the 5-minute window', async () => {
+    const jti = randomUUID();
+    await proofs.verify(await proof({ jti }), target());
+    const keys = await redis.keys(`${prefix}:dpop:jti:${key.thumbprint}:*`);
+    const ttls = await Promise.all(keys.map((k) => redis.ttl(k.slice(prefix.length + 1))));
+    expect(Math.max(...ttls)).toBeGreaterThan(290);
+    expect(Math.max(...ttls)).toBeLessThanOrEqual(300);
+  });
+
+  it('ERR-3 Redis down makes proof checks service_unavailable, quickly', async () => {
+    const down = createRedis(loadConfig(GatewayEnv, { ...config, AUTH_JWT_SECRET: config.AUTH_JWT_SECRET!, REDIS_URL: 'redis://127.0.0.1:1', PUBLIC_URL: ORIGIN }), 'down', {
+      lazyConnect: true,
+    });
+    const started = Date.now();
+    expect(await codeOf(new DpopVerifier(config, down).verify(await proof(), target()))).toBe('service_unavailable');
+    expect(Date.now() - started).toBeLessThan(3000);
+    down.disconnect();
+  });
+
+  describe('CallerGuard', () => {
+    /** Runs the guard on a fake request to POST /v1/devices with these headers. */
+    function run(mode: ProofMode, headers: Record<string, string>): { result: Promise<boolean>; request: AuthenticatedRequest } {
+      const request = {
+        method: 'POST',
+        originalUrl: `${PATH}?ignored=1`,
+        ip: '::ffff:203.0.113.7',
+        header: (name: string) => headers[name.toLowerCase()],
+      } as unknown as AuthenticatedRequest;
+      const context = { switchToHttp: () => ({ getRequest: () => request }), getHandler: () => undefined, getClass: () => undefined } as unknown as ExecutionContext;
+      const guard = new CallerGuard({ getAllAndOverride: () => mode } as unknown as Reflector, new AccessTokenVerifier(config), proofs);
+      return { result: guard.canActivate(context), request };
+    }
+
+    it('KEY-3 no DPoP header where a proof is required is device_proof_required', async () => {
+      expect(await codeOf(run('required', { authorization: `Bearer ${accessToken}` }).result)).toBe('device_proof_required');
+    });
+
+    it('KEY-2 a verified proof, the client ip and user agent go into the caller', async () => {
+      const { result, request } = run('required', { authorization: `Bearer ${accessToken}`, dpop: await proof(), 'user-agent': 'Test/1.0' });
+      await expect(result).resolves.toBe(true);
+      expect(request.caller).toMatchObject({ proof: { jkt: key.thumbprint }, ip: '203.0.113.7', userAgent: 'Test/1.0' });
+    });
+
+    it('KEY-3 an optional proof may be absent, but a bad one is still refused', async () => {
+      const absent = run('optional', { authorization: `Bearer ${accessToken}` });
+      await expect(absent.result).resolves.toBe(true);
+      expect(absent.request.caller.proof).toBeNull();
+      expect(await codeOf(run('optional', { authorization: `Bearer ${accessToken}`, dpop: await proof({ htm: 'GET' }) }).result)).toBe('invalid_device_proof');
+    });
+
+    it('AUTH-1 no or a malformed Authorization header is unauthenticated', async () => {
+      for (const headers of [{}, { authorization: accessToken }, { authorization: 'Basic abc' }]) {
+        expect(await codeOf(run('none', headers).result)).toBe('unauthenticated');
+      }
+    });
+  });
+});
