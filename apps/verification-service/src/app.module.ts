@@ -1,10 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NatsModule, RedisModule } from '@td/common';
 import { Service } from '@td/contracts';
-import type { VerificationServiceEnv } from './config';
+import { CodesController } from './codes/codes.controller';
+import { CodesService } from './codes/codes.service';
+import { CodesStore } from './codes/codes.store';
+import { VerificationMailQueue } from './codes/verification-mail.queue';
+import { CONFIG, type VerificationServiceEnv } from './config';
 import { HealthController } from './health/health.controller';
 
-export const CONFIG = Symbol('VERIFICATION_SERVICE_CONFIG');
+export { CONFIG };
 
 @Module({})
 export class VerificationServiceModule {
@@ -12,8 +16,8 @@ export class VerificationServiceModule {
     return {
       module: VerificationServiceModule,
       imports: [NatsModule.forRoot(config, Service.verification), RedisModule.forRoot(config, Service.verification)],
-      controllers: [HealthController],
-      providers: [{ provide: CONFIG, useValue: config }],
+      controllers: [HealthController, CodesController],
+      providers: [{ provide: CONFIG, useValue: config }, CodesStore, CodesService, VerificationMailQueue],
       exports: [CONFIG],
     };
   }

@@ -1,6 +1,9 @@
 import { RedisEnv } from '@td/common';
 import { IsInt, IsString, Max, Min, MinLength } from 'class-validator';
 
+/** Injection token of the service's validated configuration. */
+export const CONFIG = Symbol('VERIFICATION_SERVICE_CONFIG');
+
 export class VerificationServiceEnv extends RedisEnv {
   /** Key of the keyed hash of codes (CODE-1) and of sealing codes in mail jobs. */
   @IsString()

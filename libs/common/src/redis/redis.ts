@@ -18,15 +18,22 @@ export function createRedis(config: RedisEnv, name: string, options: RedisOption
   });
 }
 
-/** BullMQ wants its own connections (no key prefix, blocking commands allowed); it prefixes keys itself. */
-export function createBullConnection(config: RedisEnv, name: string): Redis {
+/**
+ * BullMQ wants its own connections (no key prefix, blocking commands allowed); it prefixes keys itself.
+ * A producer that must answer fast (a `Queue`, never a `Worker`) may pass fail-fast options here.
+ */
+export function createBullConnection(config: RedisEnv, name: string, options: RedisOptions = {}): Redis {
   return new Redis(config.REDIS_URL, {
     connectionName: name,
     maxRetriesPerRequest: null,
     connectTimeout: 2000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    ...options,
   });
 }
+
+/** Options for a BullMQ producer connection that fails fast when Redis is down (ERR-3), as `createRedis` does. */
+export const FAIL_FAST_PRODUCER: RedisOptions = { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2000 };
 
 export function bullPrefix(config: RedisEnv): string {
   return `${config.REDIS_PREFIX}:bull`;

@@ -1,0 +1,60 @@
+import { CLIENT_TYPES, type CheckCodeRequest, type ClientType, type CodeReason, type IssueCodeRequest, type VoidCodesRequest } from '@td/contracts';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsString, IsUUID, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+
+const CODE_REASONS: readonly CodeReason[] = ['setup', 'resend'];
+
+export class DeviceDescriptionDto {
+  @IsString()
+  @Length(1, 256)
+  name: string;
+
+  @IsIn(CLIENT_TYPES)
+  clientType: ClientType;
+
+  @IsString()
+  @MaxLength(128)
+  os: string;
+
+  @IsString()
+  @MaxLength(128)
+  browser: string;
+}
+
+export class IssueCodeDto implements IssueCodeRequest {
+  @IsIn(CODE_REASONS)
+  reason: CodeReason;
+
+  @IsUUID()
+  userId: string;
+
+  @IsUUID()
+  deviceId: string;
+
+  @IsEmail()
+  @MaxLength(320)
+  email: string;
+
+  @ValidateNested()
+  @Type(() => DeviceDescriptionDto)
+  device: DeviceDescriptionDto;
+}
+
+export class CheckCodeDto implements CheckCodeRequest {
+  @IsUUID()
+  userId: string;
+
+  @IsUUID()
+  deviceId: string;
+
+  @IsString()
+  @Matches(/^\d{6}$/, { message: 'code must be 6 digits' })
+  code: string;
+}
+
+export class VoidCodesDto implements VoidCodesRequest {
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsUUID(undefined, { each: true })
+  deviceIds: string[];
+}

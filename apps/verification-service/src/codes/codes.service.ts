@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { codeHash, DomainError, RequestContext, sealCode } from '@td/common';
+import { ErrorCode, type CheckCodeReply, type CheckCodeRequest, type IssueCodeReply, type IssueCodeRequest, type VoidCodesReply } from '@td/contracts';
+import { CONFIG, type VerificationServiceEnv } from '../config';
+import { generateCode, hashesEqual, HOUR_MS, ISSUE_INTERVAL_MS, MAX_RESENDS_PER_HOUR, retryAfterSeconds } from './codes.rules';
+import { CodesStore, type IssueInput } from './codes.store';
+import { VerificationMailQueue } from './verification-mail.queue';
+
+/**
+ * The rules of email verification codes (PRODUCT.md CODE-1..7). A code only proves
+ * that the person reads the user's mailbox, for one device (CODE-7); nothing here
+ * signs anyone in.
+ */
+@Injectable()
+export class CodesService {
+  private readonly logger = new Logger(CodesService.name);
+
+  constructor(
+    @Inject(CONFIG) private readonly config: VerificationServiceEnv,
+    private readonly store: CodesStore,
+    private readonly mail: VerificationMailQueue,
+  ) {}
+
+  /** CODE-1, CODE-2, CODE-4: a fresh code replaces the device's last one and is mailed before we answer. */
+  async issue(request: IssueCodeRequest): Promise<IssueCodeReply> {
+    const code = generateCode();
+    const issue: IssueInput = {
+      userId: request.userId,
+      deviceId: request.deviceId,
+      hash: codeHash(this.config.CODE_HMAC_SECRET, request.deviceId, code),
+      ttlMs: this.config.CODE_TTL_SECONDS * 1000,
+      cooldownMs: ISSUE_INTERVAL_MS,
+      resend: request.reason === 'resend' ? { limit: MAX_RESENDS_PER_HOUR, windowMs: HOUR_MS, member: randomUUID() } : null,
+    };
+    const outcome = await this.store.issue(issue);
+    if (!outcome.issued) {
+      throw DomainError.of(ErrorCode.rateLimited, 'Too many verification codes were requested; try again later.', {
+        retryAfter: retryAfterSeconds(outcome.retryAfterMs),
+      });
+    }
+    const expiresAt = new Date(outcome.issuedAtMs + issue.ttlMs).toISOString();
+    try {
+      await this.mail.enqueue({
+        to: request.email,
+        sealedCode: sealCode(this.config.CODE_HMAC_SECRET, code),
+        expiresAt,
+        device: request.device,
+        requestId: RequestContext.requestId(),
+      });
+    } catch (error) {
+      // No mail, no code: give back the device's interval and the resend, so the user can simply retry.
+      // Best effort only — when Redis is down this fails too, and the original error is what the caller needs.
+      await this.store.release(issue).catch(() => undefined);
+      throw error;
+    }
+    this.logger.log({ msg: 'verification code issued', deviceId: request.deviceId, reason: request.reason, expiresAt });
+    return { expiresAt };
+  }
+
+  /** CODE-3, CODE-5, CODE-6: the attempt is counted before anything is compared; a match works once. */
+  async check(request: CheckCodeRequest): Promise<CheckCodeReply> {
+    const submitted = codeHash(this.config.CODE_HMAC_SECRET, request.deviceId, request.code);
+    const attempt = { userId: request.userId, deviceId: request.deviceId, member: randomUUID() };
+    const start = await this.store.beginCheck({
+      ...attempt,
+      maxAttempts: this.config.CODE_MAX_ATTEMPTS,
+      maxFailures: this.config.CODE_MAX_FAILURES_PER_HOUR,
+      windowMs: HOUR_MS,
+    });
+    switch (start.kind) {
+      case 'locked':
+        throw DomainError.of(ErrorCode.tooManyAttempts, 'Too many wrong codes; try again later.', { retryAfter: retryAfterSeconds(start.retryAfterMs) });
+      case 'exhausted':
+        throw DomainError.of(ErrorCode.tooManyAttempts, 'Too many wrong codes for this code; request a new one.');
+      case 'missing':
+        throw codeExpired();
+    }
+    if (!hashesEqual(start.storedHash, submitted)) {
+      this.logger.log({ msg: 'wrong verification code', deviceId: request.deviceId, attemptsRemaining: start.attemptsRemaining });
+      throw DomainError.of(ErrorCode.codeInvalid, 'The code is not correct.', { extensions: { attemptsRemaining: start.attemptsRemaining } });
+    }
+    // Another request with the same code may have used it a moment ago: only one of them deletes it.
+    if (!(await this.store.consume({ ...attempt, hash: submitted }))) throw codeExpired();
+    this.logger.log({ msg: 'verification code accepted', deviceId: request.deviceId });
+    return { valid: true };
+  }
+
+  async voidCodes(deviceIds: readonly string[]): Promise<VoidCodesReply> {
+    return { voided: await this.store.voidCodes(deviceIds) };
+  }
+}
+
+function codeExpired(): DomainError {
+  return DomainError.of(ErrorCode.codeExpired, 'The code has expired or is no longer valid; request a new one.');
+}
