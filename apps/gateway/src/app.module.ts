@@ -14,6 +14,7 @@ import { RequestIdMiddleware } from './http/request-id.middleware';
 import { MetricsController, MetricsMiddleware } from './metrics/metrics';
 import { ProblemFilter } from './problem/problem.filter';
 import { SessionModule } from './session/session.module';
+import { WebModule } from './web/web.module';
 
 export { CONFIG };
 
@@ -31,6 +32,7 @@ export class GatewayModule implements NestModule {
         SessionModule,
         DevicesModule,
         EventsModule,
+        WebModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, ServicesHealthIndicator],

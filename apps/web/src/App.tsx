@@ -1,0 +1,159 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, ApiError, onApiError } from './api/client';
+import { openDeviceEvents, publishDeviceEvent, type DeviceEvent } from './api/events';
+import { tokenStore } from './api/token';
+import type { Session } from './api/types';
+import { AdminPage } from './pages/AdminPage';
+import { Header } from './pages/Header';
+import { Home } from './pages/Home';
+import { MyProfile } from './pages/MyProfile';
+import { SignIn } from './pages/SignIn';
+import { usePath } from './router';
+import { SetupDialog } from './setup/SetupDialog';
+import { ErrorMessage } from './ui/ErrorMessage';
+
+const REMIND_LATER = 'td.remindLater';
+
+export function App() {
+  const [token, setToken] = useState(tokenStore.get);
+  const [session, setSession] = useState<Session | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const [signInNote, setSignInNote] = useState('');
+  const [setupOpen, setSetupOpen] = useState(false);
+  const [announcement, setAnnouncement] = useState('');
+  const path = usePath();
+
+  const signOut = useCallback((note = '') => {
+    tokenStore.clear();
+    sessionStorage.removeItem(REMIND_LATER);
+    setToken(null);
+    setSession(null);
+    setSetupOpen(false);
+    setSignInNote(note);
+  }, []);
+
+  const refreshSession = useCallback(async () => {
+    try {
+      const fresh = await api.session();
+      setLoadError(null);
+      setSession(fresh);
+      return fresh;
+    } catch (error) {
+      if (error instanceof ApiError && error.problem.status === 401) signOut('Your sign-in has expired. Please sign in again.');
+      else setLoadError(error);
+      return null;
+    }
+  }, [signOut]);
+
+  useEffect(() => {
+    if (!token) return;
+    void refreshSession().then((fresh) => {
+      if (fresh && !fresh.trusted && sessionStorage.getItem(REMIND_LATER) !== 'yes') setSetupOpen(true);
+    });
+  }, [token, refreshSession]);
+
+  // A device can lose trust at any time (disabled elsewhere, KEY-5): any call that says so makes the app look again.
+  useEffect(
+    () =>
+      onApiError((error) => {
+        if (error.code === 'unauthenticated') signOut('Your sign-in has expired. Please sign in again.');
+        if (error.code === 'trusted_session_required' || error.code === 'user_deprovisioned') void refreshSession();
+      }),
+    [signOut, refreshSession],
+  );
+
+  const trusted = session?.trusted === true;
+  const currentDeviceId = useRef<string | undefined>(undefined);
+  currentDeviceId.current = session?.device?.id;
+  useEffect(() => {
+    if (!trusted) return;
+    return openDeviceEvents({
+      onEvent: (event) => {
+        publishDeviceEvent(event);
+        setAnnouncement(describeEvent(event));
+        if (event.device.id === currentDeviceId.current && event.type !== 'device.approved') void refreshSession();
+      },
+      onRefused: () => void refreshSession(),
+    });
+  }, [trusted, refreshSession]);
+
+  if (!token) {
+    return <SignIn note={signInNote} onSignedIn={(accessToken) => (tokenStore.set(accessToken), setSignInNote(''), setToken(accessToken))} />;
+  }
+  if (!session) {
+    return (
+      <main className="page narrow">
+        {loadError ? (
+          <ErrorMessage error={loadError}>
+            <button type="button" onClick={() => signOut()}>
+              Sign out
+            </button>
+          </ErrorMessage>
+        ) : (
+          <p role="status">Loading…</p>
+        )}
+      </main>
+    );
+  }
+
+  const remindLater = () => {
+    sessionStorage.setItem(REMIND_LATER, 'yes');
+    setSetupOpen(false);
+  };
+  const openSetup = () => setSetupOpen(true);
+
+  return (
+    <>
+      <Header session={session} onSignOut={() => signOut()} />
+      {!trusted && !setupOpen && (
+        <div className="banner" role="region" aria-label="Session security">
+          <p>
+            <strong>Your current session is not secure.</strong> Set up a trusted session on this device to protect your account.
+          </p>
+          <button type="button" onClick={openSetup}>
+            Set up this device
+          </button>
+        </div>
+      )}
+      <ErrorMessage error={loadError} />
+      <main className="page" id="main">
+        {path.startsWith('/profile') ? (
+          <MyProfile session={session} onSetUp={openSetup} />
+        ) : path.startsWith('/admin') ? (
+          <AdminPage session={session} path={path} />
+        ) : (
+          <Home session={session} onSetUp={openSetup} />
+        )}
+      </main>
+      <p className="visually-hidden" aria-live="polite" role="status">
+        {announcement}
+      </p>
+      {setupOpen && (
+        <SetupDialog
+          session={session}
+          onSession={setSession}
+          onRemindLater={remindLater}
+          onClose={() => {
+            setSetupOpen(false);
+            void refreshSession();
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+function describeEvent({ type, device }: DeviceEvent): string {
+  switch (type) {
+    case 'device.pending_approval':
+      return `${device.name} is waiting for your approval.`;
+    case 'device.approved':
+      return `${device.name} was approved.`;
+    case 'device.denied':
+      return `${device.name} was denied.`;
+    case 'device.disabled':
+      return `${device.name} was disabled.`;
+    default:
+      return `${device.name} has expired.`;
+  }
+}

@@ -1,0 +1,123 @@
+import { useState, type FormEvent } from 'react';
+import { api } from '../api/client';
+import type { Device } from '../api/types';
+import { ErrorMessage } from '../ui/ErrorMessage';
+import { APP_LABEL, formatTime, STATUS_LABEL } from '../ui/format';
+
+interface Props {
+  device: Device;
+  canManage: boolean;
+  onChanged: (message: string) => Promise<void>;
+  onDisable: (device: Device) => void;
+}
+
+/**
+ * One device in My trusted devices (WEB-4). A pending approval shows Approve and Deny
+ * when the row is hovered or anything in it has keyboard focus (CSS :focus-within),
+ * beside its fingerprint words, IP and time (APPROVE-5).
+ */
+export function DeviceRow({ device, canManage, onChanged, onDisable }: Props) {
+  const [renaming, setRenaming] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const titleId = `device-${device.id}-name`;
+
+  const act = async (action: () => Promise<unknown>, message: string): Promise<boolean> => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      await onChanged(message);
+      return true;
+    } catch (failure) {
+      setError(failure);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const pendingApproval = device.status === 'pending_approval';
+  return (
+    <li className={`device status-${device.status}`} tabIndex={pendingApproval ? 0 : undefined} aria-labelledby={titleId} data-device-id={device.id}>
+      <div className="device-main">
+        <h3 id={titleId}>
+          {device.name}
+          {device.current && <span className="tag">This device</span>}
+        </h3>
+        <span className={`status status-${device.status}`}>{STATUS_LABEL[device.status]}</span>
+      </div>
+      <dl className="device-facts">
+        <dt>App</dt>
+        <dd>{APP_LABEL[device.clientType]}</dd>
+        <dt>OS/browser</dt>
+        <dd>
+          {device.os}/{device.browser}
+        </dd>
+        <dt>Last seen</dt>
+        <dd>{formatTime(device.lastSeenAt)}</dd>
+        {device.status.startsWith('pending') && (
+          <>
+            <dt>Requested</dt>
+            <dd>{formatTime(device.createdAt)}</dd>
+            <dt>IP address</dt>
+            <dd>{device.lastIp ?? 'Unknown'}</dd>
+            <dt>Words</dt>
+            <dd className="fingerprint" data-testid="fingerprint">
+              {device.fingerprint}
+            </dd>
+          </>
+        )}
+      </dl>
+      {canManage && pendingApproval && (
+        <div className="row-actions reveal">
+          <button type="button" className="primary" disabled={busy} onClick={() => void act(() => api.approve(device.id), `${device.name} was approved.`)}>
+            Approve
+          </button>
+          <button type="button" disabled={busy} onClick={() => void act(() => api.deny(device.id), `${device.name} was denied.`)}>
+            Deny
+          </button>
+        </div>
+      )}
+      {canManage && device.status === 'approved' && !renaming && (
+        <div className="row-actions">
+          <button type="button" onClick={() => setRenaming(true)} aria-label={`Rename ${device.name}`}>
+            Rename
+          </button>
+          <button type="button" className="danger" onClick={() => onDisable(device)} aria-label={`Disable ${device.name}`}>
+            Disable
+          </button>
+        </div>
+      )}
+      {renaming && (
+        <RenameForm
+          device={device}
+          onCancel={() => setRenaming(false)}
+          onSave={(name) => act(() => api.rename(device.id, name), `Renamed to ${name}.`).then((ok) => ok && setRenaming(false))}
+        />
+      )}
+      <ErrorMessage error={error} />
+    </li>
+  );
+}
+
+function RenameForm({ device, onSave, onCancel }: { device: Device; onSave: (name: string) => Promise<unknown>; onCancel: () => void }) {
+  const [name, setName] = useState(device.name);
+  const inputId = `rename-${device.id}`;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void onSave(name.trim());
+  };
+  return (
+    <form className="rename" onSubmit={submit} onKeyDown={(event) => event.key === 'Escape' && onCancel()}>
+      <label htmlFor={inputId}>New name</label>
+      <input id={inputId} value={name} maxLength={64} onChange={(event) => setName(event.target.value)} autoFocus />
+      <button type="submit" className="primary">
+        Save
+      </button>
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,50 @@
+import type { ReactNode } from 'react';
+import { ApiError } from '../api/client';
+
+/** A clear message for an API error, next to what caused it (problem `detail`, ERR-1). */
+export function describeError(error: unknown): string {
+  if (!(error instanceof ApiError)) return error instanceof Error ? error.message : 'Something went wrong.';
+  const { problem } = error;
+  switch (problem.code) {
+    case 'code_invalid': {
+      const left = problem.attemptsRemaining;
+      return typeof left === 'number' ? `That code is not right. ${left === 1 ? '1 try remains' : `${left} tries remain`}.` : 'That code is not right.';
+    }
+    case 'code_expired':
+      return 'This code has expired or is no longer valid. Send a new code.';
+    case 'validation_failed':
+      return problem.errors?.length ? problem.errors.map((e) => e.message).join(' ') : (problem.detail ?? 'Please check what you entered.');
+    case 'rate_limited':
+    case 'too_many_attempts':
+      return `${problem.detail ?? 'Too many attempts.'}${error.retryAfter ? ` Try again in ${waitText(error.retryAfter)}.` : ''}`;
+    default:
+      return problem.detail ?? problem.title ?? 'Something went wrong.';
+  }
+}
+
+function waitText(seconds: number): string {
+  return seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
+}
+
+interface Props {
+  error: unknown;
+  id?: string;
+  children?: ReactNode;
+}
+
+/** role="alert" so a screen reader announces it the moment it appears (WEB-7). */
+export function ErrorMessage({ error, id, children }: Props) {
+  if (!error) return null;
+  const code = error instanceof ApiError ? error.code : undefined;
+  return (
+    <div className="error" role="alert" id={id} data-code={code}>
+      <p>{describeError(error)}</p>
+      {code === 'device_limit_reached' && (
+        <p>
+          <a href="/profile/devices">Go to My trusted devices</a> and disable a device you no longer use, then try again.
+        </p>
+      )}
+      {children}
+    </div>
+  );
+}
