@@ -4,7 +4,10 @@ import { NatsModule } from '@td/common';
 import { Service } from '@td/contracts';
 import type { DeviceServiceEnv } from './config';
 import { dataSourceOptions } from './database/data-source';
+import { DevicesModule } from './devices/devices.module';
+import { ExpiryModule } from './expiry/expiry.module';
 import { HealthController } from './health/health.controller';
+import { OutboxModule } from './outbox/outbox.module';
 
 export const CONFIG = Symbol('DEVICE_SERVICE_CONFIG');
 
@@ -16,6 +19,14 @@ export class DeviceServiceModule {
       imports: [
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE), retryAttempts: 0 }),
         NatsModule.forRoot(config, Service.device),
+        DevicesModule.forRoot(config),
+        OutboxModule.forRoot({
+          natsPrefix: config.NATS_PREFIX,
+          databaseUrl: config.DATABASE_URL,
+          pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+          retentionHours: config.OUTBOX_RETENTION_HOURS,
+        }),
+        ExpiryModule.forRoot({ intervalMs: config.EXPIRY_SWEEP_INTERVAL_MS }),
       ],
       controllers: [HealthController],
       providers: [{ provide: CONFIG, useValue: config }],

@@ -30,4 +30,39 @@ export class DeviceServiceEnv extends RedisEnv {
   @Min(1)
   @Max(100)
   DATABASE_POOL_SIZE: number = 10;
+
+  /** Safety-net poll of the outbox relay; commits wake it at once through LISTEN/NOTIFY. */
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  OUTBOX_POLL_INTERVAL_MS: number = 500;
+
+  /** Published outbox rows are deleted after this long. */
+  @IsInt()
+  @Min(1)
+  @Max(24 * 30)
+  OUTBOX_RETENTION_HOURS: number = 24;
+
+  /** How often pending devices past their deadline are expired (SETUP-5). */
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  EXPIRY_SWEEP_INTERVAL_MS: number = 5000;
+
+  /** Run the deprovisioning worker in this process; `false` when it runs alone (`worker.js`). */
+  @Transform(toBoolean)
+  @IsOptional()
+  DEPROVISION_WORKER: boolean = true;
+
+  /** Devices disabled per transaction by the deprovisioning cascade (DEPROV-1). */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  DEPROVISION_BATCH_SIZE: number = 100;
+
+  /** Deprovisioning jobs one worker runs at the same time. */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  DEPROVISION_CONCURRENCY: number = 8;
 }

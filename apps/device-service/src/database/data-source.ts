@@ -4,9 +4,10 @@ import { Device } from '../devices/device.entity';
 import { OutboxMessage } from '../outbox/outbox-message.entity';
 import { User } from '../users/user.entity';
 import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
+import { OutboxNotify1764310000000 } from './migrations/1764310000000-outbox-notify';
 
 export const ENTITIES = [User, Device, OutboxMessage, AuditEvent];
-export const MIGRATIONS = [InitialSchema1764300000000];
+export const MIGRATIONS = [InitialSchema1764300000000, OutboxNotify1764310000000];
 
 /** The one description of device-service's database; the app, `npm run migrate` and tests use it. */
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {

@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import { eventsStream, loadConfig } from '@td/common';
+import { DomainEvent, type UserDeprovisionedPayload } from '@td/contracts';
+import { createTestEnv, waitUntil, type TestEnv } from '@td/testing';
+import { connect, type NatsConnection } from 'nats';
+import type { DataSource } from 'typeorm';
+import { migrate } from '../bootstrap';
+import { DeviceServiceEnv } from '../config';
+import { createDataSource } from '../database/data-source';
+import { OutboxRelay, type OutboxRelaySettings } from './outbox.relay';
+import { OutboxRepository } from './outbox.repository';
+import { OutboxWriter, type OutgoingEvent } from './outbox.writer';
+
+interface StreamedMessage {
+  subject: string;
+  msgId: string | undefined;
+  data: UserDeprovisionedPayload;
+}
+
+describe('OutboxRelay (Postgres + JetStream)', () => {
+  let testEnv: TestEnv;
+  let config: DeviceServiceEnv;
+  const dataSources: DataSource[] = [];
+  const connections: NatsConnection[] = [];
+  const relays: OutboxRelay[] = [];
+  let db: DataSource;
+  let nats: NatsConnection;
+
+  beforeAll(async () => {
+    testEnv = await createTestEnv();
+    config = loadConfig(DeviceServiceEnv, testEnv.env);
+    await migrate(config);
+    db = await openDataSource();
+    nats = await openNats();
+  });
+
+  afterEach(async () => {
+    await Promise.all(relays.splice(0).map((relay) => relay.stop()));
+    await db.query('DELETE FROM outbox');
+    const jsm = await nats.jetstreamManager();
+    await jsm.streams.purge(eventsStream(testEnv.natsPrefix).name).catch(() => undefined);
+  });
+
+  afterAll(async () => {
+    await Promise.all(connections.map((connection) => connection.close()));
+    await Promise.all(dataSources.map((source) => source.destroy()));
+    await testEnv.cleanup();
+  });
+
+  async function openDataSource(): Promise<DataSource> {
+    const source = await createDataSource(config.DATABASE_URL, 4).initialize();
+    dataSources.push(source);
+    return source;
+  }
+
+  async function openNats(): Promise<NatsConnection> {
+    const connection = await connect({ servers: testEnv.natsUrl });
+    connections.push(connection);
+    return connection;
+  }
+
+  async function startRelay(options: Partial<OutboxRelaySettings> & { source?: DataSource; connection?: NatsConnection } = {}): Promise<OutboxRelay> {
+    const { source, connection, ...settings } = options;
+    const relay = new OutboxRelay(source ?? db, connection ?? nats, new OutboxRepository(), {
+      natsPrefix: testEnv.natsPrefix,
+      databaseUrl: config.DATABASE_URL,
+      pollIntervalMs: 500,
+      retentionHours: 24,
+      ...settings,
+    });
+    relays.push(relay);
+    relay.start();
+    return relay;
+  }
+
+  function events(count: number): OutgoingEvent<typeof DomainEvent.userDeprovisioned>[] {
+    return Array.from({ length: count }, () => ({
+      subject: DomainEvent.userDeprovisioned,
+      payload: { eventId: randomUUID(), occurredAt: new Date().toISOString(), workspaceId: 'ws-1', userId: randomUUID() },
+    }));
+  }
+
+  async function commit(batch: OutgoingEvent[]): Promise<void> {
+    await db.transaction((manager) => new OutboxWriter().append(manager, batch));
+  }
+
+  async function unpublished(): Promise<number> {
+    const [row] = await db.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`);
+    return row.n;
+  }
+
+  async function readStream(): Promise<StreamedMessage[]> {
+    const { name } = eventsStream(testEnv.natsPrefix);
+    const jsm = await nats.jetstreamManager();
+    const total = (await jsm.streams.info(name)).state.messages;
+    if (total === 0) return [];
+    const consumer = await nats.jetstream().consumers.get(name);
+    const messages: StreamedMessage[] = [];
+    const batch = await consumer.fetch({ max_messages: total, expires: 2000 });
+    for await (const message of batch) {
+      messages.push({ subject: message.subject, msgId: message.headers?.get('Nats-Msg-Id'), data: message.json<UserDeprovisionedPayload>() });
+      if (messages.length === total) break;
+    }
+    return messages;
+  }
+
+  it('publishes committed rows once, with the row id as msgID, woken by the commit itself', async () => {
+    // A poll far longer than the test: only the commit's NOTIFY can wake the relay in time.
+    const relay = await startRelay({ pollIntervalMs: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 500)); // its LISTEN connection is up
+    const batch = events(5);
+    const committedAt = Date.now();
+    await commit(batch);
+    await waitUntil(async () => (await unpublished()) === 0, 3000, 20);
+    expect(Date.now() - committedAt).toBeLessThan(2000);
+
+    const streamed = await readStream();
+    expect(streamed).toHaveLength(5);
+    expect(streamed.map((m) => m.msgId)).toEqual(batch.map((e) => e.payload.eventId));
+    expect(streamed.map((m) => m.data)).toEqual(batch.map((e) => e.payload));
+    expect(new Set(streamed.map((m) => m.subject))).toEqual(new Set([`${testEnv.natsPrefix}.${DomainEvent.userDeprovisioned}`]));
+    expect(relay.stats).toMatchObject({ published: 5, duplicates: 0 });
+  });
+
+  it('does not publish the rows of a rolled-back transaction', async () => {
+    const relay = await startRelay({ pollIntervalMs: 100 });
+    await db
+      .transaction(async (manager) => {
+        await new OutboxWriter().append(manager, events(3));
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+    const kept = events(1);
+    await commit(kept);
+    await waitUntil(async () => (await unpublished()) === 0 && relay.stats.published === 1);
+    expect((await readStream()).map((m) => m.msgId)).toEqual([kept[0].payload.eventId]);
+  });
+
+  it('a row published again after a crash before it was marked is deduplicated by its msgID', async () => {
+    const relay = await startRelay({ pollIntervalMs: 100 });
+    const batch = events(3);
+    await commit(batch);
+    await waitUntil(async () => (await unpublished()) === 0);
+    // The crash: the publish reached JetStream but the mark never committed.
+    await db.query(`UPDATE outbox SET published_at = NULL WHERE id = $1`, [batch[1].payload.eventId]);
+    await waitUntil(async () => (await unpublished()) === 0 && relay.stats.duplicates === 1);
+
+    const streamed = await readStream();
+    expect(streamed.map((m) => m.msgId)).toEqual(batch.map((e) => e.payload.eventId));
+    expect(relay.stats).toMatchObject({ published: 3, duplicates: 1 });
+  });
+
+  it('two relays running concurrently publish each row exactly once', async () => {
+    const [sourceA, sourceB] = await Promise.all([openDataSource(), openDataSource()]);
+    const [natsA, natsB] = await Promise.all([openNats(), openNats()]);
+    const a = await startRelay({ source: sourceA, connection: natsA, batchSize: 7, pollIntervalMs: 50 });
+    const b = await startRelay({ source: sourceB, connection: natsB, batchSize: 7, pollIntervalMs: 50 });
+    const written: string[] = [];
+    for (let i = 0; i < 30; i += 1) {
+      const batch = events(10);
+      written.push(...batch.map((e) => e.payload.eventId));
+      await commit(batch);
+    }
+    await waitUntil(async () => (await unpublished()) === 0, 15000);
+
+    // Duplicates would be hidden by the stream's dedupe, so count what each relay sent as well.
+    expect(a.stats.published + b.stats.published).toBe(300);
+    expect(a.stats.duplicates + b.stats.duplicates).toBe(0);
+    const streamed = await readStream();
+    expect(streamed).toHaveLength(300);
+    expect(new Set(streamed.map((m) => m.msgId))).toEqual(new Set(written));
+  });
+
+  it('backs off without crashing while NATS is unreachable, keeps the rows, and stops promptly', async () => {
+    const dead = await openNats();
+    await dead.close();
+    const relay = await startRelay({ connection: dead, pollIntervalMs: 50 });
+    const batch = events(2);
+    await commit(batch);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(await unpublished()).toBe(2);
+    const stopStarted = Date.now();
+    await relay.stop();
+    expect(Date.now() - stopStarted).toBeLessThan(1000);
+
+    // A healthy relay picks the same rows up afterwards.
+    await startRelay({ pollIntervalMs: 50 });
+    await waitUntil(async () => (await unpublished()) === 0);
+    expect((await readStream()).map((m) => m.msgId)).toEqual(batch.map((e) => e.payload.eventId));
+  });
+
+  it('prunes rows published longer ago than the retention', async () => {
+    const batch = events(2);
+    await commit(batch);
+    await db.query(`UPDATE outbox SET published_at = now() - interval '25 hours' WHERE id = $1`, [batch[0].payload.eventId]);
+    await startRelay({ pollIntervalMs: 50 });
+    await waitUntil(async () => {
+      const rows: Array<{ id: string }> = await db.query(`SELECT id FROM outbox`);
+      return rows.length === 1 && rows[0].id === batch[1].payload.eventId;
+    });
+  });
+});

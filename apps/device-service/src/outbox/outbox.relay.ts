@@ -1,0 +1,181 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { ensureEventsStream, NATS_CONNECTION, prefixed } from '@td/common';
+import type { JetStreamClient, NatsConnection, PubAck } from 'nats';
+import type { DataSource } from 'typeorm';
+import { OutboxListener } from './outbox.listener';
+import { OutboxRepository, type ClaimedOutboxRow } from './outbox.repository';
+
+export const OUTBOX_RELAY_SETTINGS = Symbol('OUTBOX_RELAY_SETTINGS');
+
+export interface OutboxRelaySettings {
+  natsPrefix: string;
+  /** Where the LISTEN connection goes; null = poll only. */
+  databaseUrl: string | null;
+  pollIntervalMs: number;
+  retentionHours: number;
+  batchSize?: number;
+  publishTimeoutMs?: number;
+}
+
+const PRUNE_EVERY_MS = 60_000;
+const PRUNE_BATCH = 10_000;
+const MAX_BACKOFF_MS = 5000;
+
+/**
+ * Publishes committed outbox rows to the JetStream events stream, each with its
+ * row id as `msgID` so a re-publish after a crash is dropped by the stream's
+ * duplicate window, then marks them published. Batches are claimed with
+ * `FOR UPDATE SKIP LOCKED`, so any number of device-service instances can relay
+ * at once. It wakes on commit (LISTEN/NOTIFY, or `poke()`), polls as a safety
+ * net, backs off while NATS is down and never throws out of its loop.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private readonly listener: OutboxListener | null;
+  private readonly batchSize: number;
+  private readonly publishTimeoutMs: number;
+  private js: JetStreamClient | null = null;
+  private streamReady = false;
+  private stopped = true;
+  private wanted = false;
+  private running: Promise<void> | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private failures = 0;
+  private lastPruneAt = 0;
+  /** What this instance did; tests read it to prove "published once". */
+  readonly stats = { published: 0, duplicates: 0, failedPublishes: 0 };
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
+    private readonly outbox: OutboxRepository,
+    @Inject(OUTBOX_RELAY_SETTINGS) private readonly settings: OutboxRelaySettings,
+  ) {
+    this.batchSize = settings.batchSize ?? 100;
+    this.publishTimeoutMs = settings.publishTimeoutMs ?? 3000;
+    this.listener = settings.databaseUrl ? new OutboxListener(settings.databaseUrl, () => this.poke()) : null;
+  }
+
+  onApplicationBootstrap(): void {
+    this.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.stop();
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.listener?.start();
+    this.pollTimer = setInterval(() => this.poke(), this.settings.pollIntervalMs);
+    this.pollTimer.unref();
+    this.poke();
+  }
+
+  /** Stops waking up and waits for the batch in flight (bounded by the publish timeout). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.pollTimer = this.retryTimer = null;
+    await this.listener?.stop();
+    await this.running;
+  }
+
+  /** Asks for a run soon; call after committing outbox rows. Cheap and safe to call often. */
+  poke(): void {
+    if (this.stopped) return;
+    this.wanted = true;
+    if (this.running || this.retryTimer) return;
+    this.running = this.run().finally(() => {
+      this.running = null;
+      if (this.wanted && !this.retryTimer) this.poke();
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (this.wanted && !this.stopped) {
+      this.wanted = false;
+      try {
+        await this.ensureStream();
+        const { claimed, published } = await this.publishBatch();
+        if (published < claimed) throw new Error(`${claimed - published} of ${claimed} publishes failed`);
+        if (this.failures > 0) this.logger.log('outbox relay publishing again');
+        this.failures = 0;
+        if (claimed === this.batchSize) this.wanted = true;
+        await this.pruneIfDue();
+      } catch (error) {
+        this.backOff(error as Error);
+        return;
+      }
+    }
+  }
+
+  private async ensureStream(): Promise<void> {
+    if (this.streamReady) return;
+    await ensureEventsStream(this.nats, this.settings.natsPrefix);
+    this.js ??= this.nats.jetstream({ timeout: this.publishTimeoutMs });
+    this.streamReady = true;
+  }
+
+  private publishBatch(): Promise<{ claimed: number; published: number }> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = await this.outbox.claimUnpublished(manager, this.batchSize);
+      if (rows.length === 0) return { claimed: 0, published: 0 };
+      // Sent in order on one connection; acks are awaited together.
+      const results = await Promise.allSettled(rows.map((row) => this.publish(row)));
+      const done: string[] = [];
+      const failed: string[] = [];
+      results.forEach((result, i) => {
+        if (result.status === 'fulfilled') {
+          done.push(rows[i].id);
+          if (result.value.duplicate) this.stats.duplicates += 1;
+          else this.stats.published += 1;
+        } else {
+          failed.push(rows[i].id);
+          this.stats.failedPublishes += 1;
+        }
+      });
+      await this.outbox.markPublished(manager, done);
+      await this.outbox.countFailedAttempt(manager, failed);
+      // A missing stream (deleted, or NATS restarted without storage) is re-created on the next run.
+      if (failed.length) this.streamReady = false;
+      return { claimed: rows.length, published: done.length };
+    });
+  }
+
+  private publish(row: ClaimedOutboxRow): Promise<PubAck> {
+    return this.js!.publish(prefixed(this.settings.natsPrefix, row.subject), Buffer.from(JSON.stringify(row.payload)), {
+      msgID: row.id,
+      timeout: this.publishTimeoutMs,
+    });
+  }
+
+  private async pruneIfDue(): Promise<void> {
+    if (Date.now() - this.lastPruneAt < PRUNE_EVERY_MS) return;
+    this.lastPruneAt = Date.now();
+    const before = new Date(Date.now() - this.settings.retentionHours * 3600_000);
+    const deleted = await this.outbox.prunePublished(this.dataSource.manager, before, PRUNE_BATCH);
+    if (deleted === PRUNE_BATCH) this.lastPruneAt = 0; // more to delete: go again next run
+  }
+
+  private backOff(error: Error): void {
+    this.failures += 1;
+    this.streamReady = false;
+    if (this.failures === 1 || this.failures % 20 === 0) {
+      this.logger.warn(`outbox relay failed (${this.failures}x), backing off: ${error.message}`);
+    }
+    if (this.stopped) return;
+    const delay = Math.min(100 * 2 ** Math.min(this.failures, 6), MAX_BACKOFF_MS);
+    this.wanted = true;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.poke();
+    }, delay);
+    this.retryTimer.unref();
+  }
+}
