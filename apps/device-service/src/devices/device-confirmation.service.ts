@@ -1,0 +1,150 @@
+import { Injectable } from '@nestjs/common';
+import { BusClient, DomainError } from '@td/common';
+import { Command, DomainEvent, ErrorCode, type DeviceReply, type EmptyReply, type GetKeyEnvelopeReply, type SendEmailCodeReply } from '@td/contracts';
+import { AuditAction } from '../audit/audit.log';
+import { requireProof, requireTrustedDevice, type CallerContext } from '../users/caller-context';
+import { CallerResolver } from '../users/caller-resolver';
+import { DeviceHistory } from './device-history';
+import type { Device } from './device.entity';
+import { toDeviceView } from './device.view';
+import { DevicesRepository } from './devices.repository';
+import type { ApproveDeviceDto, CallerCommandDto, DeviceActionDto, VerifyDeviceDto } from './dto/device-commands.dto';
+import { KEY_ENVELOPE_MAX_BYTES } from './dto/device-commands.dto';
+import { invalidState, isOpenRequest, LockedDeviceChange } from './locked-device-change';
+
+/** How a pending device becomes approved, denied or cancelled: CODE-3/4, APPROVE-2/3/6. */
+@Injectable()
+export class DeviceConfirmationService {
+  constructor(
+    private readonly callers: CallerResolver,
+    private readonly devices: DevicesRepository,
+    private readonly change: LockedDeviceChange,
+    private readonly history: DeviceHistory,
+    private readonly bus: BusClient,
+  ) {}
+
+  /** CODE-3: a right code from the pending device itself approves it. */
+  async verify(request: VerifyDeviceDto): Promise<DeviceReply> {
+    const context = await this.callers.resolve(request.caller);
+    const device = callingDeviceItself(context, request.deviceId);
+    if (!isOpenRequest(device, 'pending_verification')) throw invalidState(device, 'waiting for its email code');
+    // Errors (code_invalid + attemptsRemaining, code_expired, too_many_attempts) pass through as they are.
+    await this.bus.request(Command.verificationCheckCode, { userId: context.user.id, deviceId: device.id, code: request.code });
+    return this.change.run(context.user.id, device.id, async ({ tx, user, device: locked }) => {
+      if (!isOpenRequest(locked, 'pending_verification')) throw invalidState(locked, 'waiting for its email code');
+      await this.devices.update(tx, locked, { status: 'approved', approvedVia: 'email_code', approvedAt: new Date(), approvedBy: null });
+      await this.history.record(tx, {
+        device: locked,
+        user,
+        actions: [AuditAction.deviceVerified],
+        event: DomainEvent.deviceApproved,
+        actorDeviceId: locked.id,
+        caller: request.caller,
+      });
+      return { device: toDeviceView(locked, locked.id) };
+    });
+  }
+
+  /** CODE-4: a fresh code; also the way out of waiting for an approver ("I don't have access to my trusted device"). */
+  async sendEmailCode(request: DeviceActionDto): Promise<SendEmailCodeReply> {
+    const context = await this.callers.resolve(request.caller);
+    const device = callingDeviceItself(context, request.deviceId);
+    const waiting = (d: Device) => isOpenRequest(d, 'pending_verification') || isOpenRequest(d, 'pending_approval');
+    if (!waiting(device)) throw invalidState(device, 'pending');
+    return this.change.run(context.user.id, device.id, async ({ tx, user, device: locked }) => {
+      if (!waiting(locked)) throw invalidState(locked, 'pending');
+      if (locked.status === 'pending_approval') await this.devices.update(tx, locked, { status: 'pending_verification' });
+      await this.history.record(tx, { device: locked, user, actions: [AuditAction.deviceCodeSent], actorDeviceId: locked.id, caller: request.caller });
+      // Inside the transaction: a refused code (rate_limited, 503) leaves the device as it was.
+      const { expiresAt } = await this.bus.request(Command.verificationIssueCode, {
+        reason: 'resend',
+        userId: user.id,
+        deviceId: locked.id,
+        email: user.email,
+        device: { name: locked.name, clientType: locked.clientType, os: locked.os, browser: locked.browser },
+      });
+      return { device: toDeviceView(locked, locked.id), verification: { method: 'email_code', expiresAt } };
+    });
+  }
+
+  /** APPROVE-2/3: a trusted web or mobile device of the same user approves, optionally sealing the vault key for it. */
+  async approve(request: ApproveDeviceDto): Promise<DeviceReply> {
+    if (request.keyEnvelope !== undefined && Buffer.byteLength(request.keyEnvelope, 'utf8') > KEY_ENVELOPE_MAX_BYTES) {
+      throw DomainError.of(ErrorCode.validationFailed, 'The key envelope is larger than 8 KiB.', {
+        extensions: { errors: [{ field: 'keyEnvelope', message: 'keyEnvelope must be at most 8 KiB' }] },
+      });
+    }
+    return this.decide(request, 'approved', request.keyEnvelope ?? null);
+  }
+
+  /** APPROVE-2: as approve, the request ends denied. */
+  deny(request: DeviceActionDto): Promise<DeviceReply> {
+    return this.decide(request, 'denied', null);
+  }
+
+  /** APPROVE-6: only the device that asked can withdraw its own pending request. */
+  async cancel(request: DeviceActionDto): Promise<EmptyReply> {
+    const context = await this.callers.resolve(request.caller);
+    callingDeviceItself(context, request.deviceId);
+    const pending = (d: Device) => d.status === 'pending_verification' || d.status === 'pending_approval';
+    await this.change.run(context.user.id, request.deviceId, async ({ tx, user, device }) => {
+      if (!pending(device)) throw invalidState(device, 'pending');
+      await this.devices.update(tx, device, { status: 'expired' });
+      await this.history.record(tx, {
+        device,
+        user,
+        actions: [AuditAction.deviceExpired],
+        event: DomainEvent.deviceExpired,
+        actorDeviceId: device.id,
+        caller: request.caller,
+      });
+    });
+    return { ok: true };
+  }
+
+  /** APPROVE-3: the envelope goes to the approved device it was sealed for, and to no other. */
+  async keyEnvelope(request: CallerCommandDto): Promise<GetKeyEnvelopeReply> {
+    const context = await this.callers.resolve(request.caller);
+    const device = requireTrustedDevice(context, 'approved');
+    if (device.keyEnvelope === null) throw DomainError.notFound('A key envelope for this device');
+    return { keyEnvelope: device.keyEnvelope, approvedBy: device.approvedBy };
+  }
+
+  private async decide(request: DeviceActionDto, outcome: 'approved' | 'denied', keyEnvelope: string | null): Promise<DeviceReply> {
+    const context = await this.callers.resolve(request.caller);
+    const approver = requireTrustedDevice(context, 'approver');
+    return this.change.run(context.user.id, request.deviceId, async ({ tx, user, device }) => {
+      // Re-read under the user's lock: an approver disabled a moment ago no longer approves (KEY-5).
+      const stillTrusted = await this.devices.lockOwn(tx, user.id, approver.id);
+      if (stillTrusted?.status !== 'approved') throw DomainError.of(ErrorCode.trustedSessionRequired, 'This device is no longer trusted.');
+      if (!isOpenRequest(device, 'pending_approval')) throw invalidState(device, 'pending approval');
+      const now = new Date();
+      const changes: Partial<Device> =
+        outcome === 'approved'
+          ? { status: 'approved', approvedVia: 'device', approvedBy: approver.id, approvedAt: now, keyEnvelope }
+          : { status: 'denied', deniedAt: now };
+      await this.devices.update(tx, device, changes);
+      await this.history.record(tx, {
+        device,
+        user,
+        actions: [outcome === 'approved' ? AuditAction.deviceApproved : AuditAction.deviceDenied],
+        event: outcome === 'approved' ? DomainEvent.deviceApproved : DomainEvent.deviceDenied,
+        actorDeviceId: approver.id,
+        caller: request.caller,
+      });
+      return { device: toDeviceView(device, approver.id) };
+    });
+  }
+}
+
+/**
+ * Verify, email-code and cancel act on the calling device's own request, proven by its
+ * key. A device id that is not the proof's own device — another user's, or another of
+ * the user's devices — is 404: this key has no such request, and API.md lists 404 (not
+ * 403) for these endpoints. Nothing reveals whether the id exists.
+ */
+function callingDeviceItself(context: CallerContext, deviceId: string): Device {
+  requireProof(context);
+  if (!context.device || context.device.id !== deviceId) throw DomainError.notFound('The device');
+  return context.device;
+}

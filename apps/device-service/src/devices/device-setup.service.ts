@@ -1,0 +1,130 @@
+import { Injectable } from '@nestjs/common';
+import { BusClient, DomainError } from '@td/common';
+import { Command, DomainEvent, ErrorCode, type SetupDeviceReply, type Verification } from '@td/contracts';
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { AuditAction } from '../audit/audit.log';
+import { DeviceServiceEnv } from '../config';
+import { requireProof } from '../users/caller-context';
+import { assertNotDeprovisioned, CallerResolver } from '../users/caller-resolver';
+import type { User } from '../users/user.entity';
+import { UsersRepository } from '../users/users.repository';
+import { DeviceHistory } from './device-history';
+import { Device } from './device.entity';
+import { toDeviceView } from './device.view';
+import { DevicesRepository } from './devices.repository';
+import type { SetupDeviceDto } from './dto/device-commands.dto';
+import { defaultDeviceName, describeUserAgent, nameCandidate, normaliseDeviceName } from './rules/device-name';
+import { fingerprintOf } from './rules/fingerprint';
+import { chooseVerificationMethod } from './rules/verification-method';
+
+/** SETUP-1…4, SETUP-6: registers the calling client app's key as a new, pending device. */
+@Injectable()
+export class DeviceSetupService {
+  constructor(
+    private readonly config: DeviceServiceEnv,
+    private readonly callers: CallerResolver,
+    private readonly users: UsersRepository,
+    private readonly devices: DevicesRepository,
+    private readonly history: DeviceHistory,
+    private readonly bus: BusClient,
+  ) {}
+
+  async setup(request: SetupDeviceDto): Promise<SetupDeviceReply> {
+    const context = await this.callers.resolve(request.caller);
+    const proof = requireProof(context);
+    const requestedName = request.name === undefined ? null : normaliseDeviceName(request.name);
+    if (context.device) throw keyRegistered();
+    const { os, browser } = describeUserAgent(request.caller.userAgent);
+
+    return this.devices.inTransaction(async (tx) => {
+      // The user's row lock makes count-then-insert atomic per user (SETUP-3) and orders
+      // this setup against a deprovisioning (DEPROV-2).
+      const user = await this.users.lockForUpdate(tx, context.user.id);
+      assertNotDeprovisioned(user);
+      if (await this.devices.isKeyRegistered(tx, proof.jkt)) throw keyRegistered();
+      if ((await this.devices.countRegistered(tx, user.id)) >= this.config.MAX_DEVICES_PER_USER) {
+        throw DomainError.of(
+          ErrorCode.deviceLimitReached,
+          `You already have ${this.config.MAX_DEVICES_PER_USER} devices, the most allowed. Disable a device you no longer use first, then set up this one.`,
+        );
+      }
+      const name = await this.chooseName(tx, user, requestedName, request.clientType, os, browser);
+      const decision = chooseVerificationMethod(request.clientType, await this.devices.approvedClientTypes(tx, user.id));
+      const now = new Date();
+      const device = Object.assign(new Device(), {
+        id: randomUUID(),
+        userId: user.id,
+        workspaceId: user.workspaceId,
+        name,
+        clientType: request.clientType,
+        os,
+        browser,
+        keyThumbprint: proof.jkt,
+        publicJwk: { kty: proof.jwk.kty, crv: proof.jwk.crv, x: proof.jwk.x, y: proof.jwk.y },
+        fingerprint: fingerprintOf(proof.jkt),
+        status: decision.method === 'email_code' ? 'pending_verification' : 'pending_approval',
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + this.config.PENDING_DEVICE_TTL_SECONDS * 1000),
+        approvedAt: null,
+        approvedVia: null,
+        approvedBy: null,
+        deniedAt: null,
+        disabledAt: null,
+        lastSeenAt: null,
+        lastIp: null,
+        createdIp: request.caller.ip?.slice(0, 64) ?? null,
+        keyEnvelope: null,
+      } satisfies Device);
+      await this.devices.insert(tx, device);
+
+      const base = { device, user, actorDeviceId: device.id, caller: request.caller };
+      let verification: Verification;
+      if (decision.method === 'approval') {
+        await this.history.record(tx, { ...base, actions: [AuditAction.deviceSetup], event: DomainEvent.deviceApprovalRequested });
+        verification = decision;
+      } else {
+        await this.history.record(tx, { ...base, actions: [AuditAction.deviceSetup, AuditAction.deviceCodeSent] });
+        // Last before commit: if no code can be sent (503, rate_limited), the setup rolls back.
+        const { expiresAt } = await this.bus.request(Command.verificationIssueCode, {
+          reason: 'setup',
+          userId: user.id,
+          deviceId: device.id,
+          email: user.email,
+          device: { name, clientType: device.clientType, os, browser },
+        });
+        verification = { method: 'email_code', expiresAt };
+      }
+      return { device: toDeviceView(device, device.id), verification };
+    });
+  }
+
+  /** SETUP-2: the requested name if free, else device_name_taken; or the default name with the first free suffix. */
+  private async chooseName(
+    tx: EntityManager,
+    user: User,
+    requestedName: string | null,
+    clientType: Device['clientType'],
+    os: string,
+    browser: string,
+  ): Promise<string> {
+    if (requestedName !== null) {
+      if (await this.devices.isNameTaken(tx, user.id, requestedName)) throw nameTaken();
+      return requestedName;
+    }
+    const base = defaultDeviceName(user.username, clientType, os, browser);
+    // At most MAX registered devices hold names, so one of MAX + 1 candidates is free.
+    const candidates = Array.from({ length: this.config.MAX_DEVICES_PER_USER + 1 }, (_, i) => nameCandidate(base, i + 1));
+    const free = await this.devices.firstFreeName(tx, user.id, candidates);
+    if (!free) throw nameTaken();
+    return free;
+  }
+}
+
+export function keyRegistered(): DomainError {
+  return DomainError.of(ErrorCode.deviceKeyRegistered, 'This key was registered before; make a new key for this device.');
+}
+
+export function nameTaken(): DomainError {
+  return DomainError.of(ErrorCode.deviceNameTaken, 'You already have a device with this name.');
+}

@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '@td/common';
+import { ErrorCode, type DeviceStatus } from '@td/contracts';
+import type { EntityManager } from 'typeorm';
+import { assertNotDeprovisioned } from '../users/caller-resolver';
+import type { User } from '../users/user.entity';
+import { UsersRepository } from '../users/users.repository';
+import type { Device } from './device.entity';
+import { DevicesRepository } from './devices.repository';
+
+export interface LockedDevice {
+  tx: EntityManager;
+  user: User;
+  device: Device;
+}
+
+/**
+ * The one way a command changes a device: in a transaction that locks the owner's row
+ * (then the device's), re-checks that the owner is not deprovisioned and re-reads the
+ * device, so a decision made before the lock cannot act on a stale state (DEPROV-2, KEY-5).
+ */
+@Injectable()
+export class LockedDeviceChange {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly devices: DevicesRepository,
+  ) {}
+
+  run<T>(userId: string, deviceId: string, work: (locked: LockedDevice) => Promise<T>): Promise<T> {
+    return this.devices.inTransaction(async (tx) => {
+      const user = await this.users.lockForUpdate(tx, userId);
+      assertNotDeprovisioned(user);
+      const device = await this.devices.lockOwn(tx, userId, deviceId);
+      if (!device) throw DomainError.notFound('The device');
+      return work({ tx, user, device });
+    });
+  }
+}
+
+/** A pending request that has not lapsed yet (SETUP-5: the sweeper may not have marked it expired). */
+export function isOpenRequest(device: Device, status: DeviceStatus, now = new Date()): boolean {
+  return device.status === status && (device.expiresAt === null || device.expiresAt > now);
+}
+
+export function invalidState(device: Device, expected: string): DomainError {
+  const lapsed = (device.status === 'pending_verification' || device.status === 'pending_approval') && device.expiresAt && device.expiresAt <= new Date();
+  const now = lapsed ? 'expired' : device.status;
+  return DomainError.of(ErrorCode.invalidDeviceState, `The device is ${now.replace('_', ' ')}; this needs a device that is ${expected}.`, {
+    extensions: { status: now },
+  });
+}
