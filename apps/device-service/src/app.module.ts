@@ -5,7 +5,6 @@ import { Service } from '@td/contracts';
 import type { DeviceServiceEnv } from './config';
 import { dataSourceOptions } from './database/data-source';
 import { DevicesModule } from './devices/devices.module';
-import { DevicesModule } from './devices/devices.module';
 import { ExpiryModule } from './expiry/expiry.module';
 import { HealthController } from './health/health.controller';
 import { OutboxModule } from './outbox/outbox.module';
@@ -20,7 +19,6 @@ export class DeviceServiceModule {
       imports: [
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE), retryAttempts: 0 }),
         NatsModule.forRoot(config, Service.device),
-        DevicesModule.forRoot(config),
         DevicesModule.forRoot(config),
         OutboxModule.forRoot({
           natsPrefix: config.NATS_PREFIX,
