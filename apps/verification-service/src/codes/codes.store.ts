@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { REDIS } from '@td/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { REDIS, redisReady } from '@td/common';
 import type { Redis } from 'ioredis';
 import { BEGIN_CHECK, CODE_SCRIPTS, CONSUME_CODE, ISSUE_CODE, RELEASE_CODE, type LuaScript } from './codes.scripts';
 
@@ -50,11 +50,18 @@ type ScriptRunner = (...keysThenArgs: Array<string | number>) => Promise<unknown
 
 /** The only place that touches code keys in Redis; every rule that must hold under concurrency is one Lua script. */
 @Injectable()
-export class CodesStore {
+export class CodesStore implements OnApplicationBootstrap {
+  private readonly logger = new Logger(CodesStore.name);
+
   constructor(@Inject(REDIS) private readonly redis: Redis) {
     for (const script of CODE_SCRIPTS) {
       if (!(script.name in redis)) redis.defineCommand(script.name, { numberOfKeys: script.numberOfKeys, lua: script.lua });
     }
+  }
+
+  /** The connection queues nothing while it connects: wait for it, so the first requests after start do not read as "Redis down". */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!(await redisReady(this.redis))) this.logger.warn('Redis is not reachable yet; codes answer 503 until it is');
   }
 
   async issue(input: IssueInput): Promise<IssueOutcome> {

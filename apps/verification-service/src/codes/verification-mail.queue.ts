@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { bullPrefix, createBullConnection, DomainError, FAIL_FAST_PRODUCER } from '@td/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { bullPrefix, createBullConnection, DomainError, FAIL_FAST_PRODUCER, redisReady } from '@td/common';
 import { EmailJob, Queue, Service, type VerificationCodeEmailJob } from '@td/contracts';
 import { Queue as BullQueue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -18,7 +18,7 @@ const ENQUEUE_TIMEOUT_MS = 3000;
 
 /** The producer side of the `email` queue for verification codes; notification-service consumes it. */
 @Injectable()
-export class VerificationMailQueue implements OnApplicationShutdown {
+export class VerificationMailQueue implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(VerificationMailQueue.name);
   private readonly connection: Redis;
   private readonly queue: BullQueue<VerificationCodeEmailJob>;
@@ -27,6 +27,10 @@ export class VerificationMailQueue implements OnApplicationShutdown {
     this.connection = createBullConnection(config, `${Service.verification}-email-producer`, FAIL_FAST_PRODUCER);
     this.queue = new BullQueue<VerificationCodeEmailJob>(Queue.email, { connection: this.connection, prefix: bullPrefix(config) });
     this.queue.on('error', (error: Error) => this.logger.warn(`email queue connection: ${error.message}`));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!(await redisReady(this.connection))) this.logger.warn('Redis is not reachable yet; issuing codes answers 503 until it is');
   }
 
   /** Resolves once Redis has the job, so the mail survives a crash of this process (CODE-2). */

@@ -38,3 +38,22 @@ export const FAIL_FAST_PRODUCER: RedisOptions = { maxRetriesPerRequest: 1, enabl
 export function bullPrefix(config: RedisEnv): string {
   return `${config.REDIS_PREFIX}:bull`;
 }
+
+/**
+ * Resolves true once the connection is ready, or false after `timeoutMs`. A fail-fast
+ * connection queues nothing while it connects, so a service waits for it (briefly) at
+ * start; if Redis is really down it still starts and answers 503 (ERR-3).
+ */
+export function redisReady(redis: Redis, timeoutMs = 3000): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    redis.once('ready', onReady);
+  });
+}
