@@ -31,7 +31,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly batchSize: number;
   private timer: NodeJS.Timeout | null = null;
   private sweeping: Promise<unknown> | null = null;
-  private stopped = true;
+  private stopping = false;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -46,12 +46,11 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): void {
-    this.stopped = false;
     this.schedule();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
+    this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.sweeping;
@@ -64,7 +63,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
       const expired = await this.expireBatch();
       total += expired.length;
       if (expired.length > 0) void this.voidCodes(expired.map((device) => device.id));
-      if (expired.length < this.batchSize || this.stopped) return total;
+      if (expired.length < this.batchSize || this.stopping) return total;
     }
   }
 
@@ -102,7 +101,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private schedule(): void {
-    if (this.stopped) return;
+    if (this.stopping) return;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.sweeping = this.sweep()

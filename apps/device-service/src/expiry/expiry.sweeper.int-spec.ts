@@ -1,0 +1,129 @@
+import { BusClient, eventsStream, loadConfig, prefixed } from '@td/common';
+import { Command, DomainEvent, REGISTERED_STATUSES, type DeviceEventPayload } from '@td/contracts';
+import { createTestEnv, waitUntil, type TestEnv } from '@td/testing';
+import { connect, JSONCodec, type NatsConnection } from 'nats';
+import type { DataSource } from 'typeorm';
+import { insertDevice, insertUser } from '../../test/support/device-rows';
+import { AuditLog } from '../audit/audit.log';
+import { migrate, startDeviceService } from '../bootstrap';
+import { DeviceServiceEnv } from '../config';
+import { createDataSource } from '../database/data-source';
+import { Device } from '../devices/device.entity';
+import { OutboxRelay } from '../outbox/outbox.relay';
+import { OutboxRepository } from '../outbox/outbox.repository';
+import { OutboxWriter } from '../outbox/outbox.writer';
+import { ExpiryRepository } from './expiry.repository';
+import { ExpirySweeper } from './expiry.sweeper';
+
+const codec = JSONCodec();
+const past = () => new Date(Date.now() - 1000);
+
+describe('ExpirySweeper (SETUP-5)', () => {
+  let testEnv: TestEnv;
+  let config: DeviceServiceEnv;
+  let db: DataSource;
+  let nats: NatsConnection;
+  const dataSources: DataSource[] = [];
+  /** Device ids the fake verification-service was asked to void. */
+  const voided: string[] = [];
+
+  beforeAll(async () => {
+    testEnv = await createTestEnv();
+    config = loadConfig(DeviceServiceEnv, testEnv.env);
+    await migrate(config);
+    db = await openDataSource();
+    nats = await connect({ servers: testEnv.natsUrl });
+    // Stands in for verification-service, speaking Nest's reply packet format.
+    nats.subscribe(prefixed(testEnv.natsPrefix, Command.verificationVoidCodes), {
+      callback: (_error, message) => {
+        const { id, data } = codec.decode(message.data) as { id: string; data: { deviceIds: string[] } };
+        voided.push(...data.deviceIds);
+        message.respond(codec.encode({ id, response: { voided: data.deviceIds.length }, isDisposed: true }));
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await nats.drain();
+    await Promise.all(dataSources.map((source) => source.destroy()));
+    await testEnv.cleanup();
+  });
+
+  async function openDataSource(): Promise<DataSource> {
+    const source = await createDataSource(config.DATABASE_URL, 4).initialize();
+    dataSources.push(source);
+    return source;
+  }
+
+  function sweeper(source: DataSource, batchSize = 500): ExpirySweeper {
+    const relay = new OutboxRelay(source, nats, new OutboxRepository(), { natsPrefix: testEnv.natsPrefix, databaseUrl: null, pollIntervalMs: 1000, retentionHours: 24 });
+    return new ExpirySweeper(source, new ExpiryRepository(), new OutboxWriter(), relay, new AuditLog(), new BusClient(nats, testEnv.natsPrefix, 2000), {
+      intervalMs: 60_000,
+      batchSize,
+    });
+  }
+
+  const registeredCount = async (userId: string): Promise<number> =>
+    (await db.query(`SELECT count(*)::int AS n FROM devices WHERE user_id = $1 AND status = ANY($2)`, [userId, REGISTERED_STATUSES]))[0].n;
+
+  it('SETUP-5 a pending device past its deadline becomes expired, stops counting towards the limit, with audit, event and voided code', async () => {
+    const user = await insertUser(db);
+    const due = await insertDevice(db, user, { status: 'pending_verification', expiresAt: past() });
+    const dueApproval = await insertDevice(db, user, { status: 'pending_approval', expiresAt: past() });
+    const notYet = await insertDevice(db, user, { status: 'pending_approval' });
+    const approved = await insertDevice(db, user, { status: 'approved', expiresAt: past() });
+    expect(await registeredCount(user.id)).toBe(4);
+
+    expect(await sweeper(db).sweep()).toBe(2);
+
+    const statuses = Object.fromEntries((await db.getRepository(Device).findBy({ userId: user.id })).map((d) => [d.id, d.status]));
+    expect(statuses).toEqual({ [due.id]: 'expired', [dueApproval.id]: 'expired', [notYet.id]: 'pending_approval', [approved.id]: 'approved' });
+    expect(await registeredCount(user.id)).toBe(2);
+
+    const audit = await db.query(`SELECT action, target_device_id, target_user_id, actor_user_id FROM audit_events WHERE target_user_id = $1 ORDER BY target_device_id`, [user.id]);
+    expect(audit).toEqual(
+      [due, dueApproval]
+        .map((d) => ({ action: 'device.expired', target_device_id: d.id, target_user_id: user.id, actor_user_id: null }))
+        .sort((a, b) => a.target_device_id.localeCompare(b.target_device_id)),
+    );
+    const events: Array<{ subject: string; payload: DeviceEventPayload }> = await db.query(`SELECT subject, payload FROM outbox WHERE payload->>'userId' = $1`, [user.id]);
+    expect(events.map((e) => [e.subject, e.payload.device.id, e.payload.device.status]).sort()).toEqual(
+      [due, dueApproval].map((d) => [DomainEvent.deviceExpired, d.id, 'expired']).sort(),
+    );
+    await waitUntil(() => voided.includes(due.id) && voided.includes(dueApproval.id));
+  });
+
+  it('SETUP-5 two sweepers running concurrently expire each device once, with one audit row each', async () => {
+    const user = await insertUser(db);
+    const devices = [];
+    for (let i = 0; i < 60; i += 1) devices.push(await insertDevice(db, user, { status: 'pending_verification', expiresAt: past() }));
+    const [a, b] = [sweeper(await openDataSource(), 7), sweeper(await openDataSource(), 7)];
+
+    const [countA, countB] = await Promise.all([a.sweep(), b.sweep()]);
+
+    expect(countA + countB).toBe(60);
+    expect(await registeredCount(user.id)).toBe(0);
+    const audit = await db.query(`SELECT target_device_id, count(*)::int AS n FROM audit_events WHERE target_user_id = $1 GROUP BY 1`, [user.id]);
+    expect(audit).toHaveLength(60);
+    expect(audit.every((row: { n: number }) => row.n === 1)).toBe(true);
+    const [{ n: eventCount }] = await db.query(`SELECT count(*)::int AS n FROM outbox WHERE payload->>'userId' = $1`, [user.id]);
+    expect(eventCount).toBe(60);
+  });
+
+  it('SETUP-5 the running service sweeps on its own and publishes events.device.expired', async () => {
+    const app = await startDeviceService(loadConfig(DeviceServiceEnv, { ...testEnv.env, EXPIRY_SWEEP_INTERVAL_MS: '200' }));
+    try {
+      const user = await insertUser(db);
+      const device = await insertDevice(db, user, { status: 'pending_approval', expiresAt: new Date(Date.now() + 500) });
+      await waitUntil(async () => (await db.getRepository(Device).findOneByOrFail({ id: device.id })).status === 'expired', 5000);
+      const { name } = eventsStream(testEnv.natsPrefix);
+      const message = await waitUntil(async () => {
+        const jsm = await nats.jetstreamManager();
+        return jsm.streams.getMessage(name, { last_by_subj: prefixed(testEnv.natsPrefix, DomainEvent.deviceExpired) }).catch(() => null);
+      }, 5000);
+      expect(message.json<DeviceEventPayload>()).toMatchObject({ userId: user.id, device: { id: device.id, status: 'expired' } });
+    } finally {
+      await app.close();
+    }
+  });
+});
