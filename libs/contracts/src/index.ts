@@ -7,3 +7,4 @@ export * from './queues';
 export * from './subjects';
 export * from './verification.commands';
 export * from './words';
+export * from './workspace.commands';

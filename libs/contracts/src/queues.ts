@@ -44,3 +44,17 @@ export interface DeviceApprovedEmailJob {
 export const DeprovisionJob = {
   disableDevices: 'disable-devices',
 } as const;
+
+/** Data of a `disable-devices` job: one user's deprovisioning cascade (DEPROV-1). */
+export interface DeprovisionJobData {
+  /** Internal `users.id`. */
+  userId: string;
+  workspaceId: string;
+  requestId?: string;
+}
+
+/** What a `disable-devices` job reports as it goes (`GET /v1/workspace/jobs/{id}`). */
+export interface DeprovisionJobProgress {
+  disabled: number;
+  total: number;
+}

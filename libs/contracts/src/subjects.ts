@@ -1,6 +1,7 @@
 import type * as D from './device.commands';
 import type { PingReply, PingRequest } from './health';
 import type * as V from './verification.commands';
+import type * as W from './workspace.commands';
 
 /**
  * Every request/reply subject on the bus. Commands read `<service>.<verb>`.
@@ -27,6 +28,19 @@ export const Command = {
   verificationVoidCodes: 'verification.void-codes',
 
   notificationPing: 'notification.ping',
+
+  workspaceListDevices: 'workspace.list-devices',
+  workspaceDisableDevice: 'workspace.disable-device',
+  workspaceDeprovisionUser: 'workspace.deprovision-user',
+  workspaceGetJob: 'workspace.get-job',
+  workspaceListAudit: 'workspace.list-audit',
+  workspaceCreateScimToken: 'workspace.create-scim-token',
+  workspaceRevokeScimToken: 'workspace.revoke-scim-token',
+
+  scimAuthenticate: 'scim.authenticate',
+  scimGetUser: 'scim.get-user',
+  scimFindUsers: 'scim.find-users',
+  scimDeactivateUser: 'scim.deactivate-user',
 } as const;
 export type Command = (typeof Command)[keyof typeof Command];
 
@@ -52,6 +66,19 @@ export interface CommandTypes {
   'verification.void-codes': { request: V.VoidCodesRequest; reply: V.VoidCodesReply };
 
   'notification.ping': { request: PingRequest; reply: PingReply };
+
+  'workspace.list-devices': { request: W.WorkspaceListDevicesRequest; reply: W.WorkspaceListDevicesReply };
+  'workspace.disable-device': { request: W.WorkspaceDeviceActionRequest; reply: W.WorkspaceDeviceReply };
+  'workspace.deprovision-user': { request: W.DeprovisionUserRequest; reply: W.DeprovisionUserReply };
+  'workspace.get-job': { request: W.GetJobRequest; reply: W.JobView };
+  'workspace.list-audit': { request: W.ListAuditRequest; reply: W.ListAuditReply };
+  'workspace.create-scim-token': { request: W.CreateScimTokenRequest; reply: W.CreateScimTokenReply };
+  'workspace.revoke-scim-token': { request: W.RevokeScimTokenRequest; reply: D.EmptyReply };
+
+  'scim.authenticate': { request: W.ScimAuthenticateRequest; reply: W.ScimAuthenticateReply };
+  'scim.get-user': { request: W.ScimUserRequest; reply: W.ScimUserReply };
+  'scim.find-users': { request: W.ScimFindUsersRequest; reply: W.ScimFindUsersReply };
+  'scim.deactivate-user': { request: W.ScimUserRequest; reply: W.ScimDeactivateUserReply };
 }
 
 export type RequestOf<C extends Command> = CommandTypes[C]['request'];
