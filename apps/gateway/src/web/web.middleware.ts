@@ -45,11 +45,16 @@ export function webAppMiddleware({ root, devLogin }: WebAppOptions): (req: Reque
   };
 
   return (req, res, next) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || RESERVED.test(req.path)) return next();
-    if (req.path === '/' || req.path === '/index.html') return sendPage(res);
+    // Nest mounts middleware at '*path', which leaves req.path and req.url as '/': the real path is in originalUrl.
+    const path = req.originalUrl.split('?')[0];
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || RESERVED.test(path)) return next();
+    if (path === '/' || path === '/index.html') return sendPage(res);
+    const mountedUrl = req.url;
+    req.url = req.originalUrl;
     files(req, res, () => {
+      req.url = mountedUrl;
       // A missing asset (has an extension) stays a 404; an app route gets the page.
-      if (extname(req.path) || !acceptsHtmlExplicitly(req)) return next();
+      if (extname(path) || !acceptsHtmlExplicitly(req)) return next();
       sendPage(res);
     });
   };

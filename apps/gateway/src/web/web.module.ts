@@ -9,6 +9,6 @@ export class WebModule implements NestModule {
   constructor(@Inject(CONFIG) private readonly config: GatewayEnv) {}
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(webAppMiddleware({ root: resolveWebRoot(this.config.WEB_ROOT), devLogin: this.config.AUTH_DEV_LOGIN })).forRoutes('*path');
+    consumer.apply(webAppMiddleware({ root: resolveWebRoot(this.config.WEB_ROOT), devLogin: this.config.AUTH_DEV_LOGIN })).forRoutes('{*path}');
   }
 }
