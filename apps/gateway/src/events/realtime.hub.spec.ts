@@ -1,0 +1,51 @@
+import type { RealtimeDeviceEvent } from '@td/contracts';
+import type { NatsConnection } from 'nats';
+import type { GatewayEnv } from '../config';
+import { RealtimeHub, type EventStream } from './realtime.hub';
+
+function recordingStream(userId: string, deviceId: string): EventStream & { chunks: string[]; ended: boolean } {
+  const stream = { userId, deviceId, chunks: [] as string[], ended: false, write: (chunk: string) => void stream.chunks.push(chunk), end: () => void (stream.ended = true) };
+  return stream;
+}
+
+function event(name: string, userId: string, deviceId: string): RealtimeDeviceEvent {
+  return { event: name, userId, device: { id: deviceId, name: 'phone', status: 'pending_approval' } as RealtimeDeviceEvent['device'] };
+}
+
+describe('RealtimeHub', () => {
+  const hub = new RealtimeHub({} as NatsConnection, { NATS_PREFIX: '' } as GatewayEnv);
+
+  it("APPROVE-1 an event reaches every open stream of its user, and no one else's", () => {
+    const web = recordingStream('u1', 'd-web');
+    const mobile = recordingStream('u1', 'd-mobile');
+    const stranger = recordingStream('u2', 'd-other');
+    [web, mobile, stranger].forEach((s) => hub.add(s));
+    hub.dispatch(event('device.pending_approval', 'u1', 'd-new'));
+    expect(web.chunks).toEqual([`event: device.pending_approval\ndata: ${JSON.stringify({ device: { id: 'd-new', name: 'phone', status: 'pending_approval', current: false } })}\n\n`]);
+    expect(mobile.chunks).toHaveLength(1);
+    expect(stranger.chunks).toHaveLength(0);
+    [web, mobile, stranger].forEach((s) => hub.remove(s));
+    expect(hub.openStreams).toBe(0);
+  });
+
+  it.each(['device.disabled', 'device.denied', 'device.expired'])('KEY-5 %s of the device holding a stream ends that stream', (name) => {
+    const held = recordingStream('u1', 'd-web');
+    const sibling = recordingStream('u1', 'd-mobile');
+    hub.add(held);
+    hub.add(sibling);
+    hub.dispatch(event(name, 'u1', 'd-web'));
+    expect(held.ended).toBe(true);
+    expect(held.chunks[0]).toContain('"current":true');
+    expect(sibling.ended).toBe(false);
+    expect(hub.openStreams).toBe(1);
+    hub.remove(sibling);
+  });
+
+  it('KEY-5 an approval of the holding device does not end its stream', () => {
+    const held = recordingStream('u1', 'd-web');
+    hub.add(held);
+    hub.dispatch(event('device.approved', 'u1', 'd-web'));
+    expect(held.ended).toBe(false);
+    hub.remove(held);
+  });
+});
