@@ -25,7 +25,7 @@ export class ProofKeyDto implements ProofKey {
 }
 
 export class CallerDto implements Caller {
-  @ValidateNested() @Type(() => TokenClaimsDto) claims: TokenClaimsDto;
+  @IsObject() @ValidateNested() @Type(() => TokenClaimsDto) claims: TokenClaimsDto;
   @IsOptional() @ValidateNested() @Type(() => ProofKeyDto) proof: ProofKeyDto | null = null;
   @IsOptional() @IsString() @MaxLength(64) ip: string | null = null;
   @IsOptional() @IsString() @MaxLength(8192) userAgent: string | null = null;

@@ -12,7 +12,7 @@ import {
   type VerifyDeviceRequest,
 } from '@td/contracts';
 import { Type } from 'class-transformer';
-import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { CallerDto } from './caller.dto';
 
 /** APPROVE-3: the envelope is opaque to us, bounded at 8 KiB. */
@@ -20,7 +20,7 @@ export const KEY_ENVELOPE_MAX_BYTES = 8 * 1024;
 
 /** Commands of the caller alone: get-session, list, get-key-envelope, authorize-events. */
 export class CallerCommandDto implements GetSessionRequest, ListDevicesRequest, GetKeyEnvelopeRequest, AuthorizeEventsRequest {
-  @ValidateNested() @Type(() => CallerDto) caller: CallerDto;
+  @IsObject() @ValidateNested() @Type(() => CallerDto) caller: CallerDto;
 }
 
 export class SetupDeviceDto extends CallerCommandDto implements SetupDeviceRequest {

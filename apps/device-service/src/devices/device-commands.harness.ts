@@ -1,0 +1,136 @@
+import type { INestMicroservice } from '@nestjs/common';
+import { bullPrefix, createBullConnection, DomainError, loadConfig, unsealCode, type BusClient } from '@td/common';
+import { Command, Queue, type Caller, type ClientType, type DomainErrorBody, type ProofKey, type RequestOf, type ReplyOf, type TokenClaims, type VerificationCodeEmailJob } from '@td/contracts';
+import { connectBus, createTestEnv, DeviceKey, newUser, type TestEnv } from '@td/testing';
+import { Queue as BullQueue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import { startVerificationService } from '../../../verification-service/src/bootstrap';
+import { VerificationServiceEnv } from '../../../verification-service/src/config';
+import { insertDevice } from '../../test/support/device-rows';
+import { startDeviceService } from '../bootstrap';
+import { DeviceServiceEnv } from '../config';
+import { createDataSource } from '../database/data-source';
+import { User } from '../users/user.entity';
+import { Device } from './device.entity';
+
+export const CHROME_ON_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
+
+/**
+ * The real device-service and verification-service on this file's own database, Redis
+ * prefix and NATS prefix, driven over the bus exactly as the gateway drives them.
+ */
+export class DeviceCommandsHarness {
+  private constructor(
+    readonly testEnv: TestEnv,
+    readonly config: DeviceServiceEnv,
+    private readonly apps: INestMicroservice[],
+    readonly bus: BusClient,
+    private readonly closeBus: () => Promise<void>,
+    /** Our own look at the database: reads for assertions, and rows a test needs to exist already. */
+    readonly db: DataSource,
+    private readonly emailQueue: BullQueue<VerificationCodeEmailJob>,
+    private readonly emailConnection: Redis,
+  ) {}
+
+  static async start(overrides: Record<string, string> = {}): Promise<DeviceCommandsHarness> {
+    const testEnv = await createTestEnv();
+    const env = { ...testEnv.env, ...overrides };
+    const config = loadConfig(DeviceServiceEnv, env);
+    const verificationConfig = loadConfig(VerificationServiceEnv, env);
+    const apps = [await startDeviceService(config), await startVerificationService(verificationConfig)];
+    const { bus, close } = await connectBus(testEnv);
+    const db = createDataSource(testEnv.databaseUrl, 4);
+    await db.initialize();
+    const emailConnection = createBullConnection(verificationConfig, 'test-email-reader');
+    const emailQueue = new BullQueue<VerificationCodeEmailJob>(Queue.email, { connection: emailConnection, prefix: bullPrefix(verificationConfig) });
+    return new DeviceCommandsHarness(testEnv, config, apps, bus, close, db, emailQueue, emailConnection);
+  }
+
+  /** Claims of a fresh user in a fresh workspace (as the gateway hands them over). */
+  user(overrides: Partial<TokenClaims> = {}): TokenClaims {
+    const claims = newUser();
+    return { sub: claims.sub, wid: claims.wid, email: claims.email, username: claims.preferred_username, role: claims.role, ...overrides };
+  }
+
+  caller(claims: TokenClaims, key: DeviceKey | null, options: { ip?: string | null; userAgent?: string | null } = {}): Caller {
+    return {
+      claims,
+      proof: key ? { jkt: key.thumbprint, jwk: key.publicJwk as ProofKey['jwk'] } : null,
+      ip: options.ip === undefined ? '203.0.113.7' : options.ip,
+      userAgent: options.userAgent === undefined ? CHROME_ON_MAC : options.userAgent,
+    };
+  }
+
+  send<C extends Command>(command: C, payload: RequestOf<C>): Promise<ReplyOf<C>> {
+    return this.bus.request(command, payload, { timeoutMs: 15000 });
+  }
+
+  /** Sets up a device with a fresh key; returns the key and the reply. */
+  async setup(claims: TokenClaims, clientType: ClientType = 'web', name?: string, options: { userAgent?: string } = {}) {
+    const key = await DeviceKey.create();
+    const reply = await this.send(Command.deviceSetup, { caller: this.caller(claims, key, options), clientType, ...(name === undefined ? {} : { name }) });
+    return { key, ...reply };
+  }
+
+  /** The user's row (created on first sight by any command). */
+  async userRow(claims: TokenClaims): Promise<User> {
+    await this.send(Command.deviceGetSession, { caller: this.caller(claims, null) });
+    return this.db.getRepository(User).findOneByOrFail({ workspaceId: claims.wid, subject: claims.sub });
+  }
+
+  /**
+   * An already approved device of the user, with a real key (a row, as if confirmed before:
+   * the approval flows themselves are tested where they are the subject).
+   */
+  async approvedDevice(claims: TokenClaims, clientType: ClientType = 'web'): Promise<{ key: DeviceKey; device: Device }> {
+    const key = await DeviceKey.create();
+    const device = await insertDevice(this.db, await this.userRow(claims), {
+      clientType,
+      keyThumbprint: key.thumbprint,
+      name: `${clientType} ${key.thumbprint.slice(0, 8)}`,
+    });
+    return { key, device };
+  }
+
+  async deviceRow(id: string): Promise<Device> {
+    return this.db.getRepository(Device).findOneByOrFail({ id });
+  }
+
+  /** The code the user reads in the newest verification email to this address. */
+  async latestCode(email: string): Promise<string> {
+    const jobs = (await this.emailQueue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])).filter((job) => job.data.to === email);
+    if (jobs.length === 0) throw new Error(`no verification email to ${email}`);
+    const newest = jobs.sort((a, b) => Number(b.id) - Number(a.id))[0];
+    return unsealCode(this.testEnv.env.CODE_HMAC_SECRET, newest.data.sealedCode);
+  }
+
+  async auditActions(deviceId: string): Promise<string[]> {
+    const rows: Array<{ action: string }> = await this.db.query(`SELECT action FROM audit_events WHERE target_device_id = $1 ORDER BY at, action`, [deviceId]);
+    return rows.map((row) => row.action);
+  }
+
+  async outboxSubjects(deviceId: string): Promise<string[]> {
+    const rows: Array<{ subject: string }> = await this.db.query(`SELECT subject FROM outbox WHERE payload->'device'->>'id' = $1 ORDER BY created_at`, [deviceId]);
+    return rows.map((row) => row.subject);
+  }
+
+  async stop(): Promise<void> {
+    await this.closeBus();
+    for (const app of this.apps) await app.close();
+    await this.emailQueue.close();
+    this.emailConnection.disconnect();
+    await this.db.destroy();
+    await this.testEnv.cleanup();
+  }
+}
+
+/** The domain error a command failed with; fails the test when it succeeded or failed some other way. */
+export async function rejection(request: Promise<unknown>): Promise<DomainErrorBody> {
+  const outcome = await request.then(
+    (reply) => ({ reply, error: undefined }),
+    (error: unknown) => ({ reply: undefined, error }),
+  );
+  if (outcome.error instanceof DomainError) return outcome.error.body;
+  throw new Error(outcome.error ? `failed without a domain error: ${String(outcome.error)}` : `succeeded: ${JSON.stringify(outcome.reply)}`);
+}
