@@ -40,6 +40,6 @@ export class GatewayModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestIdMiddleware, MetricsMiddleware).forRoutes('*path');
+    consumer.apply(RequestIdMiddleware, MetricsMiddleware).forRoutes('{*path}');
   }
 }
