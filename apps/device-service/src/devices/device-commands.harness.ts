@@ -24,7 +24,9 @@ export class DeviceCommandsHarness {
   private constructor(
     readonly testEnv: TestEnv,
     readonly config: DeviceServiceEnv,
-    private readonly apps: INestMicroservice[],
+    private readonly deviceService: INestMicroservice,
+    private verificationService: INestMicroservice | null,
+    private readonly verificationConfig: VerificationServiceEnv,
     readonly bus: BusClient,
     private readonly closeBus: () => Promise<void>,
     /** Our own look at the database: reads for assertions, and rows a test needs to exist already. */
@@ -38,13 +40,14 @@ export class DeviceCommandsHarness {
     const env = { ...testEnv.env, ...overrides };
     const config = loadConfig(DeviceServiceEnv, env);
     const verificationConfig = loadConfig(VerificationServiceEnv, env);
-    const apps = [await startDeviceService(config), await startVerificationService(verificationConfig)];
+    const deviceService = await startDeviceService(config);
+    const verificationService = await startVerificationService(verificationConfig);
     const { bus, close } = await connectBus(testEnv);
     const db = createDataSource(testEnv.databaseUrl, 4);
     await db.initialize();
     const emailConnection = createBullConnection(verificationConfig, 'test-email-reader');
     const emailQueue = new BullQueue<VerificationCodeEmailJob>(Queue.email, { connection: emailConnection, prefix: bullPrefix(verificationConfig) });
-    return new DeviceCommandsHarness(testEnv, config, apps, bus, close, db, emailQueue, emailConnection);
+    return new DeviceCommandsHarness(testEnv, config, deviceService, verificationService, verificationConfig, bus, close, db, emailQueue, emailConnection);
   }
 
   /** Claims of a fresh user in a fresh workspace (as the gateway hands them over). */
@@ -115,9 +118,20 @@ export class DeviceCommandsHarness {
     return rows.map((row) => row.subject);
   }
 
+  /** Takes verification-service off the bus (a dependency down, ERR-3), or brings it back. */
+  async stopVerification(): Promise<void> {
+    await this.verificationService?.close();
+    this.verificationService = null;
+  }
+
+  async startVerification(): Promise<void> {
+    this.verificationService ??= await startVerificationService(this.verificationConfig);
+  }
+
   async stop(): Promise<void> {
     await this.closeBus();
-    for (const app of this.apps) await app.close();
+    await this.deviceService.close();
+    await this.verificationService?.close();
     await this.emailQueue.close();
     this.emailConnection.disconnect();
     await this.db.destroy();
