@@ -2,8 +2,13 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-vali
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** Turns "true"/"false"/"1"/"0" into a boolean; anything else stays as given, so validation names it. */
-export const toBoolean = ({ value }: { value: unknown }): unknown => {
+/**
+ * Turns "true"/"false"/"1"/"0" into a boolean; anything else stays as given, so validation names it.
+ * Reads the raw value from `obj`: with implicit conversion on, class-transformer hands `value` over
+ * already converted, and Boolean("false") is true.
+ */
+export const toBoolean = ({ value: converted, obj, key }: { value: unknown; obj?: Record<string, unknown>; key?: string }): unknown => {
+  const value = obj && key !== undefined && key in obj ? obj[key] : converted;
   if (typeof value === 'boolean') return value;
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
