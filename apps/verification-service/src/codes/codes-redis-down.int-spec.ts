@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { connect as connectTcp, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { INestMicroservice } from '@nestjs/common';
 import { loadConfig } from '@td/common';
 import { Command, ErrorCode } from '@td/contracts';
 import { connectBus, createTestEnv, type TestEnv } from '@td/testing';
 import { startVerificationService } from '../bootstrap';
 import { VerificationServiceEnv } from '../config';
-import { rejection } from './codes.harness';
+import { CodesHarness, rejection } from './codes.harness';
 
 describe('verification codes with Redis down', () => {
   let testEnv: TestEnv;
@@ -43,5 +44,59 @@ describe('verification codes with Redis down', () => {
       expect(error.retryAfter).toBeGreaterThan(0);
     }
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
+
+/** A TCP proxy to the real Redis that can stop passing bytes: Redis as seen when it hangs. */
+class FreezableProxy {
+  frozen = false;
+  private readonly sockets = new Set<Socket>();
+  private server?: Server;
+
+  constructor(private readonly target: URL) {}
+
+  async start(): Promise<string> {
+    this.server = createServer((client) => {
+      const upstream = connectTcp(Number(this.target.port || 6379), this.target.hostname);
+      for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+        this.sockets.add(from);
+        from.on('data', (chunk) => this.frozen || to.write(chunk));
+        from.on('error', () => to.destroy());
+        from.on('close', () => to.destroy());
+      }
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return `redis://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+}
+
+describe('verification codes with Redis hanging', () => {
+  let h: CodesHarness;
+  let proxy: FreezableProxy;
+
+  beforeAll(async () => {
+    proxy = new FreezableProxy(new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'));
+    h = await CodesHarness.start({ REDIS_URL: await proxy.start() });
+  });
+
+  afterAll(async () => {
+    proxy.frozen = false;
+    await h.stop();
+    await proxy.stop();
+  });
+
+  it('CODE-3 answers service_unavailable within the command bound when Redis stops answering', async () => {
+    const device = h.newDevice();
+    const code = await h.issueAndRead(device);
+    proxy.frozen = true;
+    const started = Date.now();
+    expect(await rejection(h.check(device, code))).toMatchObject({ code: ErrorCode.serviceUnavailable });
+    expect(await rejection(h.issue(h.newDevice()))).toMatchObject({ code: ErrorCode.serviceUnavailable });
+    expect(Date.now() - started).toBeLessThan(4 * 2000);
   });
 });
