@@ -3,6 +3,11 @@ import type { ClientType } from './words';
 /** Why a code is being sent: a setup's own code, or an explicit request (CODE-4 limits differ). */
 export type CodeReason = 'setup' | 'resend';
 
+/**
+ * `userId` is the internal `users.id` (uuid), `deviceId` the device's id (uuid).
+ * Errors: `rate_limited` + `retryAfter` (CODE-4), `validation_failed`, `service_unavailable`.
+ * The reply comes only after the mail job is queued (CODE-2).
+ */
 export interface IssueCodeRequest {
   reason: CodeReason;
   userId: string;
@@ -15,6 +20,11 @@ export interface IssueCodeReply {
   expiresAt: string;
 }
 
+/**
+ * Errors: `code_invalid` + `extensions.attemptsRemaining` (what is left of the code's 5 tries and
+ * of the user's hourly 15, whichever is less), `code_expired` (none, expired, voided or already used),
+ * `too_many_attempts` (the code is spent; or, with `retryAfter`, the user's hourly limit, CODE-6).
+ */
 export interface CheckCodeRequest {
   userId: string;
   deviceId: string;
@@ -24,6 +34,7 @@ export interface CheckCodeReply {
   valid: true;
 }
 
+/** Deletes the devices' codes (e.g. when a device is approved by another device, denied, disabled or cancelled). */
 export interface VoidCodesRequest {
   deviceIds: string[];
 }
