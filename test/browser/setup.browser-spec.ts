@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import type { Browser } from 'playwright-core';
+import { waitUntil } from '@td/testing';
+import { TestSystem } from '../support/system';
+import { codeMailsFor, deviceRow, dialogTitle, openMyTrustedDevices, setUpFirstDevice, startSetup, verifyWithEmailedCode } from './flows';
+import { ensureWebAppBuilt, launchChromium, newDevice, screenshot, signIn } from './support';
+
+jest.setTimeout(120_000);
+
+/** WEB-1..4, WEB-6, WEB-7: the setup dialog and My trusted devices, two browser profiles as two devices. */
+describe('web app: setting up trusted sessions (browser)', () => {
+  let system: TestSystem;
+  let browser: Browser;
+  const email = () => `web-${randomUUID().slice(0, 8)}@example.test`;
+
+  beforeAll(async () => {
+    ensureWebAppBuilt();
+    system = await TestSystem.start();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await system?.stop();
+  });
+
+  it('WEB-1 the gateway serves the app at / and index.html for app paths, while API paths keep their JSON 404', async () => {
+    const page = await fetch(`${system.url}/profile/devices`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<meta name="td-auth-mode" content="dev" />');
+    const script = /<script type="module" crossorigin src="([^"]+)"/.exec(html)![1];
+    const js = await fetch(`${system.url}${script}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toContain('javascript');
+    const api = await fetch(`${system.url}/v1/nope`, { headers: { accept: 'text/html' } });
+    expect(api.status).toBe(404);
+    expect(api.headers.get('content-type')).toContain('application/problem+json');
+    const asset = await fetch(`${system.url}/assets/missing.js`);
+    expect(asset.status).toBe(404);
+  });
+
+  it('WEB-2 WEB-6 first device: sign in, Start, name, Next, the emailed code, success — the session is trusted with a non-extractable key in IndexedDB', async () => {
+    const { context, page } = await newDevice(browser, system.url);
+    const proofs: string[] = [];
+    page.on('request', (request) => {
+      const proof = request.headers()['dpop'];
+      if (request.url().includes('/v1/session') && proof) proofs.push(proof);
+    });
+    const address = email();
+    await signIn(page, { email: address, username: 'alice' });
+    await dialogTitle(page, 'Strengthen your account security').waitFor();
+    await startSetup(page, 'Alice laptop');
+    await dialogTitle(page, 'Verify your device').waitFor();
+    await page.getByText(address).waitFor();
+    await page.getByRole('timer').getByText(/The code expires in [45]:\d\d/).waitFor();
+    // A wrong code first: the message says how many tries remain (CODE-3).
+    await page.getByLabel('Verification code').fill('000000');
+    await page.getByRole('button', { name: 'Verify code' }).click();
+    await page.getByRole('alert').getByText(/tries remain/).waitFor();
+    await verifyWithEmailedCode(page, system, address, 0);
+    await page.getByText('Alice laptop').first().waitFor();
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByText('This session is trusted').waitFor();
+
+    const key = await page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open('trusted-devices');
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const pair = await new Promise<CryptoKeyPair>((resolve) => {
+        const request = db.transaction('keys').objectStore('keys').get('device');
+        request.onsuccess = () => resolve(request.result as CryptoKeyPair);
+      });
+      const algorithm = pair.privateKey.algorithm as EcKeyAlgorithm;
+      return { extractable: pair.privateKey.extractable, name: algorithm.name, curve: algorithm.namedCurve };
+    });
+    expect(key).toEqual({ extractable: false, name: 'ECDSA', curve: 'P-256' });
+    const [header, claims] = proofs[proofs.length - 1].split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+    expect(header).toMatchObject({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty: 'EC', crv: 'P-256' } });
+    expect(claims).toMatchObject({ htm: 'GET', htu: `${system.url}/v1/session` });
+    expect(typeof claims.ath).toBe('string');
+    await screenshot(page, 'WEB-2-first-device-trusted');
+    await context.close();
+  });
+
+  it('WEB-2 WEB-4 second device: Verify your identity shows the words the first device lists; approved there (keyboard-revealed Approve), it moves on by itself', async () => {
+    const address = email();
+    const first = await newDevice(browser, system.url);
+    await signIn(first.page, { email: address, username: 'bob' });
+    await setUpFirstDevice(first.page, system, address);
+    await openMyTrustedDevices(first.page);
+
+    const second = await newDevice(browser, system.url);
+    await signIn(second.page, { email: address, username: 'bob' });
+    await startSetup(second.page, 'Bob second browser');
+    await dialogTitle(second.page, 'Verify your identity').waitFor();
+    await second.page.getByText('your web app').first().waitFor();
+    const words = (await second.page.getByTestId('fingerprint').textContent())!.trim();
+    expect(words.split(/\s+/).length).toBeGreaterThanOrEqual(5);
+
+    // The first device's list updates live (SSE) with the pending request and the same words.
+    const row = deviceRow(first.page, 'Bob second browser');
+    await row.getByText('Pending approval').waitFor();
+    expect((await row.getByTestId('fingerprint').textContent())!.trim()).toBe(words);
+    // Approve/Deny appear on keyboard focus, not only on hover (WEB-4, WEB-7).
+    await first.page.mouse.move(0, 0);
+    const approve = row.getByRole('button', { name: 'Approve' });
+    const opacity = () => approve.evaluate((button) => getComputedStyle(button.parentElement!).opacity);
+    expect(await opacity()).toBe('0');
+    await row.focus();
+    expect(await waitUntil(async () => (await opacity()) === '1', 2000)).toBe(true);
+    await row.getByRole('button', { name: 'Deny' }).waitFor();
+    await approve.click();
+    await row.getByText('Approved').waitFor();
+
+    await dialogTitle(second.page, 'Your device is trusted').waitFor({ timeout: 10_000 });
+    await screenshot(second.page, 'WEB-2-second-device-approved');
+    await second.page.getByRole('button', { name: 'Done' }).click();
+    await second.page.getByText('This session is trusted').waitFor();
+    await screenshot(first.page, 'WEB-4-approver-list');
+    await first.context.close();
+    await second.context.close();
+  });
+
+  it('WEB-2 I don’t have access to my trusted device switches to the email code', async () => {
+    const address = email();
+    const first = await newDevice(browser, system.url);
+    await signIn(first.page, { email: address });
+    await setUpFirstDevice(first.page, system, address);
+
+    const second = await newDevice(browser, system.url);
+    await signIn(second.page, { email: address });
+    await startSetup(second.page);
+    await dialogTitle(second.page, 'Verify your identity').waitFor();
+    const before = codeMailsFor(system, address);
+    await second.page.getByRole('button', { name: 'I don’t have access to my trusted device' }).click();
+    await verifyWithEmailedCode(second.page, system, address, before);
+    await screenshot(second.page, 'WEB-2-no-access-email-code');
+    await first.context.close();
+    await second.context.close();
+  });
+
+  it('WEB-3 Remind me later shows "Your current session is not secure" on every page until the device is set up', async () => {
+    const address = email();
+    const { context, page } = await newDevice(browser, system.url);
+    await signIn(page, { email: address });
+    await dialogTitle(page, 'Strengthen your account security').waitFor();
+    await page.getByRole('button', { name: 'Remind me later' }).click();
+    const banner = page.getByRole('region', { name: 'Session security' });
+    await banner.getByText('Your current session is not secure').waitFor();
+    await openMyTrustedDevices(page);
+    await banner.getByText('Your current session is not secure').waitFor();
+    await page.reload();
+    await banner.getByText('Your current session is not secure').waitFor();
+    expect(await dialogTitle(page, 'Strengthen your account security').count()).toBe(0);
+
+    await banner.getByRole('button', { name: 'Set up this device' }).click();
+    const before = codeMailsFor(system, address);
+    await startSetup(page);
+    await verifyWithEmailedCode(page, system, address, before);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('heading', { name: 'My trusted devices' }).waitFor();
+    await page.getByText('This device').waitFor();
+    expect(await banner.count()).toBe(0);
+    await screenshot(page, 'WEB-3-after-set-up');
+    await context.close();
+  });
+
+  it('WEB-4 rename, then disable with confirmation from the list: that browser loses its trusted session at once', async () => {
+    const address = email();
+    const first = await newDevice(browser, system.url);
+    await signIn(first.page, { email: address, username: 'carol' });
+    await setUpFirstDevice(first.page, system, address);
+    await openMyTrustedDevices(first.page);
+
+    const second = await newDevice(browser, system.url);
+    await signIn(second.page, { email: address, username: 'carol' });
+    await startSetup(second.page, 'Carol old laptop');
+    await deviceRow(first.page, 'Carol old laptop').getByRole('button', { name: 'Approve' }).click();
+    await dialogTitle(second.page, 'Your device is trusted').waitFor();
+    await second.page.getByRole('button', { name: 'Done' }).click();
+
+    const row = deviceRow(first.page, 'Carol old laptop');
+    await row.getByRole('button', { name: 'Rename Carol old laptop' }).click();
+    await row.getByLabel('New name').fill('Carol spare laptop');
+    await row.getByRole('button', { name: 'Save' }).click();
+    const renamed = deviceRow(first.page, 'Carol spare laptop');
+    await renamed.getByText('Approved').waitFor();
+
+    await renamed.getByRole('button', { name: 'Disable Carol spare laptop' }).click();
+    const confirm = dialogTitle(first.page, 'Disable this device?');
+    await confirm.waitFor();
+    await confirm.getByRole('button', { name: 'Disable device' }).click();
+    await renamed.getByText('Disabled').waitFor();
+
+    await second.page.getByText('Your current session is not secure').waitFor({ timeout: 10_000 });
+    await screenshot(first.page, 'WEB-4-disabled-in-list');
+    await screenshot(second.page, 'WEB-4-disabled-device-lost-trust');
+    await first.context.close();
+    await second.context.close();
+  });
+});

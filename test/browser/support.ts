@@ -1,0 +1,72 @@
+import { execSync } from 'node:child_process';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+const ROOT = resolve(__dirname, '../..');
+const WEB = join(ROOT, 'apps/web');
+export const SCREENSHOTS = join(ROOT, 'test-output/browser');
+
+/** The gateway serves apps/web/dist: build it when it is missing or older than its sources (no jest globalSetup needed). */
+export function ensureWebAppBuilt(): void {
+  const built = mtime(join(WEB, 'dist/index.html'));
+  const sources = Math.max(newest(join(WEB, 'src')), mtime(join(WEB, 'index.html')), mtime(join(WEB, 'vite.config.ts')));
+  if (built >= sources) return;
+  execSync('npm run build:web --silent', { cwd: ROOT, stdio: 'pipe', timeout: 120_000 });
+}
+
+function mtime(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+function newest(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
+    const path = join(dir, entry.name);
+    return Math.max(latest, entry.isDirectory() ? newest(path) : mtime(path));
+  }, 0);
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** One browser profile = one device (WEB-6): each context has its own IndexedDB and so its own key. */
+export async function newDevice(browser: Browser, baseURL: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1200, height: 860 } });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  // The page's own errors show up in the test output, so a failure says why.
+  page.on('pageerror', (error) => console.error(`[browser] ${error.message}`));
+  page.on('console', (message) => message.type() === 'error' && console.error(`[browser console] ${message.text()}`));
+  page.on('response', (response) => response.status() >= 500 && console.error(`[browser] ${response.status()} ${response.request().method()} ${response.url()}`));
+  return { context, page };
+}
+
+export interface DevUser {
+  email: string;
+  username?: string;
+  workspaceId?: string;
+  role?: 'owner' | 'admin' | 'member';
+}
+
+/** Local mode sign-in (AUTH-4, WEB-1) through the page's own form. */
+export async function signIn(page: Page, user: DevUser): Promise<void> {
+  await page.goto('/');
+  await page.getByLabel('Email').fill(user.email);
+  if (user.username) await page.getByLabel('Username (optional)').fill(user.username);
+  if (user.workspaceId) await page.getByLabel('Workspace (optional)').fill(user.workspaceId);
+  if (user.role) await page.getByLabel('Role (optional)').selectOption(user.role);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
