@@ -5,8 +5,8 @@ import { Command, Queue, type DomainErrorBody, type IssueCodeRequest, type Verif
 import { connectBus, createTestEnv, type TestEnv } from '@td/testing';
 import { Queue as BullQueue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { startVerificationService } from '../bootstrap';
-import { VerificationServiceEnv } from '../config';
+import { startVerificationService } from '../src/bootstrap';
+import { VerificationServiceEnv } from '../src/config';
 
 export interface TestDevice {
   userId: string;

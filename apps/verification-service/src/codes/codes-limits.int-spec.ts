@@ -1,6 +1,6 @@
 import { ErrorCode } from '@td/contracts';
 import { CodeKeys } from './codes.store';
-import { CodesHarness, rejection, wrongCode, type TestDevice } from './codes.harness';
+import { CodesHarness, rejection, wrongCode, type TestDevice } from '../../test/codes-harness';
 
 describe('verification code limits (verification-service on real Redis and NATS)', () => {
   let h: CodesHarness;

@@ -6,7 +6,7 @@ import { Command, ErrorCode } from '@td/contracts';
 import { connectBus, createTestEnv, type TestEnv } from '@td/testing';
 import { startVerificationService } from '../bootstrap';
 import { VerificationServiceEnv } from '../config';
-import { CodesHarness, rejection } from './codes.harness';
+import { CodesHarness, rejection } from '../../test/codes-harness';
 
 describe('verification codes with Redis down', () => {
   let testEnv: TestEnv;

@@ -1,7 +1,7 @@
 import { codeHash, RequestContext } from '@td/common';
 import { Command, EmailJob, ErrorCode } from '@td/contracts';
 import { CodeKeys } from './codes.store';
-import { CodesHarness, rejection, wrongCode } from './codes.harness';
+import { CodesHarness, rejection, wrongCode } from '../../test/codes-harness';
 
 describe('verification codes (verification-service on real Redis and NATS)', () => {
   let h: CodesHarness;
