@@ -4,20 +4,21 @@ import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsString, IsUUID, Length, Matches
 
 const CODE_REASONS: readonly CodeReason[] = ['setup', 'resend'];
 
+/** Only described in the mail, so bounds are generous: a long name must not cost the user their code. */
 export class DeviceDescriptionDto {
   @IsString()
-  @Length(1, 256)
+  @Length(1, 1024)
   name: string;
 
   @IsIn(CLIENT_TYPES)
   clientType: ClientType;
 
   @IsString()
-  @MaxLength(128)
+  @MaxLength(256)
   os: string;
 
   @IsString()
-  @MaxLength(128)
+  @MaxLength(256)
   browser: string;
 }
 
