@@ -5,8 +5,7 @@ import { connectBus, createTestEnv, DeviceKey, newUser, type TestEnv } from '@td
 import { Queue as BullQueue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { startVerificationService } from '../../../verification-service/src/bootstrap';
-import { VerificationServiceEnv } from '../../../verification-service/src/config';
+import { startRealVerificationService } from '../../../../test/support/verification-service';
 import { insertDevice } from '../../test/support/device-rows';
 import { startDeviceService } from '../bootstrap';
 import { DeviceServiceEnv } from '../config';
@@ -26,7 +25,7 @@ export class DeviceCommandsHarness {
     readonly config: DeviceServiceEnv,
     private readonly deviceService: INestMicroservice,
     private verificationService: INestMicroservice | null,
-    private readonly verificationConfig: VerificationServiceEnv,
+    private readonly env: Record<string, string>,
     readonly bus: BusClient,
     private readonly closeBus: () => Promise<void>,
     /** Our own look at the database: reads for assertions, and rows a test needs to exist already. */
@@ -39,15 +38,14 @@ export class DeviceCommandsHarness {
     const testEnv = await createTestEnv();
     const env = { ...testEnv.env, ...overrides };
     const config = loadConfig(DeviceServiceEnv, env);
-    const verificationConfig = loadConfig(VerificationServiceEnv, env);
     const deviceService = await startDeviceService(config);
-    const verificationService = await startVerificationService(verificationConfig);
+    const verification = await startRealVerificationService(env);
     const { bus, close } = await connectBus(testEnv);
     const db = createDataSource(testEnv.databaseUrl, 4);
     await db.initialize();
-    const emailConnection = createBullConnection(verificationConfig, 'test-email-reader');
-    const emailQueue = new BullQueue<VerificationCodeEmailJob>(Queue.email, { connection: emailConnection, prefix: bullPrefix(verificationConfig) });
-    return new DeviceCommandsHarness(testEnv, config, deviceService, verificationService, verificationConfig, bus, close, db, emailQueue, emailConnection);
+    const emailConnection = createBullConnection(config, 'test-email-reader');
+    const emailQueue = new BullQueue<VerificationCodeEmailJob>(Queue.email, { connection: emailConnection, prefix: bullPrefix(config) });
+    return new DeviceCommandsHarness(testEnv, config, deviceService, verification.app, env, bus, close, db, emailQueue, emailConnection);
   }
 
   /** Claims of a fresh user in a fresh workspace (as the gateway hands them over). */
@@ -125,7 +123,7 @@ export class DeviceCommandsHarness {
   }
 
   async startVerification(): Promise<void> {
-    this.verificationService ??= await startVerificationService(this.verificationConfig);
+    this.verificationService ??= (await startRealVerificationService(this.env)).app;
   }
 
   async stop(): Promise<void> {
