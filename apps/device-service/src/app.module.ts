@@ -4,10 +4,13 @@ import { NatsModule } from '@td/common';
 import { Service } from '@td/contracts';
 import type { DeviceServiceEnv } from './config';
 import { dataSourceOptions } from './database/data-source';
+import { DeprovisionWorkerModule } from './deprovision/deprovision-worker.module';
+import { DeprovisionModule } from './deprovision/deprovision.module';
 import { DevicesModule } from './devices/devices.module';
 import { ExpiryModule } from './expiry/expiry.module';
 import { HealthController } from './health/health.controller';
-import { OutboxModule } from './outbox/outbox.module';
+import { OutboxModule, outboxSettings } from './outbox/outbox.module';
+import { WorkspaceModule } from './workspace/workspace.module';
 
 export const CONFIG = Symbol('DEVICE_SERVICE_CONFIG');
 
@@ -20,13 +23,11 @@ export class DeviceServiceModule {
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE), retryAttempts: 0 }),
         NatsModule.forRoot(config, Service.device),
         DevicesModule.forRoot(config),
-        OutboxModule.forRoot({
-          natsPrefix: config.NATS_PREFIX,
-          databaseUrl: config.DATABASE_URL,
-          pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
-          retentionHours: config.OUTBOX_RETENTION_HOURS,
-        }),
+        OutboxModule.forRoot(outboxSettings(config)),
         ExpiryModule.forRoot({ intervalMs: config.EXPIRY_SWEEP_INTERVAL_MS }),
+        DeprovisionModule.forRoot(config),
+        WorkspaceModule.forRoot(config),
+        ...(config.DEPROVISION_WORKER ? [DeprovisionWorkerModule.forRoot(config)] : []),
       ],
       controllers: [HealthController],
       providers: [{ provide: CONFIG, useValue: config }],

@@ -1,11 +1,13 @@
-import type { INestMicroservice } from '@nestjs/common';
-import { createLogger, startService } from '@td/common';
+import type { INestApplicationContext, INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { createLogger, PinoNestLogger, startService } from '@td/common';
 import { Service } from '@td/contracts';
 import { DeviceServiceModule } from './app.module';
 import type { DeviceServiceEnv } from './config';
 import { createDataSource } from './database/data-source';
 import { ensureDatabase } from './database/ensure-database';
 import { runMigrations } from './database/migrate';
+import { DeprovisionWorkerAppModule } from './deprovision/worker-app.module';
 
 /** Runs pending migrations (creating the database first if needed). */
 export async function migrate(config: DeviceServiceEnv): Promise<string[]> {
@@ -21,4 +23,14 @@ export async function migrate(config: DeviceServiceEnv): Promise<string[]> {
 export async function startDeviceService(config: DeviceServiceEnv): Promise<INestMicroservice> {
   if (config.MIGRATIONS_RUN) await migrate(config);
   return startService(DeviceServiceModule.forRoot(config), config, Service.device);
+}
+
+/** `worker.js`: the deprovisioning worker alone, no bus commands (DEPROV-1, OPS-5). */
+export async function startDeprovisionWorker(config: DeviceServiceEnv): Promise<INestApplicationContext> {
+  if (config.MIGRATIONS_RUN) await migrate(config);
+  const logger = new PinoNestLogger(createLogger(`${Service.device}-worker`, config.LOG_LEVEL));
+  const app = await NestFactory.createApplicationContext(DeprovisionWorkerAppModule.forRoot(config), { logger, bufferLogs: true });
+  app.enableShutdownHooks();
+  await app.init();
+  return app;
 }

@@ -65,4 +65,22 @@ export class DeviceServiceEnv extends RedisEnv {
   @Min(1)
   @Max(100)
   DEPROVISION_CONCURRENCY: number = 8;
+
+  /** How long a worker's hold on a running cascade lasts before another worker may take it over (a crashed worker). */
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  DEPROVISION_LOCK_MS: number = 15_000;
+
+  /** A pause between the cascade's batches, to spread the database load of very large cascades. */
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  DEPROVISION_BATCH_PAUSE_MS: number = 0;
+
+  /** How often deprovisioned users with devices still enabled get their cascade (re)started. */
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  DEPROVISION_HEAL_INTERVAL_MS: number = 30_000;
 }

@@ -50,6 +50,10 @@ export interface DeprovisionJobData {
   /** Internal `users.id`. */
   userId: string;
   workspaceId: string;
+  /** Who deprovisioned the user (internal ids; nulls for SCIM or the self-healing sweep), for the audit log. */
+  actor: { userId: string | null; deviceId: string | null };
+  ip: string | null;
+  userAgent: string | null;
   requestId?: string;
 }
 

@@ -1,0 +1,21 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AuditLog } from '../audit/audit.log';
+import { DeviceServiceEnv } from '../config';
+import { DeprovisionCascade } from './deprovision.cascade';
+import { DeprovisionHealer } from './deprovision.healer';
+import { DeprovisionWorker } from './deprovision.worker';
+
+/**
+ * The cascade's worker and its self-healing sweep. Part of device-service (unless
+ * DEPROVISION_WORKER=false) and also the whole of `worker.js`. Needs the global
+ * DeprovisionModule, OutboxModule and NatsModule.
+ */
+@Module({})
+export class DeprovisionWorkerModule {
+  static forRoot(config: DeviceServiceEnv): DynamicModule {
+    return {
+      module: DeprovisionWorkerModule,
+      providers: [{ provide: DeviceServiceEnv, useValue: config }, AuditLog, DeprovisionCascade, DeprovisionWorker, DeprovisionHealer],
+    };
+  }
+}

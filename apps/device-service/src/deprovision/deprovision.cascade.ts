@@ -1,0 +1,81 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BusClient } from '@td/common';
+import { Command, DomainEvent, PENDING_STATUSES, type DeprovisionJobData, type DeprovisionJobProgress } from '@td/contracts';
+import type { Job } from 'bullmq';
+import { AuditAction, AuditLog } from '../audit/audit.log';
+import { DeviceServiceEnv } from '../config';
+import { deviceEvent } from '../outbox/device-event';
+import { OutboxWriter } from '../outbox/outbox.writer';
+import { DeprovisionRepository } from './deprovision.repository';
+
+/**
+ * The work of one `disable-devices` job (DEPROV-1/2): disables the user's devices in
+ * batches, each batch one transaction with its audit entries (deduplicated by
+ * `deprov:<deviceId>`) and `events.device.disabled` outbox rows. It starts from what the
+ * rows say, not from what a previous attempt remembered, so a retried or taken-over job
+ * just carries on and a finished one finds nothing left to do.
+ */
+@Injectable()
+export class DeprovisionCascade {
+  private readonly logger = new Logger(DeprovisionCascade.name);
+
+  constructor(
+    private readonly repository: DeprovisionRepository,
+    private readonly audit: AuditLog,
+    private readonly outbox: OutboxWriter,
+    private readonly bus: BusClient,
+    @Inject(DeviceServiceEnv) private readonly config: DeviceServiceEnv,
+  ) {}
+
+  async run(job: Pick<Job<DeprovisionJobData>, 'data' | 'updateProgress'>): Promise<DeprovisionJobProgress> {
+    const { userId } = job.data;
+    await job.updateProgress(await this.repository.progress(userId));
+    for (;;) {
+      const disabled = await this.disableBatch(job.data);
+      if (disabled.length === 0) break;
+      const progress = await this.repository.progress(userId);
+      await job.updateProgress(progress);
+      const pending = disabled.filter((entry) => PENDING_STATUSES.includes(entry.previousStatus)).map((entry) => entry.device.id);
+      if (pending.length > 0) void this.voidCodes(pending);
+      if (this.config.DEPROVISION_BATCH_PAUSE_MS > 0) await new Promise((resolve) => setTimeout(resolve, this.config.DEPROVISION_BATCH_PAUSE_MS));
+    }
+    const final = await this.repository.progress(userId);
+    await job.updateProgress(final);
+    return final;
+  }
+
+  private disableBatch(data: DeprovisionJobData) {
+    return this.repository.inTransaction(async (tx) => {
+      // The user's lock first (as every device change takes it), so a racing setup or
+      // approval either committed before this batch or sees the user deprovisioned.
+      const user = await this.repository.lockUser(tx, data.userId);
+      if (!user?.deprovisionedAt) return [];
+      const batch = await this.repository.disableNextBatch(tx, user.id, this.config.DEPROVISION_BATCH_SIZE);
+      if (batch.length === 0) return batch;
+      const context = { ip: data.ip, userAgent: data.userAgent };
+      await this.audit.record(
+        tx,
+        batch.map(({ device }) => ({
+          workspaceId: device.workspaceId,
+          action: AuditAction.deviceDisabled,
+          actor: data.actor,
+          target: { userId: user.id, deviceId: device.id },
+          ...context,
+          dedupeKey: `deprov:${device.id}`,
+        })),
+      );
+      await this.outbox.append(
+        tx,
+        batch.map(({ device }) => deviceEvent(DomainEvent.deviceDisabled, device, user, context)),
+      );
+      return batch;
+    });
+  }
+
+  /** Best effort: a disabled device cannot be verified with its code anyway. */
+  private async voidCodes(deviceIds: string[]): Promise<void> {
+    await this.bus.request(Command.verificationVoidCodes, { deviceIds }).catch((error: Error) => {
+      this.logger.debug(`could not void codes of ${deviceIds.length} deprovisioned device(s): ${error.message}`);
+    });
+  }
+}

@@ -1,0 +1,61 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { DeviceServiceEnv } from '../config';
+import { DeprovisionRepository } from './deprovision.repository';
+import { DeprovisionService } from './deprovision.service';
+
+const USERS_PER_SWEEP = 500;
+
+/**
+ * Makes the cascade self-healing: at start and then periodically, every deprovisioned
+ * user who still has an enabled device gets their cascade (re)started — after Redis was
+ * down when they were deprovisioned, after a job ran out of attempts, or after a setup
+ * that raced the deprovisioning (DEPROV-2).
+ */
+@Injectable()
+export class DeprovisionHealer implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(DeprovisionHealer.name);
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+  private stopping = false;
+
+  constructor(
+    private readonly repository: DeprovisionRepository,
+    private readonly deprovisioning: DeprovisionService,
+    @Inject(DeviceServiceEnv) private readonly config: DeviceServiceEnv,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule(0);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** Restarts what needs restarting; returns how many cascades it (re)started or found running. */
+  async heal(): Promise<number> {
+    const users = await this.repository.usersWithUnfinishedCascade(USERS_PER_SWEEP);
+    for (const user of users) {
+      if (this.stopping) break;
+      await this.deprovisioning.startCascade(user, { userId: null, deviceId: null });
+    }
+    return users.length;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopping) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.heal()
+        .catch((error: Error) => this.logger.warn(`deprovisioning self-heal failed, will retry: ${error.message}`))
+        .finally(() => {
+          this.running = null;
+          this.schedule(this.config.DEPROVISION_HEAL_INTERVAL_MS);
+        });
+    }, delayMs);
+    this.timer.unref();
+  }
+}

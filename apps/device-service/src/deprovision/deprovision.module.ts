@@ -1,0 +1,29 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AuditLog } from '../audit/audit.log';
+import { DeviceServiceEnv } from '../config';
+import { DeprovisionQueue } from './deprovision.queue';
+import { DeprovisionRepository } from './deprovision.repository';
+import { DeprovisionService } from './deprovision.service';
+
+/**
+ * Deprovisioning's front half (mark the user, queue the cascade), shared by the admin
+ * commands and SCIM. Global so both reach the one queue connection. Needs the global
+ * OutboxModule.
+ */
+@Module({})
+export class DeprovisionModule {
+  static forRoot(config: DeviceServiceEnv): DynamicModule {
+    return {
+      module: DeprovisionModule,
+      global: true,
+      providers: [
+        { provide: DeviceServiceEnv, useValue: config },
+        DeprovisionRepository,
+        { provide: DeprovisionQueue, useFactory: () => new DeprovisionQueue(config) },
+        AuditLog,
+        DeprovisionService,
+      ],
+      exports: [DeprovisionService, DeprovisionQueue, DeprovisionRepository],
+    };
+  }
+}

@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { bullPrefix, createBullConnection, DomainError } from '@td/common';
+import { DeprovisionJob, Queue, type DeprovisionJobData, type DeprovisionJobProgress, type JobState } from '@td/contracts';
+import { Job, Queue as BullQueue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { DeviceServiceEnv } from '../config';
+
+/** Redis calls of the API path have a bound (ERR-3): BullMQ's connection would otherwise wait for Redis for ever. */
+const REDIS_TIMEOUT_MS = 3000;
+
+/**
+ * One cascade per user, ever in flight: its BullMQ job id is derived from the user's id,
+ * so a second deprovisioning request finds the same job instead of starting another.
+ * A UUID, as API.md wants job ids.
+ */
+export function cascadeJobId(userId: string): string {
+  const hex = createHash('sha256').update(`deprovision:${userId}`).digest('hex');
+  // RFC 9562 layout: version 8 (custom), variant 10.
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+export interface CascadeJobView {
+  data: DeprovisionJobData;
+  state: JobState;
+  progress: DeprovisionJobProgress;
+}
+
+/** The `deprovision` queue: starting (or restarting) a user's cascade, and reading a job's state. */
+@Injectable()
+export class DeprovisionQueue implements OnModuleDestroy {
+  private readonly logger = new Logger(DeprovisionQueue.name);
+  private readonly connection: Redis;
+  readonly queue: BullQueue<DeprovisionJobData>;
+
+  constructor(config: DeviceServiceEnv) {
+    this.connection = createBullConnection(config, 'device-service-deprovision-queue');
+    this.connection.on('error', () => undefined); // reported where a call fails
+    this.queue = new BullQueue<DeprovisionJobData>(Queue.deprovision, {
+      connection: this.connection,
+      prefix: bullPrefix(config),
+      defaultJobOptions: {
+        attempts: 10,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: { age: 24 * 3600 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      },
+    });
+    this.queue.on('error', (error) => this.logger.debug(`deprovision queue: ${error.message}`));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await bounded(this.queue.close(), 'closing the queue').catch(() => undefined);
+    this.connection.disconnect();
+  }
+
+  /**
+   * Makes sure the user's cascade will run: adds its job, or retries it if it failed,
+   * or runs it again if it finished but devices are still enabled (a setup that raced
+   * the deprovisioning). A job waiting or running is left alone. Returns the job id.
+   */
+  async ensureCascade(data: DeprovisionJobData, stillEnabled: () => Promise<boolean>): Promise<string> {
+    const jobId = cascadeJobId(data.userId);
+    await bounded(this.ensure(jobId, data, stillEnabled), 'starting the deprovisioning job');
+    return jobId;
+  }
+
+  private async ensure(jobId: string, data: DeprovisionJobData, stillEnabled: () => Promise<boolean>): Promise<void> {
+    const existing = await Job.fromId<DeprovisionJobData>(this.queue, jobId);
+    if (existing) {
+      const state = await existing.getState();
+      if (state === 'failed') {
+        await existing.retry('failed');
+        return;
+      }
+      if (state !== 'completed' || !(await stillEnabled())) return;
+      await existing.remove();
+    }
+    await this.queue.add(DeprovisionJob.disableDevices, data, { jobId });
+  }
+
+  /** A job and its state, or null when there is none (never was, or removed after a day). */
+  async find(jobId: string): Promise<CascadeJobView | null> {
+    return bounded(
+      (async () => {
+        const job = await Job.fromId<DeprovisionJobData>(this.queue, jobId);
+        if (!job) return null;
+        const state = toJobState(await job.getState());
+        if (!state) return null;
+        return { data: job.data, state, progress: toProgress(job.progress) };
+      })(),
+      'reading the deprovisioning job',
+    );
+  }
+}
+
+function toJobState(state: string): JobState | null {
+  if (state === 'active' || state === 'completed' || state === 'failed') return state;
+  if (state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children') return 'waiting';
+  return null;
+}
+
+function toProgress(progress: unknown): DeprovisionJobProgress {
+  const value = progress as Partial<DeprovisionJobProgress> | null;
+  return { disabled: Number(value?.disabled ?? 0), total: Number(value?.total ?? 0) };
+}
+
+async function bounded<T>(work: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(DomainError.unavailable(`Temporarily unavailable: Redis did not answer while ${what}.`)), REDIS_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    throw DomainError.unavailable(`Temporarily unavailable: ${what} failed (${(error as Error).message}).`);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { REGISTERED_STATUSES, type DeprovisionJobProgress, type DeviceStatus } from '@td/contracts';
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import { Device } from '../devices/device.entity';
+import { User } from '../users/user.entity';
+
+/** What the cascade disables: every registered device (pending ones too), DEPROV-1. */
+export const CASCADE_STATUSES = REGISTERED_STATUSES;
+
+/** The queries of deprovisioning: marking users and disabling their devices in batches. */
+@Injectable()
+export class DeprovisionRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  inTransaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  /** The user (by token `sub` within the workspace), locked: lock order is user, then devices. */
+  lockUserBySubject(tx: EntityManager, workspaceId: string, subject: string): Promise<User | null> {
+    return tx.findOne(User, { where: { workspaceId, subject }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  lockUser(tx: EntityManager, userId: string): Promise<User | null> {
+    return tx.findOne(User, { where: { id: userId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async markDeprovisioned(tx: EntityManager, user: User): Promise<void> {
+    const deprovisionedAt = new Date();
+    await tx.update(User, { id: user.id }, { deprovisionedAt });
+    user.deprovisionedAt = deprovisionedAt;
+  }
+
+  /**
+   * Disables the next `limit` enabled devices of the user, in id order, and returns
+   * them with the status each had before. The caller holds the user's lock.
+   */
+  async disableNextBatch(tx: EntityManager, userId: string, limit: number): Promise<Array<{ device: Device; previousStatus: DeviceStatus }>> {
+    const [rows] = (await tx.query(
+      `WITH batch AS (
+         SELECT id, status FROM devices
+          WHERE user_id = $1 AND status = ANY($2::varchar[])
+          ORDER BY id
+          LIMIT $3
+          FOR UPDATE)
+       UPDATE devices d SET status = 'disabled', disabled_at = now()
+         FROM batch WHERE d.id = batch.id
+       RETURNING d.id, batch.status AS previous_status`,
+      [userId, CASCADE_STATUSES, limit],
+    )) as [Array<{ id: string; previous_status: DeviceStatus }>, number];
+    if (rows.length === 0) return [];
+    const devices = new Map((await tx.find(Device, { where: { id: In(rows.map((row) => row.id)) } })).map((d) => [d.id, d]));
+    return rows.map((row) => ({ device: devices.get(row.id)!, previousStatus: row.previous_status }));
+  }
+
+  /** Progress from the rows themselves, so it survives a crashed worker: disabled since deprovisioning, and left. */
+  async progress(userId: string): Promise<DeprovisionJobProgress> {
+    const [row] = (await this.dataSource.query(
+      `SELECT count(*) FILTER (WHERE d.status = ANY($2::varchar[]))::int AS remaining,
+              count(*) FILTER (WHERE d.status = 'disabled' AND d.disabled_at >= u.deprovisioned_at)::int AS disabled
+         FROM users u LEFT JOIN devices d ON d.user_id = u.id
+        WHERE u.id = $1
+        GROUP BY u.id`,
+      [userId, CASCADE_STATUSES],
+    )) as Array<{ remaining: number; disabled: number }>;
+    return { disabled: row?.disabled ?? 0, total: (row?.disabled ?? 0) + (row?.remaining ?? 0) };
+  }
+
+  async hasEnabledDevices(userId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM devices WHERE user_id = $1 AND status = ANY($2::varchar[]) LIMIT 1`, [
+      userId,
+      CASCADE_STATUSES,
+    ]);
+    return rows.length > 0;
+  }
+
+  /** Deprovisioned users whose cascade has not finished (or was never started): the self-healing sweep's work. */
+  async usersWithUnfinishedCascade(limit: number): Promise<Array<Pick<User, 'id' | 'workspaceId'>>> {
+    const rows: Array<{ id: string; workspace_id: string }> = await this.dataSource.query(
+      `SELECT u.id, u.workspace_id FROM users u
+        WHERE u.deprovisioned_at IS NOT NULL
+          AND EXISTS (SELECT 1 FROM devices d WHERE d.user_id = u.id AND d.status = ANY($1::varchar[]))
+        ORDER BY u.deprovisioned_at
+        LIMIT $2`,
+      [CASCADE_STATUSES, limit],
+    );
+    return rows.map((row) => ({ id: row.id, workspaceId: row.workspace_id }));
+  }
+}

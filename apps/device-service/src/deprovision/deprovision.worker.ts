@@ -1,0 +1,66 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { bullPrefix, createBullConnection, RequestContext } from '@td/common';
+import { Queue, type DeprovisionJobData, type DeprovisionJobProgress } from '@td/contracts';
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { DeviceServiceEnv } from '../config';
+import { DeprovisionCascade } from './deprovision.cascade';
+
+const CLOSE_GRACE_MS = 5000;
+
+/**
+ * Runs deprovisioning cascades from the `deprovision` queue, several at once
+ * (DEPROVISION_CONCURRENCY). A worker that dies holding a job loses its lock after
+ * DEPROVISION_LOCK_MS; BullMQ then hands the job to another worker (or this one,
+ * restarted), which carries on where the rows say (DEPROV-2).
+ */
+@Injectable()
+export class DeprovisionWorker implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(DeprovisionWorker.name);
+  private worker: Worker<DeprovisionJobData, DeprovisionJobProgress> | null = null;
+  private connection: Redis | null = null;
+
+  constructor(
+    private readonly cascade: DeprovisionCascade,
+    @Inject(DeviceServiceEnv) private readonly config: DeviceServiceEnv,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const connection = createBullConnection(this.config, 'device-service-deprovision-worker');
+    this.connection = connection;
+    connection.on('error', () => undefined); // the worker's own 'error' event reports it
+    this.worker = new Worker<DeprovisionJobData, DeprovisionJobProgress>(
+      Queue.deprovision,
+      (job) => RequestContext.run(job.data.requestId, () => this.cascade.run(job)),
+      {
+        connection,
+        prefix: bullPrefix(this.config),
+        concurrency: this.config.DEPROVISION_CONCURRENCY,
+        lockDuration: this.config.DEPROVISION_LOCK_MS,
+        stalledInterval: Math.max(500, Math.floor(this.config.DEPROVISION_LOCK_MS / 2)),
+        // A job whose worker died is picked up again rather than failed: the cascade is idempotent.
+        maxStalledCount: 10,
+      },
+    );
+    this.worker.on('error', (error) => this.logger.warn(`deprovision worker: ${error.message}`));
+    this.worker.on('failed', (job, error) => this.logger.warn(`deprovisioning job ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    if (!worker) return;
+    // Let running batches finish; a job cut short is taken over later (it is idempotent).
+    let timer: NodeJS.Timeout | undefined;
+    const graceful = worker.close().then(() => true);
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), CLOSE_GRACE_MS);
+    });
+    const closed = await Promise.race([graceful, late]).catch(() => false);
+    clearTimeout(timer);
+    if (!closed) await worker.close(true).catch(() => undefined);
+    // BullMQ leaves a connection it was given open.
+    this.connection?.disconnect();
+    this.connection = null;
+  }
+}

@@ -1,0 +1,44 @@
+import { Controller, UsePipes } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Command, type ReplyOf } from '@td/contracts';
+import { payloadValidation } from '../devices/dto/payload-validation';
+import { AdminCommandDto, RevokeScimTokenDto } from '../workspace/dto/workspace-commands.dto';
+import { ScimAuthenticateDto, ScimFindUsersDto, ScimUserDto } from './dto/scim-commands.dto';
+import { ScimService } from './scim.service';
+
+/** SCIM tokens (admin commands) and the SCIM user commands the gateway sends for an authenticated token (DEPROV-1). */
+@Controller()
+@UsePipes(payloadValidation)
+export class ScimController {
+  constructor(private readonly scim: ScimService) {}
+
+  @MessagePattern(Command.workspaceCreateScimToken)
+  createToken(@Payload() request: AdminCommandDto): Promise<ReplyOf<typeof Command.workspaceCreateScimToken>> {
+    return this.scim.createToken(request);
+  }
+
+  @MessagePattern(Command.workspaceRevokeScimToken)
+  revokeToken(@Payload() request: RevokeScimTokenDto): Promise<ReplyOf<typeof Command.workspaceRevokeScimToken>> {
+    return this.scim.revokeToken(request);
+  }
+
+  @MessagePattern(Command.scimAuthenticate)
+  authenticate(@Payload() request: ScimAuthenticateDto): Promise<ReplyOf<typeof Command.scimAuthenticate>> {
+    return this.scim.authenticate(request);
+  }
+
+  @MessagePattern(Command.scimGetUser)
+  getUser(@Payload() request: ScimUserDto): Promise<ReplyOf<typeof Command.scimGetUser>> {
+    return this.scim.getUser(request);
+  }
+
+  @MessagePattern(Command.scimFindUsers)
+  findUsers(@Payload() request: ScimFindUsersDto): Promise<ReplyOf<typeof Command.scimFindUsers>> {
+    return this.scim.findUsers(request);
+  }
+
+  @MessagePattern(Command.scimDeactivateUser)
+  deactivateUser(@Payload() request: ScimUserDto): Promise<ReplyOf<typeof Command.scimDeactivateUser>> {
+    return this.scim.deactivateUser(request);
+  }
+}

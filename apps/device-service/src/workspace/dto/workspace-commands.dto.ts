@@ -1,0 +1,61 @@
+import {
+  CLIENT_TYPES,
+  DEVICE_STATUSES,
+  type ClientType,
+  type CreateScimTokenRequest,
+  type DeprovisionUserRequest,
+  type DeviceStatus,
+  type GetJobRequest,
+  type ListAuditRequest,
+  type RevokeScimTokenRequest,
+  type WorkspaceDeviceActionRequest,
+  type WorkspaceListDevicesRequest,
+} from '@td/contracts';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { CallerDto } from '../../devices/dto/caller.dto';
+import { AuditAction } from '../../audit/audit.log';
+
+export class AdminCommandDto implements CreateScimTokenRequest {
+  @ValidateNested() @Type(() => CallerDto) caller: CallerDto;
+}
+
+/** A user's id in the API: the token `sub` (up to 255 characters, API.md). */
+const userIdRules = () => [IsString(), MinLength(1), MaxLength(255)];
+const applyAll =
+  (...decorators: PropertyDecorator[]): PropertyDecorator =>
+  (target, key) =>
+    decorators.forEach((decorate) => decorate(target, key));
+
+export class ListWorkspaceDevicesDto extends AdminCommandDto implements WorkspaceListDevicesRequest {
+  @IsOptional() @applyAll(...userIdRules()) userId?: string;
+  @IsOptional() @IsIn(DEVICE_STATUSES) status?: DeviceStatus;
+  @IsOptional() @IsIn(CLIENT_TYPES) clientType?: ClientType;
+  @IsOptional() @IsString() @MaxLength(200) q?: string;
+  @IsOptional() @IsInt() @Min(1) @Max(200) limit?: number;
+  @IsOptional() @IsString() @MaxLength(512) @Matches(/^[A-Za-z0-9_-]*$/) cursor?: string;
+}
+
+export class WorkspaceDeviceActionDto extends AdminCommandDto implements WorkspaceDeviceActionRequest {
+  @IsUUID() deviceId: string;
+}
+
+export class DeprovisionUserDto extends AdminCommandDto implements DeprovisionUserRequest {
+  @applyAll(...userIdRules()) userId: string;
+}
+
+export class GetJobDto extends AdminCommandDto implements GetJobRequest {
+  @IsUUID() jobId: string;
+}
+
+export class ListAuditDto extends AdminCommandDto implements ListAuditRequest {
+  @IsOptional() @applyAll(...userIdRules()) userId?: string;
+  @IsOptional() @IsUUID() deviceId?: string;
+  @IsOptional() @IsIn(Object.values(AuditAction)) action?: string;
+  @IsOptional() @IsInt() @Min(1) @Max(200) limit?: number;
+  @IsOptional() @IsString() @MaxLength(512) @Matches(/^[A-Za-z0-9_-]*$/) cursor?: string;
+}
+
+export class RevokeScimTokenDto extends AdminCommandDto implements RevokeScimTokenRequest {
+  @IsUUID() tokenId: string;
+}

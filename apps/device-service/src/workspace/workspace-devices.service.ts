@@ -1,0 +1,104 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { BusClient, DomainError } from '@td/common';
+import { Command, DomainEvent, ErrorCode, PENDING_STATUSES, type JobView, type WorkspaceDeviceReply, type WorkspaceListDevicesReply } from '@td/contracts';
+import { AuditAction, AuditLog } from '../audit/audit.log';
+import { toDeviceView } from '../devices/device.view';
+import { DeprovisionQueue } from '../deprovision/deprovision.queue';
+import { DeprovisionService } from '../deprovision/deprovision.service';
+import { deviceEvent } from '../outbox/device-event';
+import { OutboxWriter } from '../outbox/outbox.writer';
+import type { DeprovisionUserDto, GetJobDto, ListWorkspaceDevicesDto, WorkspaceDeviceActionDto } from './dto/workspace-commands.dto';
+import { decodeCursor, encodeCursor } from './keyset-cursor';
+import { WorkspaceAdmins } from './workspace-admins';
+import { WorkspaceRepository, zeroCounts, type DeviceFilters } from './workspace.repository';
+
+const DEFAULT_PAGE = 50;
+
+/** The admin's devices page: ADMIN-1 (list), ADMIN-2 (disable a device, deprovision a user), DEPROV-1 (job progress). */
+@Injectable()
+export class WorkspaceDevicesService {
+  private readonly logger = new Logger(WorkspaceDevicesService.name);
+
+  constructor(
+    private readonly admins: WorkspaceAdmins,
+    private readonly workspace: WorkspaceRepository,
+    private readonly audit: AuditLog,
+    private readonly outbox: OutboxWriter,
+    private readonly deprovisioning: DeprovisionService,
+    private readonly cascades: DeprovisionQueue,
+    private readonly bus: BusClient,
+  ) {}
+
+  async list(request: ListWorkspaceDevicesDto): Promise<WorkspaceListDevicesReply> {
+    const admin = await this.admins.resolve(request.caller);
+    const after = decodeCursor(request.cursor);
+    const filters: DeviceFilters = { workspaceId: admin.workspaceId, status: request.status, clientType: request.clientType, q: request.q?.trim() || undefined };
+    if (request.userId !== undefined) {
+      const user = await this.workspace.findUserBySubject(admin.workspaceId, request.userId);
+      if (!user) return { devices: [], nextCursor: null, counts: zeroCounts() };
+      filters.userId = user.id;
+    }
+    const [page, counts] = await Promise.all([this.workspace.listDevices(filters, after, request.limit ?? DEFAULT_PAGE), this.workspace.countByStatus(filters)]);
+    return {
+      devices: page.rows.map(({ device, user }) => ({
+        ...toDeviceView(device, admin.device.id),
+        user: { id: user.subject, email: user.email, username: user.username },
+      })),
+      nextCursor: page.next ? encodeCursor(page.next) : null,
+      counts,
+    };
+  }
+
+  /** ADMIN-2: any device of the workspace; another workspace's is not found (ADMIN-4). */
+  async disable(request: WorkspaceDeviceActionDto): Promise<WorkspaceDeviceReply> {
+    const admin = await this.admins.resolve(request.caller);
+    const { device, wasPending } = await this.workspace.inTransaction(async (tx) => {
+      const found = await this.workspace.lockDeviceInWorkspace(tx, admin.workspaceId, request.deviceId);
+      if (!found) throw DomainError.notFound('The device');
+      const { device, owner } = found;
+      if (device.status === 'disabled') {
+        throw DomainError.of(ErrorCode.invalidDeviceState, 'The device is disabled already.', { extensions: { status: device.status } });
+      }
+      const wasPending = PENDING_STATUSES.includes(device.status);
+      await this.workspace.updateDevice(tx, device, { status: 'disabled', disabledAt: new Date() });
+      const context = { ip: request.caller.ip, userAgent: request.caller.userAgent };
+      await this.audit.record(tx, [
+        {
+          workspaceId: admin.workspaceId,
+          action: AuditAction.deviceDisabled,
+          actor: { userId: admin.user.id, deviceId: admin.device.id },
+          target: { userId: owner.id, deviceId: device.id },
+          ...context,
+        },
+      ]);
+      await this.outbox.append(tx, [deviceEvent(DomainEvent.deviceDisabled, device, owner, context)]);
+      return { device, wasPending };
+    });
+    if (wasPending) {
+      this.bus.request(Command.verificationVoidCodes, { deviceIds: [device.id] }).catch((error: Error) => {
+        this.logger.debug(`could not void the code of disabled device ${device.id}: ${error.message}`);
+      });
+    }
+    return { device: toDeviceView(device, admin.device.id) };
+  }
+
+  /** ADMIN-2, DEPROV-1: answers at once with the cascade's job id (202). */
+  async deprovision(request: DeprovisionUserDto): Promise<{ jobId: string }> {
+    const admin = await this.admins.resolve(request.caller);
+    const { jobId } = await this.deprovisioning.deprovision(admin.workspaceId, request.userId, {
+      userId: admin.user.id,
+      deviceId: admin.device.id,
+      ip: request.caller.ip,
+      userAgent: request.caller.userAgent,
+    });
+    return { jobId };
+  }
+
+  /** DEPROV-1: a cascade's progress; a job of another workspace is not found (ADMIN-4). */
+  async job(request: GetJobDto): Promise<JobView> {
+    const admin = await this.admins.resolve(request.caller);
+    const job = await this.cascades.find(request.jobId);
+    if (!job || job.data.workspaceId !== admin.workspaceId) throw DomainError.notFound('The job');
+    return { id: request.jobId, state: job.state, progress: job.progress };
+  }
+}

@@ -1,0 +1,42 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AuditLog } from '../audit/audit.log';
+import { DeviceServiceEnv } from '../config';
+import { DevicesRepository } from '../devices/devices.repository';
+import { ScimRepository } from '../scim/scim-tokens.repository';
+import { ScimController } from '../scim/scim.controller';
+import { ScimService } from '../scim/scim.service';
+import { CallerResolver } from '../users/caller-resolver';
+import { UsersRepository } from '../users/users.repository';
+import { WorkspaceAdmins } from './workspace-admins';
+import { WorkspaceAuditService } from './workspace-audit.service';
+import { WorkspaceDevicesService } from './workspace-devices.service';
+import { WorkspaceController } from './workspace.controller';
+import { WorkspaceRepository } from './workspace.repository';
+
+/**
+ * The workspace admin commands and SCIM (issue 4: ADMIN-1..4, DEPROV-1). Caller
+ * resolution is the same as for the user's own commands (users/). Needs the global
+ * DeprovisionModule, OutboxModule and NatsModule.
+ */
+@Module({})
+export class WorkspaceModule {
+  static forRoot(config: DeviceServiceEnv): DynamicModule {
+    return {
+      module: WorkspaceModule,
+      controllers: [WorkspaceController, ScimController],
+      providers: [
+        { provide: DeviceServiceEnv, useValue: config },
+        UsersRepository,
+        DevicesRepository,
+        CallerResolver,
+        AuditLog,
+        WorkspaceAdmins,
+        WorkspaceRepository,
+        WorkspaceDevicesService,
+        WorkspaceAuditService,
+        ScimRepository,
+        ScimService,
+      ],
+    };
+  }
+}
