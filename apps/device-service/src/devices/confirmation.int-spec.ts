@@ -21,7 +21,7 @@ describe('device-service: confirming a pending device (APPROVE, CODE-3/4)', () =
 
   it('APPROVE-2 a trusted web or mobile device approves a pending device of the same user', async () => {
     const { claims, approver, pending } = await waitingForApproval();
-    const { device } = await h.send(Command.deviceApprove, { caller: h.caller(claims, approver.key), deviceId: pending.device.id });
+    const { device } = await h.send(Command.deviceApprove, { caller: h.caller(claims, approver.key), deviceId: pending.device.id, keyEnvelope: null as never });
     expect(device).toMatchObject({ id: pending.device.id, status: 'approved', approvedVia: 'device', approvedBy: approver.device.id, current: false });
     expect(device.approvedAt).not.toBeNull();
     expect(device.expiresAt).toBeNull();

@@ -69,7 +69,7 @@ export class DeviceConfirmationService {
 
   /** APPROVE-2/3: a trusted web or mobile device of the same user approves, optionally sealing the vault key for it. */
   async approve(request: ApproveDeviceDto): Promise<DeviceReply> {
-    if (request.keyEnvelope !== undefined && Buffer.byteLength(request.keyEnvelope, 'utf8') > KEY_ENVELOPE_MAX_BYTES) {
+    if (typeof request.keyEnvelope === 'string' && Buffer.byteLength(request.keyEnvelope, 'utf8') > KEY_ENVELOPE_MAX_BYTES) {
       throw DomainError.of(ErrorCode.validationFailed, 'The key envelope is larger than 8 KiB.', {
         extensions: { errors: [{ field: 'keyEnvelope', message: 'keyEnvelope must be at most 8 KiB' }] },
       });

@@ -33,7 +33,7 @@ export class DeviceSetupService {
   async setup(request: SetupDeviceDto): Promise<SetupDeviceReply> {
     const context = await this.callers.resolve(request.caller);
     const proof = requireProof(context);
-    const requestedName = request.name === undefined ? null : normaliseDeviceName(request.name);
+    const requestedName = typeof request.name === 'string' ? normaliseDeviceName(request.name) : null;
     if (context.device) throw keyRegistered();
     const { os, browser } = describeUserAgent(request.caller.userAgent);
 

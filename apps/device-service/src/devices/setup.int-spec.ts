@@ -52,7 +52,7 @@ describe('device-service: setting up a device (SETUP, APPROVE-5)', () => {
       'bob Browser extension - Windows/Firefox (2)',
       'bob Browser extension - Windows/Firefox (3)',
     ]);
-    const unknown = await h.setup(claims, 'mobile', undefined, { userAgent: 'TrustedDevicesApp/1.0' });
+    const unknown = await h.setup(claims, 'mobile', null as never, { userAgent: 'TrustedDevicesApp/1.0' });
     expect(unknown.device).toMatchObject({ name: 'bob Mobile app - Unknown/Unknown', os: 'Unknown', browser: 'Unknown' });
   });
 
