@@ -72,7 +72,8 @@ export class DeviceSetupService {
         deniedAt: null,
         disabledAt: null,
         lastSeenAt: null,
-        lastIp: null,
+        // The approver sees where the request comes from (APPROVE-5); trusted requests update it later (MANAGE-1).
+        lastIp: request.caller.ip?.slice(0, 64) ?? null,
         createdIp: request.caller.ip?.slice(0, 64) ?? null,
         keyEnvelope: null,
       } satisfies Device);

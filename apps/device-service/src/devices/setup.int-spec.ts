@@ -25,6 +25,8 @@ describe('device-service: setting up a device (SETUP, APPROVE-5)', () => {
       status: 'pending_verification',
       approvedAt: null,
       approvedVia: null,
+      lastIp: '198.51.100.4',
+      lastSeenAt: null,
       current: true,
     });
     expect(reply.verification.method).toBe('email_code');
