@@ -1,0 +1,215 @@
+import { bullPrefix, createBullConnection } from '@td/common';
+import { Command, Queue, type DeprovisionJobData, type JobView, type TokenClaims } from '@td/contracts';
+import { waitUntil } from '@td/testing';
+import { Queue as BullQueue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { insertDevice, insertDevices, insertUser } from '../../test/support/device-rows';
+import { DeviceCommandsHarness, rejection } from '../devices/device-commands.harness';
+import { Device } from '../devices/device.entity';
+import { cascadeJobId } from './deprovision.queue';
+
+const ENABLED = ['pending_verification', 'pending_approval', 'approved'];
+
+describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
+  let h: DeviceCommandsHarness;
+  let bullConnection: Redis;
+  let queue: BullQueue<DeprovisionJobData>;
+
+  beforeAll(async () => {
+    h = await DeviceCommandsHarness.start({
+      DEPROVISION_BATCH_SIZE: '2',
+      DEPROVISION_BATCH_PAUSE_MS: '40',
+      DEPROVISION_HEAL_INTERVAL_MS: '1000',
+    });
+    bullConnection = createBullConnection(h.config, 'test-deprovision-reader');
+    queue = new BullQueue<DeprovisionJobData>(Queue.deprovision, { connection: bullConnection, prefix: bullPrefix(h.config) });
+  });
+  afterAll(async () => {
+    await queue.close();
+    bullConnection.disconnect();
+    await h.stop();
+  });
+
+  async function admin() {
+    const claims = h.user({ role: 'admin' });
+    const { key, device } = await h.approvedDevice(claims, 'web');
+    return { claims, device, caller: h.caller(claims, key, { ip: '198.51.100.20', userAgent: 'Admin/1' }), user: await h.userRow(claims) };
+  }
+
+  const statuses = async (userId: string): Promise<string[]> =>
+    (await h.db.getRepository(Device).find({ where: { userId }, order: { id: 'ASC' } })).map((d) => d.status);
+  const enabledCount = async (userId: string): Promise<number> => (await statuses(userId)).filter((s) => ENABLED.includes(s)).length;
+
+  it('DEPROV-1 marks the user at once, answers a job id, and the job disables every device (pending ones too) with visible progress', async () => {
+    const boss = await admin();
+    const target: TokenClaims = h.user({ wid: boss.claims.wid, role: 'member' });
+    const targetWeb = await h.approvedDevice(target, 'web');
+    const user = await h.userRow(target);
+    await insertDevices(h.db, user, 4, { status: 'approved', clientType: 'mobile' });
+    await insertDevices(h.db, user, 2, { status: 'pending_verification' });
+    await insertDevice(h.db, user, { status: 'pending_approval' });
+    const denied = await insertDevice(h.db, user, { status: 'denied' });
+    const disabledBefore = await insertDevice(h.db, user, { status: 'disabled', disabledAt: new Date(Date.now() - 60_000) });
+
+    const { jobId } = await h.send(Command.workspaceDeprovisionUser, { caller: boss.caller, userId: target.sub });
+    expect(jobId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    // AUTH-3 at once: the user's very next command is refused, whatever the job has done so far.
+    expect((await rejection(h.send(Command.deviceList, { caller: h.caller(target, targetWeb.key) }))).code).toBe('user_deprovisioned');
+
+    const seen: JobView[] = [];
+    const done = await waitUntil(async () => {
+      const job = await h.send(Command.workspaceGetJob, { caller: boss.caller, jobId });
+      seen.push(job);
+      return job.state === 'completed' ? job : null;
+    }, 15000, 15);
+    expect(done).toEqual({ id: jobId, state: 'completed', progress: { disabled: 8, total: 8 } });
+    // Batches of 2: the admin saw it part-way.
+    expect(seen.some((job) => job.progress.disabled > 0 && job.progress.disabled < job.progress.total)).toBe(true);
+
+    const rows = await h.db.getRepository(Device).findBy({ userId: user.id });
+    expect(rows.filter((d) => ENABLED.includes(d.status))).toEqual([]);
+    expect(rows.find((d) => d.id === denied.id)!.status).toBe('denied');
+    expect(rows.find((d) => d.id === disabledBefore.id)!.disabledAt!.getTime()).toBeLessThan(Date.now() - 30_000);
+
+    const audit = await h.db.query(
+      `SELECT action, actor_user_id, actor_device_id, ip, user_agent, count(*)::int AS n FROM audit_events WHERE target_user_id = $1 GROUP BY 1, 2, 3, 4, 5 ORDER BY 1`,
+      [user.id],
+    );
+    expect(audit).toEqual([
+      { action: 'device.disabled', actor_user_id: boss.user.id, actor_device_id: boss.device.id, ip: '198.51.100.20', user_agent: 'Admin/1', n: 8 },
+      { action: 'user.deprovisioned', actor_user_id: boss.user.id, actor_device_id: boss.device.id, ip: '198.51.100.20', user_agent: 'Admin/1', n: 1 },
+    ]);
+    const [{ n: disabledEvents }] = await h.db.query(`SELECT count(*)::int AS n FROM outbox WHERE subject = 'events.device.disabled' AND payload->>'userId' = $1`, [user.id]);
+    expect(disabledEvents).toBe(8);
+    const [{ n: userEvents }] = await h.db.query(`SELECT count(*)::int AS n FROM outbox WHERE subject = 'events.user.deprovisioned' AND payload->>'userId' = $1`, [user.id]);
+    expect(userEvents).toBe(1);
+
+    // A second request: same job, nothing new.
+    expect(await h.send(Command.workspaceDeprovisionUser, { caller: boss.caller, userId: target.sub })).toEqual({ jobId });
+    const [{ n: auditRows }] = await h.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE target_user_id = $1`, [user.id]);
+    expect(auditRows).toBe(9);
+  });
+
+  it('DEPROV-1 a second request while the cascade runs gets the same job id and starts no second cascade', async () => {
+    const boss = await admin();
+    const user = await insertUser(h.db, { workspaceId: boss.claims.wid });
+    await insertDevices(h.db, user, 10);
+    const replies = await Promise.all(Array.from({ length: 5 }, () => h.send(Command.workspaceDeprovisionUser, { caller: boss.caller, userId: user.subject })));
+    expect(new Set(replies.map((r) => r.jobId))).toEqual(new Set([cascadeJobId(user.id)]));
+    await waitUntil(async () => (await enabledCount(user.id)) === 0, 15000);
+    const jobs = (await queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).filter((job) => job.data.userId === user.id);
+    expect(jobs).toHaveLength(1);
+    const [{ n }] = await h.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE target_user_id = $1 AND action = 'user.deprovisioned'`, [user.id]);
+    expect(n).toBe(1);
+  });
+
+  it('DEPROV-2 a deprovisioned user whose cascade never started (Redis was down) is healed by the periodic sweep', async () => {
+    const user = await insertUser(h.db, { deprovisionedAt: new Date() });
+    await insertDevices(h.db, user, 3, { status: 'approved' });
+    await insertDevice(h.db, user, { status: 'pending_approval' });
+    await waitUntil(async () => (await enabledCount(user.id)) === 0, 15000);
+    const [{ n }] = await h.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE target_user_id = $1 AND action = 'device.disabled'`, [user.id]);
+    expect(n).toBe(4);
+  });
+
+  it('DEPROV-2 a device setup racing the deprovisioning ends disabled, never approved', async () => {
+    const boss = await admin();
+    const targets = await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const claims = h.user({ wid: boss.claims.wid });
+        return { claims, approver: await h.approvedDevice(claims, 'web') };
+      }),
+    );
+    await Promise.all(
+      targets.map(async ({ claims, approver }, i) => {
+        const setupThenApprove = (async () => {
+          const setup = await h.setup(claims, i % 2 ? 'web' : 'mobile').catch(() => null);
+          if (!setup) return;
+          await h.send(Command.deviceApprove, { caller: h.caller(claims, approver.key), deviceId: setup.device.id }).catch(() => null);
+        })();
+        const deprovision = new Promise((resolve) => setTimeout(resolve, (i % 4) * 5)).then(() =>
+          h.send(Command.workspaceDeprovisionUser, { caller: boss.caller, userId: claims.sub }),
+        );
+        await Promise.all([setupThenApprove, deprovision]);
+      }),
+    );
+    let raced = 0;
+    for (const { claims } of targets) {
+      const user = await h.db.query(`SELECT id FROM users WHERE workspace_id = $1 AND subject = $2`, [claims.wid, claims.sub]);
+      await waitUntil(async () => (await enabledCount(user[0].id)) === 0, 15000);
+      const final = await statuses(user[0].id);
+      expect(final).not.toContain('approved');
+      if (final.length > 1) raced += 1;
+    }
+    // Some setups got in before the deprovisioning (the rest were refused): both orders were exercised.
+    expect(raced).toBeGreaterThan(0);
+  });
+});
+
+describe('device-service: SCIM (DEPROV-1)', () => {
+  let h: DeviceCommandsHarness;
+
+  beforeAll(async () => {
+    h = await DeviceCommandsHarness.start();
+  });
+  afterAll(() => h.stop());
+
+  async function admin() {
+    const claims = h.user({ role: 'owner' });
+    const { key } = await h.approvedDevice(claims, 'web');
+    return { claims, caller: h.caller(claims, key) };
+  }
+
+  it('DEPROV-1 an admin creates a SCIM token shown once (stored hashed) and revokes it', async () => {
+    const boss = await admin();
+    const { id, token } = await h.send(Command.workspaceCreateScimToken, { caller: boss.caller });
+    expect(token.length).toBeGreaterThan(40);
+    const [stored] = await h.db.query(`SELECT * FROM scim_tokens WHERE id = $1`, [id]);
+    expect(JSON.stringify(stored)).not.toContain(token);
+    expect(stored.token_hash).toMatch(/^[0-9a-f]{64}$/);
+
+    expect(await h.send(Command.scimAuthenticate, { token })).toEqual({ workspaceId: boss.claims.wid, tokenId: id });
+    expect((await rejection(h.send(Command.scimAuthenticate, { token: `${token}x` }))).code).toBe('unauthenticated');
+
+    const other = await admin();
+    expect((await rejection(h.send(Command.workspaceRevokeScimToken, { caller: other.caller, tokenId: id }))).code).toBe('not_found');
+    expect(await h.send(Command.workspaceRevokeScimToken, { caller: boss.caller, tokenId: id })).toEqual({ ok: true });
+    expect((await rejection(h.send(Command.scimAuthenticate, { token }))).code).toBe('unauthenticated');
+  });
+
+  it('DEPROV-1 SCIM looks users up within its workspace and deactivating one runs the same cascade', async () => {
+    const boss = await admin();
+    const target = h.user({ wid: boss.claims.wid, email: 'Carol.Jones@Example.test' });
+    const targetUser = await h.userRow(target);
+    await insertDevices(h.db, targetUser, 3);
+    await insertDevice(h.db, targetUser, { status: 'pending_verification' });
+    const { token } = await h.send(Command.workspaceCreateScimToken, { caller: boss.caller });
+    const { workspaceId } = await h.send(Command.scimAuthenticate, { token });
+
+    const record = { id: target.sub, userName: 'Carol.Jones@Example.test', displayName: target.username, active: true };
+    expect(await h.send(Command.scimGetUser, { workspaceId, userId: target.sub })).toEqual({ user: record });
+    expect(await h.send(Command.scimFindUsers, { workspaceId, userName: 'carol.jones@example.TEST' })).toEqual({ users: [record] });
+    expect(await h.send(Command.scimFindUsers, { workspaceId, userName: 'nobody@example.test' })).toEqual({ users: [] });
+    // Another workspace's user is not found through this token's workspace.
+    const stranger = h.user();
+    await h.userRow(stranger);
+    expect((await rejection(h.send(Command.scimGetUser, { workspaceId, userId: stranger.sub }))).code).toBe('not_found');
+    expect((await rejection(h.send(Command.scimDeactivateUser, { workspaceId, userId: stranger.sub }))).code).toBe('not_found');
+    expect(await h.send(Command.scimFindUsers, { workspaceId, userName: stranger.email })).toEqual({ users: [] });
+
+    const deactivated = await h.send(Command.scimDeactivateUser, { workspaceId, userId: target.sub });
+    expect(deactivated).toEqual({ user: { ...record, active: false }, jobId: cascadeJobId(targetUser.id) });
+    expect((await rejection(h.send(Command.deviceGetSession, { caller: h.caller(target, null) }))).code).toBe('user_deprovisioned');
+    await waitUntil(async () => {
+      const job = await h.send(Command.workspaceGetJob, { caller: boss.caller, jobId: deactivated.jobId });
+      return job.state === 'completed' && job.progress.disabled === 4;
+    }, 15000);
+    const rows = await h.db.getRepository(Device).findBy({ userId: targetUser.id });
+    expect(rows.map((d) => d.status)).toEqual(['disabled', 'disabled', 'disabled', 'disabled']);
+    const [audit] = await h.db.query(`SELECT actor_user_id, actor_device_id FROM audit_events WHERE target_user_id = $1 AND action = 'user.deprovisioned'`, [targetUser.id]);
+    expect(audit).toEqual({ actor_user_id: null, actor_device_id: null });
+
+    // DELETE after PATCH: idempotent, same job.
+    expect(await h.send(Command.scimDeactivateUser, { workspaceId, userId: target.sub })).toEqual(deactivated);
+  });
+});
