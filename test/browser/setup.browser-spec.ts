@@ -62,19 +62,19 @@ describe('web app: setting up trusted sessions (browser)', () => {
     await page.getByRole('button', { name: 'Done' }).click();
     await page.getByText('This session is trusted').waitFor();
 
-    const key = await page.evaluate(async () => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    // Runs in the page (the test's own TypeScript has no DOM types, so the page code is a string).
+    const key = await page.evaluate(`(async () => {
+      const db = await new Promise((resolve, reject) => {
         const request = indexedDB.open('trusted-devices');
         request.onsuccess = () => resolve(request.result);
         request.onerror = () => reject(request.error);
       });
-      const pair = await new Promise<CryptoKeyPair>((resolve) => {
+      const pair = await new Promise((resolve) => {
         const request = db.transaction('keys').objectStore('keys').get('device');
-        request.onsuccess = () => resolve(request.result as CryptoKeyPair);
+        request.onsuccess = () => resolve(request.result);
       });
-      const algorithm = pair.privateKey.algorithm as EcKeyAlgorithm;
-      return { extractable: pair.privateKey.extractable, name: algorithm.name, curve: algorithm.namedCurve };
-    });
+      return { extractable: pair.privateKey.extractable, name: pair.privateKey.algorithm.name, curve: pair.privateKey.algorithm.namedCurve };
+    })()`);
     expect(key).toEqual({ extractable: false, name: 'ECDSA', curve: 'P-256' });
     const [header, claims] = proofs[proofs.length - 1].split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
     expect(header).toMatchObject({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty: 'EC', crv: 'P-256' } });
@@ -106,7 +106,8 @@ describe('web app: setting up trusted sessions (browser)', () => {
     // Approve/Deny appear on keyboard focus, not only on hover (WEB-4, WEB-7).
     await first.page.mouse.move(0, 0);
     const approve = row.getByRole('button', { name: 'Approve' });
-    const opacity = () => approve.evaluate((button) => getComputedStyle(button.parentElement!).opacity);
+    const rowId = await row.getAttribute('data-device-id');
+    const opacity = () => first.page.evaluate(`getComputedStyle(document.querySelector('[data-device-id="${rowId}"] .row-actions.reveal')).opacity`);
     expect(await opacity()).toBe('0');
     await row.focus();
     expect(await waitUntil(async () => (await opacity()) === '1', 2000)).toBe(true);

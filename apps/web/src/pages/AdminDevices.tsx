@@ -15,7 +15,7 @@ interface Filters {
 }
 
 const EMPTY: Filters = { userId: '', status: '', clientType: '', q: '' };
-const PAGE_SIZE = 20;
+const PAGE_SIZES = [5, 20, 50, 200];
 const STATUSES = Object.keys(STATUS_LABEL) as DeviceStatus[];
 
 type Pending = { kind: 'disable'; device: WorkspaceDevice } | { kind: 'deprovision'; user: WorkspaceDevice['user'] };
@@ -32,16 +32,17 @@ export function AdminDevices() {
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState('');
   const [job, setJob] = useState<{ id: string; email: string } | null>(null);
+  const [pageSize, setPageSize] = useState(20);
   const cursor = cursors[cursors.length - 1];
 
   const load = useCallback(async () => {
     try {
-      setPage(await api.workspaceDevices({ ...filters, limit: PAGE_SIZE, cursor }));
+      setPage(await api.workspaceDevices({ ...filters, limit: pageSize, cursor }));
       setError(null);
     } catch (failure) {
       setError(failure);
     }
-  }, [filters, cursor]);
+  }, [filters, cursor, pageSize]);
 
   useEffect(() => {
     void load();
@@ -190,6 +191,19 @@ export function AdminDevices() {
           Previous page
         </button>
         <span>Page {cursors.length}</span>
+        <label htmlFor="page-size">Rows per page</label>
+        <select
+          id="page-size"
+          value={pageSize}
+          onChange={(e) => {
+            setPageSize(Number(e.target.value));
+            setCursors([null]);
+          }}
+        >
+          {PAGE_SIZES.map((size) => (
+            <option key={size}>{size}</option>
+          ))}
+        </select>
         <button type="button" disabled={!page?.nextCursor} onClick={() => page?.nextCursor && setCursors([...cursors, page.nextCursor])}>
           Next page
         </button>

@@ -91,9 +91,9 @@ export function SetupDialog({ session, onSession, onRemindLater, onClose }: Prop
     }
   };
 
-  const remindLater = step.kind === 'intro' || step.kind === 'name' ? onRemindLater : undefined;
+  // Escape works as Remind me later on every step; a pending setup resumes from the banner's Set up this device.
   return (
-    <Dialog id="setup" title={titleOf(step)} step={step.kind} onClose={step.kind === 'done' ? onClose : remindLater}>
+    <Dialog id="setup" title={titleOf(step)} step={step.kind} onClose={step.kind === 'done' ? onClose : onRemindLater}>
       <p className="visually-hidden" aria-live="polite" role="status">
         {status}
       </p>
