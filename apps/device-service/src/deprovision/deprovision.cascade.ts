@@ -29,19 +29,20 @@ export class DeprovisionCascade {
 
   async run(job: Pick<Job<DeprovisionJobData>, 'data' | 'updateProgress'>): Promise<DeprovisionJobProgress> {
     const { userId } = job.data;
-    await job.updateProgress(await this.repository.progress(userId));
+    let progress = await this.repository.progress(userId);
+    await job.updateProgress(progress);
     for (;;) {
       const disabled = await this.disableBatch(job.data);
       if (disabled.length === 0) break;
-      const progress = await this.repository.progress(userId);
+      progress = await this.repository.progress(userId);
       await job.updateProgress(progress);
       const pending = disabled.filter((entry) => PENDING_STATUSES.includes(entry.previousStatus)).map((entry) => entry.device.id);
       if (pending.length > 0) void this.voidCodes(pending);
+      // A short batch was the last: no device can be added once the user is marked (setups take the user's lock and check).
+      if (disabled.length < this.config.DEPROVISION_BATCH_SIZE) break;
       if (this.config.DEPROVISION_BATCH_PAUSE_MS > 0) await new Promise((resolve) => setTimeout(resolve, this.config.DEPROVISION_BATCH_PAUSE_MS));
     }
-    const final = await this.repository.progress(userId);
-    await job.updateProgress(final);
-    return final;
+    return progress;
   }
 
   private disableBatch(data: DeprovisionJobData) {

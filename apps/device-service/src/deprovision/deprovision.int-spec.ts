@@ -1,4 +1,4 @@
-import { bullPrefix, createBullConnection } from '@td/common';
+import { bullPrefix, createBullConnection, DomainError, loadConfig } from '@td/common';
 import { Command, Queue, type DeprovisionJobData, type JobView, type TokenClaims } from '@td/contracts';
 import { waitUntil } from '@td/testing';
 import { Queue as BullQueue } from 'bullmq';
@@ -6,7 +6,12 @@ import type { Redis } from 'ioredis';
 import { insertDevice, insertDevices, insertUser } from '../../test/support/device-rows';
 import { DeviceCommandsHarness, rejection } from '../devices/device-commands.harness';
 import { Device } from '../devices/device.entity';
-import { cascadeJobId } from './deprovision.queue';
+import { AuditLog } from '../audit/audit.log';
+import { DeviceServiceEnv } from '../config';
+import { OutboxWriter } from '../outbox/outbox.writer';
+import { cascadeJobId, DeprovisionQueue } from './deprovision.queue';
+import { DeprovisionRepository } from './deprovision.repository';
+import { DeprovisionService } from './deprovision.service';
 
 const ENABLED = ['pending_verification', 'pending_approval', 'approved'];
 
@@ -101,6 +106,27 @@ describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
     expect(jobs).toHaveLength(1);
     const [{ n }] = await h.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE target_user_id = $1 AND action = 'user.deprovisioned'`, [user.id]);
     expect(n).toBe(1);
+  });
+
+  it('DEPROV-1 with Redis down the user is still marked at once and the answer is service_unavailable; the cascade starts once a worker can queue it', async () => {
+    const boss = await admin();
+    const user = await insertUser(h.db, { workspaceId: boss.claims.wid });
+    await insertDevices(h.db, user, 3);
+    const deadRedis = new DeprovisionQueue(loadConfig(DeviceServiceEnv, { ...h.testEnv.env, REDIS_URL: 'redis://127.0.0.1:1' }));
+    try {
+      const service = new DeprovisionService(new DeprovisionRepository(h.db), deadRedis, new AuditLog(), new OutboxWriter());
+      const started = Date.now();
+      const outcome = await service.deprovision(boss.claims.wid, user.subject, { userId: boss.user.id, deviceId: boss.device.id, ip: null, userAgent: null }).catch((error: DomainError) => error);
+      expect(outcome).toBeInstanceOf(DomainError);
+      expect((outcome as DomainError).code).toBe('service_unavailable');
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await deadRedis.onModuleDestroy();
+    }
+    const [{ deprovisioned_at }] = await h.db.query(`SELECT deprovisioned_at FROM users WHERE id = $1`, [user.id]);
+    expect(deprovisioned_at).not.toBeNull();
+    // The running service's self-healing sweep (every second here) queues it with its healthy Redis.
+    await waitUntil(async () => (await enabledCount(user.id)) === 0, 15000);
   });
 
   it('DEPROV-2 a deprovisioned user whose cascade never started (Redis was down) is healed by the periodic sweep', async () => {
