@@ -13,8 +13,10 @@ import { ServicesHealthIndicator } from './health/services.health';
 import { RequestIdMiddleware } from './http/request-id.middleware';
 import { MetricsController, MetricsMiddleware } from './metrics/metrics';
 import { ProblemFilter } from './problem/problem.filter';
+import { ScimModule } from './scim/scim.module';
 import { SessionModule } from './session/session.module';
 import { WebModule } from './web/web.module';
+import { WorkspaceModule } from './workspace/workspace.module';
 
 export { CONFIG };
 
@@ -32,6 +34,8 @@ export class GatewayModule implements NestModule {
         SessionModule,
         DevicesModule,
         EventsModule,
+        WorkspaceModule,
+        ScimModule,
         WebModule,
       ],
       controllers: [HealthController, MetricsController],

@@ -23,6 +23,20 @@ export const APPROVER_CLIENT_TYPES: readonly ClientType[] = ['web', 'mobile'];
 export const ROLES = ['owner', 'admin', 'member'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** Audit log actions (API.md); stored values, never change one. */
+export const AUDIT_ACTIONS = [
+  'device.setup',
+  'device.code_sent',
+  'device.verified',
+  'device.approved',
+  'device.denied',
+  'device.renamed',
+  'device.disabled',
+  'device.expired',
+  'user.deprovisioned',
+] as const;
+export type AuditActionName = (typeof AUDIT_ACTIONS)[number];
+
 export type ApprovalMethod = 'email_code' | 'device';
 export type VerificationMethod = 'email_code' | 'approval';
 

@@ -13,6 +13,7 @@ export function setUpDocs(app: INestApplication, config: GatewayEnv): void {
       .addServer(config.publicUrl)
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'token')
       .addApiKey({ type: 'apiKey', in: 'header', name: 'DPoP', description: 'RFC 9449 proof signed by the device key' }, 'proof')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: "A workspace's SCIM token (SCIM errors are RFC 7644 bodies)" }, 'scim')
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json', yamlDocumentUrl: 'docs/openapi.yaml' });

@@ -1,0 +1,33 @@
+import { createParamDecorator, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { BusClient, DomainError } from '@td/common';
+import { Command, ErrorCode } from '@td/contracts';
+import type { Request } from 'express';
+
+interface ScimRequest extends Request {
+  scimWorkspaceId?: string;
+}
+
+/**
+ * `Authorization: Bearer <SCIM token>`: device-service says which workspace the
+ * token acts for (or 401). The workspace never comes from the client.
+ */
+@Injectable()
+export class ScimTokenGuard implements CanActivate {
+  constructor(private readonly bus: BusClient) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<ScimRequest>();
+    const match = /^Bearer\s+(\S{1,512})$/i.exec(request.header('authorization')?.trim() ?? '');
+    if (!match) throw DomainError.of(ErrorCode.unauthenticated, 'A SCIM token is required: Authorization: Bearer <token>.');
+    const { workspaceId } = await this.bus.request(Command.scimAuthenticate, { token: match[1] });
+    request.scimWorkspaceId = workspaceId;
+    return true;
+  }
+}
+
+/** The workspace of the authenticated SCIM token. */
+export const ScimWorkspace = createParamDecorator((_data: unknown, context: ExecutionContext): string => {
+  const workspaceId = context.switchToHttp().getRequest<ScimRequest>().scimWorkspaceId;
+  if (!workspaceId) throw new Error('ScimWorkspace used without ScimTokenGuard');
+  return workspaceId;
+});
