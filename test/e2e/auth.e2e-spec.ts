@@ -68,6 +68,18 @@ describe('AUTH — who is calling (over HTTP)', () => {
     expect((await elsewhere.list()).body.devices).toEqual([]);
   });
 
+  it('AUTH-3 once deprovisioned, every call with that user\'s still-valid token gets 403 user_deprovisioned', async () => {
+    const admin = await ApiClient.signIn(system, 'web', { role: 'admin' });
+    await admin.becomeTrusted();
+    const leaver = await ApiClient.signIn(system, 'web', { wid: admin.user.wid });
+    await leaver.setUp();
+    const deprovision = await admin.call('post', `/v1/workspace/users/${encodeURIComponent(leaver.user.sub)}/deprovision`);
+    expect(deprovision.status).toBe(202);
+    for (const response of [await leaver.session(), await leaver.list(), await (await leaver.anotherApp()).setUp()]) {
+      expect([response.status, response.body.code]).toEqual([403, 'user_deprovisioned']);
+    }
+  });
+
   it('AUTH-4 dev login mints a working token for an email; the same email is the same user', async () => {
     const minted = await request(system.url).post('/v1/dev/token').send({ email: 'newcomer@example.test', username: 'newbie' }).expect(200);
     expect(minted.body).toEqual({ accessToken: expect.any(String), expiresIn: 3600 });
