@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
+import { waitUntil } from '@td/testing';
 import { TestSystem } from '../support/system';
 import { dialogTitle, setUpFirstDevice } from './flows';
 import { ApiUser } from './seed';
@@ -61,15 +62,15 @@ describe('web app: the admin Trusted devices page (browser)', () => {
     await page.getByLabel('Rows per page').selectOption('20');
 
     // Filters: search, then status, then app.
-    await page.getByLabel('Search').fill(dana.email);
+    await page.getByLabel('Search', { exact: true }).fill(dana.email);
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await waitForRows(2);
     expect(await table.getByRole('row').filter({ hasText: dana.email }).count()).toBe(2);
-    await page.getByLabel('Status').selectOption('approved');
+    await page.getByLabel('Status', { exact: true }).selectOption('approved');
     await waitForRows(1);
     await table.getByText('Dana laptop').waitFor();
-    await page.getByLabel('Status').selectOption('');
-    await page.getByLabel('App').selectOption('mobile');
+    await page.getByLabel('Status', { exact: true }).selectOption('');
+    await page.getByLabel('App', { exact: true }).selectOption('mobile');
     await waitForRows(1);
     await table.getByText('Dana phone').waitFor();
     await page.getByRole('button', { name: 'Clear' }).click();
@@ -98,7 +99,10 @@ describe('web app: the admin Trusted devices page (browser)', () => {
     await context.close();
 
     async function waitForRows(count: number): Promise<void> {
-      await page.waitForFunction(`document.querySelectorAll('table tbody tr').length === ${count}`, undefined, { timeout: 10_000 });
+      const rows = page.locator('table tbody tr');
+      await waitUntil(async () => (await rows.count()) === count, 10_000, 100).catch(async () => {
+        throw new Error(`expected ${count} rows, the table has ${await rows.count()}`);
+      });
     }
   });
 });

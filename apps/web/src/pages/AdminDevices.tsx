@@ -70,7 +70,7 @@ export function AdminDevices() {
       } else {
         const { jobId } = await api.deprovision(pending.user.id);
         setJob({ id: jobId, email: pending.user.email });
-        setNotice(`Deprovisioning ${pending.user.email}…`);
+        setNotice('');
       }
       setPending(null);
       await load();
@@ -170,16 +170,18 @@ export function AdminDevices() {
                 <td>
                   <span className={`status status-${device.status}`}>{STATUS_LABEL[device.status]}</span>
                 </td>
-                <td>{formatTime(device.lastSeenAt)}</td>
-                <td className="cell-actions">
-                  {['approved', 'pending_approval', 'pending_verification'].includes(device.status) && (
-                    <button type="button" className="danger" onClick={() => setPending({ kind: 'disable', device })} aria-label={`Disable ${device.name}`}>
-                      Disable
+                <td className="nowrap">{formatTime(device.lastSeenAt)}</td>
+                <td>
+                  <div className="cell-actions">
+                    {['approved', 'pending_approval', 'pending_verification'].includes(device.status) && (
+                      <button type="button" className="danger" onClick={() => setPending({ kind: 'disable', device })} aria-label={`Disable ${device.name}`}>
+                        Disable
+                      </button>
+                    )}
+                    <button type="button" onClick={() => setPending({ kind: 'deprovision', user: device.user })} aria-label={`Deprovision ${device.user.email}`}>
+                      Deprovision user
                     </button>
-                  )}
-                  <button type="button" onClick={() => setPending({ kind: 'deprovision', user: device.user })} aria-label={`Deprovision ${device.user.email}`}>
-                    Deprovision user
-                  </button>
+                  </div>
                 </td>
               </tr>
             ))}

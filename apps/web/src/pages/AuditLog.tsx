@@ -78,14 +78,16 @@ export function AuditLog() {
           <tbody>
             {events.map((event) => (
               <tr key={event.id}>
-                <td>{formatTime(event.at)}</td>
+                <td className="nowrap">{formatTime(event.at)}</td>
                 <td>
                   <code>{event.action}</code>
                 </td>
                 <td>{who(event.actor)}</td>
                 <td>{who(event.target)}</td>
                 <td>{event.ip ?? '—'}</td>
-                <td className="ua">{event.userAgent ?? '—'}</td>
+                <td className="ua" title={event.userAgent ?? undefined}>
+                  {event.userAgent ?? '—'}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -100,7 +102,17 @@ export function AuditLog() {
   );
 }
 
-function who({ userId, deviceId }: { userId: string | null; deviceId: string | null }): string {
+/** Ids are long: shown shortened, in full on hover and to screen readers. */
+function who({ userId, deviceId }: { userId: string | null; deviceId: string | null }) {
   if (!userId && !deviceId) return 'System';
-  return [userId && `user ${userId}`, deviceId && `device ${deviceId.slice(0, 8)}`].filter(Boolean).join(', ');
+  return (
+    <span className="ids">
+      {userId && <span title={userId} aria-label={`user ${userId}`}>user {short(userId)}</span>}
+      {deviceId && <span title={deviceId} aria-label={`device ${deviceId}`}>device {deviceId.slice(0, 8)}</span>}
+    </span>
+  );
+}
+
+function short(id: string): string {
+  return id.length > 14 ? `${id.slice(0, 12)}…` : id;
 }
