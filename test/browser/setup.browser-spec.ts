@@ -168,6 +168,33 @@ describe('web app: setting up trusted sessions (browser)', () => {
     await context.close();
   });
 
+  it('WEB-7 the dialog works from the keyboard: focus moves in, Tab stays inside, Enter goes on, Escape is Remind me later, and status changes are announced', async () => {
+    const { context, page } = await newDevice(browser, system.url);
+    const focused = () => page.evaluate('document.activeElement && (document.activeElement.labels?.[0]?.textContent || document.activeElement.textContent)');
+    await signIn(page, { email: email() });
+    const dialog = dialogTitle(page, 'Strengthen your account security');
+    await dialog.waitFor();
+    expect(await dialog.getAttribute('aria-modal')).toBe('true');
+    expect(await focused()).toBe('Start');
+    for (let i = 0; i < 4; i += 1) {
+      await page.keyboard.press('Tab');
+      expect(['Start', 'Remind me later']).toContain(await focused());
+    }
+    while ((await focused()) !== 'Start') await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await dialogTitle(page, 'Name your device').waitFor();
+    expect(await focused()).toBe('Device name');
+    await page.keyboard.press('Escape');
+    const banner = page.getByRole('region', { name: 'Session security' });
+    await banner.getByText('Your current session is not secure').waitFor();
+    expect(await page.locator('[aria-live="polite"]').count()).toBeGreaterThan(0);
+    await banner.getByRole('button', { name: 'Set up this device' }).focus();
+    await page.keyboard.press('Enter');
+    await dialogTitle(page, 'Strengthen your account security').waitFor();
+    await screenshot(page, 'WEB-7-keyboard-dialog');
+    await context.close();
+  });
+
   it('WEB-4 rename, then disable with confirmation from the list: that browser loses its trusted session at once', async () => {
     const address = email();
     const first = await newDevice(browser, system.url);
