@@ -2,8 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, REDIS } from '@td/common';
 import { ErrorCode, type ProofKey } from '@td/contracts';
 import type { Redis } from 'ioredis';
-import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify, type JWTPayload } from 'jose';
-import { createHash } from 'node:crypto';
+import { calculateJwkThumbprint, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { LruCache } from '../common/lru-cache';
 import { CONFIG, type GatewayEnv } from '../config';
 
 /** KEY-2: `iat` may be this far from the server clock either way. */
@@ -11,6 +12,13 @@ export const PROOF_MAX_SKEW_SECONDS = 60;
 /** KEY-3: a `jti` seen within this window is a replay. */
 export const PROOF_REPLAY_WINDOW_SECONDS = 300;
 const MAX_JTI_LENGTH = 256;
+/** Devices sign every request with the same key: keep its parsed form and thumbprint. */
+const KEY_CACHE_CAPACITY = 20_000;
+
+interface DeviceKeyEntry {
+  keyObject: KeyObject;
+  proofKey: Promise<ProofKey>;
+}
 
 /** What the proof must be bound to: this request and this access token. */
 export interface ProofTarget {
@@ -47,6 +55,7 @@ function normalisedUrl(value: string): string | null {
 @Injectable()
 export class DpopVerifier {
   private readonly origin: string;
+  private readonly keys = new LruCache<string, DeviceKeyEntry>(KEY_CACHE_CAPACITY);
 
   constructor(
     @Inject(CONFIG) config: GatewayEnv,
@@ -56,22 +65,38 @@ export class DpopVerifier {
   }
 
   async verify(proof: string, target: ProofTarget): Promise<ProofKey> {
-    const { payload, protectedHeader } = await this.verifySignature(proof);
-    const jwk = protectedHeader.jwk as Record<string, unknown>;
-    if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || 'd' in jwk) throw invalid('the key must be a public EC P-256 key');
+    let entry: DeviceKeyEntry | undefined;
+    let payload: JWTPayload;
+    try {
+      // Like jose's EmbeddedJWK, but only for public EC P-256 keys, and parsed once per device key.
+      ({ payload } = await jwtVerify(proof, (header: JWTHeaderParameters) => (entry = this.embeddedKey(header)).keyObject, {
+        typ: 'dpop+jwt',
+        algorithms: ['ES256'],
+      }));
+    } catch {
+      throw invalid('it must be an ES256 "dpop+jwt" signed by the public EC P-256 key in its "jwk" header');
+    }
     this.checkBinding(payload, target);
-    const key: ProofKey['jwk'] = { kty: 'EC', crv: 'P-256', x: jwk.x as string, y: jwk.y as string };
-    const jkt = await calculateJwkThumbprint(key, 'sha256');
-    await this.rememberJti(jkt, payload.jti as string);
-    return { jkt, jwk: key };
+    const key = await entry!.proofKey;
+    await this.rememberJti(key.jkt, payload.jti as string);
+    return key;
   }
 
-  private async verifySignature(proof: string) {
-    try {
-      return await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: ['ES256'] });
-    } catch {
-      throw invalid('it is not an ES256 "dpop+jwt" signed by the key in its header');
+  private embeddedKey(header: JWTHeaderParameters): DeviceKeyEntry {
+    const jwk = header.jwk as Record<string, unknown> | undefined;
+    if (!jwk || jwk.kty !== 'EC' || jwk.crv !== 'P-256' || 'd' in jwk || typeof jwk.x !== 'string' || typeof jwk.y !== 'string') {
+      throw new Error('not a public EC P-256 jwk');
     }
+    const id = `${jwk.x}.${jwk.y}`;
+    let entry = this.keys.get(id);
+    if (!entry) {
+      const publicJwk: ProofKey['jwk'] = { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y };
+      // createPublicKey refuses points that are not on the curve.
+      const keyObject = createPublicKey({ key: publicJwk, format: 'jwk' });
+      entry = { keyObject, proofKey: calculateJwkThumbprint(publicJwk, 'sha256').then((jkt) => ({ jkt, jwk: publicJwk })) };
+      this.keys.set(id, entry);
+    }
+    return entry;
   }
 
   private checkBinding(payload: JWTPayload, target: ProofTarget): void {
