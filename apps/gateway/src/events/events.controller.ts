@@ -28,6 +28,8 @@ export class EventsController {
   @ApiForbiddenResponse({ description: 'trusted_session_required, approver_not_allowed', type: ProblemSchema })
   async stream(@CurrentCaller() caller: Caller, @Res() response: Response): Promise<void> {
     const { userId, deviceId } = await this.bus.request(Command.deviceAuthorizeEvents, { caller });
+    // The client may have gone while we asked; a stream nobody reads must not join the hub.
+    if (!response.socket || response.socket.destroyed) return;
     response.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
