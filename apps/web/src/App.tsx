@@ -40,7 +40,11 @@ export function App() {
       return fresh;
     } catch (error) {
       if (error instanceof ApiError && error.problem.status === 401) signOut('Your sign-in has expired. Please sign in again.');
-      else setLoadError(error);
+      else if (error instanceof ApiError && error.code === 'user_deprovisioned') {
+        // AUTH-3: nothing of the app is usable any more; only signing out is left.
+        setSession(null);
+        setLoadError(error);
+      } else setLoadError(error);
       return null;
     }
   }, [signOut]);
