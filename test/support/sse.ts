@@ -1,4 +1,10 @@
+import type { DeviceView } from '@td/contracts';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+
+/** The data of every `GET /v1/events` event (API.md). */
+export interface DeviceEventData {
+  device: DeviceView;
+}
 
 export interface ServerSentEvent {
   event: string;
@@ -56,11 +62,11 @@ export class SseClient {
   }
 
   /** The first event with this name whose data satisfies `predicate`, waiting for it to arrive. */
-  async waitFor(event: string, predicate: (data: any) => boolean = () => true, timeoutMs = 10000): Promise<any> {
+  async waitFor<T = DeviceEventData>(event: string, predicate: (data: T) => boolean = () => true, timeoutMs = 10000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.events.find((e) => e.event === event && predicate(e.data));
-      if (found) return found.data;
+      const found = this.events.find((e) => e.event === event && predicate(e.data as T));
+      if (found) return found.data as T;
       const left = deadline - Date.now();
       if (left <= 0 || this.endedFlag) throw new Error(`no "${event}" event within ${timeoutMs} ms (got ${this.events.map((e) => e.event).join(', ') || 'none'})`);
       await new Promise<void>((resolve) => {
