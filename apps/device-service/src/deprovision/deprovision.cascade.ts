@@ -27,20 +27,29 @@ export class DeprovisionCascade {
     @Inject(DeviceServiceEnv) private readonly config: DeviceServiceEnv,
   ) {}
 
-  async run(job: Pick<Job<DeprovisionJobData>, 'data' | 'updateProgress'>): Promise<DeprovisionJobProgress> {
+  async run(job: Pick<Job<DeprovisionJobData>, 'data' | 'updateProgress' | 'progress' | 'attemptsMade' | 'stalledCounter'>): Promise<DeprovisionJobProgress> {
     const { userId } = job.data;
-    let progress = await this.repository.progress(userId);
-    await job.updateProgress(progress);
+    // A first run counts what it disables itself; a retried or taken-over one asks the rows.
+    const firstRun = job.attemptsMade === 0 && !job.stalledCounter && typeof job.progress !== 'object';
+    let disabledHere = 0;
+    let progress: DeprovisionJobProgress | null = null;
     for (;;) {
       const disabled = await this.disableBatch(job.data);
       if (disabled.length === 0) break;
-      progress = await this.repository.progress(userId);
+      disabledHere += disabled.length;
+      // A short batch was the last: no device can be added once the user is marked (setups take the user's lock and check).
+      const last = disabled.length < this.config.DEPROVISION_BATCH_SIZE;
+      progress = firstRun && last ? { disabled: disabledHere, total: disabledHere } : await this.repository.progress(userId);
       await job.updateProgress(progress);
       const pending = disabled.filter((entry) => PENDING_STATUSES.includes(entry.previousStatus)).map((entry) => entry.device.id);
       if (pending.length > 0) void this.voidCodes(pending);
-      // A short batch was the last: no device can be added once the user is marked (setups take the user's lock and check).
-      if (disabled.length < this.config.DEPROVISION_BATCH_SIZE) break;
+      if (last) break;
       if (this.config.DEPROVISION_BATCH_PAUSE_MS > 0) await new Promise((resolve) => setTimeout(resolve, this.config.DEPROVISION_BATCH_PAUSE_MS));
+    }
+    if (!progress) {
+      // Nothing left to do (a re-run): report what the rows say.
+      progress = await this.repository.progress(userId);
+      await job.updateProgress(progress);
     }
     return progress;
   }
@@ -49,6 +58,9 @@ export class DeprovisionCascade {
     return this.repository.inTransaction(async (tx) => {
       // The user's lock first (as every device change takes it), so a racing setup or
       // approval either committed before this batch or sees the user deprovisioned.
+      // Asynchronous commit: a batch lost to a database crash leaves the user deprovisioned with
+      // devices enabled, which the self-healing sweep finds and runs again (the cascade is idempotent).
+      await tx.query(`SET LOCAL synchronous_commit = off`);
       const user = await this.repository.lockUser(tx, data.userId);
       if (!user?.deprovisionedAt) return [];
       const batch = await this.repository.disableNextBatch(tx, user.id, this.config.DEPROVISION_BATCH_SIZE);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { REGISTERED_STATUSES, type DeprovisionJobProgress, type DeviceStatus } from '@td/contracts';
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { Device } from '../devices/device.entity';
 import { User } from '../users/user.entity';
 
@@ -46,25 +46,31 @@ export class DeprovisionRepository {
           FOR UPDATE)
        UPDATE devices d SET status = 'disabled', disabled_at = now()
          FROM batch WHERE d.id = batch.id
-       RETURNING d.id, batch.status AS previous_status`,
+       RETURNING d.*, batch.status AS previous_status`,
       [userId, CASCADE_STATUSES, limit],
-    )) as [Array<{ id: string; previous_status: DeviceStatus }>, number];
-    if (rows.length === 0) return [];
-    const devices = new Map((await tx.find(Device, { where: { id: In(rows.map((row) => row.id)) } })).map((d) => [d.id, d]));
-    return rows.map((row) => ({ device: devices.get(row.id)!, previousStatus: row.previous_status }));
+    )) as [Array<Record<string, unknown> & { previous_status: DeviceStatus }>, number];
+    return rows.map((row) => ({ device: this.toDevice(tx, row), previousStatus: row.previous_status }));
   }
 
   /** Progress from the rows themselves, so it survives a crashed worker: disabled since deprovisioning, and left. */
   async progress(userId: string): Promise<DeprovisionJobProgress> {
     const [row] = (await this.dataSource.query(
-      `SELECT count(*) FILTER (WHERE d.status = ANY($2::varchar[]))::int AS remaining,
-              count(*) FILTER (WHERE d.status = 'disabled' AND d.disabled_at >= u.deprovisioned_at)::int AS disabled
-         FROM users u LEFT JOIN devices d ON d.user_id = u.id
-        WHERE u.id = $1
-        GROUP BY u.id`,
+      `SELECT count(*) FILTER (WHERE status = ANY($2::varchar[]))::int AS remaining,
+              count(*) FILTER (WHERE status = 'disabled'
+                                 AND disabled_at >= (SELECT deprovisioned_at FROM users WHERE id = $1))::int AS disabled
+         FROM devices WHERE user_id = $1`,
       [userId, CASCADE_STATUSES],
     )) as Array<{ remaining: number; disabled: number }>;
-    return { disabled: row?.disabled ?? 0, total: (row?.disabled ?? 0) + (row?.remaining ?? 0) };
+    return { disabled: row.disabled, total: row.disabled + row.remaining };
+  }
+
+  /** A `RETURNING *` row as the entity (saves reading the rows back). */
+  private toDevice(tx: EntityManager, row: Record<string, unknown>): Device {
+    const device = new Device();
+    for (const column of tx.connection.getMetadata(Device).columns) {
+      (device as unknown as Record<string, unknown>)[column.propertyName] = row[column.databaseName];
+    }
+    return device;
   }
 
   async hasEnabledDevices(userId: string): Promise<boolean> {
