@@ -1,0 +1,74 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { bullPrefix, createBullConnection, RequestContext } from '@td/common';
+import { Queue, Service } from '@td/contracts';
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { NotificationServiceEnv } from '../config';
+import { EmailRenderer } from './email.renderer';
+import { MailSender } from './mail-sender';
+
+export const EMAIL_SETTINGS = Symbol('EMAIL_SETTINGS');
+
+const CONCURRENCY = 10;
+
+/**
+ * Consumes the `email` queue: renders each job and sends it over SMTP. A failed send
+ * throws, so BullMQ retries it with the backoff the producer chose (CODE-2): a mail
+ * server that is down delays mail, it does not lose it. Logs name the job, never
+ * its code or body.
+ */
+@Injectable()
+export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(EmailWorker.name);
+  private readonly renderer: EmailRenderer;
+  private readonly sender: MailSender;
+  private worker: Worker | null = null;
+  private connection: Redis | null = null;
+
+  constructor(@Inject(EMAIL_SETTINGS) private readonly config: NotificationServiceEnv) {
+    this.renderer = new EmailRenderer({ codeSecret: config.CODE_HMAC_SECRET, webAppUrl: config.PUBLIC_URL });
+    this.sender = new MailSender({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
+  }
+
+  onApplicationBootstrap(): void {
+    this.connection = createBullConnection(this.config, `${Service.notification}-email-worker`);
+    this.worker = new Worker(Queue.email, (job) => this.process(job), {
+      connection: this.connection,
+      prefix: bullPrefix(this.config),
+      concurrency: CONCURRENCY,
+    });
+    this.worker.on('failed', (job, error) => {
+      if (!job) return;
+      const final = job.attemptsMade >= (job.opts.attempts ?? 1) || error.name === 'UnrecoverableError';
+      const fields = { jobId: job.id, job: job.name, attempt: job.attemptsMade, reason: error.message };
+      if (final) this.logger.error({ ...fields, msg: 'Email not sent; giving up' });
+      else this.logger.warn({ ...fields, msg: 'Email not sent; will retry' });
+    });
+    // Redis trouble surfaces here; BullMQ reconnects by itself.
+    this.worker.on('error', (error) => this.logger.error({ msg: 'Email worker error', reason: error.message }));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    const { worker, connection } = this;
+    this.worker = null;
+    this.connection = null;
+    // Waits for mails in flight (each bounded by the SMTP timeouts), then stops taking jobs.
+    await worker?.close();
+    // BullMQ leaves a connection it was given open: it is ours to close.
+    await connection?.quit().catch(() => connection.disconnect());
+    this.sender.close();
+  }
+
+  private process(job: Job): Promise<void> {
+    const requestId = (job.data as { requestId?: unknown } | undefined)?.requestId;
+    return RequestContext.run(typeof requestId === 'string' ? requestId : undefined, async () => {
+      const message = this.renderer.render(job.name, job.data, new Date());
+      if ('skipped' in message) {
+        this.logger.warn({ msg: 'Email skipped', jobId: job.id, job: job.name, reason: message.skipped });
+        return;
+      }
+      await this.sender.send(message);
+      this.logger.log({ msg: 'Email sent', jobId: job.id, job: job.name, attempt: job.attemptsMade + 1 });
+    });
+  }
+}

@@ -1,0 +1,30 @@
+import { createTransport, type Transporter } from 'nodemailer';
+import type { EmailMessage } from '../templates';
+
+export interface MailSenderSettings {
+  smtpUrl: string;
+  from: string;
+  /** Bound on each SMTP step, so a hung server fails the attempt (and BullMQ retries) instead of hanging. */
+  timeoutMs?: number;
+}
+
+/** Sends rendered emails over SMTP (SMTP_URL). A refusal or timeout rejects; the caller decides to retry. */
+export class MailSender {
+  private readonly transport: Transporter;
+
+  constructor(settings: MailSenderSettings) {
+    const timeoutMs = settings.timeoutMs ?? 10_000;
+    this.transport = createTransport(
+      { url: settings.smtpUrl, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs },
+      { from: settings.from },
+    );
+  }
+
+  async send(message: EmailMessage): Promise<void> {
+    await this.transport.sendMail({ to: message.to, subject: message.subject, text: message.text, html: message.html });
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}

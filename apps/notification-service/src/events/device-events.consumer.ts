@@ -1,0 +1,136 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { ensureEventsStream, eventsStream, NATS_CONNECTION, prefixed, prefixedName } from '@td/common';
+import { Service } from '@td/contracts';
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
+import { MalformedEventError, parseDeviceEvent } from './device-event.guard';
+import { DeviceEventsHandler } from './device-events.handler';
+import { EVENTS_SETTINGS, type EventsSettings } from './events.settings';
+
+/** Device events only: user events are device-service's business. */
+const DEVICE_EVENTS = 'events.device.>';
+/** How long a message may be in hand before JetStream redelivers it (a crashed instance's work moves on). */
+const ACK_WAIT_MS = 30_000;
+const MAX_RESTART_DELAY_MS = 5000;
+const MAX_NAK_DELAY_MS = 30_000;
+
+const NANOS_PER_MS = 1_000_000;
+
+/**
+ * The durable JetStream consumer of device events. Every instance pulls from the
+ * same durable consumer, so the work is shared and each event handled by one of
+ * them; an event is acked only once it was fully handled, and redelivered (with a
+ * growing delay) otherwise. When NATS goes away the loop waits and starts again.
+ */
+@Injectable()
+export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(DeviceEventsConsumer.name);
+  private readonly stream: string;
+  private readonly durable: string;
+  private stopped = true;
+  private messages: ConsumerMessages | null = null;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
+    private readonly handler: DeviceEventsHandler,
+    @Inject(EVENTS_SETTINGS) private readonly settings: EventsSettings,
+  ) {
+    this.stream = eventsStream(settings.natsPrefix).name;
+    this.durable = prefixedName(settings.natsPrefix, Service.notification);
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loop = this.run();
+  }
+
+  /** Stops pulling and waits for the event in hand; before the NATS connection drains. */
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    this.messages?.stop();
+    await this.loop;
+    this.loop = null;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        await this.consume(() => (failures = 0));
+      } catch (error) {
+        failures += 1;
+        if (!this.stopped) this.logger.warn({ msg: 'Device event consumer stopped; restarting', reason: (error as Error).message, failures });
+      }
+      if (!this.stopped) await this.sleep(Math.min(200 * 2 ** Math.min(failures, 5), MAX_RESTART_DELAY_MS));
+    }
+  }
+
+  private async consume(onReady: () => void): Promise<void> {
+    await ensureEventsStream(this.nats, this.settings.natsPrefix);
+    const jsm = await this.nats.jetstreamManager({ timeout: this.settings.timeoutMs ?? 3000 });
+    await jsm.consumers
+      .add(this.stream, {
+        durable_name: this.durable,
+        deliver_policy: DeliverPolicy.All,
+        ack_policy: AckPolicy.Explicit,
+        ack_wait: ACK_WAIT_MS * NANOS_PER_MS,
+        filter_subject: prefixed(this.settings.natsPrefix, DEVICE_EVENTS),
+        max_deliver: -1,
+      })
+      .catch(async (error: Error) => {
+        // Another instance made it first (or it survives from an earlier run): use it as it is.
+        if (!(await jsm.consumers.info(this.stream, this.durable).catch(() => null))) throw error;
+      });
+    if (this.stopped) return;
+    const consumer = await this.nats.jetstream().consumers.get(this.stream, this.durable);
+    this.messages = await consumer.consume({ max_messages: 50 });
+    onReady();
+    try {
+      if (this.stopped) return;
+      for await (const message of this.messages) {
+        await this.process(message);
+        if (this.stopped) break;
+      }
+    } finally {
+      this.messages.stop();
+      this.messages = null;
+    }
+  }
+
+  private async process(message: JsMsg): Promise<void> {
+    const subject = withoutPrefix(this.settings.natsPrefix, message.subject);
+    const where = { subject, seq: message.seq, redelivery: message.info.redeliveryCount };
+    try {
+      await this.handler.handle(subject, parseDeviceEvent(message.data));
+      message.ack();
+    } catch (error) {
+      if (error instanceof MalformedEventError) {
+        // No retry can fix it; keep it out of the way of the events behind it.
+        this.logger.error({ ...where, msg: 'Dropped a device event', reason: error.message });
+        message.term(error.message);
+        return;
+      }
+      const delayMs = Math.min(1000 * 2 ** Math.min(message.info.redeliveryCount - 1, 5), MAX_NAK_DELAY_MS);
+      this.logger.warn({ ...where, msg: 'Device event not handled; redelivery scheduled', reason: (error as Error).message, delayMs });
+      message.nak(delayMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
+
+/** `t1.events.device.approved` → `events.device.approved`. */
+export function withoutPrefix(prefix: string, subject: string): string {
+  return prefix && subject.startsWith(`${prefix}.`) ? subject.slice(prefix.length + 1) : subject;
+}

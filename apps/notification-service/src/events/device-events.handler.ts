@@ -1,0 +1,58 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { NATS_CONNECTION, prefixed } from '@td/common';
+import { DomainEvent, REALTIME_DEVICE_EVENTS, SSE_EVENT_NAMES, type DeviceApprovedEmailJob, type DeviceEventPayload, type RealtimeDeviceEvent } from '@td/contracts';
+import { JSONCodec, type NatsConnection } from 'nats';
+import { EmailQueue } from '../email/email.queue';
+import { EVENTS_SETTINGS, type EventsSettings } from './events.settings';
+
+const codec = JSONCodec<RealtimeDeviceEvent>();
+const FLUSH_TIMEOUT_MS = 3000;
+
+/**
+ * What a device event means for notifications: a security email when a device
+ * was approved (APPROVE-4), and a real-time event for every gateway's SSE streams
+ * (APPROVE-1, KEY-5). Throws if either could not be done, so the event is redelivered.
+ */
+@Injectable()
+export class DeviceEventsHandler {
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
+    private readonly emails: EmailQueue,
+    @Inject(EVENTS_SETTINGS) private readonly settings: EventsSettings,
+  ) {}
+
+  /** `subject` without the deployment prefix, e.g. `events.device.approved`. */
+  async handle(subject: string, event: DeviceEventPayload): Promise<void> {
+    if (subject === DomainEvent.deviceApproved) await this.emails.deviceApproved(event.eventId, securityEmail(event));
+    const sseName = SSE_EVENT_NAMES[subject as DomainEvent];
+    if (sseName) {
+      this.nats.publish(
+        prefixed(this.settings.natsPrefix, REALTIME_DEVICE_EVENTS),
+        codec.encode({ event: sseName, userId: event.userId, device: event.device }),
+      );
+      // Core NATS publishing is fire-and-forget: the flush is the server's receipt, so we ack only after it.
+      await withTimeout(this.nats.flush(), this.settings.timeoutMs ?? FLUSH_TIMEOUT_MS, 'NATS flush');
+    }
+  }
+}
+
+/** The security email's facts, from the approved device (APPROVE-4). */
+export function securityEmail(event: DeviceEventPayload): DeviceApprovedEmailJob {
+  const { device } = event;
+  return {
+    to: event.user.email,
+    device: { name: device.name, clientType: device.clientType, os: device.os, browser: device.browser },
+    approvedVia: device.approvedVia ?? (device.approvedBy ? 'device' : 'email_code'),
+    approvedAt: device.approvedAt ?? event.occurredAt,
+    // The new device's own address; the request's is the approver's when another device approved it.
+    ip: device.lastIp ?? event.context.ip,
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,18 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { NotificationServiceEnv } from '../config';
+import { EmailModule } from '../email/email.module';
+import { DeviceEventsConsumer } from './device-events.consumer';
+import { DeviceEventsHandler } from './device-events.handler';
+import { EVENTS_SETTINGS } from './events.settings';
+
+/** Turns durable device events into security emails and real-time events. */
+@Module({})
+export class EventsModule {
+  static forRoot(config: NotificationServiceEnv, emails: DynamicModule): DynamicModule {
+    return {
+      module: EventsModule,
+      imports: [emails],
+      providers: [{ provide: EVENTS_SETTINGS, useValue: { natsPrefix: config.NATS_PREFIX } }, DeviceEventsHandler, DeviceEventsConsumer],
+    };
+  }
+}

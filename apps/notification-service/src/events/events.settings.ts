@@ -1,0 +1,7 @@
+export const EVENTS_SETTINGS = Symbol('EVENTS_SETTINGS');
+
+export interface EventsSettings {
+  natsPrefix: string;
+  /** Bound on NATS/JetStream management calls at start. */
+  timeoutMs?: number;
+}
