@@ -7,6 +7,7 @@ import { json } from 'express';
 import { GatewayModule } from './app.module';
 import type { GatewayEnv } from './config';
 import { setUpDocs } from './docs/docs';
+import { mountOpsDashboard, opsDashboardEnabled } from './ops/ops-dashboard';
 import { createValidationPipe } from './problem/validation';
 
 /** ERR-2: bodies over 16 KiB are refused before they are parsed. */
@@ -23,6 +24,14 @@ export async function createGateway(config: GatewayEnv): Promise<INestApplicatio
   app.disable('x-powered-by');
   app.use(json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
   app.useGlobalPipes(createValidationPipe());
+  if (opsDashboardEnabled(config)) {
+    const closeDashboard = mountOpsDashboard(app, config);
+    const close = app.close.bind(app);
+    app.close = async () => {
+      await close();
+      await closeDashboard();
+    };
+  }
   app.enableShutdownHooks();
   setUpDocs(app, config);
   return app;

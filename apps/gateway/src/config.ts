@@ -42,6 +42,17 @@ export class GatewayEnv extends RedisEnv {
   @IsOptional()
   TRUST_PROXY: boolean = false;
 
+  /** The BullMQ dashboard at /ops/queues outside local mode (always on in local mode); needs OPS_DASHBOARD_PASSWORD. */
+  @Transform(toBoolean)
+  @IsOptional()
+  OPS_DASHBOARD: boolean = false;
+
+  /** HTTP Basic password (user `ops`) of the dashboard outside local mode. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  OPS_DASHBOARD_PASSWORD?: string;
+
   /** Folder of the built web app, served at `/` (WEB-1). */
   @IsOptional()
   @IsString()
@@ -54,6 +65,7 @@ export class GatewayEnv extends RedisEnv {
   crossCheck(): string[] {
     if (!this.AUTH_JWT_SECRET && !this.AUTH_JWKS_URL) return ['AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required (missing)'];
     if (this.AUTH_JWT_SECRET && this.AUTH_JWKS_URL) return ['AUTH_JWT_SECRET and AUTH_JWKS_URL: set only one of them'];
+    if (this.OPS_DASHBOARD && !this.AUTH_DEV_LOGIN && !this.OPS_DASHBOARD_PASSWORD) return ['OPS_DASHBOARD_PASSWORD: required when OPS_DASHBOARD=true outside local mode (missing)'];
     return [];
   }
 }
