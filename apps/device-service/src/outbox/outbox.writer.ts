@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { DomainEvent, EventPayloads } from '@td/contracts';
 import type { EntityManager } from 'typeorm';
-import { OutboxMessage } from './outbox-message.entity';
 
 export interface OutgoingEvent<S extends DomainEvent = DomainEvent> {
   subject: S;
@@ -17,17 +16,15 @@ export interface OutgoingEvent<S extends DomainEvent = DomainEvent> {
 export class OutboxWriter {
   async append(manager: EntityManager, events: OutgoingEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const now = new Date();
-    await manager.insert(
-      OutboxMessage,
-      events.map(({ subject, payload }) => ({
-        id: payload.eventId,
-        subject,
-        payload,
-        createdAt: now,
-        publishedAt: null,
-        attempts: 0,
-      })),
+    // One JSON parameter for the whole batch: cascades write hundreds of rows per
+    // transaction, and per-value query-builder parameters cost more CPU than the insert.
+    const rows = events.map(({ subject, payload }) => ({ id: payload.eventId, subject, payload }));
+    await manager.query(
+      `INSERT INTO outbox (id, subject, payload, created_at, published_at, attempts)
+       SELECT r.id, r.subject, r.payload, $2, NULL, 0
+         FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (id uuid, subject varchar, payload jsonb)) WITH ORDINALITY AS r(id, subject, payload, position)
+        ORDER BY r.position`,
+      [JSON.stringify(rows), new Date()],
     );
   }
 }
