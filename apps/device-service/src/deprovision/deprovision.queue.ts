@@ -69,12 +69,13 @@ export class DeprovisionQueue implements OnModuleDestroy {
     const existing = await Job.fromId<DeprovisionJobData>(this.queue, jobId);
     if (existing) {
       const state = await existing.getState();
+      // Another request or sweep may be doing the same right now: losing that race is fine.
       if (state === 'failed') {
-        await existing.retry('failed');
+        await existing.retry('failed').catch(() => undefined);
         return;
       }
       if (state !== 'completed' || !(await stillEnabled())) return;
-      await existing.remove();
+      await existing.remove().catch(() => undefined);
     }
     await this.queue.add(DeprovisionJob.disableDevices, data, { jobId });
   }
