@@ -98,6 +98,7 @@ describe('web app: setting up trusted sessions (browser)', () => {
     await second.page.getByText('your web app').first().waitFor();
     const words = (await second.page.getByTestId('fingerprint').textContent())!.trim();
     expect(words.split(/\s+/).length).toBeGreaterThanOrEqual(5);
+    await screenshot(second.page, 'WEB-2-verify-your-identity');
 
     // The first device's list updates live (SSE) with the pending request and the same words.
     const row = deviceRow(first.page, 'Bob second browser');
@@ -112,6 +113,7 @@ describe('web app: setting up trusted sessions (browser)', () => {
     await row.focus();
     expect(await waitUntil(async () => (await opacity()) === '1', 2000)).toBe(true);
     await row.getByRole('button', { name: 'Deny' }).waitFor();
+    await screenshot(first.page, 'WEB-4-pending-approval-focused');
     await approve.click();
     await row.getByText('Approved').waitFor();
 

@@ -139,54 +139,56 @@ export function AdminDevices() {
       <ErrorMessage error={error} />
       {page && page.devices.length === 0 && <p>No devices match these filters.</p>}
       {page && page.devices.length > 0 && (
-        <table className="table">
-          <caption className="visually-hidden">Devices in this workspace</caption>
-          <thead>
-            <tr>
-              <th scope="col">Device</th>
-              <th scope="col">User</th>
-              <th scope="col">App</th>
-              <th scope="col">OS/browser</th>
-              <th scope="col">Status</th>
-              <th scope="col">Last seen</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {page.devices.map((device) => (
-              <tr key={device.id} data-device-id={device.id}>
-                <th scope="row">{device.name}</th>
-                <td>
-                  <button type="button" className="link" onClick={() => apply({ ...EMPTY, userId: device.user.id })} aria-label={`Show only devices of ${device.user.email}`}>
-                    {device.user.email}
-                  </button>
-                </td>
-                <td>{APP_LABEL[device.clientType]}</td>
-                <td>
-                  {device.os}/{device.browser}
-                </td>
-                <td>
-                  <span className={`status status-${device.status}`}>{STATUS_LABEL[device.status]}</span>
-                </td>
-                <td className="nowrap">{formatTime(device.lastSeenAt)}</td>
-                <td>
-                  <div className="cell-actions">
-                    {['approved', 'pending_approval', 'pending_verification'].includes(device.status) && (
-                      <button type="button" className="danger" onClick={() => setPending({ kind: 'disable', device })} aria-label={`Disable ${device.name}`}>
-                        Disable
-                      </button>
-                    )}
-                    <button type="button" onClick={() => setPending({ kind: 'deprovision', user: device.user })} aria-label={`Deprovision ${device.user.email}`}>
-                      Deprovision user
-                    </button>
-                  </div>
-                </td>
+        <div className="table-wrap">
+          <table className="table">
+            <caption className="visually-hidden">Devices in this workspace</caption>
+            <thead>
+              <tr>
+                <th scope="col">Device</th>
+                <th scope="col">User</th>
+                <th scope="col">App</th>
+                <th scope="col">OS/browser</th>
+                <th scope="col">Status</th>
+                <th scope="col">Last seen</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {page.devices.map((device) => (
+                <tr key={device.id} data-device-id={device.id}>
+                  <th scope="row">{device.name}</th>
+                  <td>
+                    <button type="button" className="link" onClick={() => apply({ ...EMPTY, userId: device.user.id })} aria-label={`Show only devices of ${device.user.email}`}>
+                      {device.user.email}
+                    </button>
+                  </td>
+                  <td className="nowrap">{APP_LABEL[device.clientType]}</td>
+                  <td>
+                    {device.os}/{device.browser}
+                  </td>
+                  <td>
+                    <span className={`status status-${device.status}`}>{STATUS_LABEL[device.status]}</span>
+                  </td>
+                  <td className="nowrap">{formatTime(device.lastSeenAt)}</td>
+                  <td>
+                    <div className="cell-actions">
+                      {['approved', 'pending_approval', 'pending_verification'].includes(device.status) && (
+                        <button type="button" className="danger" onClick={() => setPending({ kind: 'disable', device })} aria-label={`Disable ${device.name}`}>
+                          Disable
+                        </button>
+                      )}
+                      <button type="button" onClick={() => setPending({ kind: 'deprovision', user: device.user })} aria-label={`Deprovision ${device.user.email}`}>
+                        Deprovision user
+                      </button>
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       <nav className="pager" aria-label="Pages">
         <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>

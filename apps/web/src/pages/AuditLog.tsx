@@ -63,35 +63,37 @@ export function AuditLog() {
       <ErrorMessage error={error} />
       {events && events.length === 0 && <p>No audit events match.</p>}
       {events && events.length > 0 && (
-        <table className="table">
-          <caption className="visually-hidden">Audit log</caption>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Action</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Target</th>
-              <th scope="col">IP</th>
-              <th scope="col">User agent</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.map((event) => (
-              <tr key={event.id}>
-                <td className="nowrap">{formatTime(event.at)}</td>
-                <td>
-                  <code>{event.action}</code>
-                </td>
-                <td>{who(event.actor)}</td>
-                <td>{who(event.target)}</td>
-                <td>{event.ip ?? '—'}</td>
-                <td className="ua" title={event.userAgent ?? undefined}>
-                  {event.userAgent ?? '—'}
-                </td>
+        <div className="table-wrap">
+          <table className="table">
+            <caption className="visually-hidden">Audit log</caption>
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Action</th>
+                <th scope="col">Actor</th>
+                <th scope="col">Target</th>
+                <th scope="col">IP</th>
+                <th scope="col">User agent</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {events.map((event) => (
+                <tr key={event.id}>
+                  <td className="nowrap">{formatTime(event.at)}</td>
+                  <td>
+                    <code>{event.action}</code>
+                  </td>
+                  <td>{who(event.actor)}</td>
+                  <td>{who(event.target)}</td>
+                  <td>{event.ip ?? '—'}</td>
+                  <td className="ua" title={event.userAgent ?? undefined}>
+                    {event.userAgent ?? '—'}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {nextCursor && (
         <button type="button" onClick={() => void load(nextCursor)}>
