@@ -18,8 +18,9 @@ const NANOS_PER_MS = 1_000_000;
 /**
  * The durable JetStream consumer of device events. Every instance pulls from the
  * same durable consumer, so the work is shared and each event handled by one of
- * them; an event is acked only once it was fully handled, and redelivered (with a
- * growing delay) otherwise. When NATS goes away the loop waits and starts again.
+ * them, in stream order; an event is acked only once it was fully handled, and
+ * redelivered (with a growing delay) otherwise. When NATS goes away the loop waits
+ * and starts again.
  */
 @Injectable()
 export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
@@ -79,6 +80,10 @@ export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDes
         ack_wait: ACK_WAIT_MS * NANOS_PER_MS,
         filter_subject: prefixed(this.settings.natsPrefix, DEVICE_EVENTS),
         max_deliver: -1,
+        // One event in hand at a time across all instances: the realtime events of a device reach
+        // the gateways in the order they happened (pending → approved → disabled), whichever
+        // instance handles each. Device events are few; order matters more than parallelism here.
+        max_ack_pending: 1,
       })
       .catch(async (error: Error) => {
         // Another instance made it first (or it survives from an earlier run): use it as it is.
@@ -86,12 +91,12 @@ export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDes
       });
     if (this.stopped) return;
     const consumer = await this.nats.jetstream().consumers.get(this.stream, this.durable);
-    this.messages = await consumer.consume({ max_messages: 50 });
+    this.messages = await consumer.consume({ max_messages: 10 });
     onReady();
     try {
       if (this.stopped) return;
       for await (const message of this.messages) {
-        await this.process(message);
+        await this.handleMessage(message);
         if (this.stopped) break;
       }
     } finally {
@@ -100,7 +105,8 @@ export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDes
     }
   }
 
-  private async process(message: JsMsg): Promise<void> {
+  /** Handles one delivered event and settles it: ack, nak with a delay (retry), or term (never retryable). */
+  async handleMessage(message: JsMsg): Promise<void> {
     const subject = withoutPrefix(this.settings.natsPrefix, message.subject);
     const where = { subject, seq: message.seq, redelivery: message.info.redeliveryCount };
     try {
@@ -113,7 +119,7 @@ export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDes
         message.term(error.message);
         return;
       }
-      const delayMs = Math.min(1000 * 2 ** Math.min(message.info.redeliveryCount - 1, 5), MAX_NAK_DELAY_MS);
+      const delayMs = redeliveryDelayMs(message.info.redeliveryCount);
       this.logger.warn({ ...where, msg: 'Device event not handled; redelivery scheduled', reason: (error as Error).message, delayMs });
       message.nak(delayMs);
     }
@@ -133,4 +139,9 @@ export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDes
 /** `t1.events.device.approved` → `events.device.approved`. */
 export function withoutPrefix(prefix: string, subject: string): string {
   return prefix && subject.startsWith(`${prefix}.`) ? subject.slice(prefix.length + 1) : subject;
+}
+
+/** 1 s, 2 s, 4 s … up to 30 s between deliveries of an event that keeps failing. */
+export function redeliveryDelayMs(deliveryCount: number): number {
+  return Math.min(1000 * 2 ** Math.min(Math.max(deliveryCount, 1) - 1, 5), MAX_NAK_DELAY_MS);
 }

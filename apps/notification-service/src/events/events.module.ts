@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { NotificationServiceEnv } from '../config';
-import { EmailModule } from '../email/email.module';
 import { DeviceEventsConsumer } from './device-events.consumer';
 import { DeviceEventsHandler } from './device-events.handler';
 import { EVENTS_SETTINGS } from './events.settings';
@@ -8,6 +7,7 @@ import { EVENTS_SETTINGS } from './events.settings';
 /** Turns durable device events into security emails and real-time events. */
 @Module({})
 export class EventsModule {
+  /** `emails`: the app's EmailModule, whose queue the security emails go to. */
   static forRoot(config: NotificationServiceEnv, emails: DynamicModule): DynamicModule {
     return {
       module: EventsModule,

@@ -1,0 +1,64 @@
+import type { DeviceEventPayload } from '@td/contracts';
+import { parseDeviceEvent } from './device-event.guard';
+import { securityEmail } from './device-events.handler';
+
+const event: DeviceEventPayload = {
+  eventId: 'e-1',
+  occurredAt: '2026-11-28T10:00:05.000Z',
+  workspaceId: 'ws-1',
+  userId: 'u-1',
+  user: { email: 'alice@example.test', username: 'alice' },
+  device: {
+    id: 'd-1',
+    name: 'Work laptop',
+    clientType: 'web',
+    os: 'Windows',
+    browser: 'Edge',
+    fingerprint: 'a b c d e',
+    lastIp: '203.0.113.9',
+    status: 'approved',
+    createdAt: '2026-11-28T09:59:00.000Z',
+    approvedAt: '2026-11-28T10:00:00.000Z',
+    disabledAt: null,
+    lastSeenAt: null,
+    approvedVia: 'device',
+    approvedBy: 'd-0',
+    expiresAt: null,
+  },
+  context: { ip: '192.0.2.1', userAgent: 'approver' },
+};
+
+describe('security email job from an approved-device event', () => {
+  it('APPROVE-4 describes the new device, with its own IP rather than the approver\'s', () => {
+    expect(securityEmail(event)).toEqual({
+      to: 'alice@example.test',
+      device: { name: 'Work laptop', clientType: 'web', os: 'Windows', browser: 'Edge' },
+      approvedVia: 'device',
+      approvedAt: '2026-11-28T10:00:00.000Z',
+      ip: '203.0.113.9',
+    });
+  });
+
+  it('APPROVE-4 falls back to the request\'s IP and the event time when the device lacks them', () => {
+    const job = securityEmail({ ...event, device: { ...event.device, lastIp: null, approvedAt: null, approvedVia: 'email_code', approvedBy: null } });
+    expect(job).toMatchObject({ ip: '192.0.2.1', approvedAt: '2026-11-28T10:00:05.000Z', approvedVia: 'email_code' });
+  });
+});
+
+describe('parseDeviceEvent', () => {
+  const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+
+  it('reads a well-formed event', () => {
+    expect(parseDeviceEvent(encode(event))).toEqual(event);
+  });
+
+  it.each([
+    ['no event id', { ...event, eventId: undefined }],
+    ['an event id BullMQ cannot take', { ...event, eventId: 'a:b' }],
+    ['no user email', { ...event, user: {} }],
+    ['an unknown client type', { ...event, device: { ...event.device, clientType: 'desktop' } }],
+    ['no context', { ...event, context: undefined }],
+  ])('refuses an event with %s', (_why, bad) => {
+    expect(() => parseDeviceEvent(encode(bad))).toThrow('Malformed device event');
+  });
+});

@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import type { INestMicroservice } from '@nestjs/common';
+import { bullPrefix, createBullConnection, ensureEventsStream, eventsStream, loadConfig, prefixed, prefixedName } from '@td/common';
+import {
+  DomainEvent,
+  EmailJob,
+  Queue as QueueName,
+  REALTIME_DEVICE_EVENTS,
+  Service,
+  type DeviceEventPayload,
+  type DeviceView,
+  type RealtimeDeviceEvent,
+} from '@td/contracts';
+import { createTestEnv, MailCatcher, waitUntil, type TestEnv } from '@td/testing';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { connect, JSONCodec, type JetStreamClient, type NatsConnection, type Subscription } from 'nats';
+import { startNotificationService } from '../bootstrap';
+import { NotificationServiceEnv } from '../config';
+
+const codec = JSONCodec();
+
+function deviceEvent(overrides: Partial<Omit<DeviceView, 'current'>> = {}): DeviceEventPayload {
+  const id = randomUUID().slice(0, 8);
+  return {
+    eventId: randomUUID(),
+    occurredAt: new Date().toISOString(),
+    workspaceId: `ws-${id}`,
+    userId: randomUUID(),
+    user: { email: `user-${id}@example.test`, username: `user${id}` },
+    device: {
+      id: randomUUID(),
+      name: `Phone <${id}>`,
+      clientType: 'mobile',
+      os: 'iOS',
+      browser: 'Safari',
+      fingerprint: 'apple banana cherry delta echo',
+      lastIp: '198.51.100.23',
+      status: 'approved',
+      createdAt: new Date(Date.now() - 60_000).toISOString(),
+      approvedAt: new Date().toISOString(),
+      disabledAt: null,
+      lastSeenAt: null,
+      approvedVia: 'device',
+      approvedBy: randomUUID(),
+      expiresAt: null,
+      ...overrides,
+    },
+    context: { ip: '192.0.2.10', userAgent: 'test' },
+  };
+}
+
+/**
+ * Two service instances on one durable consumer, as in production with replicas:
+ * each event must be handled by exactly one of them.
+ */
+describe('device events consumer (JetStream → email queue + realtime NATS)', () => {
+  let testEnv: TestEnv;
+  let mail: MailCatcher;
+  let config: NotificationServiceEnv;
+  const apps: INestMicroservice[] = [];
+  let nats: NatsConnection;
+  let js: JetStreamClient;
+  let bull: Redis;
+  let queue: Queue;
+
+  beforeAll(async () => {
+    testEnv = await createTestEnv();
+    mail = await new MailCatcher().start();
+    config = loadConfig(NotificationServiceEnv, { ...testEnv.env, SMTP_URL: mail.url });
+    apps.push(await startNotificationService(config), await startNotificationService(config));
+    nats = await connect({ servers: testEnv.natsUrl, name: 'test-publisher' });
+    await ensureEventsStream(nats, testEnv.natsPrefix);
+    js = nats.jetstream();
+    bull = createBullConnection(config, 'test-inspector');
+    queue = new Queue(QueueName.email, { connection: bull, prefix: bullPrefix(config) });
+  });
+
+  afterAll(async () => {
+    await Promise.all(apps.map((app) => app.close()));
+    await queue?.close();
+    await bull?.quit();
+    await nats?.drain();
+    await mail?.stop();
+    await testEnv?.cleanup();
+  });
+
+  async function publish(subject: DomainEvent, payload: DeviceEventPayload, msgID: string = randomUUID()): Promise<number> {
+    const ack = await js.publish(prefixed(testEnv.natsPrefix, subject), codec.encode(payload), { msgID });
+    return ack.seq;
+  }
+
+  /** The shared durable consumer has acknowledged everything up to `seq`. */
+  async function handledUpTo(seq: number): Promise<void> {
+    const jsm = await nats.jetstreamManager();
+    const name = prefixedName(testEnv.natsPrefix, Service.notification);
+    await waitUntil(async () => {
+      const info = await jsm.consumers.info(eventsStream(testEnv.natsPrefix).name, name);
+      return info.ack_floor.stream_seq >= seq && info.num_ack_pending === 0;
+    }, 15_000);
+  }
+
+  function collectRealtime(): { events: RealtimeDeviceEvent[]; subscription: Subscription } {
+    const events: RealtimeDeviceEvent[] = [];
+    const subscription = nats.subscribe(prefixed(testEnv.natsPrefix, REALTIME_DEVICE_EVENTS), {
+      callback: (error, message) => {
+        if (!error) events.push(codec.decode(message.data) as RealtimeDeviceEvent);
+      },
+    });
+    return { events, subscription };
+  }
+
+  it('APPROVE-4 an approved-device event leads to exactly one security email, even when the event arrives twice', async () => {
+    const event = deviceEvent();
+    const to = event.user.email;
+    // Published twice with one id (the outbox relay retrying: the stream drops it), then delivered
+    // again under a new id (a re-publish after the duplicate window): the job id stops that one.
+    await publish(DomainEvent.deviceApproved, event, event.eventId);
+    await publish(DomainEvent.deviceApproved, event, event.eventId);
+    const lastSeq = await publish(DomainEvent.deviceApproved, event);
+
+    const message = await mail.waitFor((m) => m.to.includes(to), 15_000);
+    expect(message.subject).toBe('A new device was added to your account');
+    for (const body of [message.text, message.html]) {
+      expect(body).toContain('Mobile app');
+      expect(body).toContain('iOS/Safari');
+      expect(body).toContain('198.51.100.23');
+      expect(body).toContain('from one of your trusted devices');
+      expect(body).toContain('My trusted devices');
+      expect(body).toContain(`${config.PUBLIC_URL}/profile`);
+    }
+    expect(message.html).toContain(event.device.name.replace('<', '&lt;').replace('>', '&gt;'));
+    expect(message.text).toContain(event.device.name);
+
+    await handledUpTo(lastSeq);
+    await waitUntil(async () => {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed');
+      return counts.waiting + counts.active + counts.delayed === 0;
+    });
+    const jobs = (await queue.getJobs(['completed', 'failed'])).filter((job) => job.name === EmailJob.deviceApproved && job.data.to === to);
+    expect(jobs.map((job) => job.id)).toEqual([event.eventId]);
+    expect(mail.messages.filter((m) => m.to.includes(to))).toHaveLength(1);
+  });
+
+  it('APPROVE-4 a device approved with the email code says so in the security email', async () => {
+    const event = deviceEvent({ clientType: 'extension', approvedVia: 'email_code', approvedBy: null, os: 'macOS', browser: 'Chrome' });
+    await publish(DomainEvent.deviceApproved, event);
+    const message = await mail.waitFor((m) => m.to.includes(event.user.email), 15_000);
+    expect(message.text).toContain('with a code sent to your email');
+    expect(message.text).toContain('Browser extension');
+    expect(message.text).toContain('macOS/Chrome');
+  });
+
+  it('APPROVE-1 a device event on JetStream is re-published once on the realtime subject with its SSE event name', async () => {
+    const { events, subscription } = collectRealtime();
+    try {
+      const pending = deviceEvent({ status: 'pending_approval', approvedAt: null, approvedVia: null, approvedBy: null });
+      const seq = await publish(DomainEvent.deviceApprovalRequested, pending);
+
+      const received = await waitUntil(() => events.find((e) => e.device.id === pending.device.id), 15_000);
+      expect(received).toEqual({ event: 'device.pending_approval', userId: pending.userId, device: pending.device });
+
+      await handledUpTo(seq);
+      await nats.flush();
+      // Two instances, one durable consumer: the event was handled by one of them only.
+      expect(events.filter((e) => e.device.id === pending.device.id)).toHaveLength(1);
+      // Not an approval: no security email.
+      expect(mail.messages.filter((m) => m.to.includes(pending.user.email))).toHaveLength(0);
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
+
+  it('APPROVE-1 every device event keeps its order and maps to its SSE name (KEY-5 ends streams on disabled/denied/expired)', async () => {
+    const { events, subscription } = collectRealtime();
+    try {
+      const base = deviceEvent();
+      const sequence: Array<[DomainEvent, string]> = [
+        [DomainEvent.deviceApprovalRequested, 'device.pending_approval'],
+        [DomainEvent.deviceApproved, 'device.approved'],
+        [DomainEvent.deviceDenied, 'device.denied'],
+        [DomainEvent.deviceDisabled, 'device.disabled'],
+        [DomainEvent.deviceExpired, 'device.expired'],
+      ];
+      for (const [subject] of sequence) await publish(subject, { ...base, eventId: randomUUID() });
+
+      await waitUntil(() => events.filter((e) => e.device.id === base.device.id).length >= sequence.length, 15_000);
+      expect(events.filter((e) => e.device.id === base.device.id).map((e) => e.event)).toEqual(sequence.map(([, name]) => name));
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
+
+  it('APPROVE-4 events published while the service is down are handled once it is back (durable consumer)', async () => {
+    await Promise.all(apps.splice(0).map((app) => app.close()));
+    const event = deviceEvent();
+    await publish(DomainEvent.deviceApproved, event);
+
+    apps.push(await startNotificationService(config));
+    const message = await mail.waitFor((m) => m.to.includes(event.user.email), 15_000);
+    expect(message.subject).toBe('A new device was added to your account');
+  });
+});
