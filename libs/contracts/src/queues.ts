@@ -54,6 +54,8 @@ export interface DeprovisionJobData {
   actor: { userId: string | null; deviceId: string | null };
   ip: string | null;
   userAgent: string | null;
+  /** Set when a finished cascade is started again (devices found enabled later): progress then counts from the rows. */
+  rerun?: boolean;
   requestId?: string;
 }
 

@@ -30,7 +30,7 @@ export class DeprovisionCascade {
   async run(job: Pick<Job<DeprovisionJobData>, 'data' | 'updateProgress' | 'progress' | 'attemptsMade' | 'stalledCounter'>): Promise<DeprovisionJobProgress> {
     const { userId } = job.data;
     // A first run counts what it disables itself; a retried or taken-over one asks the rows.
-    const firstRun = job.attemptsMade === 0 && !job.stalledCounter && typeof job.progress !== 'object';
+    const firstRun = !job.data.rerun && job.attemptsMade === 0 && !job.stalledCounter && typeof job.progress !== 'object';
     let disabledHere = 0;
     let progress: DeprovisionJobProgress | null = null;
     for (;;) {

@@ -138,6 +138,23 @@ describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
     expect(n).toBe(4);
   });
 
+  it('DEPROV-2 a finished cascade runs again when a device of the user is found enabled afterwards', async () => {
+    const boss = await admin();
+    const user = await insertUser(h.db, { workspaceId: boss.claims.wid });
+    await insertDevices(h.db, user, 2);
+    const { jobId } = await h.send(Command.workspaceDeprovisionUser, { caller: boss.caller, userId: user.subject });
+    await waitUntil(async () => (await h.send(Command.workspaceGetJob, { caller: boss.caller, jobId })).state === 'completed', 15000);
+    // A row enabled behind the cascade's back (say, restored from a backup).
+    const straggler = await insertDevice(h.db, user, { status: 'approved' });
+    await waitUntil(async () => (await h.deviceRow(straggler.id)).status === 'disabled', 15000);
+    const job = await waitUntil(async () => {
+      const view = await h.send(Command.workspaceGetJob, { caller: boss.caller, jobId });
+      return view.state === 'completed' ? view : null;
+    });
+    expect(job.progress).toEqual({ disabled: 3, total: 3 });
+    expect(await h.auditActions(straggler.id)).toEqual(['device.disabled']);
+  });
+
   it('DEPROV-2 a device setup racing the deprovisioning ends disabled, never approved', async () => {
     const boss = await admin();
     const targets = await Promise.all(

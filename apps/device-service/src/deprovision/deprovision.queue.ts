@@ -76,6 +76,8 @@ export class DeprovisionQueue implements OnModuleDestroy {
       }
       if (state !== 'completed' || !(await stillEnabled())) return;
       await existing.remove().catch(() => undefined);
+      await this.queue.add(DeprovisionJob.disableDevices, { ...data, rerun: true }, { jobId });
+      return;
     }
     await this.queue.add(DeprovisionJob.disableDevices, data, { jobId });
   }
