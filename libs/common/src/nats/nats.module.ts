@@ -13,6 +13,8 @@ export function natsConnectionOptions(config: BusEnv, name: string) {
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     timeout: 3000,
+    // Request errors keep their own stack; capturing an async trace per request costs CPU on every call.
+    noAsyncTraces: true,
   };
 }
 
