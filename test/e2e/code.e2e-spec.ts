@@ -103,6 +103,21 @@ describe('CODE — email verification codes (over HTTP)', () => {
     expect((await web.verify(second)).status).toBe(200);
   }, 60_000);
 
+  it('CODE-4 "no access to my trusted device": a pending_approval device asks for a code and moves to pending_verification; at most 5 such requests per user per hour', async () => {
+    const web = await ApiClient.signIn(system, 'web');
+    await web.becomeTrusted();
+    const phones = await Promise.all(Array.from({ length: 6 }, () => web.anotherApp('mobile')));
+    for (const [index, phone] of phones.entries()) expect((await phone.setUp(`phone ${index}`)).body.device.status).toBe('pending_approval');
+    const { result, code } = await phones[0].nextCode(() => phones[0].sendEmailCode());
+    expect(result.status).toBe(202);
+    expect(result.body.device.status).toBe('pending_verification');
+    for (const phone of phones.slice(1, 5)) expect((await phone.sendEmailCode()).status).toBe(202);
+    const sixth = await phones[5].sendEmailCode();
+    expect([sixth.status, sixth.body.code]).toEqual([429, 'rate_limited']);
+    expect(Number(sixth.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await phones[0].verify(code)).body.device).toMatchObject({ status: 'approved', approvedVia: 'email_code' });
+  });
+
   it('CODE-5 a wrong code reveals nothing about how close it was', async () => {
     const web = await ApiClient.signIn(system);
     const { code } = await web.nextCode(() => web.setUp());
