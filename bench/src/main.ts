@@ -30,11 +30,17 @@ async function main(): Promise<void> {
   console.log(`Trusted Devices benchmark: ${CONCURRENCY} concurrent clients, ${USERS} users × ${DEVICES_PER_USER} devices\n`);
   try {
     // Setup: every user fills their 20 slots; with no approved device yet, every setup mails a code.
+    // Clients set up devices of different people at once (one person's setups queue behind each other
+    // by design: the device limit locks the user's row), so the list is interleaved across users.
+    const users = await Promise.all(
+      Array.from({ length: USERS }, async () => {
+        const user = newUser({ role: 'member' });
+        return { user, token: await mintToken(testEnv.env.AUTH_JWT_SECRET, user) };
+      }),
+    );
     const devices: BenchDevice[] = [];
-    for (let u = 0; u < USERS; u++) {
-      const user = newUser({ role: 'member' });
-      const token = await mintToken(testEnv.env.AUTH_JWT_SECRET, user);
-      for (let d = 0; d < DEVICES_PER_USER; d++) devices.push({ user, token, key: await DeviceKey.create(), name: `bench-${u}-${d}` });
+    for (let d = 0; d < DEVICES_PER_USER; d++) {
+      for (const [u, { user, token }] of users.entries()) devices.push({ user, token, key: await DeviceKey.create(), name: `bench ${u} #${String(d).padStart(2, '0')}.` });
     }
     const setupCalls = await Promise.all(
       devices.map(async (device) => {
