@@ -17,11 +17,12 @@ export function usePath(): string {
   return path;
 }
 
-export function Link({ to, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { to: string }) {
+export function Link({ to, onClick: before, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { to: string }) {
   const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
+    before?.(event);
     if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
     navigate(to);
   };
-  return <a href={to} onClick={onClick} aria-current={location.pathname === to ? 'page' : undefined} {...rest} />;
+  return <a href={to} aria-current={location.pathname === to ? 'page' : undefined} {...rest} onClick={onClick} />;
 }

@@ -48,7 +48,7 @@ export function NameStep({ username, onSubmit, onRemindLater }: Props) {
         aria-describedby={error ? 'device-name-error' : undefined}
         data-autofocus
       />
-      <ErrorMessage error={error} id="device-name-error" />
+      <ErrorMessage error={error} id="device-name-error" onLeave={onRemindLater} />
       <div className="actions">
         <button type="button" onClick={onRemindLater}>
           Remind me later

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { ApiError } from '../api/client';
+import { Link } from '../router';
 
 /** A clear message for an API error, next to what caused it (problem `detail`, ERR-1). */
 export function describeError(error: unknown): string {
@@ -30,10 +31,12 @@ interface Props {
   error: unknown;
   id?: string;
   children?: ReactNode;
+  /** Called when the message's own link leaves the current place (e.g. closes the dialog it is in). */
+  onLeave?: () => void;
 }
 
 /** role="alert" so a screen reader announces it the moment it appears (WEB-7). */
-export function ErrorMessage({ error, id, children }: Props) {
+export function ErrorMessage({ error, id, children, onLeave }: Props) {
   if (!error) return null;
   const code = error instanceof ApiError ? error.code : undefined;
   return (
@@ -41,7 +44,9 @@ export function ErrorMessage({ error, id, children }: Props) {
       <p>{describeError(error)}</p>
       {code === 'device_limit_reached' && (
         <p>
-          <a href="/profile/devices">Go to My trusted devices</a> and disable a device you no longer use, then try again.
+          <Link to="/profile/devices" onClick={onLeave}>
+            Go to My trusted devices
+          </Link>
         </p>
       )}
       {children}
