@@ -197,7 +197,7 @@ describe('web app: setting up trusted sessions (browser)', () => {
     await context.close();
   });
 
-  it('WEB-4 rename, then disable with confirmation from the list: that browser loses its trusted session at once', async () => {
+  it('WEB-4 WEB-6 rename, then disable with confirmation from the list: that browser loses its trusted session at once and sets up again with a new key', async () => {
     const address = email();
     const first = await newDevice(browser, system.url);
     await signIn(first.page, { email: address, username: 'carol' });
@@ -207,6 +207,8 @@ describe('web app: setting up trusted sessions (browser)', () => {
     const second = await newDevice(browser, system.url);
     await signIn(second.page, { email: address, username: 'carol' });
     await startSetup(second.page, 'Carol old laptop');
+    await dialogTitle(second.page, 'Verify your identity').waitFor();
+    const disabledWords = (await second.page.getByTestId('fingerprint').textContent())!.trim();
     await deviceRow(first.page, 'Carol old laptop').getByRole('button', { name: 'Approve' }).click();
     await dialogTitle(second.page, 'Your device is trusted').waitFor();
     await second.page.getByRole('button', { name: 'Done' }).click();
@@ -227,6 +229,15 @@ describe('web app: setting up trusted sessions (browser)', () => {
     await second.page.getByText('Your current session is not secure').waitFor({ timeout: 10_000 });
     await screenshot(first.page, 'WEB-4-disabled-in-list');
     await screenshot(second.page, 'WEB-4-disabled-device-lost-trust');
+
+    // WEB-6, KEY-4: the disabled browser sets up again with a new key (new words), never the old one.
+    await second.page.getByRole('button', { name: 'Set up this device' }).first().click();
+    await startSetup(second.page, 'Carol laptop again');
+    await dialogTitle(second.page, 'Verify your identity').waitFor();
+    const newWords = (await second.page.getByTestId('fingerprint').textContent())!.trim();
+    const again = deviceRow(first.page, 'Carol laptop again');
+    expect((await again.getByTestId('fingerprint').textContent())!.trim()).toBe(newWords);
+    expect(newWords).not.toBe(disabledWords);
     await first.context.close();
     await second.context.close();
   });
