@@ -175,6 +175,20 @@ describe('gateway routes → device-service commands', () => {
     expect(sessionAgain.body.user).toMatchObject({ id: session.body.user.id, role: 'member' });
   });
 
+  it('AUTH-4 dev token minting is rate limited per IP: 429 rate_limited with Retry-After', async () => {
+    const statuses: number[] = [];
+    let limited: request.Response | undefined;
+    for (let i = 0; i < 35 && !limited; i++) {
+      const response = await request(url).post('/v1/dev/token').send({ email: `burst-${i}@example.test` });
+      statuses.push(response.status);
+      if (response.status === 429) limited = response;
+    }
+    expect(limited?.body.code).toBe('rate_limited');
+    expect(Number(limited?.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(limited?.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(20);
+  });
+
   it('OPS-3 the OpenAPI document describes the device endpoints and their security', async () => {
     const doc = (await request(url).get('/docs/openapi.json').expect(200)).body;
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/session', '/v1/devices', '/v1/devices/{id}/verify', '/v1/events', '/v1/dev/token']));
