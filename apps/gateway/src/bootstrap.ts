@@ -26,11 +26,9 @@ export async function createGateway(config: GatewayEnv): Promise<INestApplicatio
   app.useGlobalPipes(createValidationPipe());
   if (opsDashboardEnabled(config)) {
     const closeDashboard = mountOpsDashboard(app, config);
-    const close = app.close.bind(app);
-    app.close = async () => {
-      await close();
-      await closeDashboard();
-    };
+    // Nest's application proxy silently ignores assignments (`app.close = …` never ran), so the
+    // dashboard's Redis connection closes with the HTTP server instead.
+    app.getHttpServer().once('close', () => void closeDashboard());
   }
   app.enableShutdownHooks();
   setUpDocs(app, config);
