@@ -1,73 +1,28 @@
 /** The objects of API.md, as the web app sees them. */
-export type ClientType = 'web' | 'extension' | 'mobile';
-export type DeviceStatus = 'pending_verification' | 'pending_approval' | 'approved' | 'denied' | 'disabled' | 'expired';
+import type {
+  AuditEventView,
+  ClientType,
+  DeviceStatus,
+  DeviceView,
+  GetSessionReply,
+  JobView,
+  SetupDeviceReply,
+  UserView,
+  Verification,
+  WorkspaceDeviceView,
+  WorkspaceListDevicesReply,
+} from '../../../../libs/contracts/src';
 
-export interface Device {
-  id: string;
-  name: string;
-  clientType: ClientType;
-  os: string;
-  browser: string;
-  fingerprint: string;
-  lastIp: string | null;
-  status: DeviceStatus;
-  createdAt: string;
-  approvedAt: string | null;
-  disabledAt: string | null;
-  lastSeenAt: string | null;
-  approvedVia: 'email_code' | 'device' | null;
-  approvedBy: string | null;
-  expiresAt: string | null;
-  current: boolean;
-}
-
-export interface SessionUser {
-  id: string;
-  email: string;
-  username: string;
-  role: 'owner' | 'admin' | 'member';
-  workspaceId: string;
-}
-
-export interface Session {
-  user: SessionUser;
-  trusted: boolean;
-  setupRequired: boolean;
-  device: Device | null;
-}
-
-export type Verification = { method: 'email_code'; expiresAt: string } | { method: 'approval'; approvers: ClientType[] };
-
-export interface SetupReply {
-  device: Device;
-  verification: Verification;
-}
-
-export interface WorkspaceDevice extends Device {
-  user: { id: string; email: string; username: string };
-}
-
-export interface WorkspaceDevicesPage {
-  devices: WorkspaceDevice[];
-  nextCursor: string | null;
-  counts: Partial<Record<DeviceStatus, number>>;
-}
-
-export interface Job {
-  id: string;
-  state: 'waiting' | 'active' | 'completed' | 'failed';
-  progress: { disabled: number; total: number };
-}
-
-export interface AuditEvent {
-  id: string;
-  at: string;
-  action: string;
-  actor: { userId: string | null; deviceId: string | null };
-  target: { userId: string | null; deviceId: string | null };
-  ip: string | null;
-  userAgent: string | null;
-}
+// The API's objects come from the one place contracts live (libs/contracts); these are the web app's names for them.
+export type { ClientType, DeviceStatus, Verification };
+export type Device = DeviceView;
+export type SessionUser = UserView;
+export type Session = GetSessionReply;
+export type SetupReply = SetupDeviceReply;
+export type WorkspaceDevice = WorkspaceDeviceView;
+export type WorkspaceDevicesPage = WorkspaceListDevicesReply;
+export type Job = JobView;
+export type AuditEvent = AuditEventView;
 
 export interface Problem {
   type?: string;
