@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { GatewayEnv } from '../config';
 import { DpopVerifier } from '../proof/dpop.verifier';
-import { RedisReadiness } from '../proof/redis-ready';
 import { AccessTokenVerifier } from './access-token.verifier';
 import { CallerGuard } from './caller.guard';
 import { DevTokenController } from './dev-token.controller';
@@ -19,7 +18,7 @@ export class AuthModule {
       module: AuthModule,
       global: true,
       controllers: config.AUTH_DEV_LOGIN ? [DevTokenController] : [],
-      providers: [AccessTokenVerifier, DpopVerifier, CallerGuard, DevTokenService, RedisReadiness],
+      providers: [AccessTokenVerifier, DpopVerifier, CallerGuard, DevTokenService],
       exports: [AccessTokenVerifier, DpopVerifier, CallerGuard],
     };
   }

@@ -1,6 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
-import { createRedis, loadConfig } from '@td/common';
+import { createRedis, loadConfig, redisReady } from '@td/common';
 import { DeviceKey, mintToken, newUser, testId, type ProofOverrides } from '@td/testing';
 import type { Redis } from 'ioredis';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
@@ -9,7 +9,6 @@ import { AccessTokenVerifier } from '../auth/access-token.verifier';
 import { CallerGuard, type AuthenticatedRequest, type ProofMode } from '../auth/caller.guard';
 import { GatewayEnv } from '../config';
 import { DpopVerifier } from './dpop.verifier';
-import { redisReady } from './redis-ready';
 
 const ORIGIN = 'https://devices.example.test';
 const PATH = '/v1/devices';

@@ -1,12 +1,23 @@
-import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { RedisEnv } from '../config';
-import { createRedis } from './redis';
+import { createRedis, redisReady } from './redis';
 
 export const REDIS = Symbol('REDIS');
 
-class RedisCloser implements OnApplicationShutdown {
+/**
+ * The fail-fast connection queues nothing while it connects, so start-up waits (briefly)
+ * for it; if Redis is really down the process still starts and answers 503 (ERR-3).
+ */
+class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Redis');
+
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!(await redisReady(this.redis))) this.logger.warn('Redis is not reachable yet; what needs it answers 503 until it is');
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
@@ -19,7 +30,7 @@ export class RedisModule {
     return {
       module: RedisModule,
       global: true,
-      providers: [{ provide: REDIS, useFactory: () => createRedis(config, name) }, RedisCloser],
+      providers: [{ provide: REDIS, useFactory: () => createRedis(config, name) }, RedisLifecycle],
       exports: [REDIS],
     };
   }
