@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { BusClient, DomainError } from '@td/common';
 import { Command, DomainEvent, ErrorCode, type SetupDeviceReply, type Verification } from '@td/contracts';
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
 import { AuditAction } from '../audit/audit.log';
 import { DeviceServiceEnv } from '../config';
 import { requireProof } from '../users/caller-context';
@@ -42,15 +41,19 @@ export class DeviceSetupService {
       // this setup against a deprovisioning (DEPROV-2).
       const user = await this.users.lockForUpdate(tx, context.user.id);
       assertNotDeprovisioned(user);
-      if (await this.devices.isKeyRegistered(tx, proof.jkt)) throw keyRegistered();
-      if ((await this.devices.countRegistered(tx, user.id)) >= this.config.MAX_DEVICES_PER_USER) {
+      const candidates = this.nameCandidates(user, requestedName, request.clientType, os, browser);
+      const checks = await this.devices.setupChecks(tx, user.id, proof.jkt, candidates);
+      if (checks.keyRegistered) throw keyRegistered();
+      if (checks.registeredCount >= this.config.MAX_DEVICES_PER_USER) {
         throw DomainError.of(
           ErrorCode.deviceLimitReached,
           `You already have ${this.config.MAX_DEVICES_PER_USER} devices, the most allowed. Disable a device you no longer use first, then set up this one.`,
         );
       }
-      const name = await this.chooseName(tx, user, requestedName, request.clientType, os, browser);
-      const decision = chooseVerificationMethod(request.clientType, await this.devices.approvedClientTypes(tx, user.id));
+      // SETUP-2: the requested name if free, else device_name_taken; or the first free default name.
+      if (checks.freeName === null) throw nameTaken();
+      const name = checks.freeName;
+      const decision = chooseVerificationMethod(request.clientType, checks.approvedClientTypes);
       const now = new Date();
       const device = Object.assign(new Device(), {
         id: randomUUID(),
@@ -100,25 +103,12 @@ export class DeviceSetupService {
     });
   }
 
-  /** SETUP-2: the requested name if free, else device_name_taken; or the default name with the first free suffix. */
-  private async chooseName(
-    tx: EntityManager,
-    user: User,
-    requestedName: string | null,
-    clientType: Device['clientType'],
-    os: string,
-    browser: string,
-  ): Promise<string> {
-    if (requestedName !== null) {
-      if (await this.devices.isNameTaken(tx, user.id, requestedName)) throw nameTaken();
-      return requestedName;
-    }
+  /** SETUP-2: the requested name alone, or the default name and its suffixed forms, in order of preference. */
+  private nameCandidates(user: User, requestedName: string | null, clientType: Device['clientType'], os: string, browser: string): string[] {
+    if (requestedName !== null) return [requestedName];
     const base = defaultDeviceName(user.username, clientType, os, browser);
     // At most MAX registered devices hold names, so one of MAX + 1 candidates is free.
-    const candidates = Array.from({ length: this.config.MAX_DEVICES_PER_USER + 1 }, (_, i) => nameCandidate(base, i + 1));
-    const free = await this.devices.firstFreeName(tx, user.id, candidates);
-    if (!free) throw nameTaken();
-    return free;
+    return Array.from({ length: this.config.MAX_DEVICES_PER_USER + 1 }, (_, i) => nameCandidate(base, i + 1));
   }
 }
 

@@ -2,10 +2,21 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DomainError } from '@td/common';
 import { ErrorCode, REGISTERED_STATUSES, type ClientType } from '@td/contracts';
-import { In, Not, QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import { deviceColumns } from '../database/row-columns';
 import { Device } from './device.entity';
 
 const UNIQUE_VIOLATION = '23505';
+
+/** MANAGE-1: last seen is written at most this often per device. */
+export const LAST_SEEN_INTERVAL_MS = 60_000;
+
+export interface SetupChecks {
+  keyRegistered: boolean;
+  registeredCount: number;
+  freeName: string | null;
+  approvedClientTypes: ClientType[];
+}
 
 /** The only place that reads and writes `devices` for device commands. */
 @Injectable()
@@ -14,11 +25,6 @@ export class DevicesRepository {
 
   inTransaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
-  }
-
-  /** The user's device with this key (KEY-4: found by thumbprint, and only among the caller's own devices). */
-  findByKeyForUser(keyThumbprint: string, userId: string): Promise<Device | null> {
-    return this.dataSource.manager.findOneBy(Device, { keyThumbprint, userId });
   }
 
   /** A device of this user; another user's device is simply not found. */
@@ -32,28 +38,35 @@ export class DevicesRepository {
   }
 
   /** MANAGE-1: every status but expired, newest first. */
-  listVisible(userId: string): Promise<Device[]> {
-    return this.dataSource.manager.find(Device, {
-      where: { userId, status: Not('expired') },
-      order: { createdAt: 'DESC', id: 'DESC' },
-    });
-  }
-
-  countRegistered(tx: EntityManager, userId: string): Promise<number> {
-    return tx.countBy(Device, { userId, status: In([...REGISTERED_STATUSES]) });
-  }
-
-  async approvedClientTypes(tx: EntityManager, userId: string): Promise<ClientType[]> {
-    const rows: Array<{ client_type: ClientType }> = await tx.query(
-      `SELECT DISTINCT client_type FROM devices WHERE user_id = $1 AND status = 'approved'`,
+  async listVisible(userId: string): Promise<Device[]> {
+    const rows: Array<Partial<Device>> = await this.dataSource.query(
+      `SELECT ${deviceColumns('d')} FROM devices d WHERE d.user_id = $1 AND d.status <> 'expired' ORDER BY d.created_at DESC, d.id DESC`,
       [userId],
     );
-    return rows.map((row) => row.client_type);
+    return rows.map((row) => Object.assign(new Device(), row));
   }
 
-  /** KEY-4: any device, of anyone, in any status, ever had this key. */
-  async isKeyRegistered(tx: EntityManager, keyThumbprint: string): Promise<boolean> {
-    return tx.existsBy(Device, { keyThumbprint });
+  /**
+   * Everything a setup decides on, read in one statement after the user's row is locked
+   * (so, in READ COMMITTED, it sees every change committed before the lock was ours):
+   * KEY-4 any device of anyone ever had this key; SETUP-3 the user's registered devices;
+   * SETUP-2 the first name candidate no registered device holds (ignoring case with the
+   * database's own lower(), like the unique index), null when all are taken; SETUP-4 the
+   * client types of the user's approved devices.
+   */
+  async setupChecks(tx: EntityManager, userId: string, keyThumbprint: string, nameCandidates: string[]): Promise<SetupChecks> {
+    const rows: SetupChecks[] = await tx.query(
+      `SELECT EXISTS (SELECT 1 FROM devices WHERE key_thumbprint = $2) AS "keyRegistered",
+              (SELECT count(*)::int FROM devices WHERE user_id = $1 AND status = ANY($3)) AS "registeredCount",
+              (SELECT candidate.name FROM unnest($4::text[]) WITH ORDINALITY AS candidate(name, position)
+                WHERE NOT EXISTS (
+                  SELECT 1 FROM devices d
+                   WHERE d.user_id = $1 AND d.status = ANY($3) AND lower(d.name) = lower(candidate.name))
+                ORDER BY candidate.position LIMIT 1) AS "freeName",
+              ARRAY(SELECT DISTINCT client_type::text FROM devices WHERE user_id = $1 AND status = 'approved') AS "approvedClientTypes"`,
+      [userId, keyThumbprint, REGISTERED_STATUSES, nameCandidates],
+    );
+    return rows[0];
   }
 
   /** SETUP-2: the name clashes, ignoring case as the unique index does, with another registered device. */
@@ -65,22 +78,6 @@ export class DevicesRepository {
       [userId, name, REGISTERED_STATUSES, exceptDeviceId],
     );
     return rows.length > 0;
-  }
-
-  /**
-   * The first candidate no registered device of the user holds (ignoring case with the
-   * database's own lower(), like the unique index), or null when all are taken.
-   */
-  async firstFreeName(tx: EntityManager, userId: string, candidates: string[]): Promise<string | null> {
-    const rows: Array<{ name: string }> = await tx.query(
-      `SELECT candidate.name FROM unnest($2::text[]) WITH ORDINALITY AS candidate(name, position)
-        WHERE NOT EXISTS (
-          SELECT 1 FROM devices d
-           WHERE d.user_id = $1 AND d.status = ANY($3) AND lower(d.name) = lower(candidate.name))
-        ORDER BY candidate.position LIMIT 1`,
-      [userId, candidates, REGISTERED_STATUSES],
-    );
-    return rows[0]?.name ?? null;
   }
 
   /** Inserts a new device; a lost race on the key or the name becomes its domain error (KEY-4, SETUP-2). */
@@ -109,8 +106,8 @@ export class DevicesRepository {
   async touchLastSeen(deviceId: string, ip: string | null): Promise<boolean> {
     const [, affected]: [unknown, number] = await this.dataSource.query(
       `UPDATE devices SET last_seen_at = now(), last_ip = $2
-        WHERE id = $1 AND (last_seen_at IS NULL OR last_seen_at < now() - interval '1 minute')`,
-      [deviceId, ip?.slice(0, 64) ?? null],
+        WHERE id = $1 AND (last_seen_at IS NULL OR last_seen_at < now() - $3::int * interval '1 millisecond')`,
+      [deviceId, ip?.slice(0, 64) ?? null, LAST_SEEN_INTERVAL_MS],
     );
     return affected > 0;
   }

@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@td/common';
 import { ErrorCode, type Caller, type TokenClaims } from '@td/contracts';
-import { DevicesRepository } from '../devices/devices.repository';
+import { DevicesRepository, LAST_SEEN_INTERVAL_MS } from '../devices/devices.repository';
 import { isTrusted, type CallerContext } from './caller-context';
+import type { Device } from '../devices/device.entity';
 import type { User } from './user.entity';
 import { UsersRepository } from './users.repository';
 
@@ -20,27 +21,33 @@ export class CallerResolver {
     private readonly devices: DevicesRepository,
   ) {}
 
+  /** Fast path: one SELECT for the user and the device; a write only on first sight or when the token says something new. */
   async resolve(caller: Caller): Promise<CallerContext> {
-    const user = await this.currentUser(caller.claims);
-    const device = caller.proof ? await this.devices.findByKeyForUser(caller.proof.jkt, user.id) : null;
+    const { claims, proof } = caller;
+    const known = await this.users.findWithDevice(claims.wid, claims.sub, proof?.jkt ?? null);
+    if (known) assertNotDeprovisioned(known.user);
+    let user: User;
+    let device: Device | null;
+    if (known && !changed(known.user, claims)) {
+      ({ user, device } = known);
+    } else {
+      user = await this.users.createOrRefresh(claims);
+      assertNotDeprovisioned(user);
+      device = known?.device ?? null;
+    }
     const context: CallerContext = { caller, user, device };
-    if (isTrusted(context)) this.recordLastSeen(device!.id, caller.ip);
+    if (isTrusted(context)) this.recordLastSeen(device!, caller.ip);
     return context;
   }
 
-  /** Fast path: one SELECT; a write only on first sight or when the token says something new. */
-  private async currentUser(claims: TokenClaims): Promise<User> {
-    const known = await this.users.findBySubject(claims.wid, claims.sub);
-    if (known) assertNotDeprovisioned(known);
-    const user = known && !changed(known, claims) ? known : await this.users.createOrRefresh(claims);
-    assertNotDeprovisioned(user);
-    return user;
-  }
-
-  /** Off the reply's path: a failed write is logged, never the caller's problem. */
-  private recordLastSeen(deviceId: string, ip: string | null): void {
-    this.devices.touchLastSeen(deviceId, ip).catch((error: Error) => {
-      this.logger.warn(`could not record last seen of device ${deviceId}: ${error.message}`);
+  /**
+   * Off the reply's path: a failed write is logged, never the caller's problem. The row we
+   * just read tells whether last seen is due at all (once a minute), so most requests write nothing.
+   */
+  private recordLastSeen(device: Device, ip: string | null): void {
+    if (device.lastSeenAt && Date.now() - device.lastSeenAt.getTime() < LAST_SEEN_INTERVAL_MS) return;
+    this.devices.touchLastSeen(device.id, ip).catch((error: Error) => {
+      this.logger.warn(`could not record last seen of device ${device.id}: ${error.message}`);
     });
   }
 }

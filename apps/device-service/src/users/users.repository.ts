@@ -1,8 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { TokenClaims } from '@td/contracts';
-import type { DataSource, EntityManager } from 'typeorm';
+import { EntityNotFoundError, type DataSource, type EntityManager } from 'typeorm';
+import { deviceColumns, splitPrefixed, userColumns } from '../database/row-columns';
+import { Device } from '../devices/device.entity';
 import { User } from './user.entity';
+
+const DEVICE_PREFIX = 'device.';
+
+export interface UserWithDevice {
+  user: User;
+  /** The user's device with the given key, whatever its status; null without a key or when none has it. */
+  device: Device | null;
+}
 
 /** The only place that reads and writes `users` for device commands. */
 @Injectable()
@@ -14,19 +24,36 @@ export class UsersRepository {
   }
 
   /**
+   * The user and, in the same round trip, their device with this key (KEY-4: found by
+   * thumbprint, and only among the user's own devices). Every command starts here.
+   */
+  async findWithDevice(workspaceId: string, subject: string, keyThumbprint: string | null): Promise<UserWithDevice | null> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT ${userColumns('u')}, ${deviceColumns('d', DEVICE_PREFIX)}
+         FROM users u
+         LEFT JOIN devices d ON d.user_id = u.id AND d.key_thumbprint = $3
+        WHERE u.workspace_id = $1 AND u.subject = $2`,
+      [workspaceId, subject, keyThumbprint],
+    );
+    if (rows.length === 0) return null;
+    const [user, device] = splitPrefixed(rows[0], DEVICE_PREFIX);
+    return { user: Object.assign(new User(), user), device: device.id === null ? null : Object.assign(new Device(), device) };
+  }
+
+  /**
    * AUTH-2: creates the user on first sight or refreshes what the token says about them.
    * ON CONFLICT makes concurrent first requests of one user all succeed on the same row.
    */
   async createOrRefresh(claims: TokenClaims): Promise<User> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(
+    const rows: Array<Partial<User>> = await this.dataSource.query(
       `INSERT INTO users (workspace_id, subject, email, username, role)
        VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (workspace_id, subject) DO UPDATE
          SET email = EXCLUDED.email, username = EXCLUDED.username, role = EXCLUDED.role, updated_at = now()
-       RETURNING id`,
+       RETURNING ${userColumns('users')}`,
       [claims.wid, claims.sub, claims.email, claims.username, claims.role],
     );
-    return this.dataSource.manager.findOneByOrFail(User, { id: rows[0].id });
+    return Object.assign(new User(), rows[0]);
   }
 
   /**
@@ -34,7 +61,9 @@ export class UsersRepository {
    * devices takes this lock first (then device rows), so limits, names and deprovisioning
    * are decided one change at a time (SETUP-3, DEPROV-2).
    */
-  lockForUpdate(tx: EntityManager, userId: string): Promise<User> {
-    return tx.findOneOrFail(User, { where: { id: userId }, lock: { mode: 'pessimistic_write' } });
+  async lockForUpdate(tx: EntityManager, userId: string): Promise<User> {
+    const rows: Array<Partial<User>> = await tx.query(`SELECT ${userColumns('u')} FROM users u WHERE u.id = $1 FOR UPDATE`, [userId]);
+    if (rows.length === 0) throw new EntityNotFoundError(User, { id: userId });
+    return Object.assign(new User(), rows[0]);
   }
 }
