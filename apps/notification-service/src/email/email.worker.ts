@@ -27,7 +27,7 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(@Inject(EMAIL_SETTINGS) private readonly config: NotificationServiceEnv) {
     this.renderer = new EmailRenderer({ codeSecret: config.CODE_HMAC_SECRET, webAppUrl: config.PUBLIC_URL });
-    this.sender = new MailSender({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
+    this.sender = new MailSender({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, maxConnections: CONCURRENCY });
   }
 
   onApplicationBootstrap(): void {

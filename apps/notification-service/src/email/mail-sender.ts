@@ -6,6 +6,8 @@ export interface MailSenderSettings {
   from: string;
   /** Bound on each SMTP step, so a hung server fails the attempt (and BullMQ retries) instead of hanging. */
   timeoutMs?: number;
+  /** Connections kept open to the SMTP server; no more mails than this are in flight at once. */
+  maxConnections?: number;
 }
 
 /** Sends rendered emails over SMTP (SMTP_URL). A refusal or timeout rejects; the caller decides to retry. */
@@ -15,7 +17,16 @@ export class MailSender {
   constructor(settings: MailSenderSettings) {
     const timeoutMs = settings.timeoutMs ?? 10_000;
     this.transport = createTransport(
-      { url: settings.smtpUrl, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs },
+      {
+        url: settings.smtpUrl,
+        connectionTimeout: timeoutMs,
+        greetingTimeout: timeoutMs,
+        socketTimeout: timeoutMs,
+        // Reuse SMTP connections: a new connection (and greeting) per mail cost more CPU than the mail itself.
+        pool: true,
+        maxConnections: settings.maxConnections ?? 5,
+        maxMessages: 100,
+      },
       { from: settings.from },
     );
   }
