@@ -8,6 +8,7 @@ import { GatewayModule } from './app.module';
 import type { GatewayEnv } from './config';
 import { setUpDocs } from './docs/docs';
 import { mountOpsDashboard, opsDashboardEnabled } from './ops/ops-dashboard';
+import { scimBodyParser } from './scim/scim-body';
 import { createValidationPipe } from './problem/validation';
 
 /** ERR-2: bodies over 16 KiB are refused before they are parsed. */
@@ -22,6 +23,7 @@ export async function createGateway(config: GatewayEnv): Promise<INestApplicatio
   });
   app.set('trust proxy', config.TRUST_PROXY);
   app.disable('x-powered-by');
+  app.use('/scim', ...scimBodyParser(BODY_LIMIT));
   app.use(json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
   app.useGlobalPipes(createValidationPipe());
   if (opsDashboardEnabled(config)) {
