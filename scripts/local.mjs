@@ -215,6 +215,7 @@ for (;;) {
     console.log(`  Web app        ${env.PUBLIC_URL}/`);
     console.log(`  API docs       ${env.PUBLIC_URL}/docs`);
     console.log(`  Health         ${env.PUBLIC_URL}/health/ready`);
+    console.log(`  Queues         ${env.PUBLIC_URL}/ops/queues`);
     if (mailPage) console.log(`  Mail catcher   ${mailPage}   (SMTP ${env.SMTP_URL})`);
     console.log(`  Dev login      ${env.AUTH_DEV_LOGIN === 'true' ? `on — POST ${env.PUBLIC_URL}/v1/dev/token` : 'off'}`);
     console.log(paint('2', '  Ctrl-C stops everything.\n'));
