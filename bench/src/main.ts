@@ -4,6 +4,7 @@
  * Proofs and tokens are prepared before each phase so the clock measures the system.
  */
 import { createTestEnv, DeviceKey, mintToken, newUser, type TestUserClaims } from '@td/testing';
+import { runCascadeBench } from './cascade';
 import { MailSink } from './mail-sink';
 import { printResult, runLoad } from './load';
 import { startSystem } from './system';
@@ -95,6 +96,9 @@ async function main(): Promise<void> {
     );
     printResult(await runLoad('GET /v1/devices', listCalls, CONCURRENCY, [200]));
     console.log(`\n${mail.messages.length} emails delivered to the SMTP sink.`);
+
+    // Cascade: many users × 20 devices deprovisioned at once (BENCH_CASCADE_USERS, default 10,000).
+    await runCascadeBench(testEnv);
   } finally {
     await system.stop();
     await mail.stop();
