@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { AuditEvent } from './audit-event.entity';
 
 /** Audit actions (API.md). Stored values: never change one. */
 export const AuditAction = {
@@ -33,27 +32,30 @@ export interface AuditEntry {
 export class AuditLog {
   async record(manager: EntityManager, entries: AuditEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const at = new Date();
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(AuditEvent)
-      .values(
-        entries.map((entry) => ({
-          id: randomUUID(),
-          workspaceId: entry.workspaceId,
-          at,
-          action: entry.action,
-          actorUserId: entry.actor.userId,
-          actorDeviceId: entry.actor.deviceId,
-          targetUserId: entry.target.userId,
-          targetDeviceId: entry.target.deviceId,
-          ip: entry.ip,
-          userAgent: entry.userAgent?.slice(0, 512) ?? null,
-          dedupeKey: entry.dedupeKey ?? null,
-        })),
-      )
-      .orIgnore()
-      .execute();
+    // One JSON parameter for the whole batch, as the outbox does: cascades write hundreds of
+    // rows per transaction, and every command writes some, so no query builder on this path.
+    const rows = entries.map((entry) => ({
+      id: randomUUID(),
+      workspace_id: entry.workspaceId,
+      action: entry.action,
+      actor_user_id: entry.actor.userId,
+      actor_device_id: entry.actor.deviceId,
+      target_user_id: entry.target.userId,
+      target_device_id: entry.target.deviceId,
+      ip: entry.ip,
+      user_agent: entry.userAgent?.slice(0, 512) ?? null,
+      dedupe_key: entry.dedupeKey ?? null,
+    }));
+    await manager.query(
+      `INSERT INTO audit_events (id, workspace_id, at, action, actor_user_id, actor_device_id, target_user_id, target_device_id, ip, user_agent, dedupe_key)
+       SELECT r.id, r.workspace_id, $2, r.action, r.actor_user_id, r.actor_device_id, r.target_user_id, r.target_device_id, r.ip, r.user_agent, r.dedupe_key
+         FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (
+                id uuid, workspace_id varchar, action varchar, actor_user_id uuid, actor_device_id uuid,
+                target_user_id uuid, target_device_id uuid, ip varchar, user_agent varchar, dedupe_key varchar))
+              WITH ORDINALITY AS r(id, workspace_id, action, actor_user_id, actor_device_id, target_user_id, target_device_id, ip, user_agent, dedupe_key, position)
+        ORDER BY r.position
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(rows), new Date()],
+    );
   }
 }

@@ -59,3 +59,32 @@ export function splitPrefixed(row: Record<string, unknown>, prefix: string): [pl
   }
   return [plain, prefixed];
 }
+
+const DEVICE_COLUMN_OF = new Map(DEVICE_COLUMNS.map(([column, property]) => [property, column]));
+
+function deviceColumnOf(property: string): string {
+  const column = DEVICE_COLUMN_OF.get(property);
+  if (!column) throw new Error(`devices has no column for property ${property}`);
+  return column;
+}
+
+/** Parameters as pg takes them: objects (the jsonb key) as JSON text. */
+function parameter(value: unknown): unknown {
+  return value !== null && typeof value === 'object' && !(value instanceof Date) ? JSON.stringify(value) : value;
+}
+
+/** `INSERT INTO devices` of every column of a full device row. */
+export function deviceInsert(device: object): { sql: string; parameters: unknown[] } {
+  const values = device as Record<string, unknown>;
+  const parameters = DEVICE_COLUMNS.map(([, property]) => parameter(values[property] ?? null));
+  const columns = DEVICE_COLUMNS.map(([column]) => column).join(', ');
+  const placeholders = DEVICE_COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
+  return { sql: `INSERT INTO devices (${columns}) VALUES (${placeholders})`, parameters };
+}
+
+/** `UPDATE devices SET …` of the given properties of one device. */
+export function deviceUpdate(deviceId: string, changes: object): { sql: string; parameters: unknown[] } {
+  const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
+  const assignments = entries.map(([property], i) => `${deviceColumnOf(property)} = $${i + 2}`).join(', ');
+  return { sql: `UPDATE devices SET ${assignments} WHERE id = $1`, parameters: [deviceId, ...entries.map(([, value]) => parameter(value))] };
+}

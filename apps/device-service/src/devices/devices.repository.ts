@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DomainError } from '@td/common';
 import { ErrorCode, REGISTERED_STATUSES, type ClientType } from '@td/contracts';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
-import { deviceColumns } from '../database/row-columns';
+import { deviceColumns, deviceInsert, deviceUpdate } from '../database/row-columns';
 import { Device } from './device.entity';
 
 const UNIQUE_VIOLATION = '23505';
@@ -33,8 +33,12 @@ export class DevicesRepository {
   }
 
   /** Same, locked for the transaction (after the user's row: lock order is user, then devices). */
-  lockOwn(tx: EntityManager, userId: string, deviceId: string): Promise<Device | null> {
-    return tx.findOne(Device, { where: { id: deviceId, userId }, lock: { mode: 'pessimistic_write' } });
+  async lockOwn(tx: EntityManager, userId: string, deviceId: string): Promise<Device | null> {
+    const rows: Array<Partial<Device>> = await tx.query(`SELECT ${deviceColumns('d')} FROM devices d WHERE d.id = $1 AND d.user_id = $2 FOR UPDATE`, [
+      deviceId,
+      userId,
+    ]);
+    return rows.length === 0 ? null : Object.assign(new Device(), rows[0]);
   }
 
   /** MANAGE-1: every status but expired, newest first. */
@@ -83,7 +87,8 @@ export class DevicesRepository {
   /** Inserts a new device; a lost race on the key or the name becomes its domain error (KEY-4, SETUP-2). */
   async insert(tx: EntityManager, device: Device): Promise<void> {
     try {
-      await tx.insert(Device, device);
+      const { sql, parameters } = deviceInsert(device);
+      await tx.query(sql, parameters);
     } catch (error) {
       throw translateUniqueViolation(error);
     }
@@ -92,7 +97,8 @@ export class DevicesRepository {
   /** Writes the given fields of a device and keeps the entity in step, so views and events show the new state. */
   async update(tx: EntityManager, device: Device, changes: Partial<Device>): Promise<Device> {
     try {
-      await tx.update(Device, { id: device.id }, changes);
+      const { sql, parameters } = deviceUpdate(device.id, changes);
+      if (parameters.length > 1) await tx.query(sql, parameters);
     } catch (error) {
       throw translateUniqueViolation(error);
     }
