@@ -36,9 +36,8 @@ export class DeviceManagementService {
 
   /** MANAGE-1: every device but the expired ones, newest first, the calling one marked `current`. */
   async list(request: CallerCommandDto): Promise<ListDevicesReply> {
-    const context = await this.callers.resolve(request.caller);
-    const devices = await this.devices.listVisible(context.user.id);
-    return { devices: devices.map((device) => toDeviceView(device, context.device?.id ?? null)) };
+    const context = await this.callers.resolveWithVisibleDevices(request.caller);
+    return { devices: context.visible.map((device) => toDeviceView(device, context.device?.id ?? null)) };
   }
 
   /** MANAGE-3: renaming is a management action of the trusted web app; names follow SETUP-2. */

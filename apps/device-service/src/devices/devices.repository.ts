@@ -41,15 +41,6 @@ export class DevicesRepository {
     return rows.length === 0 ? null : Object.assign(new Device(), rows[0]);
   }
 
-  /** MANAGE-1: every status but expired, newest first. */
-  async listVisible(userId: string): Promise<Device[]> {
-    const rows: Array<Partial<Device>> = await this.dataSource.query(
-      `SELECT ${deviceColumns('d')} FROM devices d WHERE d.user_id = $1 AND d.status <> 'expired' ORDER BY d.created_at DESC, d.id DESC`,
-      [userId],
-    );
-    return rows.map((row) => Object.assign(new Device(), row));
-  }
-
   /**
    * Everything a setup decides on, read in one statement after the user's row is locked
    * (so, in READ COMMITTED, it sees every change committed before the lock was ours):

@@ -5,7 +5,7 @@ import { DevicesRepository, LAST_SEEN_INTERVAL_MS } from '../devices/devices.rep
 import { isTrusted, type CallerContext } from './caller-context';
 import type { Device } from '../devices/device.entity';
 import type { User } from './user.entity';
-import { UsersRepository } from './users.repository';
+import { UsersRepository, type UserWithDevice } from './users.repository';
 
 /**
  * Turns the gateway's verified `caller` into our user and device, for every command:
@@ -24,7 +24,19 @@ export class CallerResolver {
   /** Fast path: one SELECT for the user and the device; a write only on first sight or when the token says something new. */
   async resolve(caller: Caller): Promise<CallerContext> {
     const { claims, proof } = caller;
-    const known = await this.users.findWithDevice(claims.wid, claims.sub, proof?.jkt ?? null);
+    return this.settle(caller, await this.users.findWithDevice(claims.wid, claims.sub, proof?.jkt ?? null));
+  }
+
+  /** As `resolve`, with the user's visible devices (MANAGE-1) read in the same statement. */
+  async resolveWithVisibleDevices(caller: Caller): Promise<CallerContext & { visible: Device[] }> {
+    const { claims, proof } = caller;
+    const known = await this.users.findWithVisibleDevices(claims.wid, claims.sub, proof?.jkt ?? null);
+    // A user seen for the first time has no devices yet.
+    return { ...(await this.settle(caller, known)), visible: known?.visible ?? [] };
+  }
+
+  private async settle(caller: Caller, known: UserWithDevice | null): Promise<CallerContext> {
+    const { claims } = caller;
     if (known) assertNotDeprovisioned(known.user);
     let user: User;
     let device: Device | null;

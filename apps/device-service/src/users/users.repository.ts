@@ -8,6 +8,10 @@ import { User } from './user.entity';
 
 const DEVICE_PREFIX = 'device.';
 
+export interface UserWithVisibleDevices extends UserWithDevice {
+  visible: Device[];
+}
+
 export interface UserWithDevice {
   user: User;
   /** The user's device with the given key, whatever its status; null without a key or when none has it. */
@@ -54,6 +58,36 @@ export class UsersRepository {
       [claims.wid, claims.sub, claims.email, claims.username, claims.role],
     );
     return Object.assign(new User(), rows[0]);
+  }
+
+  /**
+   * As `findWithDevice`, and in the same statement the user's visible devices (MANAGE-1: every
+   * status but expired, newest first): the list is one round trip. The calling device is
+   * among the joined rows even when expired, marked, and left out of the list then.
+   */
+  async findWithVisibleDevices(workspaceId: string, subject: string, keyThumbprint: string | null): Promise<UserWithVisibleDevices | null> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT ${userColumns('u')}, ${deviceColumns('d', DEVICE_PREFIX)}, d.key_thumbprint = $3 AS "callerDevice"
+         FROM users u
+         LEFT JOIN devices d ON d.user_id = u.id AND (d.status <> 'expired' OR d.key_thumbprint = $3)
+        WHERE u.workspace_id = $1 AND u.subject = $2
+        ORDER BY d.created_at DESC, d.id DESC`,
+      [workspaceId, subject, keyThumbprint],
+    );
+    if (rows.length === 0) return null;
+    let device: Device | null = null;
+    const visible: Device[] = [];
+    for (const row of rows) {
+      const { callerDevice, ...columns } = row;
+      const [, fields] = splitPrefixed(columns, DEVICE_PREFIX);
+      if (fields.id === null) continue;
+      const listed = Object.assign(new Device(), fields);
+      if (callerDevice === true) device = listed;
+      if (listed.status !== 'expired') visible.push(listed);
+    }
+    const [user] = splitPrefixed(rows[0], DEVICE_PREFIX);
+    delete user.callerDevice;
+    return { user: Object.assign(new User(), user), device, visible };
   }
 
   /**
