@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: starts the system as `npm start` does and prints, at 16 concurrent
  * clients, device setups/s, verifications/s and `GET /v1/devices`/s with p50/p99 latency.
- * Proofs and tokens are prepared before each phase so the clock measures the system.
+ * Tokens and keys are prepared before each phase; each DPoP proof is signed as its request
+ * is sent (a proof is valid for 60 s, KEY-2), as a real client does.
  */
 import { createTestEnv, DeviceKey, mintToken, newUser, type TestUserClaims } from '@td/testing';
 import { runCascadeBench } from './cascade';
@@ -45,8 +46,8 @@ async function main(): Promise<void> {
     }
     const setupCalls = await Promise.all(
       devices.map(async (device) => {
-        const proof = await device.key.proof('POST', url('/v1/devices'), device.token);
         return async () => {
+          const proof = await device.key.proof('POST', url('/v1/devices'), device.token);
           const response = await fetch(url('/v1/devices'), {
             method: 'POST',
             headers: { authorization: `Bearer ${device.token}`, dpop: proof, 'content-type': 'application/json' },
@@ -67,9 +68,9 @@ async function main(): Promise<void> {
     const verifyCalls = await Promise.all(
       verifiable.map(async (device) => {
         const path = `/v1/devices/${device.id}/verify`;
-        const proof = await device.key.proof('POST', url(path), device.token);
         const code = mail.codeFor(device.user.email, device.name)!;
         return async () => {
+          const proof = await device.key.proof('POST', url(path), device.token);
           const response = await fetch(url(path), {
             method: 'POST',
             headers: { authorization: `Bearer ${device.token}`, dpop: proof, 'content-type': 'application/json' },
@@ -86,8 +87,8 @@ async function main(): Promise<void> {
     const listCalls = await Promise.all(
       Array.from({ length: LIST_REQUESTS }, async (_, i) => {
         const device = verifiable[i % verifiable.length];
-        const proof = await device.key.proof('GET', url('/v1/devices'), device.token);
         return async () => {
+          const proof = await device.key.proof('GET', url('/v1/devices'), device.token);
           const response = await fetch(url('/v1/devices'), { headers: { authorization: `Bearer ${device.token}`, dpop: proof } });
           await response.arrayBuffer();
           return response.status;
