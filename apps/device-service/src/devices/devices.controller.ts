@@ -12,7 +12,7 @@ import {
   SetupDeviceDto,
   VerifyDeviceDto,
 } from './dto/device-commands.dto';
-import { payloadValidation } from './dto/payload-validation';
+import { payloadValidation } from '@td/common';
 
 /** The device commands on the bus (libs/contracts subjects.ts): each maps one message to one service call. */
 @Controller()

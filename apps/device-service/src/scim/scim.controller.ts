@@ -1,7 +1,7 @@
 import { Controller, UsePipes } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Command, type ReplyOf } from '@td/contracts';
-import { payloadValidation } from '../devices/dto/payload-validation';
+import { payloadValidation } from '@td/common';
 import { AdminCommandDto, RevokeScimTokenDto } from '../workspace/dto/workspace-commands.dto';
 import { ScimAuthenticateDto, ScimFindUsersDto, ScimUserDto } from './dto/scim-commands.dto';
 import { ScimService } from './scim.service';

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Command, type CheckCodeReply, type IssueCodeReply, type VoidCodesReply } from '@td/contracts';
-import { payloadValidation } from '../payload-validation.pipe';
+import { payloadValidation } from '@td/common';
 import { CheckCodeDto, IssueCodeDto, VoidCodesDto } from './codes.dto';
 import { CodesService } from './codes.service';
 

@@ -1,3 +1,4 @@
 export * from './dependency-failure';
 export * from './domain-error';
 export * from './rpc-error.filter';
+export * from './payload-validation';
