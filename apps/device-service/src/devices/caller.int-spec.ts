@@ -90,12 +90,13 @@ describe('device-service: who is calling (AUTH, KEY, MANAGE-2)', () => {
       setupRequired: true,
       device: { id: other.device.id, status: 'disabled' },
     });
+    // Each attempt starts only when awaited: a rejection must never sit unhandled meanwhile.
     for (const attempt of [
-      h.send(Command.deviceApprove, { caller: h.caller(claims, other.key), deviceId: pending.device.id }),
-      h.send(Command.deviceGetKeyEnvelope, { caller: h.caller(claims, other.key) }),
-      h.send(Command.deviceAuthorizeEvents, { caller: h.caller(claims, other.key) }),
+      () => h.send(Command.deviceApprove, { caller: h.caller(claims, other.key), deviceId: pending.device.id }),
+      () => h.send(Command.deviceGetKeyEnvelope, { caller: h.caller(claims, other.key) }),
+      () => h.send(Command.deviceAuthorizeEvents, { caller: h.caller(claims, other.key) }),
     ]) {
-      expect((await rejection(attempt)).code).toBe('trusted_session_required');
+      expect((await rejection(attempt())).code).toBe('trusted_session_required');
     }
   });
 
