@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { accessTokenHash } from '@td/common';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jose';
 
 export interface ProofOverrides {
@@ -41,7 +42,3 @@ export class DeviceKey {
   }
 }
 
-/** `ath`: base64url SHA-256 of the access token (RFC 9449 §4.2). */
-export function accessTokenHash(accessToken: string): string {
-  return createHash('sha256').update(accessToken).digest('base64url');
-}

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, REDIS } from '@td/common';
+import { accessTokenHash, DomainError, REDIS } from '@td/common';
 import { ErrorCode, type ProofKey } from '@td/contracts';
 import type { Redis } from 'ioredis';
 import { calculateJwkThumbprint, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose';
@@ -32,10 +32,6 @@ function invalid(detail: string): DomainError {
   return DomainError.of(ErrorCode.invalidDeviceProof, `The DPoP proof is not valid: ${detail}.`);
 }
 
-/** `ath` (RFC 9449 §4.2): base64url SHA-256 of the access token. */
-export function accessTokenHash(accessToken: string): string {
-  return createHash('sha256').update(accessToken).digest('base64url');
-}
 
 /** Compares URLs as RFC 9449 asks: scheme and host case-insensitively, default ports implied, query and fragment ignored. */
 function normalisedUrl(value: string): string | null {

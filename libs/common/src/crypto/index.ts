@@ -1,3 +1,4 @@
 export * from './code-hash';
 export * from './keys';
 export * from './seal';
+export * from './access-token-hash';
