@@ -9,6 +9,8 @@ export interface ProofOverrides {
   jti?: string;
   ath?: string | null;
   typ?: string;
+  /** Another spelling of the public key in the header (SEC-6 probes). */
+  jwk?: JWK;
 }
 
 /** What a client app does (KEY-1, KEY-2): its own P-256 key, and an RFC 9449 proof per request. */
@@ -38,7 +40,7 @@ export class DeviceKey {
     };
     const ath = overrides.ath === undefined ? (accessToken ? accessTokenHash(accessToken) : undefined) : overrides.ath;
     if (ath) claims.ath = ath;
-    return new SignJWT(claims).setProtectedHeader({ typ: overrides.typ ?? 'dpop+jwt', alg: 'ES256', jwk: this.publicJwk }).sign(this.privateKey);
+    return new SignJWT(claims).setProtectedHeader({ typ: overrides.typ ?? 'dpop+jwt', alg: 'ES256', jwk: overrides.jwk ?? this.publicJwk }).sign(this.privateKey);
   }
 }
 

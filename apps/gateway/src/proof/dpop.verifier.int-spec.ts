@@ -100,6 +100,30 @@ describe('DpopVerifier (KEY-2, KEY-3) against a real Redis', () => {
     expect(await codeOf(proofs.verify(wrongCurve, target()))).toBe('invalid_device_proof');
   });
 
+  it('SEC-6 another base64url spelling of the same point (unused low bits set, padding, 33 bytes) is invalid_device_proof', async () => {
+    const { x, y } = key.publicJwk as { x: string; y: string };
+    /** The same 32 bytes, with the last character's unused low bits set: Buffer decodes it to the same point. */
+    const respelt = (value: string) => {
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const last = alphabet.indexOf(value.at(-1)!);
+      return value.slice(0, -1) + alphabet[last | 0b11];
+    };
+    const spellings = [
+      { x: respelt(x), y },
+      { x, y: respelt(y) },
+      { x: `${x}=`, y },
+      { x: `${Buffer.from(x, 'base64url').toString('base64')}`, y },
+      { x: Buffer.concat([Buffer.alloc(1), Buffer.from(x, 'base64url')]).toString('base64url'), y },
+    ].filter((jwk) => jwk.x !== x || jwk.y !== y);
+    expect(spellings.length).toBeGreaterThanOrEqual(4);
+    for (const spelling of spellings) {
+      const jwk = { kty: 'EC', crv: 'P-256', ...spelling };
+      expect(await codeOf(proofs.verify(await proof({ jwk }), target()))).toBe('invalid_device_proof');
+    }
+    // The canonical spelling still works.
+    expect((await proofs.verify(await proof(), target())).jkt).toBe(key.thumbprint);
+  });
+
   it('KEY-3 a replayed proof (same jti) is invalid_device_proof, also when raced', async () => {
     const once = await proof();
     const results = await Promise.all(Array.from({ length: 10 }, () => codeOf(proofs.verify(once, target()))));

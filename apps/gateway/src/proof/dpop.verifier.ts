@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { accessTokenHash, DomainError, REDIS } from '@td/common';
+import { accessTokenHash, DomainError, isCanonicalBase64url32, REDIS } from '@td/common';
 import { ErrorCode, type ProofKey } from '@td/contracts';
 import type { Redis } from 'ioredis';
 import { calculateJwkThumbprint, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose';
@@ -80,7 +80,8 @@ export class DpopVerifier {
 
   private embeddedKey(header: JWTHeaderParameters): DeviceKeyEntry {
     const jwk = header.jwk as Record<string, unknown> | undefined;
-    if (!jwk || jwk.kty !== 'EC' || jwk.crv !== 'P-256' || 'd' in jwk || typeof jwk.x !== 'string' || typeof jwk.y !== 'string') {
+    // SEC-6: one point, one spelling, one thumbprint.
+    if (!jwk || jwk.kty !== 'EC' || jwk.crv !== 'P-256' || 'd' in jwk || !isCanonicalBase64url32(jwk.x) || !isCanonicalBase64url32(jwk.y)) {
       throw new Error('not a public EC P-256 jwk');
     }
     const id = `${jwk.x}.${jwk.y}`;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { codeHash } from './code-hash';
+import { isCanonicalBase64url32 } from './canonical-base64url';
 import { deriveKey } from './keys';
 import { sealCode, SealError, unsealCode } from './seal';
 
@@ -63,5 +64,22 @@ describe('codeHash', () => {
   it('CODE-1 hashes and seals under separate keys derived from one secret', () => {
     expect(deriveKey(secret, 'td:code-hash').equals(deriveKey(secret, 'td:mail-seal'))).toBe(false);
     expect(deriveKey(secret, 'td:code-hash')).toHaveLength(32);
+  });
+});
+
+describe('isCanonicalBase64url32', () => {
+  it('SEC-6 accepts exactly the spellings that decode to 32 bytes and re-encode to themselves', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const stem = randomBytes(32).toString('base64url').slice(0, 42);
+    for (const last of alphabet) {
+      const value = stem + last;
+      const bytes = Buffer.from(value, 'base64url');
+      expect(isCanonicalBase64url32(value)).toBe(bytes.length === 32 && bytes.toString('base64url') === value);
+    }
+    const canonical = randomBytes(32).toString('base64url');
+    expect(isCanonicalBase64url32(canonical)).toBe(true);
+    for (const other of [`${canonical}=`, Buffer.from(canonical, 'base64url').toString('base64'), randomBytes(33).toString('base64url'), canonical.slice(1), 42]) {
+      expect(isCanonicalBase64url32(other)).toBe(false);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { CANONICAL_BASE64URL_32_BYTES } from '@td/common';
 import { ROLES, type Caller, type ProofKey, type Role, type TokenClaims } from '@td/contracts';
 import { Type } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
@@ -14,13 +15,13 @@ export class TokenClaimsDto implements TokenClaims {
 export class PublicJwkDto {
   @IsIn(['EC']) kty: string;
   @IsIn(['P-256']) crv: string;
-  @Matches(/^[A-Za-z0-9_-]{43}$/) x: string;
-  @Matches(/^[A-Za-z0-9_-]{43}$/) y: string;
+  @Matches(CANONICAL_BASE64URL_32_BYTES) x: string;
+  @Matches(CANONICAL_BASE64URL_32_BYTES) y: string;
 }
 
 export class ProofKeyDto implements ProofKey {
   /** RFC 7638 thumbprint: base64url of a SHA-256 digest. */
-  @Matches(/^[A-Za-z0-9_-]{43}$/) jkt: string;
+  @Matches(CANONICAL_BASE64URL_32_BYTES) jkt: string;
   @IsObject() @ValidateNested() @Type(() => PublicJwkDto) jwk: PublicJwkDto;
 }
 
