@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Command } from '@td/contracts';
 import { waitUntil } from '@td/testing';
 import { insertDevices } from '../../test/support/device-rows';
-import { DeviceCommandsHarness } from '../devices/device-commands.harness';
+import { DeviceCommandsHarness } from '../../test/support/device-commands.harness';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const ENABLED = ['pending_verification', 'pending_approval', 'approved'];

@@ -4,7 +4,7 @@ import { waitUntil } from '@td/testing';
 import { Queue as BullQueue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { insertDevice, insertDevices, insertUser } from '../../test/support/device-rows';
-import { DeviceCommandsHarness, rejection } from '../devices/device-commands.harness';
+import { DeviceCommandsHarness, rejection } from '../../test/support/device-commands.harness';
 import { Device } from '../devices/device.entity';
 import { AuditLog } from '../audit/audit.log';
 import { DeviceServiceEnv } from '../config';

@@ -2,7 +2,7 @@ import { Command } from '@td/contracts';
 import { DeviceKey } from '@td/testing';
 import { randomUUID } from 'node:crypto';
 import { User } from '../users/user.entity';
-import { DeviceCommandsHarness, rejection } from './device-commands.harness';
+import { DeviceCommandsHarness, rejection } from '../../test/support/device-commands.harness';
 
 describe('device-service: who is calling (AUTH, KEY, MANAGE-2)', () => {
   let h: DeviceCommandsHarness;

@@ -2,7 +2,7 @@ import { Command, type DomainErrorBody } from '@td/contracts';
 import { DeviceKey } from '@td/testing';
 import { Client } from 'pg';
 import { User } from '../users/user.entity';
-import { DeviceCommandsHarness, rejection } from './device-commands.harness';
+import { DeviceCommandsHarness, rejection } from '../../test/support/device-commands.harness';
 
 /** What a deprovisioning does first (DEPROV-1): mark the user, in its own transaction, under the user's row lock. */
 async function deprovision(databaseUrl: string, userId: string, delayMs: number): Promise<void> {

@@ -1,6 +1,6 @@
 import { Command } from '@td/contracts';
 import { randomUUID } from 'node:crypto';
-import { DeviceCommandsHarness, rejection } from './device-commands.harness';
+import { DeviceCommandsHarness, rejection } from '../../test/support/device-commands.harness';
 
 describe('device-service: confirming a pending device (APPROVE, CODE-3/4)', () => {
   let h: DeviceCommandsHarness;

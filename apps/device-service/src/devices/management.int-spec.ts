@@ -1,7 +1,7 @@
 import { Command } from '@td/contracts';
 import { waitUntil } from '@td/testing';
 import { randomUUID } from 'node:crypto';
-import { DeviceCommandsHarness, rejection } from './device-commands.harness';
+import { DeviceCommandsHarness, rejection } from '../../test/support/device-commands.harness';
 
 describe('device-service: the user own devices (MANAGE-1, MANAGE-3)', () => {
   let h: DeviceCommandsHarness;

@@ -1,6 +1,6 @@
 import { Command } from '@td/contracts';
 import { DeviceKey } from '@td/testing';
-import { CHROME_ON_MAC, DeviceCommandsHarness, rejection } from './device-commands.harness';
+import { CHROME_ON_MAC, DeviceCommandsHarness, rejection } from '../../test/support/device-commands.harness';
 import { fingerprintOf } from './rules/fingerprint';
 
 const FIREFOX_ON_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0';

@@ -1,7 +1,7 @@
 import { Command, type TokenClaims } from '@td/contracts';
 import { DeviceKey } from '@td/testing';
 import { insertDevice, insertUser } from '../../test/support/device-rows';
-import { DeviceCommandsHarness, rejection } from '../devices/device-commands.harness';
+import { DeviceCommandsHarness, rejection } from '../../test/support/device-commands.harness';
 import type { Device } from '../devices/device.entity';
 import type { User } from '../users/user.entity';
 

@@ -6,12 +6,12 @@ import { Queue as BullQueue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { startRealVerificationService } from '../../../../test/support/verification-service';
-import { insertDevice } from '../../test/support/device-rows';
-import { startDeviceService } from '../bootstrap';
-import { DeviceServiceEnv } from '../config';
-import { createDataSource } from '../database/data-source';
-import { User } from '../users/user.entity';
-import { Device } from './device.entity';
+import { insertDevice } from './device-rows';
+import { startDeviceService } from '../../src/bootstrap';
+import { DeviceServiceEnv } from '../../src/config';
+import { createDataSource } from '../../src/database/data-source';
+import { User } from '../../src/users/user.entity';
+import { Device } from '../../src/devices/device.entity';
 
 export const CHROME_ON_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
 
