@@ -70,7 +70,7 @@ export class DeviceServiceEnv extends RedisEnv {
   @IsInt()
   @Min(1000)
   @Max(600_000)
-  DEPROVISION_LOCK_MS: number = 15_000;
+  DEPROVISION_LOCK_MS: number = 5000;
 
   /** A pause between the cascade's batches, to spread the database load of very large cascades. */
   @IsInt()

@@ -1,5 +1,5 @@
 import { RedisEnv } from '@td/common';
-import { IsString, Matches, MinLength } from 'class-validator';
+import { IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 export class NotificationServiceEnv extends RedisEnv {
   @Matches(/^smtps?:\/\/\S+$/, { message: 'must be an smtp:// or smtps:// URL' })
@@ -16,4 +16,14 @@ export class NotificationServiceEnv extends RedisEnv {
   /** Where the web app lives, for links in emails. */
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
   PUBLIC_URL: string = 'http://localhost:3000';
+
+  /**
+   * How long an email job stays locked by the worker sending it without a renewal (renewed every half of it
+   * while the send runs), and how often stalled jobs are looked for: a worker that died holding a job
+   * loses it to another within about twice this.
+   */
+  @IsInt()
+  @Min(1000)
+  @Max(60_000)
+  EMAIL_LOCK_MS: number = 5000;
 }

@@ -66,7 +66,7 @@ export class CodesHarness {
   async latestJob(email: string): Promise<Job<VerificationCodeEmailJob>> {
     const jobs = (await this.emailQueue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])).filter((job) => job.data.to === email);
     if (jobs.length === 0) throw new Error(`no email job for ${email}`);
-    return jobs.sort((a, b) => Number(b.id) - Number(a.id))[0];
+    return jobs.sort((a, b) => b.timestamp - a.timestamp)[0];
   }
 
   /** What the user reads in the mail: the unsealed code of the newest job. */

@@ -16,6 +16,15 @@ export const EmailJob = {
 } as const;
 export type EmailJob = (typeof EmailJob)[keyof typeof EmailJob];
 
+/**
+ * Redis key (under REDIS_PREFIX) marking an email job whose mail the SMTP server accepted.
+ * notification-service writes it; verification-service reads it to tell a code mail that was
+ * sent from one that vanished (its job gone from Redis). `jobId` is the job's idempotency key.
+ */
+export function sentEmailKey(jobId: string): string {
+  return `email:sent:${jobId}`;
+}
+
 export interface DeviceDescription {
   name: string;
   clientType: ClientType;
@@ -23,6 +32,7 @@ export interface DeviceDescription {
   browser: string;
 }
 
+/** Queued with the code's id as job id: one code, one job, one mail. */
 export interface VerificationCodeEmailJob {
   to: string;
   /** The code, sealed (AES-256-GCM) so it never rests in Redis in the clear. */

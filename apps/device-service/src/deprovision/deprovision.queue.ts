@@ -35,7 +35,6 @@ export class DeprovisionQueue implements OnModuleDestroy {
 
   constructor(config: DeviceServiceEnv) {
     this.connection = createBullConnection(config, 'device-service-deprovision-queue');
-    this.connection.on('error', () => undefined); // reported where a call fails
     this.queue = new BullQueue<DeprovisionJobData>(Queue.deprovision, {
       connection: this.connection,
       prefix: bullPrefix(config),

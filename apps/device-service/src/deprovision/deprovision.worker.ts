@@ -28,7 +28,6 @@ export class DeprovisionWorker implements OnApplicationBootstrap, OnModuleDestro
   onApplicationBootstrap(): void {
     const connection = createBullConnection(this.config, 'device-service-deprovision-worker');
     this.connection = connection;
-    connection.on('error', () => undefined); // the worker's own 'error' event reports it
     this.worker = new Worker<DeprovisionJobData, DeprovisionJobProgress>(
       Queue.deprovision,
       (job) => RequestContext.run(job.data.requestId, () => this.cascade.run(job)),

@@ -102,7 +102,7 @@ export class DeviceCommandsHarness {
   async latestCode(email: string): Promise<string> {
     const jobs = (await this.emailQueue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])).filter((job) => job.data.to === email);
     if (jobs.length === 0) throw new Error(`no verification email to ${email}`);
-    const newest = jobs.sort((a, b) => Number(b.id) - Number(a.id))[0];
+    const newest = jobs.sort((a, b) => b.timestamp - a.timestamp)[0];
     return unsealCode(this.testEnv.env.CODE_HMAC_SECRET, newest.data.sealedCode);
   }
 

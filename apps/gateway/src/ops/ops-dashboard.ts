@@ -25,8 +25,9 @@ export function opsDashboardEnabled(config: GatewayEnv): boolean {
  */
 export function mountOpsDashboard(app: INestApplication, config: GatewayEnv): () => Promise<void> {
   const connection = createBullConnection(config, 'gateway-ops-dashboard');
-  connection.on('error', () => undefined); // the dashboard shows Redis errors itself
+  // The connection logs its own loss (createBullConnection); the dashboard shows Redis errors itself.
   const queues = [QueueName.email, QueueName.deprovision].map((name) => new Queue(name, { connection, prefix: bullPrefix(config) }));
+  for (const queue of queues) queue.on('error', () => undefined);
   const serverAdapter = new ExpressAdapter().setBasePath(OPS_DASHBOARD_PATH);
   // @bull-board/express 9.10.1 brings its own @bull-board/api: same shapes at run time, distinct private fields for tsc.
   createBullBoard({ queues: queues.map((queue) => new BullMQAdapter(queue)), serverAdapter: serverAdapter as unknown as IServerAdapter, options: { uiConfig: { boardTitle: 'Trusted Devices queues' } } });

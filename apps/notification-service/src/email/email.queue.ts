@@ -16,6 +16,8 @@ export class EmailQueue implements OnApplicationShutdown {
   constructor(@Inject(EMAIL_SETTINGS) config: NotificationServiceEnv) {
     this.connection = createBullConnection(config, `${Service.notification}-email-queue`);
     this.queue = new Queue(QueueName.email, { connection: this.connection, prefix: bullPrefix(config) });
+    // The connection logs its own loss and return (createBullConnection); a failed add rejects to its caller.
+    this.queue.on('error', () => undefined);
   }
 
   /**

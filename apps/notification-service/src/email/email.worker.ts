@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { NotificationServiceEnv } from '../config';
 import { EmailRenderer } from './email.renderer';
 import { MailSender } from './mail-sender';
+import { SentEmails } from './sent-emails';
 
 export const EMAIL_SETTINGS = Symbol('EMAIL_SETTINGS');
 
@@ -16,6 +17,13 @@ const CONCURRENCY = 10;
  * throws, so BullMQ retries it with the backoff the producer chose (CODE-2): a mail
  * server that is down delays mail, it does not lose it. Logs name the job, never
  * its code or body.
+ *
+ * Exactly once: the job id is the mail's idempotency key (the code's id, the event's id);
+ * a job is marked sent right after the SMTP server accepts it and a job already marked is
+ * not sent again. The one window left is a crash between the server's acceptance and the
+ * mark (a millisecond): the job then runs again and the mail goes twice — chosen over
+ * marking first, whose window would lose the mail instead (a user waiting for a code that
+ * never comes is worse than a second copy).
  */
 @Injectable()
 export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
@@ -25,7 +33,10 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private worker: Worker | null = null;
   private connection: Redis | null = null;
 
-  constructor(@Inject(EMAIL_SETTINGS) private readonly config: NotificationServiceEnv) {
+  constructor(
+    @Inject(EMAIL_SETTINGS) private readonly config: NotificationServiceEnv,
+    private readonly sent: SentEmails,
+  ) {
     this.renderer = new EmailRenderer({ codeSecret: config.CODE_HMAC_SECRET, webAppUrl: config.PUBLIC_URL });
     this.sender = new MailSender({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, maxConnections: CONCURRENCY });
   }
@@ -36,6 +47,12 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
       connection: this.connection,
       prefix: bullPrefix(this.config),
       concurrency: CONCURRENCY,
+      // A dead worker's job is taken over within ~2 × EMAIL_LOCK_MS (BullMQ's 30 s defaults made mails
+      // a minute late); the lock is renewed every EMAIL_LOCK_MS / 2 while a long SMTP send runs.
+      lockDuration: this.config.EMAIL_LOCK_MS,
+      stalledInterval: this.config.EMAIL_LOCK_MS,
+      // A job taken over is not failed for it: re-running one is safe (see the class comment).
+      maxStalledCount: 10,
     });
     this.worker.on('failed', (job, error) => {
       if (!job) return;
@@ -62,13 +79,24 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private process(job: Job): Promise<void> {
     const requestId = (job.data as { requestId?: unknown } | undefined)?.requestId;
     return RequestContext.run(typeof requestId === 'string' ? requestId : undefined, async () => {
+      const jobId = job.id!;
+      if (await this.sent.wasSent(jobId)) {
+        this.logger.log({ msg: 'Email already sent; not sending it again', jobId, job: job.name });
+        return;
+      }
       const message = this.renderer.render(job.name, job.data, new Date());
       if ('skipped' in message) {
-        this.logger.warn({ msg: 'Email skipped', jobId: job.id, job: job.name, reason: message.skipped });
+        this.logger.warn({ msg: 'Email skipped', jobId, job: job.name, reason: message.skipped });
         return;
       }
       await this.sender.send(message);
-      this.logger.log({ msg: 'Email sent', jobId: job.id, job: job.name, attempt: job.attemptsMade + 1 });
+      try {
+        await this.sent.markSent(jobId);
+      } catch (error) {
+        // The mail is out: failing the job now would only send it again on the retry.
+        this.logger.warn({ msg: 'Email sent but not marked sent; a re-run would send it again', jobId, reason: (error as Error).message });
+      }
+      this.logger.log({ msg: 'Email sent', jobId, job: job.name, attempt: job.attemptsMade + 1 });
     });
   }
 }

@@ -25,7 +25,7 @@ export interface LuaScript {
 }
 
 /**
- * KEYS: code, cooldown, resends. ARGV: hash, userId, ttlMs, cooldownMs, resendLimit (0: not a resend), windowMs, member.
+ * KEYS: code, cooldown, resends. ARGV: hash, userId, ttlMs, cooldownMs, resendLimit (0: not a resend), windowMs, member, codeId.
  * Refuses while the device's cooldown runs or the user's resends fill the window ({0, waitMs});
  * otherwise replaces the device's code (the old one simply stops matching, CODE-4) and answers {1, nowMs}.
  */
@@ -50,7 +50,7 @@ if resendLimit > 0 then
   redis.call('PEXPIRE', KEYS[3], windowMs)
 end
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'hash', ARGV[1], 'user', ARGV[2], 'attempts', 0)
+redis.call('HSET', KEYS[1], 'hash', ARGV[1], 'user', ARGV[2], 'attempts', 0, 'id', ARGV[8], 'expires', now + tonumber(ARGV[3]))
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return {1, now}
 `,

@@ -26,6 +26,7 @@ export class CodesService {
   async issue(request: IssueCodeRequest): Promise<IssueCodeReply> {
     const code = generateCode();
     const issue: IssueInput = {
+      codeId: randomUUID(),
       userId: request.userId,
       deviceId: request.deviceId,
       hash: codeHash(this.config.CODE_HMAC_SECRET, request.deviceId, code),
@@ -41,7 +42,7 @@ export class CodesService {
     }
     const expiresAt = new Date(outcome.issuedAtMs + issue.ttlMs).toISOString();
     try {
-      await this.mail.enqueue({
+      await this.mail.enqueue(issue.codeId, {
         to: request.email,
         sealedCode: sealCode(this.config.CODE_HMAC_SECRET, code),
         expiresAt,

@@ -8,7 +8,7 @@ import { BEGIN_CHECK, CODE_SCRIPTS, CONSUME_CODE, ISSUE_CODE, RELEASE_CODE, type
  * writes them; tests read them to look inside Redis.
  */
 export const CodeKeys = {
-  /** Hash { hash, user, attempts } with the code's TTL. */
+  /** Hash { hash, user, attempts, id (the code's id: its mail job's id), expires (ms) } with the code's TTL. */
   code: (deviceId: string) => `verification:code:${deviceId}`,
   /** Set while a device may not get another code (CODE-4: one per 30 s). */
   cooldown: (deviceId: string) => `verification:code-cooldown:${deviceId}`,
@@ -19,6 +19,8 @@ export const CodeKeys = {
 };
 
 export interface IssueInput {
+  /** Names this code; its mail job has this id. */
+  codeId: string;
   userId: string;
   deviceId: string;
   hash: string;
@@ -69,7 +71,7 @@ export class CodesStore implements OnApplicationBootstrap {
     const [issued, value] = (await this.run(
       ISSUE_CODE,
       [CodeKeys.code(deviceId), CodeKeys.cooldown(deviceId), CodeKeys.resends(userId)],
-      [hash, userId, input.ttlMs, input.cooldownMs, resend?.limit ?? 0, resend?.windowMs ?? 0, resend?.member ?? ''],
+      [hash, userId, input.ttlMs, input.cooldownMs, resend?.limit ?? 0, resend?.windowMs ?? 0, resend?.member ?? '', input.codeId],
     )) as [number, number];
     return issued === 1 ? { issued: true, issuedAtMs: value } : { issued: false, retryAfterMs: value };
   }

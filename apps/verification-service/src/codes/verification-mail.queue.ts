@@ -33,14 +33,17 @@ export class VerificationMailQueue implements OnApplicationBootstrap, OnApplicat
     if (!(await redisReady(this.connection))) this.logger.warn('Redis is not reachable yet; issuing codes answers 503 until it is');
   }
 
-  /** Resolves once Redis has the job, so the mail survives a crash of this process (CODE-2). */
-  async enqueue(job: VerificationCodeEmailJob): Promise<void> {
+  /**
+   * Resolves once Redis has the job, so the mail survives a crash of this process (CODE-2).
+   * `codeId` is the job id: the mail's idempotency key (one code, one job, one mail).
+   */
+  async enqueue(codeId: string, job: VerificationCodeEmailJob): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(DomainError.unavailable('Temporarily unavailable: the email queue did not answer in time.')), ENQUEUE_TIMEOUT_MS);
     });
     try {
-      await Promise.race([this.queue.add(EmailJob.verificationCode, job, JOB_OPTIONS), timeout]);
+      await Promise.race([this.queue.add(EmailJob.verificationCode, job, { ...JOB_OPTIONS, jobId: codeId }), timeout]);
     } finally {
       clearTimeout(timer);
     }

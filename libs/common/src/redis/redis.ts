@@ -1,12 +1,35 @@
+import { Logger } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { RedisEnv } from '../config';
+
+const logger = new Logger('Redis');
+
+/**
+ * Every connection reports its trouble through the structured logger: once when it is lost
+ * (not on every reconnect attempt) and once when it is back. Without an `error` listener
+ * ioredis prints "[ioredis] Unhandled error event" lines to stderr instead.
+ */
+export function logConnectionErrors(redis: Redis, name: string): Redis {
+  let lost = false;
+  redis.on('error', (error: Error) => {
+    if (lost) return;
+    lost = true;
+    logger.error({ msg: 'Redis connection lost; reconnecting', connection: name, reason: error.message });
+  });
+  redis.on('ready', () => {
+    if (!lost) return;
+    lost = false;
+    logger.log({ msg: 'Redis connection restored', connection: name });
+  });
+  return redis;
+}
 
 /**
  * A Redis connection that fails fast when Redis is down (ERR-3): commands are not
  * queued while disconnected and each gives up after a bound.
  */
 export function createRedis(config: RedisEnv, name: string, options: RedisOptions = {}): Redis {
-  return new Redis(config.REDIS_URL, {
+  const redis = new Redis(config.REDIS_URL, {
     connectionName: name,
     keyPrefix: `${config.REDIS_PREFIX}:`,
     connectTimeout: 2000,
@@ -16,6 +39,7 @@ export function createRedis(config: RedisEnv, name: string, options: RedisOption
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     ...options,
   });
+  return logConnectionErrors(redis, name);
 }
 
 /**
@@ -23,13 +47,14 @@ export function createRedis(config: RedisEnv, name: string, options: RedisOption
  * A producer that must answer fast (a `Queue`, never a `Worker`) may pass fail-fast options here.
  */
 export function createBullConnection(config: RedisEnv, name: string, options: RedisOptions = {}): Redis {
-  return new Redis(config.REDIS_URL, {
+  const redis = new Redis(config.REDIS_URL, {
     connectionName: name,
     maxRetriesPerRequest: null,
     connectTimeout: 2000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     ...options,
   });
+  return logConnectionErrors(redis, name);
 }
 
 /** Options for a BullMQ producer connection that fails fast when Redis is down (ERR-3), as `createRedis` does. */
