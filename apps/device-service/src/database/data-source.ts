@@ -7,9 +7,10 @@ import { User } from '../users/user.entity';
 import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
 import { OutboxNotify1764310000000 } from './migrations/1764310000000-outbox-notify';
 import { ScimTokens1764320000000 } from './migrations/1764320000000-scim-tokens';
+import { OutboxRelayPath1764345000000 } from './migrations/1764345000000-outbox-relay-path';
 
 export const ENTITIES = [User, Device, OutboxMessage, AuditEvent, ScimToken];
-export const MIGRATIONS = [InitialSchema1764300000000, OutboxNotify1764310000000, ScimTokens1764320000000];
+export const MIGRATIONS = [InitialSchema1764300000000, OutboxNotify1764310000000, ScimTokens1764320000000, OutboxRelayPath1764345000000];
 
 /** The one description of device-service's database; the app, `npm run migrate` and tests use it. */
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {

@@ -6,7 +6,8 @@ export const OUTBOX_CHANNEL = 'outbox_committed';
 
 /**
  * A dedicated Postgres connection that LISTENs for committed outbox writes and
- * calls `onCommit`. It reconnects with backoff for ever; the relay's poll covers
+ * calls `onCommit` with the lowest `seq` the transaction wrote (or with nothing
+ * when what was missed is unknown: after (re)connecting). It reconnects with backoff for ever; the relay's poll covers
  * the gaps, so a lost connection only costs latency.
  */
 export class OutboxListener {
@@ -18,7 +19,7 @@ export class OutboxListener {
 
   constructor(
     private readonly databaseUrl: string,
-    private readonly onCommit: () => void,
+    private readonly onCommit: (lowestSeq?: number) => void,
   ) {}
 
   start(): void {
@@ -38,7 +39,10 @@ export class OutboxListener {
   private async connect(): Promise<void> {
     if (this.stopped) return;
     const client = new Client({ connectionString: this.databaseUrl, connectionTimeoutMillis: 3000, keepAlive: true, application_name: 'device-service-outbox' });
-    client.on('notification', () => this.onCommit());
+    client.on('notification', (message) => {
+      const seq = Number(message.payload);
+      this.onCommit(message.payload && Number.isSafeInteger(seq) ? seq : undefined);
+    });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));
     try {

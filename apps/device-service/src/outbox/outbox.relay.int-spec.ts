@@ -3,7 +3,7 @@ import { eventsStream, loadConfig } from '@td/common';
 import { DomainEvent, type UserDeprovisionedPayload } from '@td/contracts';
 import { createTestEnv, waitUntil, type TestEnv } from '@td/testing';
 import { connect, type NatsConnection } from 'nats';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { migrate } from '../bootstrap';
 import { DeviceServiceEnv } from '../config';
 import { createDataSource } from '../database/data-source';
@@ -59,9 +59,11 @@ describe('OutboxRelay (Postgres + JetStream)', () => {
     return connection;
   }
 
-  async function startRelay(options: Partial<OutboxRelaySettings> & { source?: DataSource; connection?: NatsConnection } = {}): Promise<OutboxRelay> {
-    const { source, connection, ...settings } = options;
-    const relay = new OutboxRelay(source ?? db, connection ?? nats, new OutboxRepository(), {
+  async function startRelay(
+    options: Partial<OutboxRelaySettings> & { source?: DataSource; connection?: NatsConnection; repository?: OutboxRepository } = {},
+  ): Promise<OutboxRelay> {
+    const { source, connection, repository, ...settings } = options;
+    const relay = new OutboxRelay(source ?? db, connection ?? nats, repository ?? new OutboxRepository(), {
       natsPrefix: testEnv.natsPrefix,
       databaseUrl: config.DATABASE_URL,
       pollIntervalMs: 500,
@@ -188,6 +190,86 @@ describe('OutboxRelay (Postgres + JetStream)', () => {
     await waitUntil(async () => (await unpublished()) === 0);
     expect((await readStream()).map((m) => m.msgId)).toEqual(batch.map((e) => e.payload.eventId));
   });
+
+  it('a row committed after rows written later were published is still published at once, woken by its own commit', async () => {
+    const relay = await startRelay({ pollIntervalMs: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 500)); // its LISTEN connection is up
+    const early = events(1);
+    const late = events(2);
+    // The first transaction takes the lower seq but commits last.
+    const slow = db.createQueryRunner();
+    await slow.connect();
+    await slow.startTransaction();
+    try {
+      await new OutboxWriter().append(slow.manager, early);
+      await commit(late);
+      await waitUntil(async () => relay.stats.published === 2, 3000, 20);
+      await slow.commitTransaction();
+    } finally {
+      await slow.release();
+    }
+    await waitUntil(async () => (await unpublished()) === 0, 3000, 20);
+    expect(relay.stats).toMatchObject({ published: 3, duplicates: 0 });
+    expect(new Set((await readStream()).map((m) => m.msgId))).toEqual(new Set([...late, ...early].map((e) => e.payload.eventId)));
+  });
+
+  it('issue 12: a relay pass woken by a commit does not step over the index entries of rows already published', async () => {
+    // An open snapshot (any long transaction of a busy system) keeps the published rows'
+    // old versions, and so their entries in the unpublished-rows index, alive.
+    const holder = db.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction('REPEATABLE READ');
+    try {
+      await holder.query('SELECT 1 FROM outbox LIMIT 1');
+      const starts: number[] = [];
+      const repository = new (class extends OutboxRepository {
+        override claimUnpublished(manager: EntityManager, limit: number, afterSeq?: number) {
+          starts.push(afterSeq ?? 0);
+          return super.claimUnpublished(manager, limit, afterSeq);
+        }
+      })();
+      const relay = await startRelay({ pollIntervalMs: 60_000, repository });
+      await new Promise((resolve) => setTimeout(resolve, 500)); // its LISTEN connection is up
+      for (let i = 0; i < 15; i += 1) await commit(events(100));
+      await waitUntil(async () => (await unpublished()) === 0, 15000, 50);
+      starts.length = 0;
+      await commit(events(1));
+      await waitUntil(async () => relay.stats.published === 1501, 3000, 20);
+
+      // The pass that found the new row started past every published row.
+      expect(starts.length).toBeGreaterThan(0);
+      const [{ n: skipped }] = await db.query(`SELECT count(*)::int AS n FROM outbox WHERE seq <= $1`, [starts[0]]);
+      expect(skipped).toBe(1500);
+      // From there the index yields one entry; from the head it yields every dead one too.
+      expect(await indexEntriesRead(starts[0])).toBeLessThan(10);
+      expect(await indexEntriesRead(0)).toBeGreaterThanOrEqual(1500);
+    } finally {
+      await holder.rollbackTransaction();
+      await holder.release();
+    }
+  });
+
+  /** Entries the claim query reads from the unpublished-rows index when it starts after `afterSeq` (EXPLAIN ANALYZE; it changes nothing). */
+  async function indexEntriesRead(afterSeq: number): Promise<number> {
+    return db.transaction(async (manager) => {
+      const [row] = await manager.query(
+        `EXPLAIN (ANALYZE, FORMAT JSON) SELECT id FROM outbox WHERE published_at IS NULL AND seq > $1 ORDER BY seq LIMIT 100 FOR UPDATE SKIP LOCKED`,
+        [afterSeq],
+      );
+      const find = (node: Record<string, unknown>): number => {
+        if (node['Index Name'] === 'outbox_unpublished_idx') return node['Actual Rows'] as number;
+        for (const child of (node.Plans as Array<Record<string, unknown>>) ?? []) {
+          const found = find(child);
+          if (found >= 0) return found;
+        }
+        return -1;
+      };
+      const plan = row['QUERY PLAN'][0].Plan as Record<string, unknown>;
+      const read = find(plan);
+      if (read < 0) throw new Error(`the claim query does not use outbox_unpublished_idx: ${JSON.stringify(plan)}`);
+      return read;
+    });
+  }
 
   it('prunes rows published longer ago than the retention', async () => {
     const batch = events(2);

@@ -28,7 +28,9 @@ const MAX_BACKOFF_MS = 5000;
  * duplicate window, then marks them published. Batches are claimed with
  * `FOR UPDATE SKIP LOCKED`, so any number of device-service instances can relay
  * at once. It wakes on commit (LISTEN/NOTIFY, or `poke()`), polls as a safety
- * net, backs off while NATS is down and never throws out of its loop.
+ * net, backs off while NATS is down and never throws out of its loop. A pass woken by
+ * a commit scans from the lowest seq not yet known published, so it does not walk the
+ * dead index entries of rows published before (issue 12); the poll scans everything.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
@@ -45,6 +47,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private retryTimer: NodeJS.Timeout | null = null;
   private failures = 0;
   private lastPruneAt = 0;
+  /** Every committed row with a seq up to here is known published (or held by another relay). */
+  private publishedUpTo = 0;
+  /** The lowest seq a commit announced since the last pass, less one. */
+  private announcedFrom = Infinity;
+  /** The next pass starts at the head of the index: after a poll, a failure or an unannounced poke. */
+  private fullScan = true;
   /** What this instance did; tests read it to prove "published once". */
   readonly stats = { published: 0, duplicates: 0, failedPublishes: 0 };
 
@@ -56,7 +64,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   ) {
     this.batchSize = settings.batchSize ?? 100;
     this.publishTimeoutMs = settings.publishTimeoutMs ?? 3000;
-    this.listener = settings.databaseUrl ? new OutboxListener(settings.databaseUrl, () => this.poke()) : null;
+    this.listener = settings.databaseUrl ? new OutboxListener(settings.databaseUrl, (lowestSeq) => this.committed(lowestSeq)) : null;
   }
 
   onApplicationBootstrap(): void {
@@ -86,14 +94,33 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     await this.running;
   }
 
-  /** Asks for a run soon; call after committing outbox rows. Cheap and safe to call often. */
+  /**
+   * Asks for a run soon that looks at every unpublished row (the safety-net poll, or a
+   * caller that committed rows). Cheap and safe to call often.
+   */
   poke(): void {
+    this.fullScan = true;
+    this.wake();
+  }
+
+  /**
+   * A transaction that wrote rows from `lowestSeq` on has committed (its NOTIFY). Rows of
+   * transactions that commit out of seq order are found because each commit announces
+   * its own lowest seq; an unannounced commit means a full pass.
+   */
+  private committed(lowestSeq?: number): void {
+    if (lowestSeq === undefined) this.fullScan = true;
+    else this.announcedFrom = Math.min(this.announcedFrom, lowestSeq - 1);
+    this.wake();
+  }
+
+  private wake(): void {
     if (this.stopped) return;
     this.wanted = true;
     if (this.running || this.retryTimer) return;
     this.running = this.run().finally(() => {
       this.running = null;
-      if (this.wanted && !this.retryTimer) this.poke();
+      if (this.wanted && !this.retryTimer) this.wake();
     });
   }
 
@@ -102,7 +129,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       this.wanted = false;
       try {
         await this.ensureStream();
-        const { claimed, published } = await this.publishBatch();
+        // What commits announce while this pass runs is kept for the next one.
+        const afterSeq = this.fullScan ? 0 : Math.min(this.publishedUpTo, this.announcedFrom);
+        this.fullScan = false;
+        this.announcedFrom = Infinity;
+        const { claimed, published, lastSeq } = await this.publishBatch(afterSeq);
+        if (claimed > 0) this.publishedUpTo = lastSeq;
         if (published < claimed) throw new Error(`${claimed - published} of ${claimed} publishes failed`);
         if (this.failures > 0) this.logger.log('outbox relay publishing again');
         this.failures = 0;
@@ -122,10 +154,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     this.streamReady = true;
   }
 
-  private publishBatch(): Promise<{ claimed: number; published: number }> {
+  private publishBatch(afterSeq: number): Promise<{ claimed: number; published: number; lastSeq: number }> {
     return this.dataSource.transaction(async (manager) => {
-      const rows = await this.outbox.claimUnpublished(manager, this.batchSize);
-      if (rows.length === 0) return { claimed: 0, published: 0 };
+      const rows = await this.outbox.claimUnpublished(manager, this.batchSize, afterSeq);
+      if (rows.length === 0) return { claimed: 0, published: 0, lastSeq: afterSeq };
       // Sent in order on one connection; acks are awaited together.
       const results = await Promise.allSettled(rows.map((row) => this.publish(row)));
       const done: string[] = [];
@@ -144,7 +176,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       await this.outbox.countFailedAttempt(manager, failed);
       // A missing stream (deleted, or NATS restarted without storage) is re-created on the next run.
       if (failed.length) this.streamReady = false;
-      return { claimed: rows.length, published: done.length };
+      return { claimed: rows.length, published: done.length, lastSeq: Number(rows[rows.length - 1].seq) };
     });
   }
 
@@ -166,6 +198,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private backOff(error: Error): void {
     this.failures += 1;
     this.streamReady = false;
+    this.fullScan = true;
     if (this.failures === 1 || this.failures % 20 === 0) {
       this.logger.warn(`outbox relay failed (${this.failures}x), backing off: ${error.message}`);
     }
@@ -174,7 +207,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     this.wanted = true;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
-      this.poke();
+      this.wake();
     }, delay);
     this.retryTimer.unref();
   }

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 
 export interface ClaimedOutboxRow {
   id: string;
+  seq: string;
   subject: string;
   payload: object;
 }
@@ -11,17 +12,18 @@ export interface ClaimedOutboxRow {
 @Injectable()
 export class OutboxRepository {
   /**
-   * Locks the oldest unpublished rows for this transaction; rows another relay
-   * holds are skipped, so N instances publish disjoint batches.
+   * Locks the oldest unpublished rows after `afterSeq` for this transaction; rows another
+   * relay holds are skipped, so N instances publish disjoint batches. Starting past rows
+   * known to be published keeps the scan off their dead index entries (issue 12).
    */
-  claimUnpublished(manager: EntityManager, limit: number): Promise<ClaimedOutboxRow[]> {
+  claimUnpublished(manager: EntityManager, limit: number, afterSeq = 0): Promise<ClaimedOutboxRow[]> {
     return manager.query(
-      `SELECT id, subject, payload FROM outbox
-        WHERE published_at IS NULL
+      `SELECT id, seq, subject, payload FROM outbox
+        WHERE published_at IS NULL AND seq > $2
         ORDER BY seq
         LIMIT $1
         FOR UPDATE SKIP LOCKED`,
-      [limit],
+      [limit, afterSeq],
     );
   }
 
