@@ -10,11 +10,11 @@ export class ApiUser {
     readonly token: string,
   ) {}
 
-  static async signIn(system: TestSystem, email: string, workspaceId: string): Promise<ApiUser> {
+  static async signIn(system: TestSystem, email: string, workspaceId: string, role: 'member' | 'admin' | 'owner' = 'member', username?: string): Promise<ApiUser> {
     const response = await fetch(`${system.url}/v1/dev/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, workspaceId, role: 'member' }),
+      body: JSON.stringify({ email, workspaceId, role, username }),
     });
     if (!response.ok) throw new Error(`dev token: ${response.status} ${await response.text()}`);
     return new ApiUser(system, email, ((await response.json()) as { accessToken: string }).accessToken);
@@ -29,6 +29,18 @@ export class ApiUser {
     });
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as T;
+  }
+
+  /** The user's id (the token's `sub`), as GET /v1/session tells it (a proof is optional there). */
+  async id(): Promise<string> {
+    const response = await fetch(`${this.system.url}/v1/session`, { headers: { authorization: `Bearer ${this.token}` } });
+    if (!response.ok) throw new Error(`session: ${response.status} ${await response.text()}`);
+    return ((await response.json()) as { user: { id: string } }).user.id;
+  }
+
+  /** As an admin with an approved web device: deprovisions another user of the workspace (DEPROV-1). */
+  async deprovision(adminKey: DeviceKey, userId: string): Promise<void> {
+    await this.call(adminKey, 'POST', `/v1/workspace/users/${encodeURIComponent(userId)}/deprovision`);
   }
 
   /** A device left pending (verification or approval, as the service decides). */

@@ -21,6 +21,7 @@ export function App() {
   const [signInNote, setSignInNote] = useState('');
   const [setupOpen, setSetupOpen] = useState(false);
   const [announcement, setAnnouncement] = useState('');
+  const [liveNote, setLiveNote] = useState('');
   const path = usePath();
 
   const signOut = useCallback((note = '') => {
@@ -32,22 +33,25 @@ export function App() {
     setSignInNote(note);
   }, []);
 
-  const refreshSession = useCallback(async () => {
-    try {
-      const fresh = await api.session();
-      setLoadError(null);
-      setSession(fresh);
-      return fresh;
-    } catch (error) {
-      if (error instanceof ApiError && error.problem.status === 401) signOut('Your sign-in has expired. Please sign in again.');
-      else if (error instanceof ApiError && error.code === 'user_deprovisioned') {
-        // AUTH-3: nothing of the app is usable any more; only signing out is left.
-        setSession(null);
-        setLoadError(error);
-      } else setLoadError(error);
-      return null;
-    }
-  }, [signOut]);
+  // One look at the session at a time: whoever asks meanwhile shares the answer.
+  const inFlight = useRef<Promise<Session | null> | null>(null);
+  const refreshSession = useCallback(() => {
+    inFlight.current ??= (async () => {
+      try {
+        const fresh = await api.session();
+        setLoadError(null);
+        setSession(fresh);
+        return fresh;
+      } catch (error) {
+        // unauthenticated signs out and a 403 user_deprovisioned ends the app (the error listener below does both); others show.
+        if (!(error instanceof ApiError && (error.code === 'unauthenticated' || error.code === 'user_deprovisioned'))) setLoadError(error);
+        return null;
+      } finally {
+        inFlight.current = null;
+      }
+    })();
+    return inFlight.current;
+  }, []);
 
   useEffect(() => {
     if (!token) return;
@@ -61,7 +65,11 @@ export function App() {
     () =>
       onApiError((error) => {
         if (error.code === 'unauthenticated') signOut('Your sign-in has expired. Please sign in again.');
-        if (error.code === 'trusted_session_required' || error.code === 'user_deprovisioned') void refreshSession();
+        else if (error.code === 'user_deprovisioned') {
+          // AUTH-3: final. Nothing of the app is usable any more, only signing out is left; asking again changes nothing.
+          setSession(null);
+          setLoadError(error);
+        } else if (error.code === 'trusted_session_required') void refreshSession();
       }),
     [signOut, refreshSession],
   );
@@ -78,6 +86,8 @@ export function App() {
         if (event.device.id === currentDeviceId.current && event.type !== 'device.approved') void refreshSession();
       },
       onRefused: () => void refreshSession(),
+      onGiveUp: () => setLiveNote('Live updates stopped: the server could not be reached. Reload the page to see the latest changes.'),
+      onState: (connected) => connected && setLiveNote(''),
     });
   }, [trusted, refreshSession]);
 
@@ -120,6 +130,11 @@ export function App() {
         </div>
       )}
       <ErrorMessage error={loadError} />
+      {liveNote && (
+        <p className="notice page-note" role="status">
+          {liveNote}
+        </p>
+      )}
       <main className="page" id="main">
         {path.startsWith('/profile') ? (
           <MyProfile session={session} onSetUp={openSetup} />
@@ -151,6 +166,8 @@ function describeEvent({ type, device }: DeviceEvent): string {
   switch (type) {
     case 'device.pending_approval':
       return `${device.name} is waiting for your approval.`;
+    case 'device.pending_verification':
+      return `${device.name} is now waiting for an email code instead of your approval.`;
     case 'device.approved':
       return `${device.name} was approved.`;
     case 'device.denied':

@@ -7,6 +7,8 @@ import type { DeviceView } from './words';
  */
 export const DomainEvent = {
   deviceApprovalRequested: 'events.device.approval-requested',
+  /** A request waiting for approval switched to an email code ("I don't have access to my trusted device"). */
+  deviceVerificationRequested: 'events.device.verification-requested',
   deviceApproved: 'events.device.approved',
   deviceDenied: 'events.device.denied',
   deviceDisabled: 'events.device.disabled',
@@ -41,6 +43,7 @@ export interface UserDeprovisionedPayload {
 
 export interface EventPayloads {
   'events.device.approval-requested': DeviceEventPayload;
+  'events.device.verification-requested': DeviceEventPayload;
   'events.device.approved': DeviceEventPayload;
   'events.device.denied': DeviceEventPayload;
   'events.device.disabled': DeviceEventPayload;
@@ -51,6 +54,7 @@ export interface EventPayloads {
 /** Server-Sent Event names of `GET /v1/events` (API.md), by the domain event that causes them. */
 export const SSE_EVENT_NAMES: Partial<Record<DomainEvent, string>> = {
   [DomainEvent.deviceApprovalRequested]: 'device.pending_approval',
+  [DomainEvent.deviceVerificationRequested]: 'device.pending_verification',
   [DomainEvent.deviceApproved]: 'device.approved',
   [DomainEvent.deviceDenied]: 'device.denied',
   [DomainEvent.deviceDisabled]: 'device.disabled',

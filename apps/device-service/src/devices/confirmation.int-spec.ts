@@ -128,6 +128,8 @@ describe('device-service: confirming a pending device (APPROVE, CODE-3/4)', () =
     const reply = await h.send(Command.deviceSendEmailCode, { caller: h.caller(claims, pending.key), deviceId: pending.device.id });
     expect(reply).toMatchObject({ device: { status: 'pending_verification', current: true }, verification: { method: 'email_code', expiresAt: expect.any(String) } });
     expect(await h.auditActions(pending.device.id)).toContain('device.code_sent');
+    // APPROVE-1: the switch is an event, so approvers' open lists drop their Approve (a resend is not).
+    expect(await h.outboxSubjects(pending.device.id)).toEqual(['events.device.approval-requested', 'events.device.verification-requested']);
     const code = await h.latestCode(claims.email);
     const verified = await h.send(Command.deviceVerify, { caller: h.caller(claims, pending.key), deviceId: pending.device.id, code });
     expect(verified.device.status).toBe('approved');

@@ -53,8 +53,17 @@ export class DeviceConfirmationService {
     if (!waiting(device)) throw invalidState(device, 'pending');
     return this.change.run(context.user.id, device.id, async ({ tx, user, device: locked }) => {
       if (!waiting(locked)) throw invalidState(locked, 'pending');
-      if (locked.status === 'pending_approval') await this.devices.update(tx, locked, { status: 'pending_verification' });
-      await this.history.record(tx, { device: locked, user, actions: [AuditAction.deviceCodeSent], actorDeviceId: locked.id, caller: request.caller });
+      // Every open list of the user's devices hears of the switch (their Approve no longer applies).
+      const switched = locked.status === 'pending_approval';
+      if (switched) await this.devices.update(tx, locked, { status: 'pending_verification' });
+      await this.history.record(tx, {
+        device: locked,
+        user,
+        actions: [AuditAction.deviceCodeSent],
+        event: switched ? DomainEvent.deviceVerificationRequested : undefined,
+        actorDeviceId: locked.id,
+        caller: request.caller,
+      });
       // Inside the transaction: a refused code (rate_limited, 503) leaves the device as it was.
       const { expiresAt } = await this.bus.request(Command.verificationIssueCode, {
         reason: 'resend',

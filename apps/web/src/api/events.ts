@@ -1,4 +1,5 @@
 import { authHeaders } from './client';
+import { backoffMs } from './poll';
 import type { Device } from './types';
 
 export interface DeviceEvent {
@@ -11,7 +12,11 @@ export interface EventStreamHandlers {
   /** The server refused the stream (e.g. 403 trusted_session_required): the session must be checked again. */
   onRefused: (status: number, code: string | undefined) => void;
   onState?: (connected: boolean) => void;
+  /** Reconnecting failed MAX_RECONNECTS times in a row: live updates have stopped. */
+  onGiveUp?: () => void;
 }
+
+const MAX_RECONNECTS = 10;
 
 /**
  * `GET /v1/events` (APPROVE-1). EventSource cannot send the Authorization and DPoP
@@ -20,7 +25,7 @@ export interface EventStreamHandlers {
  */
 export function openDeviceEvents(handlers: EventStreamHandlers): () => void {
   const controller = new AbortController();
-  let retryMs = 1000;
+  let failures = 0;
 
   const run = async (): Promise<void> => {
     while (!controller.signal.aborted) {
@@ -38,7 +43,7 @@ export function openDeviceEvents(handlers: EventStreamHandlers): () => void {
           throw new Error(`events answered ${response.status}`);
         }
         handlers.onState?.(true);
-        retryMs = 1000;
+        failures = 0;
         await readEvents(response.body, (type, data) => {
           const parsed = JSON.parse(data) as { device?: Device };
           if (parsed.device) handlers.onEvent({ type, device: parsed.device });
@@ -47,8 +52,10 @@ export function openDeviceEvents(handlers: EventStreamHandlers): () => void {
         if (controller.signal.aborted) return;
       }
       handlers.onState?.(false);
-      await new Promise((resolve) => setTimeout(resolve, retryMs));
-      retryMs = Math.min(retryMs * 2, 15000);
+      // Reconnects back off (1 s, 2 s, … 30 s) and give up after MAX_RECONNECTS failures in a row.
+      failures += 1;
+      if (failures > MAX_RECONNECTS) return handlers.onGiveUp?.();
+      await new Promise((resolve) => setTimeout(resolve, backoffMs(failures - 1, { intervalMs: 1000, maxIntervalMs: 30_000 })));
     }
   };
   void run();

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
+import { poll } from '../api/poll';
 import type { Job } from '../api/types';
 import { ErrorMessage } from '../ui/ErrorMessage';
 
@@ -18,27 +19,21 @@ export function DeprovisionProgress({ jobId, email, onFinished }: Props) {
   const finished = useRef(onFinished);
   finished.current = onFinished;
 
-  useEffect(() => {
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout>;
-    const poll = async () => {
-      try {
-        const fresh = await api.job(jobId);
-        if (stopped) return;
-        setJob(fresh);
-        if (fresh.state === 'completed' || fresh.state === 'failed') return finished.current();
-      } catch (failure) {
-        if (!stopped) setError(failure);
-        return;
-      }
-      timer = setTimeout(() => void poll(), POLL_MS);
-    };
-    void poll();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-  }, [jobId]);
+  useEffect(
+    () =>
+      poll(
+        async () => {
+          const fresh = await api.job(jobId);
+          setJob(fresh);
+          setError(null);
+          if (fresh.state !== 'completed' && fresh.state !== 'failed') return true;
+          finished.current();
+          return false;
+        },
+        { intervalMs: POLL_MS, maxIntervalMs: 5000, maxFailures: 8, immediate: true, onGiveUp: setError },
+      ),
+    [jobId],
+  );
 
   const { disabled = 0, total = 0 } = job?.progress ?? {};
   const label = `Deprovisioning ${email}`;

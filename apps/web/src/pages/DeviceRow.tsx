@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api } from '../api/client';
+import { api, ApiError } from '../api/client';
 import type { Device } from '../api/types';
 import { ErrorMessage } from '../ui/ErrorMessage';
 import { APP_LABEL, formatTime, STATUS_LABEL } from '../ui/format';
@@ -8,6 +8,8 @@ interface Props {
   device: Device;
   canManage: boolean;
   onChanged: (message: string) => Promise<void>;
+  /** Loads the list again (after a refusal that says this row is out of date). */
+  onReload: () => Promise<void>;
   onDisable: (device: Device) => void;
 }
 
@@ -16,7 +18,7 @@ interface Props {
  * when the row is hovered or anything in it has keyboard focus (CSS :focus-within),
  * beside its fingerprint words, IP and time (APPROVE-5).
  */
-export function DeviceRow({ device, canManage, onChanged, onDisable }: Props) {
+export function DeviceRow({ device, canManage, onChanged, onReload, onDisable }: Props) {
   const [renaming, setRenaming] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -31,6 +33,8 @@ export function DeviceRow({ device, canManage, onChanged, onDisable }: Props) {
       return true;
     } catch (failure) {
       setError(failure);
+      // The row was out of date (the request changed meanwhile): show it as it is now.
+      if (failure instanceof ApiError && (failure.code === 'invalid_device_state' || failure.code === 'not_found')) await onReload();
       return false;
     } finally {
       setBusy(false);
@@ -96,7 +100,7 @@ export function DeviceRow({ device, canManage, onChanged, onDisable }: Props) {
           onSave={(name) => act(() => api.rename(device.id, name), `Renamed to ${name}.`).then((ok) => ok && setRenaming(false))}
         />
       )}
-      <ErrorMessage error={error} />
+      <ErrorMessage error={inUserTerms(error, device)} />
     </li>
   );
 }
@@ -120,4 +124,23 @@ function RenameForm({ device, onSave, onCancel }: { device: Device; onSave: (nam
       </button>
     </form>
   );
+}
+
+/** A refused Approve/Deny/Rename because the device changed meanwhile, said in the user's terms. */
+function inUserTerms(error: unknown, device: Device): unknown {
+  if (!(error instanceof ApiError && error.code === 'invalid_device_state')) return error;
+  switch (device.status) {
+    case 'pending_verification':
+      return new Error('This request was switched to an email code; there is nothing to approve.');
+    case 'approved':
+      return new Error('This request was already approved.');
+    case 'denied':
+      return new Error('This request was already denied.');
+    case 'expired':
+      return new Error('This request has expired or was cancelled; there is nothing to approve.');
+    case 'disabled':
+      return new Error('This device was disabled.');
+    default:
+      return error;
+  }
 }

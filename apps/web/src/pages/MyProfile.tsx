@@ -83,7 +83,7 @@ export function MyProfile({ session, onSetUp }: Props) {
       ) : (
         <ul className="device-list" aria-label="My trusted devices">
           {devices.map((device) => (
-            <DeviceRow key={device.id} device={device} canManage={session.trusted} onChanged={afterAction} onDisable={setDisabling} />
+            <DeviceRow key={device.id} device={device} canManage={session.trusted} onChanged={afterAction} onReload={load} onDisable={setDisabling} />
           ))}
         </ul>
       )}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, ApiError } from '../api/client';
 import { replaceDeviceKey } from '../api/device-key';
+import { poll } from '../api/poll';
 import { FINISHED, type Session, type SetupReply } from '../api/types';
 import { Dialog } from '../ui/Dialog';
 import { ErrorMessage } from '../ui/ErrorMessage';
@@ -25,29 +26,24 @@ export function SetupDialog({ session, onSession, onRemindLater, onClose }: Prop
   const [status, setStatus] = useState('');
   const [error, setError] = useState<unknown>(null);
 
-  // A pending device has no trusted session and so no event stream: it polls its session (2 s) to move on by itself.
+  // A pending device has no trusted session and so no event stream: it looks at its session (every 2 s, backing off on
+  // failures, stopping on a refusal that retrying cannot change) to move on by itself.
   const waiting = step.kind === 'code' || step.kind === 'identity';
   useEffect(() => {
     if (!waiting) return;
-    let stopped = false;
-    const timer = setInterval(() => {
-      api
-        .session()
-        .then((fresh) => {
-          if (stopped) return;
-          onSession(fresh);
-          setStep((current) => {
-            const next = stepAfterPoll(current, fresh);
-            if (next.kind === 'done' && current.kind !== 'done') setStatus('Your device is approved.');
-            return next;
-          });
-        })
-        .catch(() => undefined);
-    }, POLL_MS);
-    return () => {
-      stopped = true;
-      clearInterval(timer);
-    };
+    return poll(
+      async () => {
+        const fresh = await api.session();
+        onSession(fresh);
+        setStep((current) => {
+          const next = stepAfterPoll(current, fresh);
+          if (next.kind === 'done' && current.kind !== 'done') setStatus('Your device is approved.');
+          return next;
+        });
+        return true;
+      },
+      { intervalMs: POLL_MS, maxIntervalMs: 30_000, maxFailures: 10 },
+    );
   }, [waiting, onSession]);
 
   const goTo = (reply: SetupReply) => {

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { TestSystem } from '../support/system';
+import { deviceRow, dialogTitle, openMyTrustedDevices, setUpFirstDevice, startSetup } from './flows';
+import { ApiUser } from './seed';
+import { ensureWebAppBuilt, launchChromium, newDevice, screenshot, signIn } from './support';
+
+jest.setTimeout(150_000);
+
+/** Requests the page sends to `path` while `during` runs. */
+async function countRequests(page: Page, path: string, during: () => Promise<void>): Promise<number> {
+  let count = 0;
+  const listener = (request: { url(): string }) => {
+    if (new URL(request.url()).pathname === path) count += 1;
+  };
+  page.on('request', listener);
+  try {
+    await during();
+  } finally {
+    page.off('request', listener);
+  }
+  return count;
+}
+
+const watch = (page: Page) => () => page.waitForTimeout(5000);
+
+/** Screens that stay honest while the page is left open: AUTH-3, APPROVE-1, KEY-5 (issue 13, items 1, 2, 7). */
+describe('web app: live and honest screens (browser)', () => {
+  let system: TestSystem;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    ensureWebAppBuilt();
+    system = await TestSystem.start();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await system?.stop();
+  });
+
+  it('AUTH-3 a deprovisioned user’s open tab checks once and stops: no request flood, also after a reload and a fresh sign-in', async () => {
+    const workspaceId = `ws-${randomUUID().slice(0, 8)}`;
+    const tag = randomUUID().slice(0, 6);
+    const admin = await ApiUser.signIn(system, `admin-${tag}@example.test`, workspaceId, 'admin');
+    const adminDevice = await admin.approvedDevice('Admin laptop');
+    const email = `gone-${tag}@example.test`;
+    const victim = await ApiUser.signIn(system, email, workspaceId);
+
+    const { context, page } = await newDevice(browser, system.url);
+    await signIn(page, { email, workspaceId });
+    // The tab waits for an emailed code: it looks at its session now and then.
+    await startSetup(page);
+    await dialogTitle(page, 'Verify your device').waitFor();
+    await admin.deprovision(adminDevice.key, await victim.id());
+
+    const message = page.getByText('This account has been deprovisioned.');
+    await message.waitFor({ timeout: 20_000 });
+    expect(await countRequests(page, '/v1/session', watch(page))).toBeLessThanOrEqual(2);
+    await screenshot(page, 'AUTH-3-deprovisioned-open-tab');
+
+    await page.reload();
+    await message.waitFor();
+    expect(await countRequests(page, '/v1/session', watch(page))).toBeLessThanOrEqual(2);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, { email, workspaceId });
+    await message.waitFor();
+    expect(await countRequests(page, '/v1/session', watch(page))).toBeLessThanOrEqual(2);
+    await context.close();
+  });
+
+  it('APPROVE-1 a request switched to an email code reaches the approver’s open list live: no Approve left on it, and a stale Approve is explained in the user’s words', async () => {
+    const address = `switch-${randomUUID().slice(0, 8)}@example.test`;
+    const first = await newDevice(browser, system.url);
+    await signIn(first.page, { email: address, username: 'gina' });
+    await setUpFirstDevice(first.page, system, address);
+    await openMyTrustedDevices(first.page);
+
+    const second = await newDevice(browser, system.url);
+    await signIn(second.page, { email: address, username: 'gina' });
+    await startSetup(second.page, 'Gina tablet');
+    await dialogTitle(second.page, 'Verify your identity').waitFor();
+    const row = deviceRow(first.page, 'Gina tablet');
+    await row.getByText('Pending approval').waitFor();
+
+    await switchToEmailCode(second.page);
+    await row.getByText('Pending verification').waitFor({ timeout: 10_000 });
+    expect(await row.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+    await screenshot(first.page, 'APPROVE-1-switched-to-email-code-live');
+
+    // A list that missed the change (its event stream cut): Approve says what happened, in the user's terms, and the row catches up.
+    const third = await newDevice(browser, system.url);
+    await signIn(third.page, { email: address, username: 'gina' });
+    await startSetup(third.page, 'Gina phone');
+    await dialogTitle(third.page, 'Verify your identity').waitFor();
+    await first.context.route('**/v1/events', (route) => route.abort());
+    await first.page.reload();
+    const stale = deviceRow(first.page, 'Gina phone');
+    await stale.getByText('Pending approval').waitFor();
+    await switchToEmailCode(third.page);
+    await stale.hover();
+    await stale.getByRole('button', { name: 'Approve' }).click();
+    await stale.getByRole('alert').getByText('This request was switched to an email code; there is nothing to approve.').waitFor();
+    await stale.getByText('Pending verification').waitFor();
+    await screenshot(first.page, 'APPROVE-1-stale-approve-explained');
+    for (const device of [first, second, third]) await device.context.close();
+  });
+});
+
+/** "I don’t have access to my trusted device", then (as the article has it) Next on Name your device, if shown. */
+async function switchToEmailCode(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'I don’t have access to my trusted device' }).click();
+  await Promise.race([dialogTitle(page, 'Name your device').waitFor(), dialogTitle(page, 'Verify your device').waitFor()]);
+  if (await dialogTitle(page, 'Name your device').count()) await page.getByRole('button', { name: 'Next' }).click();
+  await dialogTitle(page, 'Verify your device').waitFor();
+}
+
