@@ -9,10 +9,13 @@ import type { GatewayEnv } from './config';
 import { setUpDocs } from './docs/docs';
 import { mountOpsDashboard, opsDashboardEnabled } from './ops/ops-dashboard';
 import { scimBodyParser } from './scim/scim-body';
+import { BULK_MAX_PAYLOAD_BYTES } from './scim/scim-bulk';
 import { createValidationPipe } from './problem/validation';
 
 /** ERR-2: bodies over 16 KiB are refused before they are parsed. */
 export const BODY_LIMIT = '16kb';
+/** DEPROV-3's bulk requests (1,000 user ids of up to 255 characters) have their own, advertised, bound. */
+export const BULK_BODY_LIMIT = BULK_MAX_PAYLOAD_BYTES;
 
 export async function createGateway(config: GatewayEnv): Promise<INestApplication> {
   const logger = new PinoNestLogger(createLogger(Service.gateway, config.LOG_LEVEL));
@@ -23,7 +26,9 @@ export async function createGateway(config: GatewayEnv): Promise<INestApplicatio
   });
   app.set('trust proxy', config.TRUST_PROXY);
   app.disable('x-powered-by');
+  app.use('/scim/v2/Bulk', ...scimBodyParser(BULK_BODY_LIMIT, `The size of the bulk operation exceeds the maxPayloadSize (${BULK_MAX_PAYLOAD_BYTES}).`));
   app.use('/scim', ...scimBodyParser(BODY_LIMIT));
+  app.use('/v1/workspace/deprovisions', json({ limit: BULK_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
   app.useGlobalPipes(createValidationPipe());
   if (opsDashboardEnabled(config)) {

@@ -32,6 +32,7 @@ export const Command = {
   workspaceListDevices: 'workspace.list-devices',
   workspaceDisableDevice: 'workspace.disable-device',
   workspaceDeprovisionUser: 'workspace.deprovision-user',
+  workspaceDeprovisionUsers: 'workspace.deprovision-users',
   workspaceGetJob: 'workspace.get-job',
   workspaceListAudit: 'workspace.list-audit',
   workspaceCreateScimToken: 'workspace.create-scim-token',
@@ -41,6 +42,7 @@ export const Command = {
   scimGetUser: 'scim.get-user',
   scimFindUsers: 'scim.find-users',
   scimDeactivateUser: 'scim.deactivate-user',
+  scimDeactivateUsers: 'scim.deactivate-users',
 } as const;
 export type Command = (typeof Command)[keyof typeof Command];
 
@@ -70,6 +72,7 @@ export interface CommandTypes {
   'workspace.list-devices': { request: W.WorkspaceListDevicesRequest; reply: W.WorkspaceListDevicesReply };
   'workspace.disable-device': { request: W.WorkspaceDeviceActionRequest; reply: W.WorkspaceDeviceReply };
   'workspace.deprovision-user': { request: W.DeprovisionUserRequest; reply: W.DeprovisionUserReply };
+  'workspace.deprovision-users': { request: W.DeprovisionUsersRequest; reply: W.DeprovisionUsersReply };
   'workspace.get-job': { request: W.GetJobRequest; reply: W.JobView };
   'workspace.list-audit': { request: W.ListAuditRequest; reply: W.ListAuditReply };
   'workspace.create-scim-token': { request: W.CreateScimTokenRequest; reply: W.CreateScimTokenReply };
@@ -79,6 +82,7 @@ export interface CommandTypes {
   'scim.get-user': { request: W.ScimUserRequest; reply: W.ScimUserReply };
   'scim.find-users': { request: W.ScimFindUsersRequest; reply: W.ScimFindUsersReply };
   'scim.deactivate-user': { request: W.ScimUserRequest; reply: W.ScimDeactivateUserReply };
+  'scim.deactivate-users': { request: W.ScimDeactivateUsersRequest; reply: W.ScimDeactivateUsersReply };
 }
 
 export type RequestOf<C extends Command> = CommandTypes[C]['request'];

@@ -54,6 +54,26 @@ export interface DeprovisionUserReply {
   jobId: string;
 }
 
+/** DEPROV-3: at most this many users in one bulk request (the admin endpoint and SCIM Bulk). */
+export const MAX_BULK_DEPROVISIONS = 1000;
+
+export interface DeprovisionUsersRequest {
+  caller: Caller;
+  /** Token `sub`s, 1–MAX_BULK_DEPROVISIONS; a repeated id counts once. */
+  userIds: string[];
+}
+/** One user of a bulk request that could not be deprovisioned (each user succeeds or fails on its own). */
+export interface BulkDeprovisionFailure {
+  userId: string;
+  code: 'not_found';
+  detail: string;
+}
+export interface DeprovisionUsersReply {
+  /** In request order, one per distinct user found: the same one job per user as DEPROV-1. */
+  jobs: Array<{ userId: string; jobId: string }>;
+  failures: BulkDeprovisionFailure[];
+}
+
 export type JobState = 'waiting' | 'active' | 'completed' | 'failed';
 
 export interface GetJobRequest {
@@ -142,4 +162,14 @@ export interface ScimFindUsersReply {
 export interface ScimDeactivateUserReply {
   user: ScimUserRecord;
   jobId: string;
+}
+
+/** SCIM Bulk (DEPROV-3): the users its PATCH active=false / DELETE operations name, deprovisioned together. */
+export interface ScimDeactivateUsersRequest {
+  workspaceId: string;
+  userIds: string[];
+}
+export interface ScimDeactivateUsersReply {
+  /** One per distinct user id asked for: the user (now inactive) and their job, or why not. */
+  results: Array<{ userId: string; user: ScimUserRecord; jobId: string } | { userId: string; error: BulkDeprovisionFailure }>;
 }

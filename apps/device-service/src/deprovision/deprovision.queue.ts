@@ -64,6 +64,16 @@ export class DeprovisionQueue implements OnModuleDestroy {
     return jobId;
   }
 
+  /**
+   * DEPROV-3: queues the cascades of users just marked deprovisioned with one bulk add.
+   * A job id that exists already is left as it is (BullMQ ignores the duplicate).
+   */
+  async addCascades(data: DeprovisionJobData[]): Promise<string[]> {
+    const jobs = data.map((entry) => ({ name: DeprovisionJob.disableDevices, data: entry, opts: { jobId: cascadeJobId(entry.userId) } }));
+    if (jobs.length > 0) await bounded(this.queue.addBulk(jobs), 'starting the deprovisioning jobs');
+    return jobs.map((job) => job.opts.jobId);
+  }
+
   private async ensure(jobId: string, data: DeprovisionJobData, stillEnabled: () => Promise<boolean>): Promise<void> {
     const existing = await Job.fromId<DeprovisionJobData>(this.queue, jobId);
     if (existing) {

@@ -22,6 +22,24 @@ export class DeprovisionRepository {
     return tx.findOne(User, { where: { workspaceId, subject }, lock: { mode: 'pessimistic_write' } });
   }
 
+  /** The users (by token `sub` within the workspace) that exist, locked in id order so two bulk requests cannot deadlock. */
+  async lockUsersBySubjects(tx: EntityManager, workspaceId: string, subjects: string[]): Promise<User[]> {
+    return tx
+      .createQueryBuilder(User, 'u')
+      .where('u.workspaceId = :workspaceId AND u.subject = ANY(:subjects)', { workspaceId, subjects })
+      .orderBy('u.id')
+      .setLock('pessimistic_write')
+      .getMany();
+  }
+
+  /** Marks the users deprovisioned in one statement (DEPROV-3). */
+  async markManyDeprovisioned(tx: EntityManager, users: User[]): Promise<void> {
+    if (users.length === 0) return;
+    const deprovisionedAt = new Date();
+    await tx.query(`UPDATE users SET deprovisioned_at = $2 WHERE id = ANY($1::uuid[])`, [users.map((user) => user.id), deprovisionedAt]);
+    for (const user of users) user.deprovisionedAt = deprovisionedAt;
+  }
+
   lockUser(tx: EntityManager, userId: string): Promise<User | null> {
     return tx.findOne(User, { where: { id: userId }, lock: { mode: 'pessimistic_write' } });
   }

@@ -32,6 +32,56 @@ export class DeprovisionService {
     private readonly outbox: OutboxWriter,
   ) {}
 
+  /**
+   * DEPROV-3: many users at once, each as `deprovision` would (one transaction marks them
+   * all with their audit entries and outbox rows; one bulk add queues their jobs). A user
+   * not found is reported, not fatal; a user already deprovisioned gets their job back.
+   */
+  async deprovisionMany(workspaceId: string, subjects: string[], actor: DeprovisionActor): Promise<{ found: Array<{ user: User; jobId: string }>; missing: string[] }> {
+    const wanted = [...new Set(subjects)];
+    const { users, marked } = await this.repository.inTransaction(async (tx) => {
+      const users = await this.repository.lockUsersBySubjects(tx, workspaceId, wanted);
+      const marked = users.filter((user) => !user.deprovisionedAt);
+      await this.repository.markManyDeprovisioned(tx, marked);
+      await this.audit.record(
+        tx,
+        marked.map((target) => ({
+          workspaceId,
+          action: AuditAction.userDeprovisioned,
+          actor: { userId: actor.userId, deviceId: actor.deviceId },
+          target: { userId: target.id, deviceId: null },
+          ip: actor.ip,
+          userAgent: actor.userAgent,
+          dedupeKey: `deprov-user:${target.id}`,
+        })),
+      );
+      await this.outbox.append(
+        tx,
+        marked.map((target) => ({
+          subject: DomainEvent.userDeprovisioned,
+          payload: { eventId: randomUUID(), occurredAt: target.deprovisionedAt!.toISOString(), workspaceId, userId: target.id },
+        })),
+      );
+      return { users, marked };
+    });
+    const jobIds = new Map<string, string>();
+    try {
+      const added = await this.queue.addCascades(marked.map((user) => this.jobData(user, actor)));
+      marked.forEach((user, i) => jobIds.set(user.id, added[i]));
+      // Already deprovisioned before this request: the same checks as a repeated single request.
+      for (const user of users.filter((candidate) => !jobIds.has(candidate.id))) jobIds.set(user.id, await this.startCascade(user, actor));
+    } catch (error) {
+      // The users are marked; the self-healing sweep starts their cascades once Redis is back.
+      this.logger.warn(`deprovisioned ${marked.length} user(s), but their cascades could not be queued yet: ${(error as Error).message}`);
+      throw error;
+    }
+    const bySubject = new Map(users.map((user) => [user.subject, user]));
+    return {
+      found: wanted.filter((subject) => bySubject.has(subject)).map((subject) => ({ user: bySubject.get(subject)!, jobId: jobIds.get(bySubject.get(subject)!.id)! })),
+      missing: wanted.filter((subject) => !bySubject.has(subject)),
+    };
+  }
+
   /** Idempotent: a second call finds the user marked and answers the same job id. */
   async deprovision(workspaceId: string, subject: string, actor: DeprovisionActor): Promise<{ user: User; jobId: string }> {
     const user = await this.repository.inTransaction(async (tx) => {
@@ -67,7 +117,11 @@ export class DeprovisionService {
   }
 
   startCascade(user: Pick<User, 'id' | 'workspaceId'>, actor: Omit<DeprovisionActor, 'ip' | 'userAgent'> & Partial<DeprovisionActor>): Promise<string> {
-    const data: DeprovisionJobData = {
+    return this.queue.ensureCascade(this.jobData(user, actor), () => this.repository.hasEnabledDevices(user.id));
+  }
+
+  private jobData(user: Pick<User, 'id' | 'workspaceId'>, actor: Omit<DeprovisionActor, 'ip' | 'userAgent'> & Partial<DeprovisionActor>): DeprovisionJobData {
+    return {
       userId: user.id,
       workspaceId: user.workspaceId,
       actor: { userId: actor.userId, deviceId: actor.deviceId },
@@ -75,6 +129,5 @@ export class DeprovisionService {
       userAgent: actor.userAgent?.slice(0, 512) ?? null,
       requestId: RequestContext.requestId(),
     };
-    return this.queue.ensureCascade(data, () => this.repository.hasEnabledDevices(user.id));
   }
 }

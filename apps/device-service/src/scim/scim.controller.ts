@@ -3,7 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Command, type ReplyOf } from '@td/contracts';
 import { payloadValidation } from '@td/common';
 import { AdminCommandDto, RevokeScimTokenDto } from '../workspace/dto/workspace-commands.dto';
-import { ScimAuthenticateDto, ScimFindUsersDto, ScimUserDto } from './dto/scim-commands.dto';
+import { ScimAuthenticateDto, ScimDeactivateUsersDto, ScimFindUsersDto, ScimUserDto } from './dto/scim-commands.dto';
 import { ScimService } from './scim.service';
 
 /** SCIM tokens (admin commands) and the SCIM user commands the gateway sends for an authenticated token (DEPROV-1). */
@@ -40,5 +40,10 @@ export class ScimController {
   @MessagePattern(Command.scimDeactivateUser)
   deactivateUser(@Payload() request: ScimUserDto): Promise<ReplyOf<typeof Command.scimDeactivateUser>> {
     return this.scim.deactivateUser(request);
+  }
+
+  @MessagePattern(Command.scimDeactivateUsers)
+  deactivateUsers(@Payload() request: ScimDeactivateUsersDto): Promise<ReplyOf<typeof Command.scimDeactivateUsers>> {
+    return this.scim.deactivateUsers(request);
   }
 }

@@ -7,6 +7,7 @@ import {
   type EmptyReply,
   type ScimAuthenticateReply,
   type ScimDeactivateUserReply,
+  type ScimDeactivateUsersReply,
   type ScimFindUsersReply,
   type ScimUserRecord,
   type ScimUserReply,
@@ -15,7 +16,7 @@ import { DeprovisionService } from '../deprovision/deprovision.service';
 import type { User } from '../users/user.entity';
 import type { AdminCommandDto, RevokeScimTokenDto } from '../workspace/dto/workspace-commands.dto';
 import { WorkspaceAdmins } from '../workspace/workspace-admins';
-import type { ScimAuthenticateDto, ScimFindUsersDto, ScimUserDto } from './dto/scim-commands.dto';
+import type { ScimAuthenticateDto, ScimDeactivateUsersDto, ScimFindUsersDto, ScimUserDto } from './dto/scim-commands.dto';
 import { ScimToken } from './scim-token.entity';
 import { ScimRepository } from './scim-tokens.repository';
 
@@ -73,6 +74,17 @@ export class ScimService {
   async deactivateUser(request: ScimUserDto): Promise<ScimDeactivateUserReply> {
     const { user, jobId } = await this.deprovisioning.deprovision(request.workspaceId, request.userId, { userId: null, deviceId: null, ip: null, userAgent: null });
     return { user: toScimUser(user), jobId };
+  }
+
+  /** SCIM Bulk (DEPROV-3): every user its operations name, deprovisioned together; each found or not on its own. */
+  async deactivateUsers(request: ScimDeactivateUsersDto): Promise<ScimDeactivateUsersReply> {
+    const { found, missing } = await this.deprovisioning.deprovisionMany(request.workspaceId, request.userIds, { userId: null, deviceId: null, ip: null, userAgent: null });
+    return {
+      results: [
+        ...found.map(({ user, jobId }) => ({ userId: user.subject, user: toScimUser(user), jobId })),
+        ...missing.map((userId) => ({ userId, error: { userId, code: ErrorCode.notFound, detail: 'The user was not found.' } })),
+      ],
+    };
   }
 }
 

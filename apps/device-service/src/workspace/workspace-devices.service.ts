@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { BusClient, DomainError } from '@td/common';
-import { Command, DomainEvent, ErrorCode, PENDING_STATUSES, type JobView, type WorkspaceDeviceReply, type WorkspaceListDevicesReply } from '@td/contracts';
+import { Command, DomainEvent, ErrorCode, PENDING_STATUSES, type DeprovisionUsersReply, type JobView, type WorkspaceDeviceReply, type WorkspaceListDevicesReply } from '@td/contracts';
 import { AuditAction, AuditLog } from '../audit/audit.log';
 import { toDeviceView } from '../devices/device.view';
 import { DeprovisionQueue } from '../deprovision/deprovision.queue';
 import { DeprovisionService } from '../deprovision/deprovision.service';
 import { deviceEvent } from '../outbox/device-event';
 import { OutboxWriter } from '../outbox/outbox.writer';
-import type { DeprovisionUserDto, GetJobDto, ListWorkspaceDevicesDto, WorkspaceDeviceActionDto } from './dto/workspace-commands.dto';
+import type { DeprovisionUserDto, DeprovisionUsersDto, GetJobDto, ListWorkspaceDevicesDto, WorkspaceDeviceActionDto } from './dto/workspace-commands.dto';
 import { decodeCursor, encodeCursor } from './keyset-cursor';
 import { WorkspaceAdmins } from './workspace-admins';
 import { WorkspaceRepository, zeroCounts, type DeviceFilters } from './workspace.repository';
@@ -92,6 +92,21 @@ export class WorkspaceDevicesService {
       userAgent: request.caller.userAgent,
     });
     return { jobId };
+  }
+
+  /** DEPROV-3: up to 1,000 users in one request; each gets the same one job as alone, or is reported not found. */
+  async deprovisionMany(request: DeprovisionUsersDto): Promise<DeprovisionUsersReply> {
+    const admin = await this.admins.resolve(request.caller);
+    const { found, missing } = await this.deprovisioning.deprovisionMany(admin.workspaceId, request.userIds, {
+      userId: admin.user.id,
+      deviceId: admin.device.id,
+      ip: request.caller.ip,
+      userAgent: request.caller.userAgent,
+    });
+    return {
+      jobs: found.map(({ user, jobId }) => ({ userId: user.subject, jobId })),
+      failures: missing.map((userId) => ({ userId, code: ErrorCode.notFound, detail: 'The user was not found.' })),
+    };
   }
 
   /** DEPROV-1: a cascade's progress; a job of another workspace is not found (ADMIN-4). */

@@ -2,7 +2,7 @@ import { Controller, UsePipes } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Command, type ReplyOf } from '@td/contracts';
 import { payloadValidation } from '@td/common';
-import { DeprovisionUserDto, GetJobDto, ListAuditDto, ListWorkspaceDevicesDto, WorkspaceDeviceActionDto } from './dto/workspace-commands.dto';
+import { DeprovisionUserDto, DeprovisionUsersDto, GetJobDto, ListAuditDto, ListWorkspaceDevicesDto, WorkspaceDeviceActionDto } from './dto/workspace-commands.dto';
 import { WorkspaceAuditService } from './workspace-audit.service';
 import { WorkspaceDevicesService } from './workspace-devices.service';
 
@@ -28,6 +28,11 @@ export class WorkspaceController {
   @MessagePattern(Command.workspaceDeprovisionUser)
   deprovisionUser(@Payload() request: DeprovisionUserDto): Promise<ReplyOf<typeof Command.workspaceDeprovisionUser>> {
     return this.devices.deprovision(request);
+  }
+
+  @MessagePattern(Command.workspaceDeprovisionUsers)
+  deprovisionUsers(@Payload() request: DeprovisionUsersDto): Promise<ReplyOf<typeof Command.workspaceDeprovisionUsers>> {
+    return this.devices.deprovisionMany(request);
   }
 
   @MessagePattern(Command.workspaceGetJob)

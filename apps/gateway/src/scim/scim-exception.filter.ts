@@ -3,7 +3,7 @@ import { DomainError, isDependencyFailure } from '@td/common';
 import { ErrorCode } from '@td/contracts';
 import type { Response } from 'express';
 import { HTTP_STATUS } from '../problem/http-status';
-import { SCIM_CONTENT_TYPE, scimError, ScimBadRequest, type ScimErrorBody } from './scim.error';
+import { SCIM_CONTENT_TYPE, scimError, ScimBadRequest, ScimPayloadTooLarge, type ScimErrorBody } from './scim.error';
 
 /**
  * SCIM clients expect RFC 7644 error bodies, not problem+json (API.md's SCIM note):
@@ -27,6 +27,7 @@ export class ScimExceptionFilter implements ExceptionFilter {
 
   toScimError(exception: unknown): { body: ScimErrorBody; retryAfter?: number } {
     if (exception instanceof ScimBadRequest) return { body: scimError(400, exception.detail, exception.scimType) };
+    if (exception instanceof ScimPayloadTooLarge) return { body: scimError(413, exception.detail) };
     if (exception instanceof DomainError) {
       const { code, detail, retryAfter } = exception.body;
       const status = HTTP_STATUS[code] ?? 500;

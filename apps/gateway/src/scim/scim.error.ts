@@ -25,3 +25,10 @@ export class ScimBadRequest extends Error {
 export function scimError(status: number, detail: string, scimType?: ScimType): ScimErrorBody {
   return { schemas: [SCIM_ERROR_SCHEMA], status: String(status), detail, ...(scimType ? { scimType } : {}) };
 }
+
+/** RFC 7644 §3.7.4: a BulkRequest beyond maxOperations or maxPayloadSize is a 413 naming the limit. */
+export class ScimPayloadTooLarge extends Error {
+  constructor(readonly detail: string) {
+    super(detail);
+  }
+}

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ScimTokenGuard } from './scim-token.guard';
+import { ScimBulkController } from './scim-bulk.controller';
 import { ScimUsersController } from './scim.controller';
 
-@Module({ controllers: [ScimUsersController], providers: [ScimTokenGuard] })
+@Module({ controllers: [ScimUsersController, ScimBulkController], providers: [ScimTokenGuard] })
 export class ScimModule {}

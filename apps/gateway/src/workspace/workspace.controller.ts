@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Query, type PipeTransform } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, type PipeTransform } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -16,8 +16,8 @@ import { Authenticated, CurrentCaller } from '../auth/authenticated.decorator';
 import { ProblemSchema } from '../common/problem.schema';
 import { NoBody, UuidParam } from '../common/request-params';
 import { DeviceReplySchema } from '../devices/device.schemas';
-import { ListAuditQuery, ListWorkspaceDevicesQuery } from './workspace.dto';
-import { AuditListSchema, JobIdSchema, JobSchema, ScimTokenSchema, WorkspaceDeviceListSchema } from './workspace.schemas';
+import { DeprovisionUsersBody, ListAuditQuery, ListWorkspaceDevicesQuery } from './workspace.dto';
+import { AuditListSchema, BulkJobsSchema, JobIdSchema, JobSchema, ScimTokenSchema, WorkspaceDeviceListSchema } from './workspace.schemas';
 
 const MAX_USER_ID_LENGTH = 255;
 
@@ -67,6 +67,14 @@ export class WorkspaceController {
   @ApiNotFoundResponse({ description: 'no such user in this workspace', type: ProblemSchema })
   deprovisionUser(@CurrentCaller() caller: Caller, @Param('userId', new UserIdPipe()) userId: string, @NoBody() _body: unknown) {
     return this.bus.request(Command.workspaceDeprovisionUser, { caller, userId });
+  }
+
+  @Post('deprovisions')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Deprovision up to 1,000 users at once: each refused at once, each with its one cascade job (DEPROV-3)' })
+  @ApiAcceptedResponse({ type: BulkJobsSchema, description: 'Idempotent: a repeated request answers the same job ids' })
+  deprovisionUsers(@CurrentCaller() caller: Caller, @Body() body: DeprovisionUsersBody) {
+    return this.bus.request(Command.workspaceDeprovisionUsers, { caller, userIds: body.userIds });
   }
 
   @Get('jobs/:jobId')

@@ -1,7 +1,7 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { AUDIT_ACTIONS, CLIENT_TYPES, DEVICE_STATUSES, type AuditActionName, type ClientType, type DeviceStatus } from '@td/contracts';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { AUDIT_ACTIONS, CLIENT_TYPES, DEVICE_STATUSES, MAX_BULK_DEPROVISIONS, type AuditActionName, type ClientType, type DeviceStatus } from '@td/contracts';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 
 /** A user's id is the token `sub`: a string of up to 255 characters (API.md). */
 const MAX_USER_ID_LENGTH = 255;
@@ -61,4 +61,16 @@ export class ListAuditQuery extends PageQuery {
   @IsOptional()
   @IsIn(AUDIT_ACTIONS)
   action?: AuditActionName;
+}
+
+/** DEPROV-3: `POST /v1/workspace/deprovisions`. */
+export class DeprovisionUsersBody {
+  @ApiProperty({ type: [String], minItems: 1, maxItems: MAX_BULK_DEPROVISIONS, description: "Users' ids (token subs), 1 to 1,000" })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BULK_DEPROVISIONS)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(MAX_USER_ID_LENGTH, { each: true })
+  userIds: string[];
 }

@@ -30,6 +30,24 @@ export class JobIdSchema {
   @ApiProperty({ format: 'uuid' }) jobId: string;
 }
 
+class UserJobSchema {
+  @ApiProperty() userId: string;
+  @ApiProperty({ format: 'uuid' }) jobId: string;
+}
+
+class BulkFailureSchema {
+  @ApiProperty() userId: string;
+  @ApiProperty({ enum: ['not_found'] }) code: string;
+  @ApiProperty() detail: string;
+}
+
+export class BulkJobsSchema {
+  @ApiProperty({ type: [UserJobSchema], description: 'One per distinct user found, in request order: the same one job per user as a single deprovisioning' })
+  jobs: UserJobSchema[];
+  @ApiProperty({ type: [BulkFailureSchema], description: 'Users that could not be deprovisioned (each fails on its own)' })
+  failures: BulkFailureSchema[];
+}
+
 class JobProgressSchema {
   @ApiProperty() disabled: number;
   @ApiProperty() total: number;

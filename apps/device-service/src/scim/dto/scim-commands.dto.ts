@@ -1,5 +1,5 @@
-import type { ScimAuthenticateRequest, ScimFindUsersRequest, ScimUserRequest } from '@td/contracts';
-import { IsString, MaxLength, MinLength } from 'class-validator';
+import { MAX_BULK_DEPROVISIONS, type ScimAuthenticateRequest, type ScimDeactivateUsersRequest, type ScimFindUsersRequest, type ScimUserRequest } from '@td/contracts';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, MaxLength, MinLength } from 'class-validator';
 
 export class ScimAuthenticateDto implements ScimAuthenticateRequest {
   @IsString() @MinLength(1) @MaxLength(512) token: string;
@@ -16,4 +16,14 @@ export class ScimUserDto extends ScimWorkspaceDto implements ScimUserRequest {
 
 export class ScimFindUsersDto extends ScimWorkspaceDto implements ScimFindUsersRequest {
   @IsString() @MinLength(1) @MaxLength(320) userName: string;
+}
+
+export class ScimDeactivateUsersDto extends ScimWorkspaceDto implements ScimDeactivateUsersRequest {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BULK_DEPROVISIONS)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(255, { each: true })
+  userIds: string[];
 }

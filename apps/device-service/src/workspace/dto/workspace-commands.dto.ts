@@ -3,7 +3,9 @@ import {
   DEVICE_STATUSES,
   type ClientType,
   type CreateScimTokenRequest,
+  MAX_BULK_DEPROVISIONS,
   type DeprovisionUserRequest,
+  type DeprovisionUsersRequest,
   type DeviceStatus,
   type GetJobRequest,
   type ListAuditRequest,
@@ -12,7 +14,7 @@ import {
   type WorkspaceListDevicesRequest,
 } from '@td/contracts';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { CallerDto } from '../../devices/dto/caller.dto';
 import { AuditAction } from '../../audit/audit.log';
 
@@ -42,6 +44,16 @@ export class WorkspaceDeviceActionDto extends AdminCommandDto implements Workspa
 
 export class DeprovisionUserDto extends AdminCommandDto implements DeprovisionUserRequest {
   @applyAll(...userIdRules()) userId: string;
+}
+
+export class DeprovisionUsersDto extends AdminCommandDto implements DeprovisionUsersRequest {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BULK_DEPROVISIONS)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(255, { each: true })
+  userIds: string[];
 }
 
 export class GetJobDto extends AdminCommandDto implements GetJobRequest {
