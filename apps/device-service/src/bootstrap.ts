@@ -1,6 +1,6 @@
 import type { INestApplicationContext, INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { createLogger, PinoNestLogger, startService } from '@td/common';
+import { closeOnSignals, createLogger, PinoNestLogger, startService } from '@td/common';
 import { Service } from '@td/contracts';
 import { DeviceServiceModule } from './app.module';
 import type { DeviceServiceEnv } from './config';
@@ -30,7 +30,8 @@ export async function startDeprovisionWorker(config: DeviceServiceEnv): Promise<
   if (config.MIGRATIONS_RUN) await migrate(config);
   const logger = new PinoNestLogger(createLogger(`${Service.device}-worker`, config.LOG_LEVEL));
   const app = await NestFactory.createApplicationContext(DeprovisionWorkerAppModule.forRoot(config), { logger, bufferLogs: true });
-  app.enableShutdownHooks();
+  // SIGTERM: running batches finish (bounded), the rest of a cascade is taken over later (DEPROV-2).
+  closeOnSignals(app, () => app.close(), config.SHUTDOWN_DRAIN_MS);
   await app.init();
   return app;
 }

@@ -10,6 +10,7 @@ import { DevicesModule } from './devices/devices.module';
 import { EventsModule } from './events/events.module';
 import { HealthController } from './health/health.controller';
 import { ServicesHealthIndicator } from './health/services.health';
+import { GracefulHttp } from './http/graceful-http';
 import { RequestIdMiddleware } from './http/request-id.middleware';
 import { MetricsController, MetricsMiddleware } from './metrics/metrics';
 import { ProblemFilter } from './problem/problem.filter';
@@ -39,7 +40,7 @@ export class GatewayModule implements NestModule {
         WebModule,
       ],
       controllers: [HealthController, MetricsController],
-      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, ServicesHealthIndicator],
+      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, ServicesHealthIndicator, GracefulHttp],
     };
   }
 

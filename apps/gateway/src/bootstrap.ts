@@ -1,12 +1,14 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createLogger, PinoNestLogger } from '@td/common';
+import { closeOnSignals, createLogger, PinoNestLogger } from '@td/common';
 import { Service } from '@td/contracts';
 import { json } from 'express';
 import { GatewayModule } from './app.module';
 import type { GatewayEnv } from './config';
 import { setUpDocs } from './docs/docs';
+import { RealtimeHub } from './events/realtime.hub';
+import { GracefulHttp } from './http/graceful-http';
 import { mountOpsDashboard, opsDashboardEnabled } from './ops/ops-dashboard';
 import { scimBodyParser } from './scim/scim-body';
 import { BULK_MAX_PAYLOAD_BYTES } from './scim/scim-bulk';
@@ -37,9 +39,22 @@ export async function createGateway(config: GatewayEnv): Promise<INestApplicatio
     // dashboard's Redis connection closes with the HTTP server instead.
     app.getHttpServer().once('close', () => void closeDashboard());
   }
-  app.enableShutdownHooks();
+  const http = app.get(GracefulHttp);
+  http.attach(app.getHttpServer());
+  // Open event streams would hold the drain to its end: they end at once (clients reconnect to another gateway).
+  http.onDrain(() => app.get(RealtimeHub, { strict: false }).closeAll());
+  closeOnSignals(app, () => stopGateway(app, config), config.SHUTDOWN_DELAY_MS + config.SHUTDOWN_DRAIN_MS);
   setUpDocs(app, config);
   return app;
+}
+
+/**
+ * The gateway's graceful stop (what SIGTERM runs): readiness 503, stop accepting, finish the
+ * requests in flight (bounded by SHUTDOWN_DRAIN_MS), then close the bus, Redis and the rest.
+ */
+export async function stopGateway(app: INestApplication, config: Pick<GatewayEnv, 'SHUTDOWN_DELAY_MS' | 'SHUTDOWN_DRAIN_MS'>): Promise<void> {
+  await app.get(GracefulHttp).drain({ delayMs: config.SHUTDOWN_DELAY_MS, drainMs: config.SHUTDOWN_DRAIN_MS });
+  await app.close();
 }
 
 export async function startGateway(config: GatewayEnv): Promise<INestApplication> {

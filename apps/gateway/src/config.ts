@@ -53,6 +53,15 @@ export class GatewayEnv extends RedisEnv {
   @MinLength(16, { message: 'must be at least 16 characters' })
   OPS_DASHBOARD_PASSWORD?: string;
 
+  /**
+   * On SIGTERM, how long readiness answers 503 while the gateway still takes requests, before it stops
+   * accepting (time for a load balancer to notice). SHUTDOWN_DRAIN_MS then bounds the requests in flight.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  SHUTDOWN_DELAY_MS: number = 0;
+
   /** Folder of the built web app, served at `/` (WEB-1). */
   @IsOptional()
   @IsString()

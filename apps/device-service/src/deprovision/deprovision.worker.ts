@@ -6,8 +6,6 @@ import type { Redis } from 'ioredis';
 import { DeviceServiceEnv } from '../config';
 import { DeprovisionCascade } from './deprovision.cascade';
 
-const CLOSE_GRACE_MS = 5000;
-
 /**
  * Runs deprovisioning cascades from the `deprovision` queue, several at once
  * (DEPROVISION_CONCURRENCY). A worker that dies holding a job loses its lock after
@@ -53,7 +51,7 @@ export class DeprovisionWorker implements OnApplicationBootstrap, OnModuleDestro
     let timer: NodeJS.Timeout | undefined;
     const graceful = worker.close().then(() => true);
     const late = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), CLOSE_GRACE_MS);
+      timer = setTimeout(() => resolve(false), this.config.SHUTDOWN_DRAIN_MS);
     });
     const closed = await Promise.race([graceful, late]).catch(() => false);
     clearTimeout(timer);

@@ -31,6 +31,7 @@ export class RealtimeHub implements OnModuleInit, OnModuleDestroy {
   private readonly streamsByUser = new Map<string, Set<EventStream>>();
   private subscription?: Subscription;
   private heartbeat?: NodeJS.Timeout;
+  private closing = false;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
@@ -54,7 +55,12 @@ export class RealtimeHub implements OnModuleInit, OnModuleDestroy {
   onModuleDestroy(): void {
     clearInterval(this.heartbeat);
     this.subscription?.unsubscribe();
-    // Open streams would keep the HTTP server from closing.
+    this.closeAll();
+  }
+
+  /** Ends every open stream, and any opened from now on: open streams would keep the HTTP server from closing. */
+  closeAll(): void {
+    this.closing = true;
     this.forEachStream((stream) => this.close(stream));
   }
 
@@ -65,6 +71,7 @@ export class RealtimeHub implements OnModuleInit, OnModuleDestroy {
   }
 
   add(stream: EventStream): void {
+    if (this.closing) return stream.end();
     const streams = this.streamsByUser.get(stream.userId) ?? new Set<EventStream>();
     streams.add(stream);
     this.streamsByUser.set(stream.userId, streams);

@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { Service } from '@td/contracts';
 import type { Response } from 'express';
+import { GracefulHttp } from '../http/graceful-http';
 import { ServicesHealthIndicator } from './services.health';
 
 @ApiTags('health')
@@ -11,6 +12,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly services: ServicesHealthIndicator,
+    private readonly http: GracefulHttp,
   ) {}
 
   @Get('live')
@@ -23,6 +25,12 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({ summary: 'NATS and every service answer, each with its own database/Redis reachable (OPS-1)' })
   async ready(@Res({ passthrough: true }) response: Response) {
+    if (this.http.stopping) {
+      // Stopping (SIGTERM): a load balancer must send no more requests here.
+      const down = { gateway: { status: 'down', message: 'shutting down' } };
+      response.status(503).setHeader('Retry-After', '2');
+      return { status: 'error', info: {}, error: down, details: down };
+    }
     try {
       return await this.health.check([
         () => this.services.nats_(),

@@ -69,8 +69,12 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const { worker, connection } = this;
     this.worker = null;
     this.connection = null;
-    // Waits for mails in flight (each bounded by the SMTP timeouts), then stops taking jobs.
-    await worker?.close();
+    // Stops taking jobs and waits for the mails in flight, up to SHUTDOWN_DRAIN_MS; a send cut short
+    // leaves its job to be taken over by another worker (and not sent twice if it went out).
+    if (worker && !(await settlesWithin(worker.close(), this.config.SHUTDOWN_DRAIN_MS))) {
+      this.logger.warn({ msg: 'Emails still sending after the drain time; leaving them to another worker' });
+      await worker.close(true).catch(() => undefined);
+    }
     // BullMQ leaves a connection it was given open: it is ours to close.
     await connection?.quit().catch(() => connection.disconnect());
     this.sender.close();
@@ -98,5 +102,17 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
       }
       this.logger.log({ msg: 'Email sent', jobId, job: job.name, attempt: job.attemptsMade + 1 });
     });
+  }
+}
+
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true, () => false), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

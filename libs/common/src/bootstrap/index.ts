@@ -1,2 +1,3 @@
 export * from './start-service';
 export * from './run-main';
+export * from './shutdown';

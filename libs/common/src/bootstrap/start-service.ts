@@ -4,16 +4,19 @@ import type { BusEnv } from '../config';
 import { RpcErrorFilter } from '../errors';
 import { createLogger, PinoNestLogger } from '../logging';
 import { busServer } from '../nats';
+import { closeOnSignals } from './shutdown';
 
 /**
- * Starts one service process on the bus: JSON logs, one error filter, shutdown
- * hooks so SIGTERM drains NATS and closes pools.
+ * Starts one service process on the bus: JSON logs, one error filter, and on SIGTERM
+ * a graceful close: `app.close()` first drains the bus server (no new requests, the
+ * ones received answered), then runs the modules' destroy and shutdown hooks (workers,
+ * queues, pools), so nothing a request in flight needs is closed under it.
  */
 export async function startService(module: DynamicModule, config: BusEnv, service: string): Promise<INestMicroservice> {
   const logger = new PinoNestLogger(createLogger(service, config.LOG_LEVEL));
   const app = await NestFactory.createMicroservice(module, { strategy: busServer(config, service), logger, bufferLogs: true });
   app.useGlobalFilters(new RpcErrorFilter());
-  app.enableShutdownHooks();
+  closeOnSignals(app, () => app.close(), config.SHUTDOWN_DRAIN_MS);
   await app.listen();
   return app;
 }

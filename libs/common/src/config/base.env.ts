@@ -30,6 +30,15 @@ export class BusEnv {
   @Max(60_000)
   NATS_REQUEST_TIMEOUT_MS: number = 5000;
 
+  /**
+   * On SIGTERM, how long the process may take to finish the requests and jobs it holds before it
+   * cuts them off (it exits at most ~1.5 s after this).
+   */
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  SHUTDOWN_DRAIN_MS: number = 8000;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 

@@ -1,17 +1,36 @@
-import { ServerNats, type NatsOptions } from '@nestjs/microservices';
+import { Logger } from '@nestjs/common';
+import { ServerNats, type NatsContext, type NatsOptions } from '@nestjs/microservices';
+import type { Msg, NatsConnection, Subscription } from 'nats';
 import { REQUEST_ID_HEADER, RequestContext } from '../logging';
 import { prefixed } from './subject-prefix';
 
 type NatsServerOptions = NonNullable<NatsOptions['options']>;
 
+/** What Nest's ServerNats keeps to itself, and a graceful close needs. */
+interface ServerNatsInternals {
+  natsClient: NatsConnection | null;
+  subscriptions: Subscription[];
+}
+
 /**
- * Nest's NATS server, with subjects under the deployment's prefix and the
- * request id from the message headers put in scope for the handler's logs.
+ * Nest's NATS server, with subjects under the deployment's prefix, the request id from
+ * the message headers put in scope for the handler's logs, and a close that drains:
+ * Nest's own close unsubscribes at once, dropping requests already on their way to
+ * this instance (their callers got 503 after the request timeout). This one stops
+ * taking new requests (the queue group hands them to the other instances), answers
+ * every request it already received — waiting up to `drainMs` for their handlers —
+ * and only then closes the connection.
  */
 export class PrefixedNatsServer extends ServerNats {
+  private readonly drainLogger = new Logger('NatsServer');
+  /** Requests received whose reply has not gone out yet. */
+  private readonly inFlight = new Set<Msg>();
+  private idle: (() => void) | null = null;
+
   constructor(
     options: NatsServerOptions,
     private readonly prefix: string,
+    private readonly drainMs: number,
   ) {
     super(options);
     this.setOnProcessingStartHook((_transportId, context, done) => {
@@ -22,5 +41,78 @@ export class PrefixedNatsServer extends ServerNats {
 
   override normalizePattern(pattern: Parameters<ServerNats['normalizePattern']>[0]): string {
     return prefixed(this.prefix, super.normalizePattern(pattern));
+  }
+
+  override async handleMessage(channel: string, message: Msg): Promise<unknown> {
+    if (!message.reply) return super.handleMessage(channel, message);
+    this.inFlight.add(message);
+    try {
+      return await super.handleMessage(channel, message);
+    } catch (error) {
+      this.settled(message);
+      throw error;
+    }
+  }
+
+  override getPublisher(message: Msg, id: string, context: NatsContext): (response: unknown) => unknown {
+    const publish = super.getPublisher(message, id, context);
+    return (response) => {
+      try {
+        return publish(response);
+      } finally {
+        this.settled(message);
+      }
+    };
+  }
+
+  override async close(): Promise<void> {
+    const internals = this as unknown as ServerNatsInternals;
+    const client = internals.natsClient;
+    if (!client) return;
+    const deadline = Date.now() + this.drainMs;
+    // Stop taking requests: the server stops routing to this queue member; those already sent still arrive.
+    // (Bounded: with NATS down a drain would wait for the reconnection.)
+    await within(Promise.allSettled(internals.subscriptions.map((subscription) => subscription.drain())), this.drainMs);
+    if (this.inFlight.size > 0) {
+      this.drainLogger.log({ msg: 'Finishing requests in flight', requests: this.inFlight.size });
+      const finished = await this.whenIdle(Math.max(0, deadline - Date.now()));
+      if (!finished) this.drainLogger.warn({ msg: 'Requests still in flight after the drain time; closing anyway', requests: this.inFlight.size });
+    }
+    internals.subscriptions.length = 0;
+    internals.natsClient = null;
+    // Flushes the replies just published, then closes.
+    if (!(await within(client.drain().catch(() => undefined), 1000))) await client.close().catch(() => undefined);
+  }
+
+  private settled(message: Msg): void {
+    if (this.inFlight.delete(message) && this.inFlight.size === 0) this.idle?.();
+  }
+
+  private whenIdle(timeoutMs: number): Promise<boolean> {
+    if (this.inFlight.size === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.idle = null;
+        resolve(false);
+      }, timeoutMs);
+      this.idle = () => {
+        clearTimeout(timer);
+        this.idle = null;
+        resolve(true);
+      };
+    });
+  }
+}
+
+/** Resolves true when `promise` settles within `ms`, false otherwise. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -1,0 +1,90 @@
+import { Controller, Module, type DynamicModule, type INestMicroservice } from '@nestjs/common';
+import { MessagePattern } from '@nestjs/microservices';
+import { createTestEnv, waitUntil, type TestEnv } from '@td/testing';
+import { connect, JSONCodec, type NatsConnection } from 'nats';
+import { startService } from '../bootstrap';
+import { BusEnv, loadConfig } from '../config';
+import { prefixed } from './subject-prefix';
+
+/** A request the test holds until it says so. */
+class Gate {
+  entered = 0;
+  private opened = false;
+  private waiters: Array<() => void> = [];
+  wait(): Promise<void> {
+    this.entered++;
+    return this.opened ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+  }
+  open(): void {
+    this.opened = true;
+    this.waiters.splice(0).forEach((wake) => wake());
+  }
+}
+
+const gate = new Gate();
+
+@Controller()
+class SlowController {
+  @MessagePattern('drain-test.slow')
+  async slow(data: { n: number }): Promise<{ doubled: number }> {
+    await gate.wait();
+    return { doubled: data.n * 2 };
+  }
+
+  @MessagePattern('drain-test.fast')
+  fast(): { ok: true } {
+    return { ok: true };
+  }
+}
+
+@Module({})
+class DrainTestModule {
+  static forRoot(): DynamicModule {
+    return { module: DrainTestModule, controllers: [SlowController] };
+  }
+}
+
+const codec = JSONCodec<unknown>();
+
+describe('bus server shutdown', () => {
+  let testEnv: TestEnv;
+  let nats: NatsConnection;
+  let app: INestMicroservice | undefined;
+
+  beforeAll(async () => {
+    testEnv = await createTestEnv();
+    nats = await connect({ servers: testEnv.natsUrl, name: 'test-client' });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await nats?.drain();
+    await testEnv?.cleanup();
+  });
+
+  function request(pattern: string, data: unknown, timeout = 15_000) {
+    const subject = prefixed(testEnv.natsPrefix, pattern);
+    return nats.request(subject, codec.encode({ pattern, data, id: `${pattern}-${Math.random()}` }), { timeout }).then((reply) => codec.decode(reply.data));
+  }
+
+  it('OPS-5 closing a service drains: it stops taking requests, still answers every request it received, then closes', async () => {
+    const config = loadConfig(BusEnv, testEnv.env);
+    app = await startService(DrainTestModule.forRoot(), config, 'drain-test');
+    const held = Promise.all([request('drain-test.slow', { n: 2 }), request('drain-test.slow', { n: 5 })]);
+    await waitUntil(() => gate.entered === 2);
+
+    const closing = app.close();
+    // No new requests reach the closing instance (the queue group has no member left: "no responders")…
+    await waitUntil(() => request('drain-test.fast', {}, 1000).then(() => false, (error: Error) => /503|no responders/i.test(error.message)));
+    // …while the ones it received are still answered once their handlers finish, however long they take
+    // (Nest's own close waited 300 ms, then closed the connection under them).
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    gate.open();
+    expect(await held).toEqual([
+      { id: expect.any(String), response: { doubled: 4 }, isDisposed: true },
+      { id: expect.any(String), response: { doubled: 10 }, isDisposed: true },
+    ]);
+    await closing;
+    app = undefined;
+  });
+});
