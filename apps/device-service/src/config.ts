@@ -11,6 +11,21 @@ export class DeviceServiceEnv extends RedisEnv {
   @Max(1000)
   MAX_DEVICES_PER_USER: number = 20;
 
+  /** SEC-5: setups (`POST /v1/devices` answered 201) one user may start in a rolling hour. */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  SETUP_MAX_PER_HOUR: number = 30;
+
+  /**
+   * SEC-5: pending, expired and denied devices are deleted this many days after their last
+   * change (their audit rows stay). At least a day, so the rolling-hour setup count holds.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  DEVICE_RETENTION_DAYS: number = 30;
+
   @IsInt()
   @Min(60)
   @Max(30 * 24 * 3600)

@@ -42,8 +42,10 @@ export class DeviceSetupService {
       const user = await this.users.lockForUpdate(tx, context.user.id);
       assertNotDeprovisioned(user);
       const candidates = this.nameCandidates(user, requestedName, request.clientType, os, browser);
-      const checks = await this.devices.setupChecks(tx, user.id, proof.jkt, candidates);
+      const since = new Date(Date.now() - SETUP_WINDOW_MS);
+      const checks = await this.devices.setupChecks(tx, user.id, proof.jkt, candidates, { since, maxPerWindow: this.config.SETUP_MAX_PER_HOUR });
       if (checks.keyRegistered) throw keyRegistered();
+      if (checks.limitingSetupAt !== null) throw tooManySetups(checks.limitingSetupAt);
       if (checks.registeredCount >= this.config.MAX_DEVICES_PER_USER) {
         throw DomainError.of(
           ErrorCode.deviceLimitReached,
@@ -110,6 +112,14 @@ export class DeviceSetupService {
     // At most MAX registered devices hold names, so one of MAX + 1 candidates is free.
     return Array.from({ length: this.config.MAX_DEVICES_PER_USER + 1 }, (_, i) => nameCandidate(base, i + 1));
   }
+}
+
+/** SEC-5: setups are counted over a rolling hour. */
+const SETUP_WINDOW_MS = 3600_000;
+
+function tooManySetups(limitingSetupAt: Date): DomainError {
+  const retryAfter = Math.max(1, Math.ceil((limitingSetupAt.getTime() + SETUP_WINDOW_MS - Date.now()) / 1000));
+  return DomainError.of(ErrorCode.rateLimited, 'Too many devices were set up in the last hour; try again later.', { retryAfter });
 }
 
 export function keyRegistered(): DomainError {

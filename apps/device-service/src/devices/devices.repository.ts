@@ -16,6 +16,17 @@ export interface SetupChecks {
   registeredCount: number;
   freeName: string | null;
   approvedClientTypes: ClientType[];
+  /**
+   * SEC-5: the user's `maxPerWindow`-th newest setup inside the window, null while fewer
+   * were made; once it leaves the window, one more setup fits.
+   */
+  limitingSetupAt: Date | null;
+}
+
+/** SEC-5: how many setups a user made since `since`, and which one bounds the next. */
+export interface SetupWindow {
+  since: Date;
+  maxPerWindow: number;
 }
 
 /** The only place that reads and writes `devices` for device commands. */
@@ -47,9 +58,11 @@ export class DevicesRepository {
    * KEY-4 any device of anyone ever had this key; SETUP-3 the user's registered devices;
    * SETUP-2 the first name candidate no registered device holds (ignoring case with the
    * database's own lower(), like the unique index), null when all are taken; SETUP-4 the
-   * client types of the user's approved devices.
+   * client types of the user's approved devices; SEC-5 the setup that bounds the next one
+   * in the rolling window (every device row is a setup that was answered 201, whatever its
+   * status now; rows are kept far longer than the window).
    */
-  async setupChecks(tx: EntityManager, userId: string, keyThumbprint: string, nameCandidates: string[]): Promise<SetupChecks> {
+  async setupChecks(tx: EntityManager, userId: string, keyThumbprint: string, nameCandidates: string[], window: SetupWindow): Promise<SetupChecks> {
     const rows: SetupChecks[] = await tx.query(
       `SELECT EXISTS (SELECT 1 FROM devices WHERE key_thumbprint = $2) AS "keyRegistered",
               (SELECT count(*)::int FROM devices WHERE user_id = $1 AND status = ANY($3)) AS "registeredCount",
@@ -58,8 +71,10 @@ export class DevicesRepository {
                   SELECT 1 FROM devices d
                    WHERE d.user_id = $1 AND d.status = ANY($3) AND lower(d.name) = lower(candidate.name))
                 ORDER BY candidate.position LIMIT 1) AS "freeName",
-              ARRAY(SELECT DISTINCT client_type::text FROM devices WHERE user_id = $1 AND status = 'approved') AS "approvedClientTypes"`,
-      [userId, keyThumbprint, REGISTERED_STATUSES, nameCandidates],
+              ARRAY(SELECT DISTINCT client_type::text FROM devices WHERE user_id = $1 AND status = 'approved') AS "approvedClientTypes",
+              (SELECT created_at FROM devices WHERE user_id = $1 AND created_at > $5
+                ORDER BY created_at DESC OFFSET $6::int - 1 LIMIT 1) AS "limitingSetupAt"`,
+      [userId, keyThumbprint, REGISTERED_STATUSES, nameCandidates, window.since, window.maxPerWindow],
     );
     return rows[0];
   }

@@ -1,6 +1,7 @@
 import { Command } from '@td/contracts';
 import { DeviceKey } from '@td/testing';
 import { CHROME_ON_MAC, DeviceCommandsHarness, rejection } from '../../test/support/device-commands.harness';
+import { insertDevices } from '../../test/support/device-rows';
 import { fingerprintOf } from './rules/fingerprint';
 
 const FIREFOX_ON_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0';
@@ -161,5 +162,34 @@ describe('device-service: setting up a device (SETUP, APPROVE-5)', () => {
     expect((await h.send(Command.deviceList, { caller: h.caller(claims, null) })).devices).toHaveLength(0);
     const retried = await h.send(Command.deviceSetup, { caller: h.caller(claims, key, { userAgent: CHROME_ON_MAC }), clientType: 'web' });
     expect(retried.device.status).toBe('pending_verification');
+  });
+
+  it('SEC-5 setups per user are limited per rolling hour (SETUP_MAX_PER_HOUR); cancelled, expired and denied ones count; beyond: rate_limited with retryAfter', async () => {
+    const claims = h.user();
+    const user = await h.userRow(claims);
+    const max = h.config.SETUP_MAX_PER_HOUR;
+    const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+    // Setups of more than an hour ago no longer count.
+    await insertDevices(h.db, user, 5, { status: 'expired', createdAt: minutesAgo(61) });
+    // Inside the hour: the oldest 50 minutes ago, then others that ended every way a request can end.
+    await insertDevices(h.db, user, 1, { status: 'denied', createdAt: minutesAgo(50), deniedAt: minutesAgo(49) });
+    await insertDevices(h.db, user, max - 4, { status: 'expired', createdAt: minutesAgo(30) });
+    await insertDevices(h.db, user, 1, { status: 'disabled', createdAt: minutesAgo(20) });
+    // Two more, really set up; the first one cancelled at once (cancelling frees the slot, not the hourly budget).
+    const cancelled = await h.setup(claims, 'web');
+    await h.send(Command.deviceCancel, { caller: h.caller(claims, cancelled.key), deviceId: cancelled.device.id });
+    await h.setup(claims, 'web');
+
+    const key = await DeviceKey.create();
+    const refused = await rejection(h.send(Command.deviceSetup, { caller: h.caller(claims, key), clientType: 'web' }));
+    expect(refused.code).toBe('rate_limited');
+    // The oldest counted setup (50 minutes ago) leaves the window in about 10 minutes.
+    expect(refused.retryAfter).toBeGreaterThan(9 * 60);
+    expect(refused.retryAfter).toBeLessThanOrEqual(10 * 60 + 1);
+    // The refusal registered nothing and sent no code; the key stays usable.
+    const [{ n }] = await h.db.query(`SELECT count(*)::int AS n FROM devices WHERE key_thumbprint = $1`, [key.thumbprint]);
+    expect(n).toBe(0);
+    // Another user is not affected.
+    expect((await h.setup(h.user(), 'web')).device.status).toBe('pending_verification');
   });
 });
