@@ -7,6 +7,7 @@ import { dataSourceOptions } from './database/data-source';
 import { DeprovisionWorkerModule } from './deprovision/deprovision-worker.module';
 import { DeprovisionModule } from './deprovision/deprovision.module';
 import { DevicesModule } from './devices/devices.module';
+import { RETENTION_INTERVAL_MS } from './expiry/device-retention';
 import { ExpiryModule } from './expiry/expiry.module';
 import { HealthController } from './health/health.controller';
 import { OutboxModule, outboxSettings } from './outbox/outbox.module';
@@ -24,7 +25,10 @@ export class DeviceServiceModule {
         NatsModule.forRoot(config, Service.device),
         DevicesModule.forRoot(config),
         OutboxModule.forRoot(outboxSettings(config)),
-        ExpiryModule.forRoot({ intervalMs: config.EXPIRY_SWEEP_INTERVAL_MS }),
+        ExpiryModule.forRoot(
+          { intervalMs: config.EXPIRY_SWEEP_INTERVAL_MS },
+          { retentionDays: config.DEVICE_RETENTION_DAYS, intervalMs: RETENTION_INTERVAL_MS },
+        ),
         DeprovisionModule.forRoot(config),
         WorkspaceModule.forRoot(config),
         ...(config.DEPROVISION_WORKER ? [DeprovisionWorkerModule.forRoot(config)] : []),

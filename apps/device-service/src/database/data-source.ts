@@ -1,6 +1,7 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { Device } from '../devices/device.entity';
+import { RetiredDeviceKey } from '../devices/retired-device-key.entity';
 import { OutboxMessage } from '../outbox/outbox-message.entity';
 import { ScimToken } from '../scim/scim-token.entity';
 import { User } from '../users/user.entity';
@@ -8,9 +9,16 @@ import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-s
 import { OutboxNotify1764310000000 } from './migrations/1764310000000-outbox-notify';
 import { ScimTokens1764320000000 } from './migrations/1764320000000-scim-tokens';
 import { OutboxRelayPath1764345000000 } from './migrations/1764345000000-outbox-relay-path';
+import { DeviceRetention1764560100000 } from './migrations/1764560100000-device-retention';
 
-export const ENTITIES = [User, Device, OutboxMessage, AuditEvent, ScimToken];
-export const MIGRATIONS = [InitialSchema1764300000000, OutboxNotify1764310000000, ScimTokens1764320000000, OutboxRelayPath1764345000000];
+export const ENTITIES = [User, Device, RetiredDeviceKey, OutboxMessage, AuditEvent, ScimToken];
+export const MIGRATIONS = [
+  InitialSchema1764300000000,
+  OutboxNotify1764310000000,
+  ScimTokens1764320000000,
+  OutboxRelayPath1764345000000,
+  DeviceRetention1764560100000,
+];
 
 /** The one description of device-service's database; the app, `npm run migrate` and tests use it. */
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {

@@ -55,7 +55,7 @@ export class DevicesRepository {
   /**
    * Everything a setup decides on, read in one statement after the user's row is locked
    * (so, in READ COMMITTED, it sees every change committed before the lock was ours):
-   * KEY-4 any device of anyone ever had this key; SETUP-3 the user's registered devices;
+   * KEY-4 any device of anyone ever had this key (also one since removed, SEC-5); SETUP-3 the user's registered devices;
    * SETUP-2 the first name candidate no registered device holds (ignoring case with the
    * database's own lower(), like the unique index), null when all are taken; SETUP-4 the
    * client types of the user's approved devices; SEC-5 the setup that bounds the next one
@@ -64,7 +64,8 @@ export class DevicesRepository {
    */
   async setupChecks(tx: EntityManager, userId: string, keyThumbprint: string, nameCandidates: string[], window: SetupWindow): Promise<SetupChecks> {
     const rows: SetupChecks[] = await tx.query(
-      `SELECT EXISTS (SELECT 1 FROM devices WHERE key_thumbprint = $2) AS "keyRegistered",
+      `SELECT (EXISTS (SELECT 1 FROM devices WHERE key_thumbprint = $2)
+               OR EXISTS (SELECT 1 FROM retired_device_keys WHERE key_thumbprint = $2)) AS "keyRegistered",
               (SELECT count(*)::int FROM devices WHERE user_id = $1 AND status = ANY($3)) AS "registeredCount",
               (SELECT candidate.name FROM unnest($4::text[]) WITH ORDINALITY AS candidate(name, position)
                 WHERE NOT EXISTS (

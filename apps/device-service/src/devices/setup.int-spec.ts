@@ -2,6 +2,8 @@ import { Command } from '@td/contracts';
 import { DeviceKey } from '@td/testing';
 import { CHROME_ON_MAC, DeviceCommandsHarness, rejection } from '../../test/support/device-commands.harness';
 import { insertDevices } from '../../test/support/device-rows';
+import { DeviceRetention } from '../expiry/device-retention';
+import { ExpiryRepository } from '../expiry/expiry.repository';
 import { fingerprintOf } from './rules/fingerprint';
 
 const FIREFOX_ON_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0';
@@ -191,5 +193,19 @@ describe('device-service: setting up a device (SETUP, APPROVE-5)', () => {
     expect(n).toBe(0);
     // Another user is not affected.
     expect((await h.setup(h.user(), 'web')).device.status).toBe('pending_verification');
+  });
+
+  it('SEC-5 a key whose device was removed after the retention period still cannot be set up again (KEY-4)', async () => {
+    const claims = h.user();
+    const { key, device } = await h.setup(claims, 'web');
+    await h.send(Command.deviceCancel, { caller: h.caller(claims, key), deviceId: device.id });
+    const longAgo = new Date(Date.now() - (h.config.DEVICE_RETENTION_DAYS + 1) * 86_400_000);
+    await h.db.query(`UPDATE devices SET created_at = $2, expires_at = $2 WHERE id = $1`, [device.id, longAgo]);
+    await new DeviceRetention(h.db, new ExpiryRepository(), { retentionDays: h.config.DEVICE_RETENTION_DAYS, intervalMs: 3_600_000 }).prune();
+    const [{ n }] = await h.db.query(`SELECT count(*)::int AS n FROM devices WHERE id = $1`, [device.id]);
+    expect(n).toBe(0);
+
+    const again = await rejection(h.send(Command.deviceSetup, { caller: h.caller(claims, key), clientType: 'web' }));
+    expect(again.code).toBe('device_key_registered');
   });
 });

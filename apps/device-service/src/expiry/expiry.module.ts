@@ -1,15 +1,23 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuditLog } from '../audit/audit.log';
+import { DeviceRetention, RETENTION_SETTINGS, type RetentionSettings } from './device-retention';
 import { ExpiryRepository } from './expiry.repository';
 import { EXPIRY_SETTINGS, ExpirySweeper, type ExpirySettings } from './expiry.sweeper';
 
-/** SETUP-5: pending devices expire. Needs the global OutboxModule and NatsModule. */
+/** SETUP-5: pending devices expire; SEC-5: old ones are removed. Needs the global OutboxModule and NatsModule. */
 @Module({})
 export class ExpiryModule {
-  static forRoot(settings: ExpirySettings): DynamicModule {
+  static forRoot(settings: ExpirySettings, retention: RetentionSettings): DynamicModule {
     return {
       module: ExpiryModule,
-      providers: [{ provide: EXPIRY_SETTINGS, useValue: settings }, ExpiryRepository, AuditLog, ExpirySweeper],
+      providers: [
+        { provide: EXPIRY_SETTINGS, useValue: settings },
+        { provide: RETENTION_SETTINGS, useValue: retention },
+        ExpiryRepository,
+        AuditLog,
+        ExpirySweeper,
+        DeviceRetention,
+      ],
       exports: [ExpirySweeper],
     };
   }

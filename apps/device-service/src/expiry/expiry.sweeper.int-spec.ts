@@ -14,6 +14,7 @@ import { OutboxRepository } from '../outbox/outbox.repository';
 import { OutboxWriter } from '../outbox/outbox.writer';
 import { ExpiryRepository } from './expiry.repository';
 import { ExpirySweeper } from './expiry.sweeper';
+import { DeviceRetention } from './device-retention';
 
 const codec = JSONCodec();
 const past = () => new Date(Date.now() - 1000);
@@ -125,5 +126,43 @@ describe('ExpirySweeper (SETUP-5)', () => {
     } finally {
       await app.close();
     }
+  });
+
+  it('SEC-5 pending, expired and denied devices are removed DEVICE_RETENTION_DAYS after their last change; audit rows stay; keys stay taken', async () => {
+    const user = await insertUser(db);
+    const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
+    const oldExpired = await insertDevice(db, user, { status: 'expired', createdAt: daysAgo(40), expiresAt: daysAgo(40) });
+    const oldDenied = await insertDevice(db, user, { status: 'denied', createdAt: daysAgo(45), deniedAt: daysAgo(31) });
+    const oldPending = await insertDevice(db, user, { status: 'pending_approval', createdAt: daysAgo(40), expiresAt: daysAgo(39) });
+    const recentlyDenied = await insertDevice(db, user, { status: 'denied', createdAt: daysAgo(35), deniedAt: daysAgo(10) });
+    const recentlyExpired = await insertDevice(db, user, { status: 'expired', createdAt: daysAgo(2), expiresAt: daysAgo(2) });
+    const oldApproved = await insertDevice(db, user, { status: 'approved', createdAt: daysAgo(400) });
+    const oldDisabled = await insertDevice(db, user, { status: 'disabled', createdAt: daysAgo(400), disabledAt: daysAgo(300) });
+    const pruned = [oldExpired, oldDenied, oldPending];
+    await new AuditLog().record(
+      db.manager,
+      pruned.map((device) => ({
+        workspaceId: user.workspaceId,
+        action: 'device.setup' as const,
+        actor: { userId: user.id, deviceId: device.id },
+        target: { userId: user.id, deviceId: device.id },
+        ip: null,
+        userAgent: null,
+      })),
+    );
+
+    const retention = new DeviceRetention(db, new ExpiryRepository(), { retentionDays: 30, intervalMs: 3_600_000, batchSize: 2 });
+    expect(await retention.prune()).toBe(3);
+
+    const remaining = (await db.getRepository(Device).findBy({ userId: user.id })).map((d) => d.id).sort();
+    expect(remaining).toEqual([recentlyDenied, recentlyExpired, oldApproved, oldDisabled].map((d) => d.id).sort());
+    const [{ n: auditRows }] = await db.query(`SELECT count(*)::int AS n FROM audit_events WHERE target_device_id = ANY($1)`, [pruned.map((d) => d.id)]);
+    expect(auditRows).toBe(3);
+    // KEY-4 outlives the row: the removed devices' keys are remembered as taken.
+    const retired: Array<{ key_thumbprint: string }> = await db.query(`SELECT key_thumbprint FROM retired_device_keys WHERE key_thumbprint = ANY($1)`, [
+      pruned.map((d) => d.keyThumbprint),
+    ]);
+    expect(retired.map((r) => r.key_thumbprint).sort()).toEqual(pruned.map((d) => d.keyThumbprint).sort());
+    expect(await retention.prune()).toBe(0);
   });
 });

@@ -1,0 +1,79 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { ExpiryRepository } from './expiry.repository';
+
+export const RETENTION_SETTINGS = Symbol('RETENTION_SETTINGS');
+
+export interface RetentionSettings {
+  /** DEVICE_RETENTION_DAYS */
+  retentionDays: number;
+  intervalMs: number;
+  batchSize?: number;
+}
+
+/** How often retention runs in a service: rows are kept for days, so hourly is plenty. */
+export const RETENTION_INTERVAL_MS = 3_600_000;
+const FIRST_RUN_DELAY_MS = 10_000;
+
+/**
+ * SEC-5: pending, expired and denied devices are deleted DEVICE_RETENTION_DAYS after their
+ * last change (creation, deadline or denial), in small transactions; audit rows stay and
+ * the keys stay taken (KEY-4). Every instance prunes; `SKIP LOCKED` keeps them apart.
+ */
+@Injectable()
+export class DeviceRetention implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(DeviceRetention.name);
+  private readonly batchSize: number;
+  private timer: NodeJS.Timeout | null = null;
+  private pruning: Promise<unknown> | null = null;
+  private stopping = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly expiry: ExpiryRepository,
+    @Inject(RETENTION_SETTINGS) private readonly settings: RetentionSettings,
+  ) {
+    this.batchSize = settings.batchSize ?? 500;
+  }
+
+  onApplicationBootstrap(): void {
+    // Soon after start too, so instances restarted more often than hourly still prune.
+    this.schedule(Math.min(this.settings.intervalMs, FIRST_RUN_DELAY_MS));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.pruning;
+  }
+
+  /** Deletes every device past retention; returns how many this call deleted. */
+  async prune(): Promise<number> {
+    const cutoff = new Date(Date.now() - this.settings.retentionDays * 86_400_000);
+    let total = 0;
+    for (;;) {
+      const deleted = await this.dataSource.transaction((manager) => this.expiry.pruneBefore(manager, cutoff, this.batchSize));
+      total += deleted;
+      if (deleted < this.batchSize || this.stopping) return total;
+    }
+  }
+
+  private schedule(delayMs = this.settings.intervalMs): void {
+    if (this.stopping) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.pruning = this.prune()
+        .then((deleted) => {
+          if (deleted > 0) this.logger.log(`removed ${deleted} device(s) past the retention period`);
+        })
+        .catch((error: Error) => this.logger.warn(`device retention failed, will retry: ${error.message}`))
+        .finally(() => {
+          this.pruning = null;
+          this.schedule();
+        });
+    }, delayMs);
+    this.timer.unref();
+  }
+}
