@@ -1,6 +1,8 @@
 import type { INestApplication, INestMicroservice } from '@nestjs/common';
 import { loadConfig } from '@td/common';
-import { createTestEnv, MailCatcher, mintToken, newUser, type TestEnv, type TestUserClaims } from '@td/testing';
+import { createTestEnv, expireKeyNow, MailCatcher, mintToken, newUser, type TestEnv, type TestUserClaims } from '@td/testing';
+import { Redis } from 'ioredis';
+import { Client } from 'pg';
 import { startDeviceService } from '../../apps/device-service/src/bootstrap';
 import { DeviceServiceEnv } from '../../apps/device-service/src/config';
 import { startGateway } from '../../apps/gateway/src/bootstrap';
@@ -8,6 +10,7 @@ import { GatewayEnv } from '../../apps/gateway/src/config';
 import { startNotificationService } from '../../apps/notification-service/src/bootstrap';
 import { NotificationServiceEnv } from '../../apps/notification-service/src/config';
 import { startVerificationService } from '../../apps/verification-service/src/bootstrap';
+import { CodeKeys } from '../../apps/verification-service/src/codes/codes.store';
 import { VerificationServiceEnv } from '../../apps/verification-service/src/config';
 
 export type ServiceName = 'device-service' | 'verification-service' | 'notification-service';
@@ -65,6 +68,30 @@ export class TestSystem {
   async token(claims: Partial<TestUserClaims> = {}): Promise<{ token: string; user: TestUserClaims }> {
     const user = newUser(claims);
     return { token: await mintToken(this.env.AUTH_JWT_SECRET, user), user };
+  }
+
+  /**
+   * Time passing, without waiting for it: the device's email code lapses (`code`) or
+   * its 30-second interval between codes runs out (`cooldown`), as after their TTLs.
+   */
+  async lapse(what: 'code' | 'cooldown', deviceId: string): Promise<void> {
+    const redis = new Redis(this.testEnv.redisUrl, { maxRetriesPerRequest: 1 });
+    try {
+      await expireKeyNow(redis, this.testEnv.redisPrefix, CodeKeys[what](deviceId));
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  /** Time passing for a pending device: its deadline (SETUP-5) is now, as if its TTL had run out. */
+  async reachDeadline(deviceId: string): Promise<void> {
+    const db = new Client({ connectionString: this.testEnv.databaseUrl });
+    await db.connect();
+    try {
+      await db.query(`UPDATE devices SET expires_at = now() WHERE id = $1`, [deviceId]);
+    } finally {
+      await db.end();
+    }
   }
 
   async stop(): Promise<void> {

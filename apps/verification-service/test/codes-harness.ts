@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { INestMicroservice } from '@nestjs/common';
 import { bullPrefix, createBullConnection, DomainError, loadConfig, unsealCode, type BusClient } from '@td/common';
 import { Command, Queue, type DomainErrorBody, type IssueCodeRequest, type VerificationCodeEmailJob } from '@td/contracts';
-import { connectBus, createTestEnv, type TestEnv } from '@td/testing';
+import { connectBus, createTestEnv, expireKeyNow, type TestEnv } from '@td/testing';
 import { Queue as BullQueue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startVerificationService } from '../src/bootstrap';
@@ -81,9 +81,8 @@ export class CodesHarness {
   }
 
   /** Stands in for time passing on a key: it lapses now, as after its TTL. */
-  async expireNow(key: string): Promise<void> {
-    await this.redis.pexpire(`${this.testEnv.redisPrefix}:${key}`, 1);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+  expireNow(key: string): Promise<void> {
+    return expireKeyNow(this.redis, this.testEnv.redisPrefix, key);
   }
 
   /** Every key of this test file, unprefixed names. */

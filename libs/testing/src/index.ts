@@ -5,3 +5,4 @@ export * from './mail-catcher';
 export * from './tokens';
 export * from './wait';
 export * from './bus';
+export * from './time-travel';

@@ -157,35 +157,44 @@ describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
 
   it('DEPROV-2 a device setup racing the deprovisioning ends disabled, never approved', async () => {
     const boss = await admin();
-    const targets = await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        const claims = h.user({ wid: boss.claims.wid });
-        return { claims, approver: await h.approvedDevice(claims, 'web') };
-      }),
-    );
+    const target = async () => {
+      const claims = h.user({ wid: boss.claims.wid });
+      return { claims, approver: await h.approvedDevice(claims, 'web') };
+    };
+    const userId = async (claims: TokenClaims): Promise<string> =>
+      (await h.db.query(`SELECT id FROM users WHERE workspace_id = $1 AND subject = $2`, [claims.wid, claims.sub]))[0].id;
+
+    // Each order for certain: a setup that got in first is disabled by the cascade, its approval racing the deprovisioning ...
+    const setupFirst = await target();
+    const early = await h.setup(setupFirst.claims, 'mobile');
+    await Promise.all([
+      h.send(Command.deviceApprove, { caller: h.caller(setupFirst.claims, setupFirst.approver.key), deviceId: early.device.id }).catch(() => null),
+      h.send(Command.workspaceDeprovisionUser, { caller: boss.caller, userId: setupFirst.claims.sub }),
+    ]);
+    // ... and a setup after it is refused.
+    const deprovisionedFirst = await target();
+    await h.send(Command.workspaceDeprovisionUser, { caller: boss.caller, userId: deprovisionedFirst.claims.sub });
+    expect((await rejection(h.setup(deprovisionedFirst.claims, 'mobile'))).code).toBe('user_deprovisioned');
+
+    // Then interleaved as clients would, in whichever order they land.
+    const racing = await Promise.all(Array.from({ length: 6 }, target));
     await Promise.all(
-      targets.map(async ({ claims, approver }, i) => {
+      racing.map(async ({ claims, approver }, i) => {
         const setupThenApprove = (async () => {
           const setup = await h.setup(claims, i % 2 ? 'web' : 'mobile').catch(() => null);
           if (!setup) return;
           await h.send(Command.deviceApprove, { caller: h.caller(claims, approver.key), deviceId: setup.device.id }).catch(() => null);
         })();
-        const deprovision = new Promise((resolve) => setTimeout(resolve, (i % 4) * 5)).then(() =>
-          h.send(Command.workspaceDeprovisionUser, { caller: boss.caller, userId: claims.sub }),
-        );
-        await Promise.all([setupThenApprove, deprovision]);
+        await Promise.all([setupThenApprove, h.send(Command.workspaceDeprovisionUser, { caller: boss.caller, userId: claims.sub })]);
       }),
     );
-    let raced = 0;
-    for (const { claims } of targets) {
-      const user = await h.db.query(`SELECT id FROM users WHERE workspace_id = $1 AND subject = $2`, [claims.wid, claims.sub]);
-      await waitUntil(async () => (await enabledCount(user[0].id)) === 0, 15000);
-      const final = await statuses(user[0].id);
-      expect(final).not.toContain('approved');
-      if (final.length > 1) raced += 1;
+    for (const { claims } of [setupFirst, deprovisionedFirst, ...racing]) {
+      const id = await userId(claims);
+      await waitUntil(async () => (await enabledCount(id)) === 0, 15000);
+      expect(await statuses(id)).not.toContain('approved');
     }
-    // Some setups got in before the deprovisioning (the rest were refused): both orders were exercised.
-    expect(raced).toBeGreaterThan(0);
+    expect(await statuses(await userId(setupFirst.claims))).toEqual(['disabled', 'disabled']);
+    expect(await statuses(await userId(deprovisionedFirst.claims))).toEqual(['disabled']);
   });
 });
 

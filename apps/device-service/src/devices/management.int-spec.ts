@@ -1,5 +1,4 @@
 import { Command } from '@td/contracts';
-import { waitUntil } from '@td/testing';
 import { randomUUID } from 'node:crypto';
 import { DeviceCommandsHarness, rejection } from '../../test/support/device-commands.harness';
 
@@ -45,15 +44,14 @@ describe('device-service: the user own devices (MANAGE-1, MANAGE-3)', () => {
     const claims = h.user();
     const { key, device } = await h.approvedDevice(claims, 'web');
     await h.send(Command.deviceList, { caller: h.caller(claims, key, { ip: '198.51.100.1' }) });
-    const first = await waitUntil(async () => {
-      const row = await h.deviceRow(device.id);
-      return row.lastSeenAt ? row : null;
-    });
+    await h.lastSeenWritten();
+    const first = await h.deviceRow(device.id);
+    expect(first.lastSeenAt).not.toBeNull();
     expect(first.lastIp).toBe('198.51.100.1');
 
     // Within the minute: further requests from elsewhere write nothing.
     await Promise.all(Array.from({ length: 5 }, () => h.send(Command.deviceGetSession, { caller: h.caller(claims, key, { ip: '198.51.100.2' }) })));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await h.lastSeenWritten();
     const throttled = await h.deviceRow(device.id);
     expect(throttled.lastSeenAt!.getTime()).toBe(first.lastSeenAt!.getTime());
     expect(throttled.lastIp).toBe('198.51.100.1');
@@ -61,10 +59,9 @@ describe('device-service: the user own devices (MANAGE-1, MANAGE-3)', () => {
     // A minute later (moved back in time), the next trusted request writes again.
     await h.db.query(`UPDATE devices SET last_seen_at = now() - interval '61 seconds' WHERE id = $1`, [device.id]);
     await h.send(Command.deviceGetSession, { caller: h.caller(claims, key, { ip: '198.51.100.3' }) });
-    const later = await waitUntil(async () => {
-      const row = await h.deviceRow(device.id);
-      return row.lastIp === '198.51.100.3' ? row : null;
-    });
+    await h.lastSeenWritten();
+    const later = await h.deviceRow(device.id);
+    expect(later.lastIp).toBe('198.51.100.3');
     expect(Date.now() - later.lastSeenAt!.getTime()).toBeLessThan(10_000);
     const listed = await h.send(Command.deviceList, { caller: h.caller(claims, null) });
     expect(listed.devices[0]).toMatchObject({ lastIp: '198.51.100.3', lastSeenAt: later.lastSeenAt!.toISOString() });
@@ -72,7 +69,7 @@ describe('device-service: the user own devices (MANAGE-1, MANAGE-3)', () => {
     // Untrusted requests (a pending device) leave no trace.
     const pending = await h.setup(claims, 'mobile');
     await h.send(Command.deviceGetSession, { caller: h.caller(claims, pending.key) });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await h.lastSeenWritten();
     expect((await h.deviceRow(pending.device.id)).lastSeenAt).toBeNull();
   });
 

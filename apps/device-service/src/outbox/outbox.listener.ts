@@ -16,6 +16,9 @@ export class OutboxListener {
   private retryTimer: NodeJS.Timeout | null = null;
   private failures = 0;
   private stopped = true;
+  private markListening!: () => void;
+  /** Resolves once the first LISTEN is up: from then on a commit wakes the relay. */
+  readonly listening = new Promise<void>((resolve) => (this.markListening = resolve));
 
   constructor(
     private readonly databaseUrl: string,
@@ -58,6 +61,7 @@ export class OutboxListener {
     }
     this.client = client;
     this.failures = 0;
+    this.markListening();
     // Whatever committed while we were not listening.
     this.onCommit();
   }

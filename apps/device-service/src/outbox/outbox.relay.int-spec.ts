@@ -109,7 +109,7 @@ describe('OutboxRelay (Postgres + JetStream)', () => {
   it('publishes committed rows once, with the row id as msgID, woken by the commit itself', async () => {
     // A poll far longer than the test: only the commit's NOTIFY can wake the relay in time.
     const relay = await startRelay({ pollIntervalMs: 60_000 });
-    await new Promise((resolve) => setTimeout(resolve, 500)); // its LISTEN connection is up
+    await relay.listening;
     const batch = events(5);
     const committedAt = Date.now();
     await commit(batch);
@@ -179,7 +179,8 @@ describe('OutboxRelay (Postgres + JetStream)', () => {
     const relay = await startRelay({ connection: dead, pollIntervalMs: 50 });
     const batch = events(2);
     await commit(batch);
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    // It has tried and backed off twice (the second time from its retry timer), and still holds the rows.
+    await waitUntil(() => relay.stats.backOffs >= 2);
     expect(await unpublished()).toBe(2);
     const stopStarted = Date.now();
     await relay.stop();

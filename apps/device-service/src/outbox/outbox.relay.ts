@@ -54,7 +54,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   /** The next pass starts at the head of the index: after a poll, a failure or an unannounced poke. */
   private fullScan = true;
   /** What this instance did; tests read it to prove "published once". */
-  readonly stats = { published: 0, duplicates: 0, failedPublishes: 0 };
+  readonly stats = { published: 0, duplicates: 0, failedPublishes: 0, backOffs: 0 };
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -69,6 +69,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     this.start();
+  }
+
+  /** Resolves once commits wake the relay (LISTEN is up); at once when it only polls. */
+  get listening(): Promise<void> {
+    return this.listener?.listening ?? Promise.resolve();
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -197,6 +202,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   private backOff(error: Error): void {
     this.failures += 1;
+    this.stats.backOffs += 1;
     this.streamReady = false;
     this.fullScan = true;
     if (this.failures === 1 || this.failures % 20 === 0) {

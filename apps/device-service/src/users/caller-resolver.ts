@@ -15,6 +15,7 @@ import { UsersRepository, type UserWithDevice } from './users.repository';
 @Injectable()
 export class CallerResolver {
   private readonly logger = new Logger(CallerResolver.name);
+  private readonly lastSeenInFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly users: UsersRepository,
@@ -58,9 +59,19 @@ export class CallerResolver {
    */
   private recordLastSeen(device: Device, ip: string | null): void {
     if (device.lastSeenAt && Date.now() - device.lastSeenAt.getTime() < LAST_SEEN_INTERVAL_MS) return;
-    this.devices.touchLastSeen(device.id, ip).catch((error: Error) => {
-      this.logger.warn(`could not record last seen of device ${device.id}: ${error.message}`);
-    });
+    const write: Promise<void> = this.devices
+      .touchLastSeen(device.id, ip)
+      .then(
+        () => undefined,
+        (error: Error) => this.logger.warn(`could not record last seen of device ${device.id}: ${error.message}`),
+      )
+      .finally(() => this.lastSeenInFlight.delete(write));
+    this.lastSeenInFlight.add(write);
+  }
+
+  /** Resolves when every last-seen write started so far has finished (written or failed); tests await it instead of sleeping. */
+  async lastSeenWritten(): Promise<void> {
+    await Promise.all([...this.lastSeenInFlight]);
   }
 }
 

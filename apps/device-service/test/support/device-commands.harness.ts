@@ -10,6 +10,7 @@ import { insertDevice } from './device-rows';
 import { startDeviceService } from '../../src/bootstrap';
 import { DeviceServiceEnv } from '../../src/config';
 import { createDataSource } from '../../src/database/data-source';
+import { CallerResolver } from '../../src/users/caller-resolver';
 import { User } from '../../src/users/user.entity';
 import { Device } from '../../src/devices/device.entity';
 
@@ -114,6 +115,11 @@ export class DeviceCommandsHarness {
   async outboxSubjects(deviceId: string): Promise<string[]> {
     const rows: Array<{ subject: string }> = await this.db.query(`SELECT subject FROM outbox WHERE payload->'device'->>'id' = $1 ORDER BY created_at`, [deviceId]);
     return rows.map((row) => row.subject);
+  }
+
+  /** Waits for the last-seen writes that the requests answered so far started (they run off the reply's path). */
+  async lastSeenWritten(): Promise<void> {
+    await Promise.all(this.deviceService.get(CallerResolver, { each: true }).map((resolver) => resolver.lastSeenWritten()));
   }
 
   /** Takes verification-service off the bus (a dependency down, ERR-3), or brings it back. */

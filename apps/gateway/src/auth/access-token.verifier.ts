@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DomainError } from '@td/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { CLOCK, DomainError, systemClock, type Clock } from '@td/common';
 import { ErrorCode, type TokenClaims } from '@td/contracts';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import { LruCache } from '../common/lru-cache';
@@ -45,7 +45,10 @@ export class AccessTokenVerifier {
   private readonly options: JWTVerifyOptions;
   private readonly cache = new LruCache<string, CachedClaims>(CACHE_CAPACITY);
 
-  constructor(@Inject(CONFIG) config: GatewayEnv) {
+  constructor(
+    @Inject(CONFIG) config: GatewayEnv,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
+  ) {
     const base = { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, requiredClaims: ['sub', 'exp'] };
     if (config.AUTH_JWT_SECRET) {
       this.key = new TextEncoder().encode(config.AUTH_JWT_SECRET);
@@ -57,22 +60,22 @@ export class AccessTokenVerifier {
   }
 
   async verify(token: string): Promise<TokenClaims> {
-    const now = Date.now();
+    const now = this.clock.now();
     const cached = this.cache.get(token);
     if (cached) {
       if (cached.until > now) return cached.claims;
       this.cache.delete(token);
     }
-    const payload = await this.verifySignature(token);
+    const payload = await this.verifySignature(token, now);
     const claims = toTokenClaims(payload);
     this.cache.set(token, { claims, until: Math.min(payload.exp! * 1000, now + CACHE_TTL_MS) });
     return claims;
   }
 
-  private async verifySignature(token: string) {
+  private async verifySignature(token: string, now: number) {
+    const options = { ...this.options, currentDate: new Date(now) };
     try {
-      const { payload } =
-        this.key instanceof Uint8Array ? await jwtVerify(token, this.key, this.options) : await jwtVerify(token, this.key, this.options);
+      const { payload } = this.key instanceof Uint8Array ? await jwtVerify(token, this.key, options) : await jwtVerify(token, this.key, options);
       return payload;
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw DomainError.of(ErrorCode.unauthenticated, 'The access token has expired.');
