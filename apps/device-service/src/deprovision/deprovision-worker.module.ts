@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AuditLog } from '../audit/audit.log';
 import { DeviceServiceEnv } from '../config';
+import { DeviceLifecycleModule } from '../devices/device-lifecycle.module';
 import { DeprovisionCascade } from './deprovision.cascade';
 import { DeprovisionHealer } from './deprovision.healer';
 import { DeprovisionWorker } from './deprovision.worker';
@@ -15,7 +15,8 @@ export class DeprovisionWorkerModule {
   static forRoot(config: DeviceServiceEnv): DynamicModule {
     return {
       module: DeprovisionWorkerModule,
-      providers: [{ provide: DeviceServiceEnv, useValue: config }, AuditLog, DeprovisionCascade, DeprovisionWorker, DeprovisionHealer],
+      imports: [DeviceLifecycleModule],
+      providers: [{ provide: DeviceServiceEnv, useValue: config }, DeprovisionCascade, DeprovisionWorker, DeprovisionHealer],
     };
   }
 }

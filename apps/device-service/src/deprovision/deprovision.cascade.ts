@@ -1,11 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BusClient } from '@td/common';
-import { Command, DomainEvent, PENDING_STATUSES, type DeprovisionJobData, type DeprovisionJobProgress } from '@td/contracts';
+import { Command, PENDING_STATUSES, type DeprovisionJobData, type DeprovisionJobProgress } from '@td/contracts';
 import type { Job } from 'bullmq';
-import { AuditAction, AuditLog } from '../audit/audit.log';
 import { DeviceServiceEnv } from '../config';
-import { deviceEvent } from '../outbox/device-event';
-import { OutboxWriter } from '../outbox/outbox.writer';
+import { DeviceLifecycle } from '../devices/device-lifecycle';
 import { DeprovisionRepository } from './deprovision.repository';
 
 /**
@@ -21,8 +19,7 @@ export class DeprovisionCascade {
 
   constructor(
     private readonly repository: DeprovisionRepository,
-    private readonly audit: AuditLog,
-    private readonly outbox: OutboxWriter,
+    private readonly lifecycle: DeviceLifecycle,
     private readonly bus: BusClient,
     @Inject(DeviceServiceEnv) private readonly config: DeviceServiceEnv,
   ) {}
@@ -63,25 +60,13 @@ export class DeprovisionCascade {
       await tx.query(`SET LOCAL synchronous_commit = off`);
       const user = await this.repository.lockUser(tx, data.userId);
       if (!user?.deprovisionedAt) return [];
-      const batch = await this.repository.disableNextBatch(tx, user.id, this.config.DEPROVISION_BATCH_SIZE);
-      if (batch.length === 0) return batch;
-      const context = { ip: data.ip, userAgent: data.userAgent };
-      await this.audit.record(
+      const origin = { ip: data.ip, userAgent: data.userAgent };
+      return this.lifecycle.changeMany(
         tx,
-        batch.map(({ device }) => ({
-          workspaceId: device.workspaceId,
-          action: AuditAction.deviceDisabled,
-          actor: data.actor,
-          target: { userId: user.id, deviceId: device.id },
-          ...context,
-          dedupeKey: `deprov:${device.id}`,
-        })),
+        'deprovision',
+        (from, to) => this.repository.moveNextBatch(tx, user, from, to, this.config.DEPROVISION_BATCH_SIZE),
+        ({ device }) => ({ actor: data.actor, origin, dedupeKey: `deprov:${device.id}` }),
       );
-      await this.outbox.append(
-        tx,
-        batch.map(({ device }) => deviceEvent(DomainEvent.deviceDisabled, device, user, context)),
-      );
-      return batch;
     });
   }
 

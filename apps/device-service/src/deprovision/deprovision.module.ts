@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AuditLog } from '../audit/audit.log';
+import { AuditModule } from '../audit/audit.module';
 import { DeviceServiceEnv } from '../config';
 import { DeprovisionQueue } from './deprovision.queue';
 import { DeprovisionRepository } from './deprovision.repository';
@@ -16,11 +16,11 @@ export class DeprovisionModule {
     return {
       module: DeprovisionModule,
       global: true,
+      imports: [AuditModule],
       providers: [
         { provide: DeviceServiceEnv, useValue: config },
         DeprovisionRepository,
         { provide: DeprovisionQueue, useFactory: () => new DeprovisionQueue(config) },
-        AuditLog,
         DeprovisionService,
       ],
       exports: [DeprovisionService, DeprovisionQueue, DeprovisionRepository],

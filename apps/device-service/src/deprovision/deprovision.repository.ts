@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { REGISTERED_STATUSES, type DeprovisionJobProgress, type DeviceStatus } from '@td/contracts';
+import { type DeprovisionJobProgress, type DeviceStatus } from '@td/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
+import { DEVICE_TRANSITIONS } from '../devices/device-lifecycle';
 import { Device } from '../devices/device.entity';
 import { User } from '../users/user.entity';
 
 /** What the cascade disables: every registered device (pending ones too), DEPROV-1. */
-export const CASCADE_STATUSES = REGISTERED_STATUSES;
+export const CASCADE_STATUSES = DEVICE_TRANSITIONS.deprovision.from;
 
 /** The queries of deprovisioning: marking users and disabling their devices in batches. */
 @Injectable()
@@ -51,10 +52,17 @@ export class DeprovisionRepository {
   }
 
   /**
-   * Disables the next `limit` enabled devices of the user, in id order, and returns
-   * them with the status each had before. The caller holds the user's lock.
+   * Moves the next `limit` of the user's devices in `from` to `to` (the cascade: registered
+   * to disabled, DeviceLifecycle's table), in id order, and returns them with the status
+   * each had before. The caller holds the user's lock.
    */
-  async disableNextBatch(tx: EntityManager, userId: string, limit: number): Promise<Array<{ device: Device; previousStatus: DeviceStatus }>> {
+  async moveNextBatch(
+    tx: EntityManager,
+    owner: User,
+    from: readonly DeviceStatus[],
+    to: DeviceStatus,
+    limit: number,
+  ): Promise<Array<{ device: Device; owner: User; previousStatus: DeviceStatus }>> {
     const [rows] = (await tx.query(
       `WITH batch AS (
          SELECT id, status FROM devices
@@ -62,12 +70,12 @@ export class DeprovisionRepository {
           ORDER BY id
           LIMIT $3
           FOR UPDATE)
-       UPDATE devices d SET status = 'disabled', disabled_at = now()
+       UPDATE devices d SET status = $4::varchar, disabled_at = CASE WHEN $4::varchar = 'disabled' THEN now() ELSE d.disabled_at END
          FROM batch WHERE d.id = batch.id
        RETURNING d.*, batch.status AS previous_status`,
-      [userId, CASCADE_STATUSES, limit],
+      [owner.id, from, limit, to],
     )) as [Array<Record<string, unknown> & { previous_status: DeviceStatus }>, number];
-    return rows.map((row) => ({ device: this.toDevice(tx, row), previousStatus: row.previous_status }));
+    return rows.map((row) => ({ device: this.toDevice(tx, row), owner, previousStatus: row.previous_status }));
   }
 
   /** Progress from the rows themselves, so it survives a crashed worker: disabled since deprovisioning, and left. */

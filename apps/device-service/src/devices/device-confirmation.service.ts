@@ -1,16 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { BusClient, DomainError } from '@td/common';
-import { Command, DomainEvent, ErrorCode, type DeviceReply, type EmptyReply, type GetKeyEnvelopeReply, type SendEmailCodeReply } from '@td/contracts';
-import { AuditAction } from '../audit/audit.log';
+import { Command, ErrorCode, type DeviceReply, type EmptyReply, type GetKeyEnvelopeReply, type SendEmailCodeReply } from '@td/contracts';
 import { requireProof, requireTrustedDevice, type CallerContext } from '../users/caller-context';
 import { CallerResolver } from '../users/caller-resolver';
-import { DeviceHistory } from './device-history';
+import { byCaller } from './device-history';
+import { assertMayTransition, DeviceLifecycle } from './device-lifecycle';
 import type { Device } from './device.entity';
 import { toDeviceView } from './device.view';
 import { DevicesRepository } from './devices.repository';
 import type { ApproveDeviceDto, CallerCommandDto, DeviceActionDto, VerifyDeviceDto } from './dto/device-commands.dto';
 import { KEY_ENVELOPE_MAX_BYTES } from './dto/device-commands.dto';
-import { invalidState, isOpenRequest, LockedDeviceChange } from './locked-device-change';
+import { LockedDeviceChange } from './locked-device-change';
 
 /** How a pending device becomes approved, denied or cancelled: CODE-3/4, APPROVE-2/3/6. */
 @Injectable()
@@ -19,7 +19,7 @@ export class DeviceConfirmationService {
     private readonly callers: CallerResolver,
     private readonly devices: DevicesRepository,
     private readonly change: LockedDeviceChange,
-    private readonly history: DeviceHistory,
+    private readonly lifecycle: DeviceLifecycle,
     private readonly bus: BusClient,
   ) {}
 
@@ -27,19 +27,13 @@ export class DeviceConfirmationService {
   async verify(request: VerifyDeviceDto): Promise<DeviceReply> {
     const context = await this.callers.resolve(request.caller);
     const device = callingDeviceItself(context, request.deviceId);
-    if (!isOpenRequest(device, 'pending_verification')) throw invalidState(device, 'waiting for its email code');
+    assertMayTransition('verify', device);
     // Errors (code_invalid + attemptsRemaining, code_expired, too_many_attempts) pass through as they are.
     await this.bus.request(Command.verificationCheckCode, { userId: context.user.id, deviceId: device.id, code: request.code });
     return this.change.run(context.user.id, device.id, async ({ tx, user, device: locked }) => {
-      if (!isOpenRequest(locked, 'pending_verification')) throw invalidState(locked, 'waiting for its email code');
-      await this.devices.update(tx, locked, { status: 'approved', approvedVia: 'email_code', approvedAt: new Date(), approvedBy: null });
-      await this.history.record(tx, {
-        device: locked,
-        user,
-        actions: [AuditAction.deviceVerified],
-        event: DomainEvent.deviceApproved,
-        actorDeviceId: locked.id,
-        caller: request.caller,
+      await this.lifecycle.change(tx, 'verify', { device: locked, owner: user }, byCaller(user, locked.id, request.caller), {
+        approvedVia: 'email_code',
+        approvedBy: null,
       });
       return { device: toDeviceView(locked, locked.id) };
     });
@@ -49,21 +43,10 @@ export class DeviceConfirmationService {
   async sendEmailCode(request: DeviceActionDto): Promise<SendEmailCodeReply> {
     const context = await this.callers.resolve(request.caller);
     const device = callingDeviceItself(context, request.deviceId);
-    const waiting = (d: Device) => isOpenRequest(d, 'pending_verification') || isOpenRequest(d, 'pending_approval');
-    if (!waiting(device)) throw invalidState(device, 'pending');
+    assertMayTransition('sendEmailCode', device);
     return this.change.run(context.user.id, device.id, async ({ tx, user, device: locked }) => {
-      if (!waiting(locked)) throw invalidState(locked, 'pending');
-      // Every open list of the user's devices hears of the switch (their Approve no longer applies).
-      const switched = locked.status === 'pending_approval';
-      if (switched) await this.devices.update(tx, locked, { status: 'pending_verification' });
-      await this.history.record(tx, {
-        device: locked,
-        user,
-        actions: [AuditAction.deviceCodeSent],
-        event: switched ? DomainEvent.deviceVerificationRequested : undefined,
-        actorDeviceId: locked.id,
-        caller: request.caller,
-      });
+      // From pending_approval, every open list of the user's devices hears of the switch (their Approve no longer applies).
+      await this.lifecycle.change(tx, 'sendEmailCode', { device: locked, owner: user }, byCaller(user, locked.id, request.caller));
       // Inside the transaction: a refused code (rate_limited, 503) leaves the device as it was.
       const { expiresAt } = await this.bus.request(Command.verificationIssueCode, {
         reason: 'resend',
@@ -95,18 +78,8 @@ export class DeviceConfirmationService {
   async cancel(request: DeviceActionDto): Promise<EmptyReply> {
     const context = await this.callers.resolve(request.caller);
     callingDeviceItself(context, request.deviceId);
-    const pending = (d: Device) => d.status === 'pending_verification' || d.status === 'pending_approval';
     await this.change.run(context.user.id, request.deviceId, async ({ tx, user, device }) => {
-      if (!pending(device)) throw invalidState(device, 'pending');
-      await this.devices.update(tx, device, { status: 'expired' });
-      await this.history.record(tx, {
-        device,
-        user,
-        actions: [AuditAction.deviceExpired],
-        event: DomainEvent.deviceExpired,
-        actorDeviceId: device.id,
-        caller: request.caller,
-      });
+      await this.lifecycle.change(tx, 'cancel', { device, owner: user }, byCaller(user, device.id, request.caller));
     });
     return { ok: true };
   }
@@ -126,21 +99,12 @@ export class DeviceConfirmationService {
       // Re-read under the user's lock: an approver disabled a moment ago no longer approves (KEY-5).
       const stillTrusted = await this.devices.lockOwn(tx, user.id, approver.id);
       if (stillTrusted?.status !== 'approved') throw DomainError.of(ErrorCode.trustedSessionRequired, 'This device is no longer trusted.');
-      if (!isOpenRequest(device, 'pending_approval')) throw invalidState(device, 'pending approval');
-      const now = new Date();
-      const changes: Partial<Device> =
-        outcome === 'approved'
-          ? { status: 'approved', approvedVia: 'device', approvedBy: approver.id, approvedAt: now, keyEnvelope }
-          : { status: 'denied', deniedAt: now };
-      await this.devices.update(tx, device, changes);
-      await this.history.record(tx, {
-        device,
-        user,
-        actions: [outcome === 'approved' ? AuditAction.deviceApproved : AuditAction.deviceDenied],
-        event: outcome === 'approved' ? DomainEvent.deviceApproved : DomainEvent.deviceDenied,
-        actorDeviceId: approver.id,
-        caller: request.caller,
-      });
+      const by = byCaller(user, approver.id, request.caller);
+      if (outcome === 'approved') {
+        await this.lifecycle.change(tx, 'approve', { device, owner: user }, by, { approvedVia: 'device', approvedBy: approver.id, keyEnvelope });
+      } else {
+        await this.lifecycle.change(tx, 'deny', { device, owner: user }, by);
+      }
       return { device: toDeviceView(device, approver.id) };
     });
   }

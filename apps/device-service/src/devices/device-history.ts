@@ -7,21 +7,31 @@ import { OutboxWriter } from '../outbox/outbox.writer';
 import type { User } from '../users/user.entity';
 import type { Device } from './device.entity';
 
-export interface DeviceChange {
+/** Who made a change, from where; nulls for the system itself (the sweep) or the identity provider. */
+export interface HistoryActor {
+  actor: { userId: string | null; deviceId: string | null };
+  origin: { ip: string | null; userAgent: string | null };
+  /** When set, a second write of the same fact is ignored (retried jobs, concurrent sweeps). */
+  dedupeKey?: string;
+}
+
+export interface HistoryRecord extends HistoryActor {
   device: Device;
-  /** The device's owner, as locked in this transaction (its email goes into events). */
-  user: User;
-  actions: AuditAction[];
+  /** The device's owner (their email goes into events). */
+  owner: Pick<User, 'email' | 'username'>;
+  actions: readonly AuditAction[];
   /** The durable event of the change, if other services must hear of it. */
-  event?: DomainEvent;
-  /** The device that made the change (the approver, the managing web app, the device itself). */
-  actorDeviceId: string | null;
-  caller: Caller;
+  event: DomainEvent | null;
+}
+
+/** The user's own command: they act from one of their devices (or none), over the caller's connection. */
+export function byCaller(user: Pick<User, 'id'>, actorDeviceId: string | null, caller: Caller): HistoryActor {
+  return { actor: { userId: user.id, deviceId: actorDeviceId }, origin: { ip: caller.ip, userAgent: caller.userAgent } };
 }
 
 /**
- * Writes what a state change leaves behind — audit entries (ADMIN-3) and the outbox
- * event (ARCHITECTURE.md) — in the change's own transaction, so all commit together.
+ * Writes what a change leaves behind — audit entries (ADMIN-3) and outbox events
+ * (ARCHITECTURE.md) — in the change's own transaction, so all commit together.
  */
 @Injectable()
 export class DeviceHistory {
@@ -30,19 +40,22 @@ export class DeviceHistory {
     private readonly audit: AuditLog,
   ) {}
 
-  async record(tx: EntityManager, change: DeviceChange): Promise<void> {
-    const { device, user, caller } = change;
-    const context = { ip: caller.ip, userAgent: caller.userAgent };
+  async write(tx: EntityManager, records: readonly HistoryRecord[]): Promise<void> {
+    if (records.length === 0) return;
     await this.audit.record(
       tx,
-      change.actions.map((action) => ({
-        workspaceId: device.workspaceId,
-        action,
-        actor: { userId: user.id, deviceId: change.actorDeviceId },
-        target: { userId: device.userId, deviceId: device.id },
-        ...context,
-      })),
+      records.flatMap((record) =>
+        record.actions.map((action) => ({
+          workspaceId: record.device.workspaceId,
+          action,
+          actor: record.actor,
+          target: { userId: record.device.userId, deviceId: record.device.id },
+          ...record.origin,
+          ...(record.dedupeKey === undefined ? {} : { dedupeKey: record.dedupeKey }),
+        })),
+      ),
     );
-    if (change.event) await this.outbox.append(tx, [deviceEvent(change.event, device, user, context)]);
+    const events = records.filter((record) => record.event !== null);
+    if (events.length > 0) await this.outbox.append(tx, events.map((record) => deviceEvent(record.event!, record.device, record.owner, record.origin)));
   }
 }

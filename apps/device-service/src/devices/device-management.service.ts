@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { DomainEvent, REGISTERED_STATUSES, type AuthorizeEventsReply, type DeviceReply, type GetSessionReply, type ListDevicesReply } from '@td/contracts';
+import { REGISTERED_STATUSES, type AuthorizeEventsReply, type DeviceReply, type GetSessionReply, type ListDevicesReply } from '@td/contracts';
 import { AuditAction } from '../audit/audit.log';
 import { isTrusted, requireTrustedDevice } from '../users/caller-context';
 import { CallerResolver } from '../users/caller-resolver';
-import { DeviceHistory } from './device-history';
+import { byCaller, DeviceHistory } from './device-history';
+import { DeviceLifecycle } from './device-lifecycle';
 import { toDeviceView } from './device.view';
 import { DevicesRepository } from './devices.repository';
 import type { CallerCommandDto, DeviceActionDto, RenameDeviceDto } from './dto/device-commands.dto';
-import { invalidState, LockedDeviceChange } from './locked-device-change';
+import { LockedDeviceChange } from './locked-device-change';
 import { nameTaken } from './device-setup.service';
 import { normaliseDeviceName } from './rules/device-name';
 
@@ -19,6 +20,7 @@ export class DeviceManagementService {
     private readonly devices: DevicesRepository,
     private readonly change: LockedDeviceChange,
     private readonly history: DeviceHistory,
+    private readonly lifecycle: DeviceLifecycle,
   ) {}
 
   /** MANAGE-2: is this session trusted, and if not, the client shows the setup dialog. */
@@ -50,7 +52,7 @@ export class DeviceManagementService {
       const registered = REGISTERED_STATUSES.includes(device.status);
       if (registered && (await this.devices.isNameTaken(tx, user.id, name, device.id))) throw nameTaken();
       await this.devices.update(tx, device, { name });
-      await this.history.record(tx, { device, user, actions: [AuditAction.deviceRenamed], actorDeviceId: manager.id, caller: request.caller });
+      await this.history.write(tx, [{ device, owner: user, actions: [AuditAction.deviceRenamed], event: null, ...byCaller(user, manager.id, request.caller) }]);
       return { device: toDeviceView(device, manager.id) };
     });
   }
@@ -60,16 +62,7 @@ export class DeviceManagementService {
     const context = await this.callers.resolve(request.caller);
     const manager = requireTrustedDevice(context, 'web');
     return this.change.run(context.user.id, request.deviceId, async ({ tx, user, device }) => {
-      if (device.status === 'disabled') throw invalidState(device, 'not disabled yet');
-      await this.devices.update(tx, device, { status: 'disabled', disabledAt: new Date() });
-      await this.history.record(tx, {
-        device,
-        user,
-        actions: [AuditAction.deviceDisabled],
-        event: DomainEvent.deviceDisabled,
-        actorDeviceId: manager.id,
-        caller: request.caller,
-      });
+      await this.lifecycle.change(tx, 'disable', { device, owner: user }, byCaller(user, manager.id, request.caller));
       return { device: toDeviceView(device, manager.id) };
     });
   }

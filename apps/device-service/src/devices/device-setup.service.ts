@@ -8,7 +8,7 @@ import { requireProof } from '../users/caller-context';
 import { assertNotDeprovisioned, CallerResolver } from '../users/caller-resolver';
 import type { User } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
-import { DeviceHistory } from './device-history';
+import { byCaller, DeviceHistory } from './device-history';
 import { Device } from './device.entity';
 import { toDeviceView } from './device.view';
 import { DevicesRepository } from './devices.repository';
@@ -84,13 +84,13 @@ export class DeviceSetupService {
       } satisfies Device);
       await this.devices.insert(tx, device);
 
-      const base = { device, user, actorDeviceId: device.id, caller: request.caller };
+      const base = { device, owner: user, ...byCaller(user, device.id, request.caller) };
       let verification: Verification;
       if (decision.method === 'approval') {
-        await this.history.record(tx, { ...base, actions: [AuditAction.deviceSetup], event: DomainEvent.deviceApprovalRequested });
+        await this.history.write(tx, [{ ...base, actions: [AuditAction.deviceSetup], event: DomainEvent.deviceApprovalRequested }]);
         verification = decision;
       } else {
-        await this.history.record(tx, { ...base, actions: [AuditAction.deviceSetup, AuditAction.deviceCodeSent] });
+        await this.history.write(tx, [{ ...base, actions: [AuditAction.deviceSetup, AuditAction.deviceCodeSent], event: null }]);
         // Last before commit: if no code can be sent (503, rate_limited), the setup rolls back.
         const { expiresAt } = await this.bus.request(Command.verificationIssueCode, {
           reason: 'setup',

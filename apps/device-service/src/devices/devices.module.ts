@@ -1,14 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AuditLog } from '../audit/audit.log';
 import { DeviceServiceEnv } from '../config';
 import { CallerResolver } from '../users/caller-resolver';
 import { UsersRepository } from '../users/users.repository';
 import { DeviceConfirmationService } from './device-confirmation.service';
-import { DeviceHistory } from './device-history';
+import { DeviceLifecycleModule } from './device-lifecycle.module';
 import { DeviceManagementService } from './device-management.service';
 import { DeviceSetupService } from './device-setup.service';
 import { DevicesController } from './devices.controller';
-import { DevicesRepository } from './devices.repository';
 import { LockedDeviceChange } from './locked-device-change';
 
 /**
@@ -20,20 +18,18 @@ export class DevicesModule {
   static forRoot(config: DeviceServiceEnv): DynamicModule {
     return {
       module: DevicesModule,
+      imports: [DeviceLifecycleModule],
       controllers: [DevicesController],
       providers: [
         { provide: DeviceServiceEnv, useValue: config },
         UsersRepository,
-        DevicesRepository,
         CallerResolver,
         LockedDeviceChange,
-        AuditLog,
-        DeviceHistory,
         DeviceSetupService,
         DeviceConfirmationService,
         DeviceManagementService,
       ],
-      exports: [UsersRepository, DevicesRepository, CallerResolver, LockedDeviceChange, DeviceHistory],
+      exports: [UsersRepository, CallerResolver, LockedDeviceChange, DeviceLifecycleModule],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AuditLog } from '../audit/audit.log';
+import { DeviceLifecycleModule } from '../devices/device-lifecycle.module';
 import { DeviceRetention, RETENTION_SETTINGS, type RetentionSettings } from './device-retention';
 import { ExpiryRepository } from './expiry.repository';
 import { EXPIRY_SETTINGS, ExpirySweeper, type ExpirySettings } from './expiry.sweeper';
@@ -10,11 +10,11 @@ export class ExpiryModule {
   static forRoot(settings: ExpirySettings, retention: RetentionSettings): DynamicModule {
     return {
       module: ExpiryModule,
+      imports: [DeviceLifecycleModule],
       providers: [
         { provide: EXPIRY_SETTINGS, useValue: settings },
         { provide: RETENTION_SETTINGS, useValue: retention },
         ExpiryRepository,
-        AuditLog,
         ExpirySweeper,
         DeviceRetention,
       ],

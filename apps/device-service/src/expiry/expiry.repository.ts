@@ -11,13 +11,13 @@ const PRUNABLE_STATUSES: readonly DeviceStatus[] = [...PENDING_STATUSES, 'expire
 @Injectable()
 export class ExpiryRepository {
   /**
-   * Moves up to `limit` pending devices whose deadline has passed to `expired` and
-   * returns them. Rows another sweeper (or a verify/approve) holds are skipped, so
-   * concurrent sweepers never expire a device twice.
+   * Moves up to `limit` devices in `from` whose deadline has passed to `to` (pending to
+   * expired, DeviceLifecycle's table) and returns them. Rows another sweeper (or a
+   * verify/approve) holds are skipped, so concurrent sweepers never expire a device twice.
    */
-  async expireDue(manager: EntityManager, limit: number): Promise<Device[]> {
+  async moveDue(manager: EntityManager, from: readonly DeviceStatus[], to: DeviceStatus, limit: number): Promise<Device[]> {
     const [rows] = (await manager.query(
-      `UPDATE devices SET status = 'expired'
+      `UPDATE devices SET status = $3
         WHERE id IN (
           SELECT id FROM devices
            WHERE status = ANY($1::varchar[]) AND expires_at <= now()
@@ -26,7 +26,7 @@ export class ExpiryRepository {
            FOR UPDATE SKIP LOCKED)
           AND status = ANY($1::varchar[])
         RETURNING id`,
-      [PENDING_STATUSES, limit],
+      [from, limit, to],
     )) as [Array<{ id: string }>, number];
     if (rows.length === 0) return [];
     return manager.find(Device, { where: { id: In(rows.map((row) => row.id)) } });

@@ -11,6 +11,9 @@ import { createDataSource } from '../database/data-source';
 import { Device } from '../devices/device.entity';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { OutboxRepository } from '../outbox/outbox.repository';
+import { DeviceHistory } from '../devices/device-history';
+import { DeviceLifecycle } from '../devices/device-lifecycle';
+import { DevicesRepository } from '../devices/devices.repository';
 import { OutboxWriter } from '../outbox/outbox.writer';
 import { ExpiryRepository } from './expiry.repository';
 import { ExpirySweeper } from './expiry.sweeper';
@@ -58,7 +61,8 @@ describe('ExpirySweeper (SETUP-5)', () => {
 
   function sweeper(source: DataSource, batchSize = 500): ExpirySweeper {
     const relay = new OutboxRelay(source, nats, new OutboxRepository(), { natsPrefix: testEnv.natsPrefix, databaseUrl: null, pollIntervalMs: 1000, retentionHours: 24 });
-    return new ExpirySweeper(source, new ExpiryRepository(), new OutboxWriter(), relay, new AuditLog(), new BusClient(nats, testEnv.natsPrefix, 2000), {
+    const lifecycle = new DeviceLifecycle(new DevicesRepository(source), new DeviceHistory(new OutboxWriter(), new AuditLog()));
+    return new ExpirySweeper(source, new ExpiryRepository(), lifecycle, relay, new BusClient(nats, testEnv.natsPrefix, 2000), {
       intervalMs: 60_000,
       batchSize,
     });

@@ -1,13 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { BusClient } from '@td/common';
-import { Command, DomainEvent } from '@td/contracts';
+import { Command } from '@td/contracts';
 import type { DataSource } from 'typeorm';
-import { AuditAction, AuditLog } from '../audit/audit.log';
+import { DeviceLifecycle } from '../devices/device-lifecycle';
 import type { Device } from '../devices/device.entity';
-import { deviceEvent } from '../outbox/device-event';
 import { OutboxRelay } from '../outbox/outbox.relay';
-import { OutboxWriter } from '../outbox/outbox.writer';
 import { ExpiryRepository } from './expiry.repository';
 
 export const EXPIRY_SETTINGS = Symbol('EXPIRY_SETTINGS');
@@ -17,6 +15,7 @@ export interface ExpirySettings {
   batchSize?: number;
 }
 
+const NOBODY = { userId: null, deviceId: null };
 const NO_CONTEXT = { ip: null, userAgent: null };
 
 /**
@@ -36,9 +35,8 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly expiry: ExpiryRepository,
-    private readonly outbox: OutboxWriter,
+    private readonly lifecycle: DeviceLifecycle,
     private readonly relay: OutboxRelay,
-    private readonly audit: AuditLog,
     private readonly bus: BusClient,
     @Inject(EXPIRY_SETTINGS) private readonly settings: ExpirySettings,
   ) {
@@ -68,29 +66,21 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async expireBatch(): Promise<Device[]> {
-    const expired = await this.dataSource.transaction(async (manager) => {
-      const devices = await this.expiry.expireDue(manager, this.batchSize);
-      if (devices.length === 0) return devices;
-      const users = new Map((await this.expiry.usersByIds(manager, devices.map((d) => d.userId))).map((u) => [u.id, u]));
-      await this.audit.record(
-        manager,
-        devices.map((device) => ({
-          workspaceId: device.workspaceId,
-          action: AuditAction.deviceExpired,
-          actor: { userId: null, deviceId: null },
-          target: { userId: device.userId, deviceId: device.id },
-          ...NO_CONTEXT,
-          dedupeKey: `expire:${device.id}`,
-        })),
-      );
-      await this.outbox.append(
-        manager,
-        devices.map((device) => deviceEvent(DomainEvent.deviceExpired, device, users.get(device.userId)!, NO_CONTEXT)),
-      );
-      return devices;
-    });
+    const expired = await this.dataSource.transaction((tx) =>
+      this.lifecycle.changeMany(
+        tx,
+        'expire',
+        async (from, to) => {
+          const devices = await this.expiry.moveDue(tx, from, to, this.batchSize);
+          if (devices.length === 0) return [];
+          const owners = new Map((await this.expiry.usersByIds(tx, devices.map((d) => d.userId))).map((u) => [u.id, u]));
+          return devices.map((device) => ({ device, owner: owners.get(device.userId)! }));
+        },
+        ({ device }) => ({ actor: NOBODY, origin: NO_CONTEXT, dedupeKey: `expire:${device.id}` }),
+      ),
+    );
     if (expired.length > 0) this.relay.poke();
-    return expired;
+    return expired.map(({ device }) => device);
   }
 
   /** Best effort: an expired device's code can no longer approve it anyway (its status is final). */

@@ -1,12 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { BusClient, DomainError } from '@td/common';
-import { Command, DomainEvent, ErrorCode, PENDING_STATUSES, type DeprovisionUsersReply, type JobView, type WorkspaceDeviceReply, type WorkspaceListDevicesReply } from '@td/contracts';
-import { AuditAction, AuditLog } from '../audit/audit.log';
+import { Command, ErrorCode, PENDING_STATUSES, type DeprovisionUsersReply, type JobView, type WorkspaceDeviceReply, type WorkspaceListDevicesReply } from '@td/contracts';
+import { byCaller } from '../devices/device-history';
+import { DeviceLifecycle } from '../devices/device-lifecycle';
 import { toDeviceView } from '../devices/device.view';
 import { DeprovisionQueue } from '../deprovision/deprovision.queue';
 import { DeprovisionService } from '../deprovision/deprovision.service';
-import { deviceEvent } from '../outbox/device-event';
-import { OutboxWriter } from '../outbox/outbox.writer';
 import type { DeprovisionUserDto, DeprovisionUsersDto, GetJobDto, ListWorkspaceDevicesDto, WorkspaceDeviceActionDto } from './dto/workspace-commands.dto';
 import { decodeCursor, encodeCursor } from './keyset-cursor';
 import { WorkspaceAdmins } from './workspace-admins';
@@ -22,8 +21,7 @@ export class WorkspaceDevicesService {
   constructor(
     private readonly admins: WorkspaceAdmins,
     private readonly workspace: WorkspaceRepository,
-    private readonly audit: AuditLog,
-    private readonly outbox: OutboxWriter,
+    private readonly lifecycle: DeviceLifecycle,
     private readonly deprovisioning: DeprovisionService,
     private readonly cascades: DeprovisionQueue,
     private readonly bus: BusClient,
@@ -56,22 +54,8 @@ export class WorkspaceDevicesService {
       const found = await this.workspace.lockDeviceInWorkspace(tx, admin.workspaceId, request.deviceId);
       if (!found) throw DomainError.notFound('The device');
       const { device, owner } = found;
-      if (device.status === 'disabled') {
-        throw DomainError.of(ErrorCode.invalidDeviceState, 'The device is disabled already.', { extensions: { status: device.status } });
-      }
       const wasPending = PENDING_STATUSES.includes(device.status);
-      await this.workspace.updateDevice(tx, device, { status: 'disabled', disabledAt: new Date() });
-      const context = { ip: request.caller.ip, userAgent: request.caller.userAgent };
-      await this.audit.record(tx, [
-        {
-          workspaceId: admin.workspaceId,
-          action: AuditAction.deviceDisabled,
-          actor: { userId: admin.user.id, deviceId: admin.device.id },
-          target: { userId: owner.id, deviceId: device.id },
-          ...context,
-        },
-      ]);
-      await this.outbox.append(tx, [deviceEvent(DomainEvent.deviceDisabled, device, owner, context)]);
+      await this.lifecycle.change(tx, 'disable', { device, owner }, byCaller(admin.user, admin.device.id, request.caller));
       return { device, wasPending };
     });
     if (wasPending) {

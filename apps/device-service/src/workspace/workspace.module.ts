@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AuditLog } from '../audit/audit.log';
+import { AuditModule } from '../audit/audit.module';
 import { DeviceServiceEnv } from '../config';
-import { DevicesRepository } from '../devices/devices.repository';
+import { DeviceLifecycleModule } from '../devices/device-lifecycle.module';
 import { ScimRepository } from '../scim/scim-tokens.repository';
 import { ScimController } from '../scim/scim.controller';
 import { ScimService } from '../scim/scim.service';
@@ -23,13 +23,12 @@ export class WorkspaceModule {
   static forRoot(config: DeviceServiceEnv): DynamicModule {
     return {
       module: WorkspaceModule,
+      imports: [AuditModule, DeviceLifecycleModule],
       controllers: [WorkspaceController, ScimController],
       providers: [
         { provide: DeviceServiceEnv, useValue: config },
         UsersRepository,
-        DevicesRepository,
         CallerResolver,
-        AuditLog,
         WorkspaceAdmins,
         WorkspaceRepository,
         WorkspaceDevicesService,
