@@ -1,92 +1,58 @@
 /**
- * The deprovisioning cascade benchmark (issue 4): N users × 20 approved devices, written
- * straight into Postgres, then every user deprovisioned at once through the same
- * `workspace.deprovision-user` command the gateway sends for an admin; the clock runs
- * until the `deprovision` queue has completed every job.
+ * The deprovisioning cascade (issue 12, DEPROV-3): N users × 20 approved devices, written
+ * straight into Postgres; an admin deprovisions them all through `POST /v1/workspace/deprovisions`
+ * (1,000 users a request); the clock runs from the first request until the last device is
+ * disabled with its audit row. The floor does the same storage work for its own N × 20 rows
+ * in one statement: every device disabled, an audit row and an outbox row for each.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { bullPrefix } from '@td/common';
-import { Command, Queue as QueueName, type Caller, type ProofKey } from '@td/contracts';
-import { connectBus, DeviceKey, type TestEnv } from '@td/testing';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { ProofKey } from '@td/contracts';
+import { DeviceKey, mintToken, type TestUserClaims } from '@td/testing';
 import { Client } from 'pg';
+import { call, type Signer } from './http';
 
-const USERS = Number(process.env.BENCH_CASCADE_USERS ?? 10_000);
-const DEVICES_PER_USER = 20;
+export const DEVICES_PER_USER = 20;
 const INSERT_BATCH_USERS = 500;
-const SEND_CONCURRENCY = Number(process.env.BENCH_CASCADE_CONCURRENCY ?? 64);
+const REQUEST_USERS = 1000;
+const REQUEST_CONCURRENCY = 4;
 const TIMEOUT_MS = 600_000;
 
-export async function runCascadeBench(testEnv: TestEnv): Promise<void> {
-  if (USERS <= 0) return;
-  const workspaceId = `bench-${randomUUID().slice(0, 8)}`;
-  const db = new Client({ connectionString: testEnv.databaseUrl });
-  await db.connect();
-  const { bus, close } = await connectBus(testEnv, 30_000);
-  const redis = new Redis(testEnv.redisUrl, { maxRetriesPerRequest: null });
-  const queue = new Queue(QueueName.deprovision, { connection: redis, prefix: bullPrefix({ REDIS_PREFIX: testEnv.redisPrefix } as never) });
-  try {
-    const admin = await insertAdmin(db, workspaceId);
-    const subjects = await insertUsersWithDevices(db, workspaceId);
-    const before = await queue.getJobCounts('completed', 'failed');
-    const started = Date.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: SEND_CONCURRENCY }, async () => {
-        while (next < subjects.length) await bus.request(Command.workspaceDeprovisionUser, { caller: admin, userId: subjects[next++] });
-      }),
-    );
-    const accepted = Date.now();
-    for (;;) {
-      const counts = await queue.getJobCounts('completed', 'failed');
-      const done = counts.completed - before.completed + (counts.failed - before.failed);
-      if (done >= USERS) {
-        if (counts.failed > before.failed) console.log(`  ${counts.failed - before.failed} cascade jobs failed`);
-        break;
-      }
-      if (Date.now() - started > TIMEOUT_MS) throw new Error(`cascade: only ${done} of ${USERS} jobs done after ${TIMEOUT_MS / 1000} s`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const seconds = (Date.now() - started) / 1000;
-    const { rows } = await db.query(`SELECT count(*)::int AS n FROM devices WHERE workspace_id = $1 AND status <> 'disabled'`, [workspaceId]);
-    const devices = USERS * DEVICES_PER_USER;
-    console.log(
-      `\ncascade: ${USERS} users × ${DEVICES_PER_USER} devices: ${seconds.toFixed(1)} s (${Math.round(devices / seconds)} devices/s); ` +
-        `all ${USERS} requests accepted in ${((accepted - started) / 1000).toFixed(1)} s; ${rows[0].n - 1} devices left enabled`,
-    );
-  } finally {
-    await queue.close();
-    redis.disconnect();
-    await close();
-    await db.end();
-  }
+export interface CascadeResult {
+  users: number;
+  devices: number;
+  /** From the first request to the last device disabled with its audit row. */
+  seconds: number;
+  acceptedSeconds: number;
+  devicesPerSecond: number;
+  leftEnabled: number;
+  failedRequests: number;
 }
 
-/** An admin with an approved web device whose key the caller's proof names (the gateway would have verified it). */
-async function insertAdmin(db: Client, workspaceId: string): Promise<Caller> {
+export interface CascadeWorkspace {
+  workspaceId: string;
+  subjects: string[];
+  admin: Signer;
+}
+
+/** Writes an admin with an approved web device and `users` × 20 approved devices into a fresh workspace. */
+export async function seedCascade(db: Client, jwtSecret: string, users: number): Promise<CascadeWorkspace> {
+  const workspaceId = `bench-${randomUUID().slice(0, 8)}`;
   const key = await DeviceKey.create();
-  const sub = 'bench-admin';
+  const claims: TestUserClaims = { sub: 'bench-admin', wid: workspaceId, email: 'admin@bench.test', preferred_username: 'admin', role: 'admin' };
   const { rows } = await db.query(`INSERT INTO users (workspace_id, subject, email, username, role) VALUES ($1, $2, $3, 'admin', 'admin') RETURNING id`, [
     workspaceId,
-    sub,
-    'admin@bench.test',
+    claims.sub,
+    claims.email,
   ]);
   await db.query(
     `INSERT INTO devices (id, user_id, workspace_id, name, client_type, os, browser, key_thumbprint, public_jwk, fingerprint, status, created_at, approved_at, approved_via)
      VALUES ($1, $2, $3, 'admin web', 'web', 'macOS', 'Chrome', $4, $5, 'bench', 'approved', now(), now(), 'email_code')`,
-    [randomUUID(), rows[0].id, workspaceId, key.thumbprint, JSON.stringify(key.publicJwk)],
+    [randomUUID(), rows[0].id, workspaceId, key.thumbprint, JSON.stringify(key.publicJwk as ProofKey['jwk'])],
   );
-  const jwk = key.publicJwk as ProofKey['jwk'];
-  return { claims: { sub, wid: workspaceId, email: 'admin@bench.test', username: 'admin', role: 'admin' }, proof: { jkt: key.thumbprint, jwk }, ip: '127.0.0.1', userAgent: 'bench' };
-}
-
-/** Users and their approved devices in batches of multi-row INSERTs over unnest() arrays: a few round trips per batch. */
-async function insertUsersWithDevices(db: Client, workspaceId: string): Promise<string[]> {
   const subjects: string[] = [];
   const jwk = JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'bench', y: 'bench' });
-  for (let start = 0; start < USERS; start += INSERT_BATCH_USERS) {
-    const count = Math.min(INSERT_BATCH_USERS, USERS - start);
+  for (let start = 0; start < users; start += INSERT_BATCH_USERS) {
+    const count = Math.min(INSERT_BATCH_USERS, users - start);
     const ids = Array.from({ length: count }, () => randomUUID());
     const subs = ids.map((_, i) => `bench-user-${start + i}`);
     subjects.push(...subs);
@@ -95,24 +61,69 @@ async function insertUsersWithDevices(db: Client, workspaceId: string): Promise<
        SELECT id, $1, sub, sub || '@bench.test', sub, 'member' FROM unnest($2::uuid[], $3::text[]) AS t(id, sub)`,
       [workspaceId, ids, subs],
     );
-    const deviceIds: string[] = [];
-    const owners: string[] = [];
-    const names: string[] = [];
-    const thumbprints: string[] = [];
-    for (const userId of ids) {
-      for (let d = 0; d < DEVICES_PER_USER; d++) {
-        deviceIds.push(randomUUID());
-        owners.push(userId);
-        names.push(`bench device ${d}`);
-        thumbprints.push(randomBytes(32).toString('base64url'));
-      }
-    }
+    const owners = ids.flatMap((id) => Array.from({ length: DEVICES_PER_USER }, () => id));
     await db.query(
       `INSERT INTO devices (id, user_id, workspace_id, name, client_type, os, browser, key_thumbprint, public_jwk, fingerprint, status, created_at, approved_at, approved_via)
-       SELECT id, user_id, $1, name, 'web', 'macOS', 'Chrome', jkt, $2::jsonb, 'bench', 'approved', now(), now(), 'email_code'
-       FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[]) AS t(id, user_id, name, jkt)`,
-      [workspaceId, jwk, deviceIds, owners, names, thumbprints],
+       SELECT gen_random_uuid(), user_id, $1, 'bench device ' || (ordinality % ${DEVICES_PER_USER}), 'web', 'macOS', 'Chrome', jkt, $2::jsonb, 'bench', 'approved', now(), now(), 'email_code'
+         FROM unnest($3::uuid[], $4::text[]) WITH ORDINALITY AS t(user_id, jkt, ordinality)`,
+      [workspaceId, jwk, owners, owners.map(() => randomBytes(32).toString('base64url'))],
     );
   }
-  return subjects;
+  await db.query('ANALYZE users; ANALYZE devices');
+  return { workspaceId, subjects, admin: { token: await mintToken(jwtSecret, claims), key } };
+}
+
+/** The system: bulk requests of 1,000 users, then waits for the rows (not the jobs): devices disabled and audited. */
+export async function runCascade(db: Client, baseUrl: string, workspace: CascadeWorkspace): Promise<CascadeResult> {
+  const { workspaceId, subjects, admin } = workspace;
+  const devices = subjects.length * DEVICES_PER_USER;
+  const chunks: string[][] = [];
+  for (let i = 0; i < subjects.length; i += REQUEST_USERS) chunks.push(subjects.slice(i, i + REQUEST_USERS));
+  let failedRequests = 0;
+  const started = Date.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: REQUEST_CONCURRENCY }, async () => {
+      while (next < chunks.length) {
+        const userIds = chunks[next++];
+        const response = await call(baseUrl, 'POST', '/v1/workspace/deprovisions', admin, { userIds }).catch(() => ({ status: 0 }));
+        if (response.status !== 202) failedRequests++;
+      }
+    }),
+  );
+  const accepted = Date.now();
+  let leftEnabled = devices;
+  for (;;) {
+    const { rows } = await db.query(
+      `SELECT (SELECT count(*)::int FROM devices WHERE workspace_id = $1 AND status <> 'disabled') - 1 AS enabled,
+              (SELECT count(*)::int FROM audit_events WHERE workspace_id = $1 AND action = 'device.disabled') AS audited`,
+      [workspaceId],
+    );
+    leftEnabled = rows[0].enabled;
+    if (leftEnabled === 0 && rows[0].audited >= devices) break;
+    if (Date.now() - started > TIMEOUT_MS || failedRequests === chunks.length) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const seconds = (Date.now() - started) / 1000;
+  return { users: subjects.length, devices, seconds, acceptedSeconds: (accepted - started) / 1000, devicesPerSecond: devices / seconds, leftEnabled, failedRequests };
+}
+
+/** The floor: the cascade's storage work for its own workspace in one statement. */
+export async function runCascadeFloor(db: Client, workspace: CascadeWorkspace): Promise<CascadeResult> {
+  const devices = workspace.subjects.length * DEVICES_PER_USER;
+  const started = Date.now();
+  await db.query(
+    `WITH users_marked AS (
+       UPDATE users SET deprovisioned_at = now() WHERE workspace_id = $1 AND role = 'member' RETURNING id),
+     d AS (
+       UPDATE devices SET status = 'disabled', disabled_at = now()
+        WHERE user_id IN (SELECT id FROM users_marked) AND status IN ('pending_verification', 'pending_approval', 'approved')
+       RETURNING id, user_id),
+     a AS (INSERT INTO audit_events (id, workspace_id, at, action, target_user_id, target_device_id, dedupe_key)
+           SELECT gen_random_uuid(), $1, now(), 'device.disabled', d.user_id, d.id, 'floor:' || d.id FROM d)
+     INSERT INTO outbox (id, subject, payload, published_at) SELECT gen_random_uuid(), 'floor.device.disabled', jsonb_build_object('deviceId', d.id), now() FROM d`,
+    [workspace.workspaceId],
+  );
+  const seconds = (Date.now() - started) / 1000;
+  return { users: workspace.subjects.length, devices, seconds, acceptedSeconds: seconds, devicesPerSecond: devices / seconds, leftEnabled: 0, failedRequests: 0 };
 }
