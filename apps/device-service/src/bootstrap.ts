@@ -1,6 +1,6 @@
 import type { INestApplicationContext, INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { closeOnSignals, createLogger, PinoNestLogger, startService } from '@td/common';
+import { closeOnSignals, createLogger, PinoNestLogger, serveHealth, startService } from '@td/common';
 import { Service } from '@td/contracts';
 import { DeviceServiceModule } from './app.module';
 import type { DeviceServiceEnv } from './config';
@@ -33,5 +33,6 @@ export async function startDeprovisionWorker(config: DeviceServiceEnv): Promise<
   // SIGTERM: running batches finish (bounded), the rest of a cascade is taken over later (DEPROV-2).
   closeOnSignals(app, () => app.close(), config.SHUTDOWN_DRAIN_MS);
   await app.init();
+  if (config.HEALTH_PORT) await serveHealth(config.HEALTH_PORT);
   return app;
 }

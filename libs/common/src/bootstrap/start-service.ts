@@ -2,6 +2,7 @@ import type { DynamicModule, INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { BusEnv } from '../config';
 import { RpcErrorFilter } from '../errors';
+import { serveHealth } from '../health';
 import { createLogger, PinoNestLogger } from '../logging';
 import { busServer } from '../nats';
 import { closeOnSignals } from './shutdown';
@@ -18,5 +19,6 @@ export async function startService(module: DynamicModule, config: BusEnv, servic
   app.useGlobalFilters(new RpcErrorFilter());
   closeOnSignals(app, () => app.close(), config.SHUTDOWN_DRAIN_MS);
   await app.listen();
+  if (config.HEALTH_PORT) await serveHealth(config.HEALTH_PORT);
   return app;
 }

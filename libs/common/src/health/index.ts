@@ -1,1 +1,2 @@
 export * from './ping';
+export * from './health-server';
