@@ -12,6 +12,7 @@ import { OutboxWriter } from './outbox.writer';
 export function outboxSettings(config: DeviceServiceEnv): OutboxRelaySettings {
   return {
     natsPrefix: config.NATS_PREFIX,
+    streamReplicas: config.NATS_STREAM_REPLICAS,
     databaseUrl: config.DATABASE_URL,
     pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
     retentionHours: config.OUTBOX_RETENTION_HOURS,

@@ -10,6 +10,8 @@ export const OUTBOX_RELAY_SETTINGS = Symbol('OUTBOX_RELAY_SETTINGS');
 
 export interface OutboxRelaySettings {
   natsPrefix: string;
+  /** NATS_STREAM_REPLICAS */
+  streamReplicas?: number;
   /** Where the LISTEN connection goes; null = poll only. */
   databaseUrl: string | null;
   pollIntervalMs: number;
@@ -154,7 +156,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async ensureStream(): Promise<void> {
     if (this.streamReady) return;
-    await ensureEventsStream(this.nats, this.settings.natsPrefix);
+    await ensureEventsStream(this.nats, this.settings.natsPrefix, this.settings.streamReplicas);
     this.js ??= this.nats.jetstream({ timeout: this.publishTimeoutMs });
     this.streamReady = true;
   }

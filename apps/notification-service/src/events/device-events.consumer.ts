@@ -70,7 +70,7 @@ export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDes
   }
 
   private async consume(onReady: () => void): Promise<void> {
-    await ensureEventsStream(this.nats, this.settings.natsPrefix);
+    await ensureEventsStream(this.nats, this.settings.natsPrefix, this.settings.streamReplicas);
     const jsm = await this.nats.jetstreamManager({ timeout: this.settings.timeoutMs ?? 3000 });
     await jsm.consumers
       .add(this.stream, {

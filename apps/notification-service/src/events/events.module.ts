@@ -12,7 +12,7 @@ export class EventsModule {
     return {
       module: EventsModule,
       imports: [emails],
-      providers: [{ provide: EVENTS_SETTINGS, useValue: { natsPrefix: config.NATS_PREFIX } }, DeviceEventsHandler, DeviceEventsConsumer],
+      providers: [{ provide: EVENTS_SETTINGS, useValue: { natsPrefix: config.NATS_PREFIX, streamReplicas: config.NATS_STREAM_REPLICAS } }, DeviceEventsHandler, DeviceEventsConsumer],
     };
   }
 }

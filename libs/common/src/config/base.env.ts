@@ -39,12 +39,25 @@ export class BusEnv {
   @Max(60_000)
   SHUTDOWN_DRAIN_MS: number = 8000;
 
+  /** Copies of the domain-event stream JetStream keeps (3 on a three-server cluster); used when the stream is created. */
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  NATS_STREAM_REPLICAS: number = 1;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 
   @IsOptional()
   @IsString()
   INSTANCE_ID?: string;
+
+  /** Probe port (`/health/live`, `/health/ready`) for container engines and Kubernetes; unset: none. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  HEALTH_PORT?: number;
 }
 
 export class RedisEnv extends BusEnv {

@@ -10,9 +10,10 @@ export function eventsStream(prefix: string): { name: string; subjects: string }
 /**
  * Creates the domain-event stream if it is missing (idempotent; every publisher and
  * consumer calls it at start). File storage, a week of history, and a two-minute
- * duplicate window that makes outbox re-publishes harmless.
+ * duplicate window that makes outbox re-publishes harmless; `replicas` copies on a cluster
+ * (NATS_STREAM_REPLICAS).
  */
-export async function ensureEventsStream(connection: NatsConnection, prefix: string): Promise<void> {
+export async function ensureEventsStream(connection: NatsConnection, prefix: string, replicas = 1): Promise<void> {
   const jsm = await connection.jetstreamManager({ timeout: 3000 });
   const { name, subjects } = eventsStream(prefix);
   try {
@@ -26,6 +27,7 @@ export async function ensureEventsStream(connection: NatsConnection, prefix: str
         storage: StorageType.File,
         max_age: 7 * 24 * 3600 * 1e9,
         duplicate_window: 120 * 1e9,
+        num_replicas: replicas,
       })
       .catch(async (error: Error) => {
         // Another instance created it meanwhile.
