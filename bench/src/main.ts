@@ -12,9 +12,9 @@
  *   --json               the results as one JSON document on stdout (the table goes to stderr)
  *   --quick              small counts and a 10 s idle phase (a smoke run)
  *   --idle-seconds N     length of the idle phase (default 60; BENCH_IDLE_SECONDS)
- *   --cascade-users N    people in the cascade (default 2,000; BENCH_CASCADE_USERS)
+ *   --cascade-users N    people in the cascade (default 1,000; BENCH_CASCADE_USERS)
  *   --full-cascade       10,000 people × 20 devices, the target of DEPROV-3
- * BENCH_CONCURRENCY (16), BENCH_USERS (people per flow scenario, 300), BENCH_LIST_REQUESTS (5,000).
+ * BENCH_CONCURRENCY (16), BENCH_USERS (people per flow scenario, 150), BENCH_LIST_REQUESTS (3,000).
  */
 import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
@@ -38,10 +38,10 @@ const option = (name: string, env: string, fallback: number): number => {
 const QUICK = flag('--quick');
 const JSON_OUT = flag('--json');
 const CONCURRENCY = option('--concurrency', 'BENCH_CONCURRENCY', 16);
-const USERS = option('--users', 'BENCH_USERS', QUICK ? 60 : 300);
-const LIST_REQUESTS = option('--list-requests', 'BENCH_LIST_REQUESTS', QUICK ? 1000 : 5000);
+const USERS = option('--users', 'BENCH_USERS', QUICK ? 60 : 150);
+const LIST_REQUESTS = option('--list-requests', 'BENCH_LIST_REQUESTS', QUICK ? 1000 : 3000);
 const IDLE_SECONDS = option('--idle-seconds', 'BENCH_IDLE_SECONDS', QUICK ? 10 : 60);
-const CASCADE_USERS = flag('--full-cascade') ? 10_000 : option('--cascade-users', 'BENCH_CASCADE_USERS', QUICK ? 200 : 2000);
+const CASCADE_USERS = flag('--full-cascade') ? 10_000 : option('--cascade-users', 'BENCH_CASCADE_USERS', QUICK ? 200 : 1000);
 /** Each person of the flow scenarios ends with 1 + 4 devices: the list scenario's "5 devices". */
 const APPROVALS_PER_USER = 4;
 

@@ -46,11 +46,15 @@ export class DeviceServiceEnv extends RedisEnv {
   @Max(100)
   DATABASE_POOL_SIZE: number = 10;
 
-  /** Safety-net poll of the outbox relay; commits wake it at once through LISTEN/NOTIFY. */
+  /**
+   * Safety-net poll of the outbox relay; commits wake it at once through LISTEN/NOTIFY, so
+   * the poll only finds rows left by a relay that died mid-batch. Seconds, not less: an idle
+   * system must not spend CPU polling (issue 12).
+   */
   @IsInt()
   @Min(50)
   @Max(60_000)
-  OUTBOX_POLL_INTERVAL_MS: number = 500;
+  OUTBOX_POLL_INTERVAL_MS: number = 5000;
 
   /** Published outbox rows are deleted after this long. */
   @IsInt()
