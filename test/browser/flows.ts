@@ -1,5 +1,6 @@
 import { expect } from '@jest/globals';
 import type { Page } from 'playwright-core';
+import { waitUntil } from '@td/testing';
 import type { TestSystem } from '../support/system';
 
 /** How many code mails this address has had: the next code is the one after them. */
@@ -17,19 +18,26 @@ export async function startSetup(page: Page, name?: string): Promise<void> {
   await page.getByRole('button', { name: 'Start' }).click();
   const field = page.getByLabel('Device name');
   await field.waitFor();
-  expect(await field.inputValue()).toMatch(/ Web app - .+\/.+$/);
+  // The name the service will register is filled in (SETUP-2), once the app knows which names are taken.
+  await waitUntil(async () => / Web app - .+\/.+$/.test(await field.inputValue()), 10_000, 50);
   if (name) await field.fill(name);
   await page.getByRole('button', { name: 'Next' }).click();
 }
 
-/** Verify your device: reads the code from the mail as the person would, enters it, and waits for the success message. */
+/** The success message box the page shows once the dialog has closed (the article's order). */
+export function successMessage(page: Page) {
+  return page.locator('.success-box').filter({ hasText: 'is now a trusted device' });
+}
+
+/** Verify your device: reads the code from the mail as the person would, enters it; the dialog closes and the success message shows. */
 export async function verifyWithEmailedCode(page: Page, system: TestSystem, email: string, earlierCodeMails: number): Promise<void> {
   const dialog = dialogTitle(page, 'Verify your device');
   await dialog.waitFor();
   const code = await system.mail.codeFor(email, 15_000, earlierCodeMails);
   await page.getByLabel('Verification code').fill(code);
   await page.getByRole('button', { name: 'Verify code' }).click();
-  await dialogTitle(page, 'Your device is trusted').waitFor();
+  await successMessage(page).waitFor();
+  expect(await page.getByRole('dialog').count()).toBe(0);
 }
 
 /** A brand-new user's first device, set up with the email code (the first-device path of SETUP-4). */
@@ -37,8 +45,30 @@ export async function setUpFirstDevice(page: Page, system: TestSystem, email: st
   const before = codeMailsFor(system, email);
   await startSetup(page);
   await verifyWithEmailedCode(page, system, email, before);
-  await page.getByRole('button', { name: 'Done' }).click();
   await page.getByText('This session is trusted').waitFor();
+}
+
+/** "I don’t have access to my trusted device": Name your device again, then Next sends the code (the article's order). */
+export async function switchToEmailCode(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'I don’t have access to my trusted device' }).click();
+  await dialogTitle(page, 'Name your device').waitFor();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await dialogTitle(page, 'Verify your device').waitFor();
+}
+
+/** Where the keyboard focus is: in which dialog or device row, and on what. */
+export function focusInfo(page: Page): Promise<{ body: boolean; dialog: string | null; row: string | null; label: string | null }> {
+  return page.evaluate(`(() => {
+    const el = document.activeElement;
+    const dialog = el && el.closest('[role="dialog"]');
+    const row = el && el.closest('[data-device-id]');
+    return {
+      body: !el || el === document.body,
+      dialog: dialog ? document.getElementById(dialog.getAttribute('aria-labelledby')).textContent : null,
+      row: row ? row.getAttribute('data-device-id') : null,
+      label: el ? (el.getAttribute('aria-label') || (el.labels && el.labels[0] && el.labels[0].textContent) || el.textContent || '').trim().slice(0, 80) : null,
+    };
+  })()`);
 }
 
 export async function openMyTrustedDevices(page: Page): Promise<void> {

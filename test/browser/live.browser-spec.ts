@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { TestSystem } from '../support/system';
-import { deviceRow, dialogTitle, openMyTrustedDevices, setUpFirstDevice, startSetup } from './flows';
+import { deviceRow, dialogTitle, openMyTrustedDevices, setUpFirstDevice, startSetup, switchToEmailCode } from './flows';
 import { ApiUser } from './seed';
 import { ensureWebAppBuilt, launchChromium, newDevice, screenshot, signIn } from './support';
 
@@ -107,12 +107,3 @@ describe('web app: live and honest screens (browser)', () => {
     for (const device of [first, second, third]) await device.context.close();
   });
 });
-
-/** "I don’t have access to my trusted device", then (as the article has it) Next on Name your device, if shown. */
-async function switchToEmailCode(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'I don’t have access to my trusted device' }).click();
-  await Promise.race([dialogTitle(page, 'Name your device').waitFor(), dialogTitle(page, 'Verify your device').waitFor()]);
-  if (await dialogTitle(page, 'Name your device').count()) await page.getByRole('button', { name: 'Next' }).click();
-  await dialogTitle(page, 'Verify your device').waitFor();
-}
-

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { waitUntil } from '@td/testing';
 import { TestSystem } from '../support/system';
-import { codeMailsFor, deviceRow, dialogTitle, openMyTrustedDevices, setUpFirstDevice, startSetup, verifyWithEmailedCode } from './flows';
+import { codeMailsFor, deviceRow, dialogTitle, openMyTrustedDevices, setUpFirstDevice, startSetup, successMessage, switchToEmailCode, verifyWithEmailedCode } from './flows';
 import { ensureWebAppBuilt, launchChromium, newDevice, screenshot, signIn } from './support';
 
 jest.setTimeout(120_000);
@@ -58,8 +58,7 @@ describe('web app: setting up trusted sessions (browser)', () => {
     await page.getByRole('button', { name: 'Verify code' }).click();
     await page.getByRole('alert').getByText(/tries remain/).waitFor();
     await verifyWithEmailedCode(page, system, address, 0);
-    await page.getByText('Alice laptop').first().waitFor();
-    await page.getByRole('button', { name: 'Done' }).click();
+    await successMessage(page).getByText('Alice laptop').waitFor();
     await page.getByText('This session is trusted').waitFor();
 
     // Runs in the page (the test's own TypeScript has no DOM types, so the page code is a string).
@@ -117,9 +116,8 @@ describe('web app: setting up trusted sessions (browser)', () => {
     await approve.click();
     await row.getByText('Approved').waitFor();
 
-    await dialogTitle(second.page, 'Your device is trusted').waitFor({ timeout: 10_000 });
+    await successMessage(second.page).waitFor({ timeout: 10_000 });
     await screenshot(second.page, 'WEB-2-second-device-approved');
-    await second.page.getByRole('button', { name: 'Done' }).click();
     await second.page.getByText('This session is trusted').waitFor();
     await screenshot(first.page, 'WEB-4-approver-list');
     await first.context.close();
@@ -137,7 +135,7 @@ describe('web app: setting up trusted sessions (browser)', () => {
     await startSetup(second.page);
     await dialogTitle(second.page, 'Verify your identity').waitFor();
     const before = codeMailsFor(system, address);
-    await second.page.getByRole('button', { name: 'I don’t have access to my trusted device' }).click();
+    await switchToEmailCode(second.page);
     await verifyWithEmailedCode(second.page, system, address, before);
     await screenshot(second.page, 'WEB-2-no-access-email-code');
     await first.context.close();
@@ -162,7 +160,6 @@ describe('web app: setting up trusted sessions (browser)', () => {
     const before = codeMailsFor(system, address);
     await startSetup(page);
     await verifyWithEmailedCode(page, system, address, before);
-    await page.getByRole('button', { name: 'Done' }).click();
     await page.getByRole('heading', { name: 'My trusted devices' }).waitFor();
     await page.getByText('This device').waitFor();
     expect(await banner.count()).toBe(0);
@@ -209,9 +206,10 @@ describe('web app: setting up trusted sessions (browser)', () => {
     await startSetup(second.page, 'Carol old laptop');
     await dialogTitle(second.page, 'Verify your identity').waitFor();
     const disabledWords = (await second.page.getByTestId('fingerprint').textContent())!.trim();
+    // The article: hover the device with the Pending approval status, then Approve.
+    await deviceRow(first.page, 'Carol old laptop').hover();
     await deviceRow(first.page, 'Carol old laptop').getByRole('button', { name: 'Approve' }).click();
-    await dialogTitle(second.page, 'Your device is trusted').waitFor();
-    await second.page.getByRole('button', { name: 'Done' }).click();
+    await successMessage(second.page).waitFor();
 
     const row = deviceRow(first.page, 'Carol old laptop');
     await row.getByRole('button', { name: 'Rename Carol old laptop' }).click();

@@ -38,8 +38,12 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** One browser profile = one device (WEB-6): each context has its own IndexedDB and so its own key. */
-export async function newDevice(browser: Browser, baseURL: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL, viewport: { width: 1200, height: 860 } });
+export async function newDevice(
+  browser: Browser,
+  baseURL: string,
+  options: { viewport?: { width: number; height: number }; userAgent?: string; isMobile?: boolean; hasTouch?: boolean } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1200, height: 860 }, ...options });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   // The page's own errors show up in the test output, so a failure says why.
@@ -70,3 +74,11 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
+
+/** A phone: 390 px wide, touch, an iPhone's User-Agent (the server names the device from it). */
+export const PHONE = {
+  viewport: { width: 390, height: 844 },
+  userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+  isMobile: true,
+  hasTouch: true,
+};

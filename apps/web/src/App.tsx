@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError, onApiError } from './api/client';
 import { openDeviceEvents, publishDeviceEvent, type DeviceEvent } from './api/events';
 import { tokenStore } from './api/token';
-import type { Session } from './api/types';
+import type { Device, Session } from './api/types';
 import { AdminPage } from './pages/AdminPage';
 import { Header } from './pages/Header';
 import { Home } from './pages/Home';
@@ -11,6 +11,7 @@ import { SignIn } from './pages/SignIn';
 import { usePath } from './router';
 import { SetupDialog } from './setup/SetupDialog';
 import { ErrorMessage } from './ui/ErrorMessage';
+import { APP_LABEL } from './ui/format';
 
 const REMIND_LATER = 'td.remindLater';
 
@@ -22,6 +23,8 @@ export function App() {
   const [setupOpen, setSetupOpen] = useState(false);
   const [announcement, setAnnouncement] = useState('');
   const [liveNote, setLiveNote] = useState('');
+  const [success, setSuccess] = useState<Device | null>(null);
+  const successBox = useRef<HTMLDivElement>(null);
   const path = usePath();
 
   const signOut = useCallback((note = '') => {
@@ -30,6 +33,7 @@ export function App() {
     setToken(null);
     setSession(null);
     setSetupOpen(false);
+    setSuccess(null);
     setSignInNote(note);
   }, []);
 
@@ -124,7 +128,7 @@ export function App() {
           <p>
             <strong>Your current session is not secure.</strong> Set up a trusted session on this device to protect your account.
           </p>
-          <button type="button" onClick={openSetup}>
+          <button type="button" onClick={openSetup} data-setup-opener>
             Set up this device
           </button>
         </div>
@@ -134,6 +138,16 @@ export function App() {
         <p className="notice page-note" role="status">
           {liveNote}
         </p>
+      )}
+      {success && (
+        <div className="success-box" role="status" tabIndex={-1} ref={successBox} aria-labelledby="success-title">
+          <p id="success-title">
+            <strong>Success!</strong> {success.name} ({APP_LABEL[success.clientType]}) is now a trusted device, and this session is secure.
+          </p>
+          <button type="button" onClick={() => (setSuccess(null), document.querySelector<HTMLElement>('main h1')?.focus())} aria-label="Dismiss the success message">
+            Dismiss
+          </button>
+        </div>
       )}
       <main className="page" id="main">
         {path.startsWith('/profile') ? (
@@ -152,10 +166,12 @@ export function App() {
           session={session}
           onSession={setSession}
           onRemindLater={remindLater}
-          onClose={() => {
+          onTrusted={(device) => {
+            setSuccess(device);
             setSetupOpen(false);
             void refreshSession();
           }}
+          returnFocus={() => successBox.current ?? document.querySelector<HTMLElement>('[data-setup-opener]')}
         />
       )}
     </>

@@ -1,4 +1,5 @@
 export * from './caller';
+export * from './device-names';
 export * from './device.commands';
 export * from './errors';
 export * from './events';

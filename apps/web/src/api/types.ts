@@ -38,3 +38,6 @@ export interface Problem {
 export const PENDING: readonly DeviceStatus[] = ['pending_verification', 'pending_approval'];
 /** A device in one of these states never comes back: the browser makes a new key (KEY-4). */
 export const FINISHED: readonly DeviceStatus[] = ['denied', 'disabled', 'expired'];
+
+/** Devices that hold their name (SETUP-2) and count towards the limit (SETUP-3). */
+export { REGISTERED_STATUSES } from '../../../../libs/contracts/src/words';

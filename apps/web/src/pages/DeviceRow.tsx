@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api/client';
 import type { Device } from '../api/types';
 import { ErrorMessage } from '../ui/ErrorMessage';
@@ -11,6 +11,8 @@ interface Props {
   /** Loads the list again (after a refusal that says this row is out of date). */
   onReload: () => Promise<void>;
   onDisable: (device: Device) => void;
+  /** Deny asks first, like Disable (the parent shows the confirmation). */
+  onDeny: (device: Device) => void;
 }
 
 /**
@@ -18,11 +20,12 @@ interface Props {
  * when the row is hovered or anything in it has keyboard focus (CSS :focus-within),
  * beside its fingerprint words, IP and time (APPROVE-5).
  */
-export function DeviceRow({ device, canManage, onChanged, onReload, onDisable }: Props) {
+export function DeviceRow({ device, canManage, onChanged, onReload, onDisable, onDeny }: Props) {
   const [renaming, setRenaming] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const titleId = `device-${device.id}-name`;
+  const row = useRef<HTMLLIElement>(null);
 
   const act = async (action: () => Promise<unknown>, message: string): Promise<boolean> => {
     setBusy(true);
@@ -30,9 +33,12 @@ export function DeviceRow({ device, canManage, onChanged, onReload, onDisable }:
     try {
       await action();
       await onChanged(message);
+      // WEB-7: the buttons pressed are gone now; focus stays on the row instead of falling to the page.
+      row.current?.focus();
       return true;
     } catch (failure) {
       setError(failure);
+      row.current?.focus();
       // The row was out of date (the request changed meanwhile): show it as it is now.
       if (failure instanceof ApiError && (failure.code === 'invalid_device_state' || failure.code === 'not_found')) await onReload();
       return false;
@@ -43,7 +49,7 @@ export function DeviceRow({ device, canManage, onChanged, onReload, onDisable }:
 
   const pendingApproval = device.status === 'pending_approval';
   return (
-    <li className={`device status-${device.status}`} tabIndex={pendingApproval ? 0 : undefined} aria-labelledby={titleId} data-device-id={device.id}>
+    <li ref={row} className={`device status-${device.status}`} tabIndex={pendingApproval ? 0 : -1} aria-labelledby={titleId} data-device-id={device.id}>
       <div className="device-main">
         <h3 id={titleId}>
           {device.name}
@@ -75,10 +81,15 @@ export function DeviceRow({ device, canManage, onChanged, onReload, onDisable }:
       </dl>
       {canManage && pendingApproval && (
         <div className="row-actions reveal">
-          <button type="button" className="primary" disabled={busy} onClick={() => void act(() => api.approve(device.id), `${device.name} was approved.`)}>
+          <button
+            type="button"
+            className="primary"
+            aria-disabled={busy || undefined}
+            onClick={() => !busy && void act(() => api.approve(device.id), `${device.name} was approved.`)}
+          >
             Approve
           </button>
-          <button type="button" disabled={busy} onClick={() => void act(() => api.deny(device.id), `${device.name} was denied.`)}>
+          <button type="button" aria-disabled={busy || undefined} onClick={() => !busy && onDeny(device)}>
             Deny
           </button>
         </div>

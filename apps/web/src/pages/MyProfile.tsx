@@ -16,8 +16,8 @@ export function MyProfile({ session, onSetUp }: Props) {
   const [devices, setDevices] = useState<Device[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState('');
-  const [disabling, setDisabling] = useState<Device | null>(null);
-  const [disableError, setDisableError] = useState<unknown>(null);
+  const [confirming, setConfirming] = useState<{ action: 'disable' | 'deny'; device: Device } | null>(null);
+  const [confirmError, setConfirmError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
   const load = useCallback(async () => {
@@ -39,17 +39,18 @@ export function MyProfile({ session, onSetUp }: Props) {
     await load();
   };
 
-  const confirmDisable = async () => {
-    if (!disabling) return;
+  const confirm = async () => {
+    if (!confirming) return;
+    const { action, device } = confirming;
     setBusy(true);
-    setDisableError(null);
+    setConfirmError(null);
     try {
-      await api.disable(disabling.id);
-      const name = disabling.name;
-      setDisabling(null);
-      await afterAction(`${name} was disabled.`);
+      await (action === 'disable' ? api.disable(device.id) : api.deny(device.id));
+      // The list first, then close: focus then returns to the row as it now is.
+      await afterAction(`${device.name} was ${action === 'disable' ? 'disabled' : 'denied'}.`);
+      setConfirming(null);
     } catch (failure) {
-      setDisableError(failure);
+      setConfirmError(failure);
     } finally {
       setBusy(false);
     }
@@ -57,7 +58,7 @@ export function MyProfile({ session, onSetUp }: Props) {
 
   return (
     <section aria-labelledby="profile-title">
-      <h1 id="profile-title">My profile</h1>
+      <h1 id="profile-title" tabIndex={-1}>My profile</h1>
       <nav className="tabs" aria-label="Profile">
         <a href="/profile/devices" aria-current="page">
           My trusted devices
@@ -83,24 +84,43 @@ export function MyProfile({ session, onSetUp }: Props) {
       ) : (
         <ul className="device-list" aria-label="My trusted devices">
           {devices.map((device) => (
-            <DeviceRow key={device.id} device={device} canManage={session.trusted} onChanged={afterAction} onReload={load} onDisable={setDisabling} />
+            <DeviceRow
+              key={device.id}
+              device={device}
+              canManage={session.trusted}
+              onChanged={afterAction} onReload={load}
+              onDisable={(device) => setConfirming({ action: 'disable', device })}
+              onDeny={(device) => setConfirming({ action: 'deny', device })}
+            />
           ))}
         </ul>
       )}
-      {disabling && (
+      {confirming && (
         <ConfirmDialog
-          id="confirm-disable"
-          title="Disable this device?"
-          confirmLabel="Disable device"
+          id="confirm-device"
+          title={confirming.action === 'disable' ? 'Disable this device?' : 'Deny this request?'}
+          confirmLabel={confirming.action === 'disable' ? 'Disable device' : 'Deny request'}
           busy={busy}
-          error={<ErrorMessage error={disableError} />}
-          onConfirm={() => void confirmDisable()}
-          onCancel={() => (setDisabling(null), setDisableError(null))}
+          error={<ErrorMessage error={confirmError} />}
+          onConfirm={() => void confirm()}
+          onCancel={() => (setConfirming(null), setConfirmError(null))}
+          returnFocus={() => {
+            // Back to the button that asked, or (it is gone once the device changed) to its row.
+            const row = document.querySelector<HTMLElement>(`[data-device-id="${confirming.device.id}"]`);
+            return row?.querySelector<HTMLElement>(confirming.action === 'disable' ? 'button.danger' : '.row-actions.reveal button:last-child') ?? row;
+          }}
         >
-          <p>
-            <strong>{disabling.name}</strong> will stop being a trusted device at once. It cannot be enabled again: to use it, set it up
-            again as a new device.
-          </p>
+          {confirming.action === 'disable' ? (
+            <p>
+              <strong>{confirming.device.name}</strong> will stop being a trusted device at once. It cannot be enabled again: to use it, set
+              it up again as a new device.
+            </p>
+          ) : (
+            <p>
+              <strong>{confirming.device.name}</strong> will not become a trusted device. Deny it if you do not recognize the request or its
+              words: <span className="fingerprint">{confirming.device.fingerprint}</span>.
+            </p>
+          )}
         </ConfirmDialog>
       )}
     </section>

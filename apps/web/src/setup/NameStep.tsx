@@ -1,47 +1,67 @@
-import { useState, type FormEvent } from 'react';
-import { ApiError } from '../api/client';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { api, ApiError } from '../api/client';
+import { REGISTERED_STATUSES, type Device } from '../api/types';
 import { ErrorMessage } from '../ui/ErrorMessage';
 import { suggestedDeviceName } from '../ui/format';
+import { DEVICE_NAME_REQUIRED } from '../ui/messages';
 
 interface Props {
   username: string;
+  /** Shown again for a request already registered (the article's "I don't have access to my trusted device"): its name, as registered. */
+  registered?: Device;
   onSubmit: (name: string | undefined) => Promise<void>;
   onRemindLater: () => void;
 }
 
-/** "Name your device" (SETUP-2): the default name is filled in; left as suggested, the server makes it (and keeps it unique). */
-export function NameStep({ username, onSubmit, onRemindLater }: Props) {
-  const suggested = suggestedDeviceName(username);
-  const [name, setName] = useState(suggested);
+/**
+ * "Name your device" (SETUP-2): the default name filled in is the name the service will register — the same
+ * rule (libs/contracts), with ` (2)`, ` (3)`… when one of the user's devices already has it.
+ */
+export function NameStep({ username, registered, onSubmit, onRemindLater }: Props) {
+  const suggested = useSuggestedName(username, registered);
+  const [name, setName] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const field = useRef<HTMLInputElement>(null);
+  const shown = registered?.name ?? name ?? suggested ?? '';
+
+  const fail = (failure: unknown) => {
+    setError(failure);
+    setBusy(false);
+    // WEB-7: focus stays in the dialog, on the field the message is about.
+    field.current?.focus();
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const trimmed = name.trim();
-    if (!trimmed) {
-      setError(new Error('Enter a name for your device.'));
-      return;
-    }
+    if (busy) return;
+    const trimmed = shown.trim();
+    if (!trimmed) return fail(new Error(DEVICE_NAME_REQUIRED));
     setBusy(true);
     setError(null);
     try {
-      await onSubmit(trimmed === suggested ? undefined : trimmed);
+      // Left as suggested, the service makes the name (the same one, kept unique if another device took it meanwhile).
+      await onSubmit(registered || trimmed === suggested ? undefined : trimmed);
     } catch (failure) {
-      setError(failure);
-      setBusy(false);
+      fail(failure);
     }
   };
 
   const nameError = error instanceof ApiError && (error.code === 'device_name_taken' || error.code === 'validation_failed');
   return (
     <form onSubmit={submit} noValidate>
-      <p>Choose a name you will recognize, such as the name of your web browser. Device names must be unique.</p>
+      {registered ? (
+        <p>This device is registered with the name below. Select Next to get a verification code by email instead.</p>
+      ) : (
+        <p>Choose a name you will recognize, such as the name of your web browser. Device names must be unique.</p>
+      )}
       <label htmlFor="device-name">Device name</label>
       <input
         id="device-name"
         name="deviceName"
-        value={name}
+        ref={field}
+        value={shown}
+        readOnly={Boolean(registered)}
         maxLength={64}
         onChange={(event) => setName(event.target.value)}
         aria-invalid={nameError || undefined}
@@ -53,10 +73,29 @@ export function NameStep({ username, onSubmit, onRemindLater }: Props) {
         <button type="button" onClick={onRemindLater}>
           Remind me later
         </button>
-        <button type="submit" className="primary" disabled={busy}>
+        {/* aria-disabled, not disabled, while busy: a disabled button drops the keyboard focus to the page. */}
+        <button type="submit" className="primary" aria-disabled={busy || undefined}>
           {busy ? 'Setting up…' : 'Next'}
         </button>
       </div>
     </form>
   );
+}
+
+/** The default name, made free of the user's registered devices' names (GET /v1/devices needs no trusted session). */
+function useSuggestedName(username: string, registered: Device | undefined): string | null {
+  const [suggested, setSuggested] = useState<string | null>(null);
+  useEffect(() => {
+    if (registered) return;
+    let current = true;
+    api
+      .devices()
+      .then(({ devices }) => devices.filter((device) => REGISTERED_STATUSES.includes(device.status)).map((device) => device.name))
+      .catch(() => [])
+      .then((taken) => current && setSuggested(suggestedDeviceName(username, taken)));
+    return () => {
+      current = false;
+    };
+  }, [username, registered]);
+  return suggested;
 }

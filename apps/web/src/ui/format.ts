@@ -1,3 +1,4 @@
+import { defaultDeviceName, describeUserAgent, firstFreeName } from '../../../../libs/contracts/src/device-names';
 import type { ClientType, DeviceStatus } from '../api/types';
 
 export const STATUS_LABEL: Record<DeviceStatus, string> = {
@@ -24,29 +25,8 @@ export function formatCountdown(ms: number): string {
   return `${minutes}:${String(seconds).padStart(2, '0')}`;
 }
 
-/** Like the server's default name (SETUP-2): `{username} Web app - {OS}/{browser}`, from this browser's User-Agent. */
-export function suggestedDeviceName(username: string): string {
-  return `${username} Web app - ${osName(navigator.userAgent)}/${browserName(navigator.userAgent)}`;
-}
-
-function osName(ua: string): string {
-  if (/Windows/.test(ua)) return 'Windows';
-  if (/iPhone|iPad|iPod/.test(ua)) return 'iOS';
-  if (/Mac OS X|Macintosh/.test(ua)) return 'macOS';
-  if (/Android/.test(ua)) return 'Android';
-  if (/CrOS/.test(ua)) return 'Chrome OS';
-  if (/Ubuntu/.test(ua)) return 'Ubuntu';
-  if (/Linux/.test(ua)) return 'Linux';
-  return 'Unknown';
-}
-
-function browserName(ua: string): string {
-  if (/Edg\//.test(ua)) return 'Edge';
-  if (/OPR\//.test(ua)) return 'Opera';
-  if (/HeadlessChrome\//.test(ua)) return 'Chrome Headless';
-  if (/Chromium\//.test(ua)) return 'Chromium';
-  if (/Chrome\//.test(ua)) return 'Chrome';
-  if (/Firefox\//.test(ua)) return 'Firefox';
-  if (/Safari\//.test(ua)) return 'Safari';
-  return 'Unknown';
+/** The name the service will register when the field is left as it is (SETUP-2): one rule, from libs/contracts. */
+export function suggestedDeviceName(username: string, takenNames: readonly string[]): string {
+  const { os, browser } = describeUserAgent(navigator.userAgent);
+  return firstFreeName(defaultDeviceName(username, 'web', os, browser), takenNames);
 }

@@ -1,0 +1,229 @@
+import { randomUUID } from 'node:crypto';
+import type { Browser } from 'playwright-core';
+import { waitUntil } from '@td/testing';
+import { TestSystem } from '../support/system';
+import {
+  codeMailsFor,
+  deviceRow,
+  dialogTitle,
+  focusInfo,
+  openMyTrustedDevices,
+  setUpFirstDevice,
+  startSetup,
+  successMessage,
+  verifyWithEmailedCode,
+} from './flows';
+import { ApiUser } from './seed';
+import { ensureWebAppBuilt, launchChromium, newDevice, PHONE, screenshot, signIn } from './support';
+
+jest.setTimeout(150_000);
+
+/** The setup dialog as people use it: focus, reopening, the name registered, the article's order (issue 13, items 3–6). */
+describe('web app: the setup dialog over time (browser)', () => {
+  let system: TestSystem;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    ensureWebAppBuilt();
+    system = await TestSystem.start();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await system?.stop();
+  });
+
+  it('WEB-7 keyboard only: focus stays in the dialog on errors, returns to what opened it when it closes, and stays on the row after Approve or Deny', async () => {
+    const workspaceId = `ws-${randomUUID().slice(0, 8)}`;
+    const address = `keys-${randomUUID().slice(0, 8)}@example.test`;
+    const api = await ApiUser.signIn(system, address, workspaceId);
+    await api.pendingDevice('Desk');
+    const { context, page } = await newDevice(browser, system.url);
+    await signIn(page, { email: address, workspaceId });
+    await dialogTitle(page, 'Strengthen your account security').waitFor();
+
+    // Remind me later (Escape): focus goes to the banner's Set up this device, not to the page.
+    await page.keyboard.press('Escape');
+    await page.getByText('Your current session is not secure').waitFor();
+    await expectFocus({ label: 'Set up this device' });
+    await page.keyboard.press('Enter');
+    await dialogTitle(page, 'Strengthen your account security').waitFor();
+    await page.keyboard.press('Enter');
+    await dialogTitle(page, 'Name your device').waitFor();
+    await expectFocus({ dialog: 'Name your device', label: 'Device name' });
+
+    // A taken name, Enter on Next: focus is back on the field, and Tab stays in the dialog.
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('desk');
+    await page.keyboard.press('Enter');
+    await page.locator('#device-name-error').waitFor();
+    await expectFocus({ dialog: 'Name your device', label: 'Device name' });
+    for (let i = 0; i < 4; i += 1) {
+      await page.keyboard.press('Tab');
+      await expectFocus({ dialog: 'Name your device' });
+    }
+    await page.getByLabel('Device name').focus();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('Keyboard laptop');
+    const before = codeMailsFor(system, address);
+    await page.keyboard.press('Enter');
+    await dialogTitle(page, 'Verify your device').waitFor();
+
+    // A wrong code: focus stays on the code field.
+    await page.keyboard.type('000000');
+    await page.keyboard.press('Enter');
+    await page.getByRole('alert').getByText(/tries remain/).waitFor();
+    await expectFocus({ dialog: 'Verify your device', label: 'Verification code' });
+    await screenshot(page, 'WEB-7-wrong-code-focus');
+
+    // Escape, then the banner again: back at Verify your device; the right code closes the dialog and focus is on the success message.
+    await page.keyboard.press('Escape');
+    await expectFocus({ label: 'Set up this device' });
+    await page.keyboard.press('Enter');
+    await dialogTitle(page, 'Verify your device').waitFor();
+    await page.keyboard.type(await system.mail.codeFor(address, 15_000, before));
+    await page.keyboard.press('Enter');
+    await successMessage(page).waitFor();
+    expect(await page.evaluate('document.activeElement.classList.contains("success-box")')).toBe(true);
+    await screenshot(page, 'WEB-7-success-focused');
+
+    // Approve with the keyboard: focus stays on the row.
+    await openMyTrustedDevices(page);
+    const approveMe = await api.pendingDevice('Phone to approve', 'mobile');
+    const row = deviceRow(page, 'Phone to approve');
+    await row.getByText('Pending approval').waitFor();
+    await row.focus();
+    await page.keyboard.press('Tab');
+    await expectFocus({ label: 'Approve', row: approveMe.id });
+    await page.keyboard.press('Enter');
+    await row.getByText('Approved').waitFor();
+    await expectFocus({ row: approveMe.id });
+
+    // Deny asks first, like Disable; after it, focus is on the row.
+    const denyMe = await api.pendingDevice('Tablet to deny', 'web');
+    const denyRow = deviceRow(page, 'Tablet to deny');
+    await denyRow.getByText('Pending approval').waitFor();
+    await denyRow.focus();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await expectFocus({ label: 'Deny', row: denyMe.id });
+    await page.keyboard.press('Enter');
+    const confirm = dialogTitle(page, 'Deny this request?');
+    await confirm.waitFor();
+    await screenshot(page, 'WEB-4-deny-confirmation');
+    await page.keyboard.press('Tab');
+    await expectFocus({ dialog: 'Deny this request?', label: 'Deny request' });
+    await page.keyboard.press('Enter');
+    await denyRow.getByText('Denied').waitFor();
+    await expectFocus({ row: denyMe.id });
+    await context.close();
+
+    async function expectFocus(expected: { dialog?: string; label?: string; row?: string }): Promise<void> {
+      let info = await focusInfo(page);
+      // The focus moves after the render that follows an answer: look again briefly before judging.
+      for (let i = 0; i < 20 && !matches(info); i += 1) {
+        await page.waitForTimeout(100);
+        info = await focusInfo(page);
+      }
+      expect(info.body).toBe(false);
+      if (expected.dialog) expect(info.dialog).toBe(expected.dialog);
+      if (expected.label) expect(info.label).toBe(expected.label);
+      if (expected.row) expect(info.row).toBe(expected.row);
+
+      function matches(current: typeof info): boolean {
+        return (
+          !current.body &&
+          (!expected.dialog || current.dialog === expected.dialog) &&
+          (!expected.label || current.label === expected.label) &&
+          (!expected.row || current.row === expected.row)
+        );
+      }
+    }
+  });
+
+  it('WEB-2 a reopened pending setup shows what the first one showed: the approvers (web app only), the name and words, then the code’s countdown', async () => {
+    const address = `reopen-${randomUUID().slice(0, 8)}@example.test`;
+    const first = await newDevice(browser, system.url);
+    await signIn(first.page, { email: address, username: 'hana' });
+    await setUpFirstDevice(first.page, system, address);
+
+    const second = await newDevice(browser, system.url);
+    await signIn(second.page, { email: address, username: 'hana' });
+    await startSetup(second.page, 'Hana desktop');
+    const identity = dialogTitle(second.page, 'Verify your identity');
+    await identity.getByText('Approve this device from a trusted session on your web app:').waitFor();
+    const words = await second.page.getByTestId('fingerprint').textContent();
+    await second.page.keyboard.press('Escape');
+    await second.page.getByRole('region', { name: 'Session security' }).getByRole('button', { name: 'Set up this device' }).click();
+    await identity.getByText('Approve this device from a trusted session on your web app:').waitFor();
+    expect(await identity.getByText('your web app or your mobile app').count()).toBe(0);
+    expect(await second.page.getByTestId('device-name').textContent()).toBe('Hana desktop');
+    expect(await second.page.getByTestId('fingerprint').textContent()).toBe(words);
+    await second.page.reload();
+    await second.page.getByRole('region', { name: 'Session security' }).getByRole('button', { name: 'Set up this device' }).click();
+    await identity.getByText('Approve this device from a trusted session on your web app:').waitFor();
+    await screenshot(second.page, 'WEB-2-reopened-verify-your-identity');
+
+    // The article's order: I don't have access → Name your device again (the registered name) → Next sends the code.
+    await second.page.getByRole('button', { name: 'I don’t have access to my trusted device' }).click();
+    await dialogTitle(second.page, 'Name your device').waitFor();
+    expect(await second.page.getByLabel('Device name').inputValue()).toBe('Hana desktop');
+    await screenshot(second.page, 'WEB-2-no-access-name-again');
+    const before = codeMailsFor(system, address);
+    await second.page.getByRole('button', { name: 'Next' }).click();
+    await dialogTitle(second.page, 'Verify your device').waitFor();
+    await second.page.getByRole('timer').getByText(/The code expires in [45]:\d\d/).waitFor();
+    await second.page.keyboard.press('Escape');
+    await second.page.getByRole('region', { name: 'Session security' }).getByRole('button', { name: 'Set up this device' }).click();
+    await dialogTitle(second.page, 'Verify your device').waitFor();
+    await second.page.getByRole('timer').getByText(/The code expires in [45]:\d\d/).waitFor();
+    await screenshot(second.page, 'WEB-2-reopened-verify-your-device');
+
+    // Verify code: the dialog closes and a success message shows; no extra dialog.
+    await verifyWithEmailedCode(second.page, system, address, before);
+    await successMessage(second.page).getByText('Hana desktop').waitFor();
+    await screenshot(second.page, 'WEB-2-success-message');
+    await first.context.close();
+    await second.context.close();
+  });
+
+  it('SETUP-2 the name filled in is the name registered: “(2)” when taken, and a phone’s own OS/browser names', async () => {
+    const address = `names-${randomUUID().slice(0, 8)}@example.test`;
+    const first = await newDevice(browser, system.url);
+    await signIn(first.page, { email: address, username: 'ivy' });
+    await startSetup(first.page);
+    const before = codeMailsFor(system, address);
+    await verifyWithEmailedCode(first.page, system, address, before);
+    expect(await first.page.locator('#success-title').textContent()).toMatch(/ivy Web app - Linux\/Chrome Headless \(Web app\) is now a trusted device/);
+    await openMyTrustedDevices(first.page);
+
+    // The same browser kind again: the field says "(2)", and that is the name the approver sees.
+    const second = await newDevice(browser, system.url);
+    await signIn(second.page, { email: address, username: 'ivy' });
+    await dialogTitle(second.page, 'Strengthen your account security').waitFor();
+    await second.page.getByRole('button', { name: 'Start' }).click();
+    const field = second.page.getByLabel('Device name');
+    await waitUntil(async () => (await field.inputValue()).endsWith('(2)'), 10_000, 50);
+    expect(await field.inputValue()).toBe('ivy Web app - Linux/Chrome Headless (2)');
+    await second.page.getByRole('button', { name: 'Next' }).click();
+    await dialogTitle(second.page, 'Verify your identity').waitFor();
+    expect(await second.page.getByTestId('device-name').textContent()).toBe('ivy Web app - Linux/Chrome Headless (2)');
+    await deviceRow(first.page, 'ivy Web app - Linux/Chrome Headless (2)').getByText('Pending approval').waitFor();
+
+    // A phone at 390 px: the field shows what the service will name it.
+    const phone = await newDevice(browser, system.url, PHONE);
+    await signIn(phone.page, { email: address, username: 'ivy' });
+    await dialogTitle(phone.page, 'Strengthen your account security').waitFor();
+    await phone.page.getByRole('button', { name: 'Start' }).click();
+    await waitUntil(async () => (await phone.page.getByLabel('Device name').inputValue()).includes(' - iOS/'), 10_000, 50);
+    const shown = await phone.page.getByLabel('Device name').inputValue();
+    expect(shown).toBe('ivy Web app - iOS/Mobile Safari');
+    await screenshot(phone.page, 'SETUP-2-phone-name-your-device');
+    await phone.page.getByRole('button', { name: 'Next' }).click();
+    await dialogTitle(phone.page, 'Verify your identity').waitFor();
+    expect(await phone.page.getByTestId('device-name').textContent()).toBe(shown);
+    await deviceRow(first.page, shown).getByText('Pending approval').waitFor();
+    await screenshot(phone.page, 'SETUP-2-phone-verify-your-identity');
+    for (const device of [first, second, phone]) await device.context.close();
+  });
+});
