@@ -2,7 +2,7 @@ import { waitUntil } from '@td/testing';
 import request, { type Response } from 'supertest';
 import type { ApiClient } from '../support/api-client';
 import { TestSystem } from '../support/system';
-import { colleague, jobCompleted, listAudit, listWorkspaceDevices, trustedAdmin } from '../support/workspace';
+import { colleague, deprovision, jobCompleted, listAudit, listWorkspaceDevices, trustedAdmin } from '../support/workspace';
 
 const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -149,5 +149,115 @@ describe('DEPROV-1 — SCIM 2.0 for the identity provider (over HTTP)', () => {
     const found = await scim(a.token, 'get', `/Users?filter=${encodeURIComponent(`userName eq "${b.alice.user.email}"`)}`);
     expect(JSON.parse(found.text)).toMatchObject({ totalResults: 0, Resources: [] });
     expect((await b.alice.session()).body.trusted).toBe(true);
+  });
+
+  describe('SEC-8 — SCIM tokens are listed, may expire, record their last use, and are audited', () => {
+    const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+    const listTokens = async (admin: ApiClient) => {
+      const response = await admin.call('get', '/v1/workspace/scim-tokens');
+      expect(response.status).toBe(200);
+      return response;
+    };
+
+    it('SEC-8 an admin lists the tokens: id, name, creator, created/last used, expiry — never the token; members cannot', async () => {
+      const admin = await trustedAdmin(system);
+      const expiresAt = inDays(30);
+      const named = await admin.call('post', '/v1/workspace/scim-tokens', { body: { name: 'Okta provisioning', expiresAt } });
+      expect(named.status).toBe(201);
+      expect(named.body).toEqual({ id: expect.any(String), token: expect.any(String) });
+      const plain = await scimToken(admin);
+      const other = await scimToken(await trustedAdmin(system));
+
+      const listed = await listTokens(admin);
+      expect(listed.body.tokens).toHaveLength(2);
+      const byId = new Map(listed.body.tokens.map((token: { id: string }) => [token.id, token]));
+      expect(byId.get(named.body.id)).toEqual({
+        id: named.body.id,
+        name: 'Okta provisioning',
+        createdAt: expect.any(String),
+        createdBy: { userId: admin.user.sub },
+        lastUsedAt: null,
+        expiresAt,
+      });
+      expect(byId.get(plain.id)).toMatchObject({ id: plain.id, name: expect.any(String), createdBy: { userId: admin.user.sub }, lastUsedAt: null, expiresAt: null });
+      for (const secret of [named.body.token, plain.token, other.token]) {
+        expect(listed.text).not.toContain(secret);
+        expect(listed.text).not.toContain(secret.slice(-20));
+      }
+      expect(listed.text).not.toContain(other.id);
+
+      const member = await colleague(admin);
+      await member.becomeTrusted();
+      expect((await member.call('get', '/v1/workspace/scim-tokens')).body.code).toBe('admin_required');
+    });
+
+    it('SEC-8 a use is recorded as lastUsedAt; a revoked token leaves the list', async () => {
+      const { admin, token, tokenId, alice } = await workspace();
+      const before = Date.now();
+      expect((await scim(token, 'get', `/Users/${alice.user.sub}`)).status).toBe(200);
+      const used = (await listTokens(admin)).body.tokens.find((t: { id: string }) => t.id === tokenId);
+      expect(new Date(used.lastUsedAt).getTime()).toBeGreaterThanOrEqual(before - 1000);
+      expect((await admin.call('delete', `/v1/workspace/scim-tokens/${tokenId}`)).status).toBe(204);
+      expect((await listTokens(admin)).body.tokens.map((t: { id: string }) => t.id)).not.toContain(tokenId);
+    });
+
+    it('SEC-8 a token past its expiry is refused (SCIM 401); an expiry must be a future time', async () => {
+      const admin = await trustedAdmin(system);
+      const alice = await colleague(admin);
+      await alice.session();
+      for (const expiresAt of [new Date(Date.now() - 60_000).toISOString(), 'tomorrow', 12]) {
+        const refused = await admin.call('post', '/v1/workspace/scim-tokens', { body: { expiresAt } });
+        expect(refused.status).toBe(400);
+        expect(refused.body).toMatchObject({ code: 'validation_failed', errors: [expect.objectContaining({ field: 'expiresAt' })] });
+      }
+      expect((await admin.call('post', '/v1/workspace/scim-tokens', { body: { name: 'x'.repeat(65) } })).status).toBe(400);
+      expect((await listTokens(admin)).body.tokens).toHaveLength(0);
+
+      const shortLived = await admin.call('post', '/v1/workspace/scim-tokens', { body: { expiresAt: new Date(Date.now() + 1500).toISOString() } });
+      expect(shortLived.status).toBe(201);
+      await waitUntil(async () => (await scim(shortLived.body.token, 'get', `/Users/${alice.user.sub}`)).status === 401, 10_000, 250);
+      expectScimError(await scim(shortLived.body.token, 'get', `/Users/${alice.user.sub}`), 401);
+    });
+
+    it('SEC-8 creation, revocation and failed uses (revoked or expired token) are audited with actor, token, IP and user agent', async () => {
+      const { admin, token, tokenId, alice } = await workspace();
+      expect((await admin.call('delete', `/v1/workspace/scim-tokens/${tokenId}`)).status).toBe(204);
+      const refused = await request(system.url).get(`/scim/v2/Users/${alice.user.sub}`).set('authorization', `Bearer ${token}`).set('user-agent', 'Okta SCIM/1.0');
+      expect(refused.status).toBe(401);
+
+      const eventsOf = async (action: string) => {
+        const response = await listAudit(admin, { action });
+        expect(response.status).toBe(200);
+        return response.body.events as Array<Record<string, unknown>>;
+      };
+      expect(await eventsOf('scim_token.created')).toEqual([
+        expect.objectContaining({ action: 'scim_token.created', actor: { userId: admin.user.sub, deviceId: admin.deviceId }, target: { userId: null, deviceId: null, scimTokenId: tokenId } }),
+      ]);
+      expect(await eventsOf('scim_token.revoked')).toEqual([
+        expect.objectContaining({ action: 'scim_token.revoked', actor: { userId: admin.user.sub, deviceId: admin.deviceId }, target: { userId: null, deviceId: null, scimTokenId: tokenId } }),
+      ]);
+      await waitUntil(async () => (await eventsOf('scim_token.use_failed')).length > 0);
+      expect(await eventsOf('scim_token.use_failed')).toEqual([
+        expect.objectContaining({
+          action: 'scim_token.use_failed',
+          actor: { userId: null, deviceId: null },
+          target: { userId: null, deviceId: null, scimTokenId: tokenId },
+          ip: expect.any(String),
+          userAgent: 'Okta SCIM/1.0',
+        }),
+      ]);
+    });
+
+    it('SEC-8 a token belongs to the workspace: it keeps working after the admin who created it is deprovisioned', async () => {
+      const { admin, token, tokenId, alice } = await workspace();
+      const owner = await colleague(admin, 'web', { role: 'owner' });
+      await owner.becomeTrusted();
+      const deprovisioned = await deprovision(owner, admin.user.sub);
+      expect(deprovisioned.status).toBe(202);
+      await jobCompleted(owner, deprovisioned.body.jobId);
+      expect((await scim(token, 'get', `/Users/${alice.user.sub}`)).status).toBe(200);
+      const listed = await listTokens(owner);
+      expect(listed.body.tokens).toEqual([expect.objectContaining({ id: tokenId, createdBy: { userId: admin.user.sub } })]);
+    });
   });
 });

@@ -37,6 +37,7 @@ export const Command = {
   workspaceListAudit: 'workspace.list-audit',
   workspaceCreateScimToken: 'workspace.create-scim-token',
   workspaceRevokeScimToken: 'workspace.revoke-scim-token',
+  workspaceListScimTokens: 'workspace.list-scim-tokens',
 
   scimAuthenticate: 'scim.authenticate',
   scimGetUser: 'scim.get-user',
@@ -77,6 +78,7 @@ export interface CommandTypes {
   'workspace.list-audit': { request: W.ListAuditRequest; reply: W.ListAuditReply };
   'workspace.create-scim-token': { request: W.CreateScimTokenRequest; reply: W.CreateScimTokenReply };
   'workspace.revoke-scim-token': { request: W.RevokeScimTokenRequest; reply: D.EmptyReply };
+  'workspace.list-scim-tokens': { request: W.ListScimTokensRequest; reply: W.ListScimTokensReply };
 
   'scim.authenticate': { request: W.ScimAuthenticateRequest; reply: W.ScimAuthenticateReply };
   'scim.get-user': { request: W.ScimUserRequest; reply: W.ScimUserReply };

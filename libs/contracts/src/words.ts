@@ -34,6 +34,10 @@ export const AUDIT_ACTIONS = [
   'device.disabled',
   'device.expired',
   'user.deprovisioned',
+  // SEC-8: target.scimTokenId names the token.
+  'scim_token.created',
+  'scim_token.revoked',
+  'scim_token.use_failed',
 ] as const;
 export type AuditActionName = (typeof AUDIT_ACTIONS)[number];
 

@@ -102,7 +102,8 @@ export interface AuditEventView {
   action: string;
   /** User ids are token `sub`s; null for the system (expiry) or a SCIM client. */
   actor: { userId: string | null; deviceId: string | null };
-  target: { userId: string | null; deviceId: string | null };
+  /** `scimTokenId` only on `scim_token.*` events (SEC-8). */
+  target: { userId: string | null; deviceId: string | null; scimTokenId?: string };
   ip: string | null;
   userAgent: string | null;
 }
@@ -113,6 +114,26 @@ export interface ListAuditReply {
 
 export interface CreateScimTokenRequest {
   caller: Caller;
+  /** SEC-8: how admins tell tokens apart; a default when absent. */
+  name?: string;
+  /** SEC-8: ISO-8601 time after which the token is refused; never, when absent. */
+  expiresAt?: string;
+}
+/** SEC-8: a token as listed; the token itself is never shown again. */
+export interface ScimTokenView {
+  id: string;
+  name: string;
+  createdAt: string;
+  /** The creator's token `sub`; null if that user no longer exists. */
+  createdBy: { userId: string | null };
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+}
+export interface ListScimTokensRequest {
+  caller: Caller;
+}
+export interface ListScimTokensReply {
+  tokens: ScimTokenView[];
 }
 export interface CreateScimTokenReply {
   id: string;
@@ -127,6 +148,9 @@ export interface RevokeScimTokenRequest {
 /** SCIM (RFC 7643/7644), DEPROV-1. The gateway authenticates the bearer token first. */
 export interface ScimAuthenticateRequest {
   token: string;
+  /** Where the request came from: a refused token is audited with them (SEC-8). */
+  ip?: string | null;
+  userAgent?: string | null;
 }
 export interface ScimAuthenticateReply {
   workspaceId: string;

@@ -27,6 +27,10 @@ export class AuditEvent {
   @Column({ name: 'target_device_id', type: 'uuid', nullable: true })
   targetDeviceId: string | null;
 
+  /** The SCIM token a `scim_token.*` event is about (SEC-8). */
+  @Column({ name: 'target_scim_token_id', type: 'uuid', nullable: true })
+  targetScimTokenId: string | null;
+
   @Column({ type: 'varchar', length: 64, nullable: true })
   ip: string | null;
 

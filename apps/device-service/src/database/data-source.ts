@@ -10,6 +10,7 @@ import { OutboxNotify1764310000000 } from './migrations/1764310000000-outbox-not
 import { ScimTokens1764320000000 } from './migrations/1764320000000-scim-tokens';
 import { OutboxRelayPath1764345000000 } from './migrations/1764345000000-outbox-relay-path';
 import { DeviceRetention1764560100000 } from './migrations/1764560100000-device-retention';
+import { ScimTokenDetails1764560200000 } from './migrations/1764560200000-scim-token-details';
 
 export const ENTITIES = [User, Device, RetiredDeviceKey, OutboxMessage, AuditEvent, ScimToken];
 export const MIGRATIONS = [
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   ScimTokens1764320000000,
   OutboxRelayPath1764345000000,
   DeviceRetention1764560100000,
+  ScimTokenDetails1764560200000,
 ];
 
 /** The one description of device-service's database; the app, `npm run migrate` and tests use it. */

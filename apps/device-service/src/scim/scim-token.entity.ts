@@ -13,8 +13,20 @@ export class ScimToken {
   @Column({ name: 'token_hash', type: 'char', length: 64 })
   tokenHash: string;
 
+  /** How admins tell tokens apart (SEC-8). */
+  @Column({ type: 'varchar', length: 64 })
+  name: string;
+
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  /** Refused after this (SEC-8); null: never expires. */
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt: Date | null;
+
+  /** Last successful use, written at most once a minute (SEC-8). */
+  @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
+  lastUsedAt: Date | null;
 
   /** The admin who created it (internal `users.id`). */
   @Column({ name: 'created_by', type: 'uuid', nullable: true })

@@ -2,7 +2,7 @@ import { Controller, UsePipes } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Command, type ReplyOf } from '@td/contracts';
 import { payloadValidation } from '@td/common';
-import { AdminCommandDto, RevokeScimTokenDto } from '../workspace/dto/workspace-commands.dto';
+import { AdminCommandDto, CreateScimTokenDto, RevokeScimTokenDto } from '../workspace/dto/workspace-commands.dto';
 import { ScimAuthenticateDto, ScimDeactivateUsersDto, ScimFindUsersDto, ScimUserDto } from './dto/scim-commands.dto';
 import { ScimService } from './scim.service';
 
@@ -13,13 +13,18 @@ export class ScimController {
   constructor(private readonly scim: ScimService) {}
 
   @MessagePattern(Command.workspaceCreateScimToken)
-  createToken(@Payload() request: AdminCommandDto): Promise<ReplyOf<typeof Command.workspaceCreateScimToken>> {
+  createToken(@Payload() request: CreateScimTokenDto): Promise<ReplyOf<typeof Command.workspaceCreateScimToken>> {
     return this.scim.createToken(request);
   }
 
   @MessagePattern(Command.workspaceRevokeScimToken)
   revokeToken(@Payload() request: RevokeScimTokenDto): Promise<ReplyOf<typeof Command.workspaceRevokeScimToken>> {
     return this.scim.revokeToken(request);
+  }
+
+  @MessagePattern(Command.workspaceListScimTokens)
+  listTokens(@Payload() request: AdminCommandDto): Promise<ReplyOf<typeof Command.workspaceListScimTokens>> {
+    return this.scim.listTokens(request);
   }
 
   @MessagePattern(Command.scimAuthenticate)

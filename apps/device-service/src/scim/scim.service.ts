@@ -5,6 +5,7 @@ import {
   ErrorCode,
   type CreateScimTokenReply,
   type EmptyReply,
+  type ListScimTokensReply,
   type ScimAuthenticateReply,
   type ScimDeactivateUserReply,
   type ScimDeactivateUsersReply,
@@ -12,10 +13,11 @@ import {
   type ScimUserRecord,
   type ScimUserReply,
 } from '@td/contracts';
+import { AuditAction, AuditLog, type AuditEntry } from '../audit/audit.log';
 import { DeprovisionService } from '../deprovision/deprovision.service';
 import type { User } from '../users/user.entity';
-import type { AdminCommandDto, RevokeScimTokenDto } from '../workspace/dto/workspace-commands.dto';
-import { WorkspaceAdmins } from '../workspace/workspace-admins';
+import type { AdminCommandDto, CreateScimTokenDto, RevokeScimTokenDto } from '../workspace/dto/workspace-commands.dto';
+import { WorkspaceAdmins, type AdminContext } from '../workspace/workspace-admins';
 import type { ScimAuthenticateDto, ScimDeactivateUsersDto, ScimFindUsersDto, ScimUserDto } from './dto/scim-commands.dto';
 import { ScimToken } from './scim-token.entity';
 import { ScimRepository } from './scim-tokens.repository';
@@ -24,6 +26,9 @@ import { ScimRepository } from './scim-tokens.repository';
 export const hashScimToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 const TOKEN_PREFIX = 'tdscim_';
+const DEFAULT_TOKEN_NAME = 'SCIM token';
+/** SEC-8: failed uses of one token are audited at most once per this window (a retrying IdP does not flood the log). */
+const FAILED_USE_AUDIT_WINDOW_MS = 60_000;
 
 /**
  * DEPROV-1 over SCIM 2.0: admins create and revoke the workspace's SCIM tokens; the
@@ -36,27 +41,88 @@ export class ScimService {
     private readonly admins: WorkspaceAdmins,
     private readonly scim: ScimRepository,
     private readonly deprovisioning: DeprovisionService,
+    private readonly audit: AuditLog,
   ) {}
 
-  async createToken(request: AdminCommandDto): Promise<CreateScimTokenReply> {
+  /** SEC-8: a named token, optionally expiring; its creation is audited with it. */
+  async createToken(request: CreateScimTokenDto): Promise<CreateScimTokenReply> {
     const admin = await this.admins.resolve(request.caller);
+    const expiresAt = request.expiresAt === undefined ? null : futureTime(request.expiresAt);
+    const name = request.name?.normalize('NFC').trim() || DEFAULT_TOKEN_NAME;
     const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
     const id = randomUUID();
-    await this.scim.insertToken(
-      Object.assign(new ScimToken(), { id, workspaceId: admin.workspaceId, tokenHash: hashScimToken(token), createdAt: new Date(), createdBy: admin.user.id, revokedAt: null }),
-    );
+    const row = Object.assign(new ScimToken(), {
+      id,
+      workspaceId: admin.workspaceId,
+      tokenHash: hashScimToken(token),
+      name,
+      createdAt: new Date(),
+      createdBy: admin.user.id,
+      expiresAt,
+      lastUsedAt: null,
+      revokedAt: null,
+    } satisfies ScimToken);
+    await this.scim.inTransaction(async (tx) => {
+      await this.scim.insertToken(tx, row);
+      await this.audit.record(tx, [adminTokenEntry(admin, AuditAction.scimTokenCreated, id, request)]);
+    });
     return { id, token };
   }
 
+  /** Revoking twice is fine (204 both times); the revocation is audited once. */
   async revokeToken(request: RevokeScimTokenDto): Promise<EmptyReply> {
     const admin = await this.admins.resolve(request.caller);
-    if (!(await this.scim.revokeToken(admin.workspaceId, request.tokenId))) throw DomainError.notFound('The SCIM token');
+    await this.scim.inTransaction(async (tx) => {
+      const token = await this.scim.lockToken(tx, admin.workspaceId, request.tokenId);
+      if (!token) throw DomainError.notFound('The SCIM token');
+      if (token.revokedAt) return;
+      await this.scim.markRevoked(tx, token.id, new Date());
+      await this.audit.record(tx, [adminTokenEntry(admin, AuditAction.scimTokenRevoked, token.id, request)]);
+    });
     return { ok: true };
   }
 
+  /** SEC-8: the workspace's tokens, never the tokens themselves. */
+  async listTokens(request: AdminCommandDto): Promise<ListScimTokensReply> {
+    const admin = await this.admins.resolve(request.caller);
+    const listed = await this.scim.listTokens(admin.workspaceId);
+    return {
+      tokens: listed.map(({ token, creatorSubject }) => ({
+        id: token.id,
+        name: token.name,
+        createdAt: token.createdAt.toISOString(),
+        createdBy: { userId: creatorSubject },
+        lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
+        expiresAt: token.expiresAt?.toISOString() ?? null,
+      })),
+    };
+  }
+
+  /**
+   * A token acts for its workspace while neither revoked nor expired; its use is recorded.
+   * A known token refused (revoked, expired) is audited in its workspace (SEC-8); an unknown
+   * one belongs to no workspace and is simply refused. A token outlives its creator: it
+   * belongs to the workspace (PRODUCT.md ties it to nobody's account).
+   */
   async authenticate(request: ScimAuthenticateDto): Promise<ScimAuthenticateReply> {
-    const found = request.token.startsWith(TOKEN_PREFIX) ? await this.scim.findActiveToken(hashScimToken(request.token)) : null;
-    if (!found) throw DomainError.of(ErrorCode.unauthenticated, 'The SCIM token is not valid.');
+    const found = request.token.startsWith(TOKEN_PREFIX) ? await this.scim.findTokenByHash(hashScimToken(request.token)) : null;
+    if (!found) throw invalidToken();
+    const now = Date.now();
+    if (found.revokedAt !== null || (found.expiresAt !== null && found.expiresAt.getTime() <= now)) {
+      await this.audit.record(this.scim.manager(), [
+        {
+          workspaceId: found.workspaceId,
+          action: AuditAction.scimTokenUseFailed,
+          actor: { userId: null, deviceId: null },
+          target: { userId: null, deviceId: null, scimTokenId: found.id },
+          ip: request.ip,
+          userAgent: request.userAgent,
+          dedupeKey: `scim-use-failed:${found.id}:${Math.floor(now / FAILED_USE_AUDIT_WINDOW_MS)}`,
+        },
+      ]);
+      throw invalidToken();
+    }
+    await this.scim.touchLastUsed(found.id);
     return { workspaceId: found.workspaceId, tokenId: found.id };
   }
 
@@ -86,6 +152,31 @@ export class ScimService {
       ],
     };
   }
+}
+
+function invalidToken(): DomainError {
+  return DomainError.of(ErrorCode.unauthenticated, 'The SCIM token is not valid.');
+}
+
+/** SEC-8: an expiry is a time still to come. */
+function futureTime(value: string): Date {
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime()) || at.getTime() <= Date.now()) {
+    const message = 'expiresAt must be a time in the future';
+    throw DomainError.of(ErrorCode.validationFailed, `${message}.`, { extensions: { errors: [{ field: 'expiresAt', message }] } });
+  }
+  return at;
+}
+
+function adminTokenEntry(admin: AdminContext, action: AuditAction, tokenId: string, request: AdminCommandDto): AuditEntry {
+  return {
+    workspaceId: admin.workspaceId,
+    action,
+    actor: { userId: admin.user.id, deviceId: admin.device.id },
+    target: { userId: null, deviceId: null, scimTokenId: tokenId },
+    ip: request.caller.ip,
+    userAgent: request.caller.userAgent,
+  };
 }
 
 function toScimUser(user: User): ScimUserRecord {

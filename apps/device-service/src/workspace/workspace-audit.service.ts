@@ -36,7 +36,11 @@ export class WorkspaceAuditService {
       at: row.at.toISOString(),
       action: row.action,
       actor: { userId: subject(row.actorUserId), deviceId: row.actorDeviceId },
-      target: { userId: subject(row.targetUserId), deviceId: row.targetDeviceId },
+      target: {
+        userId: subject(row.targetUserId),
+        deviceId: row.targetDeviceId,
+        ...(row.targetScimTokenId === null ? {} : { scimTokenId: row.targetScimTokenId }),
+      },
       ip: row.ip,
       userAgent: row.userAgent,
     }));

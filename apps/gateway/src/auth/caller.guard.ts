@@ -15,7 +15,7 @@ export interface AuthenticatedRequest extends Request {
   caller: Caller;
 }
 
-const MAX_USER_AGENT_LENGTH = 512;
+export const MAX_USER_AGENT_LENGTH = 512;
 
 /**
  * Authenticates a `/v1` request: the access token (AUTH-1), then the DPoP proof
@@ -58,7 +58,7 @@ function bearerToken(request: Request): string {
 }
 
 /** `req.ip` honours TRUST_PROXY; IPv4 clients of a dual-stack socket read as plain IPv4. */
-function clientIp(request: Request): string | null {
+export function clientIp(request: Request): string | null {
   const ip = request.ip;
   if (!ip) return null;
   return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;

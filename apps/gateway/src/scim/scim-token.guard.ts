@@ -2,6 +2,7 @@ import { createParamDecorator, Injectable, type CanActivate, type ExecutionConte
 import { BusClient, DomainError } from '@td/common';
 import { Command, ErrorCode } from '@td/contracts';
 import type { Request } from 'express';
+import { clientIp, MAX_USER_AGENT_LENGTH } from '../auth/caller.guard';
 
 interface ScimRequest extends Request {
   scimWorkspaceId?: string;
@@ -19,7 +20,12 @@ export class ScimTokenGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<ScimRequest>();
     const match = /^Bearer\s+(\S{1,512})$/i.exec(request.header('authorization')?.trim() ?? '');
     if (!match) throw DomainError.of(ErrorCode.unauthenticated, 'A SCIM token is required: Authorization: Bearer <token>.');
-    const { workspaceId } = await this.bus.request(Command.scimAuthenticate, { token: match[1] });
+    // Where the request came from: a refused token is audited with it (SEC-8).
+    const { workspaceId } = await this.bus.request(Command.scimAuthenticate, {
+      token: match[1],
+      ip: clientIp(request),
+      userAgent: request.header('user-agent')?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+    });
     request.scimWorkspaceId = workspaceId;
     return true;
   }

@@ -16,10 +16,15 @@ import { Authenticated, CurrentCaller } from '../auth/authenticated.decorator';
 import { ProblemSchema } from '../common/problem.schema';
 import { NoBody, UuidParam } from '../common/request-params';
 import { DeviceReplySchema } from '../devices/device.schemas';
-import { DeprovisionUsersBody, ListAuditQuery, ListWorkspaceDevicesQuery } from './workspace.dto';
-import { AuditListSchema, BulkJobsSchema, JobIdSchema, JobSchema, ScimTokenSchema, WorkspaceDeviceListSchema } from './workspace.schemas';
+import { CreateScimTokenBody, DeprovisionUsersBody, ListAuditQuery, ListWorkspaceDevicesQuery } from './workspace.dto';
+import { AuditListSchema, BulkJobsSchema, JobIdSchema, JobSchema, ScimTokenListSchema, ScimTokenSchema, WorkspaceDeviceListSchema } from './workspace.schemas';
 
 const MAX_USER_ID_LENGTH = 255;
+
+/** Only the fields that were sent, so absent ones stay absent on the bus. */
+function pick(body: CreateScimTokenBody): CreateScimTokenBody {
+  return { ...(body.name === undefined ? {} : { name: body.name }), ...(body.expiresAt === undefined ? {} : { expiresAt: body.expiresAt }) };
+}
 
 /** A user id in a path is the token `sub`: 1–255 characters (API.md); anything longer is a 400, never a lookup. */
 class UserIdPipe implements PipeTransform<string, string> {
@@ -93,10 +98,17 @@ export class WorkspaceController {
   }
 
   @Post('scim-tokens')
-  @ApiOperation({ summary: "Create a SCIM token for the workspace's identity provider; shown once (DEPROV-1)" })
+  @ApiOperation({ summary: "Create a SCIM token for the workspace's identity provider, optionally named and expiring; shown once (DEPROV-1, SEC-8)" })
   @ApiCreatedResponse({ type: ScimTokenSchema })
-  createScimToken(@CurrentCaller() caller: Caller, @NoBody() _body: unknown) {
-    return this.bus.request(Command.workspaceCreateScimToken, { caller });
+  createScimToken(@CurrentCaller() caller: Caller, @Body() body: CreateScimTokenBody = {}) {
+    return this.bus.request(Command.workspaceCreateScimToken, { caller, ...pick(body) });
+  }
+
+  @Get('scim-tokens')
+  @ApiOperation({ summary: "The workspace's SCIM tokens: name, creator, created, last used, expiry — never the token (SEC-8)" })
+  @ApiOkResponse({ type: ScimTokenListSchema })
+  listScimTokens(@CurrentCaller() caller: Caller) {
+    return this.bus.request(Command.workspaceListScimTokens, { caller });
   }
 
   @Delete('scim-tokens/:id')

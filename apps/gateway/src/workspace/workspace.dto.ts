@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { AUDIT_ACTIONS, CLIENT_TYPES, DEVICE_STATUSES, MAX_BULK_DEPROVISIONS, type AuditActionName, type ClientType, type DeviceStatus } from '@td/contracts';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 
 /** A user's id is the token `sub`: a string of up to 255 characters (API.md). */
 const MAX_USER_ID_LENGTH = 255;
@@ -73,4 +73,20 @@ export class DeprovisionUsersBody {
   @MinLength(1, { each: true })
   @MaxLength(MAX_USER_ID_LENGTH, { each: true })
   userIds: string[];
+}
+
+/** SEC-8: `POST /v1/workspace/scim-tokens` (the body is optional). */
+export class CreateScimTokenBody {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 64, description: 'How admins tell tokens apart (default "SCIM token")' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  @Matches(/^[^\p{Cc}\p{Cf}]*$/u, { message: 'name must not contain control characters' })
+  name?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'When the token stops working (a future time); never, when absent' })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true }, { message: 'expiresAt must be an ISO-8601 date-time' })
+  expiresAt?: string;
 }

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { AUDIT_ACTIONS, DEVICE_STATUSES } from '@td/contracts';
 import { DeviceSchema } from '../devices/device.schemas';
 
@@ -64,12 +64,16 @@ class AuditPartySchema {
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) deviceId: string | null;
 }
 
+class AuditTargetSchema extends AuditPartySchema {
+  @ApiPropertyOptional({ format: 'uuid', description: 'scim_token.* events: the SCIM token (SEC-8)' }) scimTokenId?: string;
+}
+
 class AuditEventSchema {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'date-time' }) at: string;
   @ApiProperty({ enum: AUDIT_ACTIONS }) action: string;
   @ApiProperty({ description: 'null ids: the system or a SCIM client' }) actor: AuditPartySchema;
-  @ApiProperty() target: AuditPartySchema;
+  @ApiProperty() target: AuditTargetSchema;
   @ApiProperty({ nullable: true, type: String }) ip: string | null;
   @ApiProperty({ nullable: true, type: String }) userAgent: string | null;
 }
@@ -82,4 +86,21 @@ export class AuditListSchema {
 export class ScimTokenSchema {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ description: 'Shown once; only its hash is stored' }) token: string;
+}
+
+class ScimTokenCreatorSchema {
+  @ApiProperty({ nullable: true, type: String, description: "The creator's id (token sub)" }) userId: string | null;
+}
+
+class ScimTokenListItemSchema {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty() createdBy: ScimTokenCreatorSchema;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) lastUsedAt: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) expiresAt: string | null;
+}
+
+export class ScimTokenListSchema {
+  @ApiProperty({ type: [ScimTokenListItemSchema], description: 'Tokens not revoked, newest first; never the token itself (SEC-8)' }) tokens: ScimTokenListItemSchema[];
 }

@@ -1,8 +1,10 @@
 import { MAX_BULK_DEPROVISIONS, type ScimAuthenticateRequest, type ScimDeactivateUsersRequest, type ScimFindUsersRequest, type ScimUserRequest } from '@td/contracts';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 
 export class ScimAuthenticateDto implements ScimAuthenticateRequest {
   @IsString() @MinLength(1) @MaxLength(512) token: string;
+  @IsOptional() @IsString() @MaxLength(64) ip: string | null = null;
+  @IsOptional() @IsString() @MaxLength(8192) userAgent: string | null = null;
 }
 
 /** The gateway sets `workspaceId` from the authenticated SCIM token, never from the client. */

@@ -14,7 +14,7 @@ import {
   type WorkspaceListDevicesRequest,
 } from '@td/contracts';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { CallerDto } from '../../devices/dto/caller.dto';
 import { AuditAction } from '../../audit/audit.log';
 
@@ -66,6 +66,12 @@ export class ListAuditDto extends AdminCommandDto implements ListAuditRequest {
   @IsOptional() @IsIn(Object.values(AuditAction)) action?: string;
   @IsOptional() @IsInt() @Min(1) @Max(200) limit?: number;
   @IsOptional() @IsString() @MaxLength(512) @Matches(/^[A-Za-z0-9_-]*$/) cursor?: string;
+}
+
+/** SEC-8: a name admins recognise (no control or format characters) and an optional expiry. */
+export class CreateScimTokenDto extends AdminCommandDto implements CreateScimTokenRequest {
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(64) @Matches(/^[^\p{Cc}\p{Cf}]*$/u) name?: string;
+  @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) expiresAt?: string;
 }
 
 export class RevokeScimTokenDto extends AdminCommandDto implements RevokeScimTokenRequest {
