@@ -1,36 +1,34 @@
-import { prefixed } from '@td/common';
+import { PrefixedNatsServer } from '@td/common';
 import type { Command, DomainErrorBody, ReplyOf, RequestOf } from '@td/contracts';
-import { JSONCodec, type NatsConnection, type Subscription } from 'nats';
+import type { NatsConnection } from 'nats';
+import { of, throwError, type Observable } from 'rxjs';
 
 type Handler<C extends Command> = (request: RequestOf<C>) => ReplyOf<C> | { error: DomainErrorBody };
 
-const codec = JSONCodec<{ id: string; data: unknown }>();
-
 /**
- * Stands in for device-service on the bus (speaking Nest's packet format), so the
- * gateway's HTTP → command mapping is tested on its own: records what it got and
- * answers what the test says.
+ * Stands in for device-service on the bus — Nest's own NATS server, as the real service
+ * uses — so the gateway's HTTP → command mapping is tested on its own: records what it
+ * got and answers what the test says.
  */
 export class FakeDeviceService {
   readonly received: Array<{ command: Command; request: unknown }> = [];
-  private readonly subscriptions: Subscription[] = [];
+  private readonly server: PrefixedNatsServer;
+  private listening: Promise<void> | null = null;
+  private stopped = false;
 
-  constructor(
-    private readonly nats: NatsConnection,
-    private readonly prefix: string,
-  ) {}
+  /** `nats` tells which server to use; the fake answers on a connection of its own. */
+  constructor(nats: NatsConnection, prefix: string) {
+    this.server = new PrefixedNatsServer({ servers: nats.getServer() }, prefix, 1000);
+  }
 
+  /** Adds a command's handler; handlers take effect at `flush()`. */
   on<C extends Command>(command: C, handler: Handler<C>): this {
-    const subscription = this.nats.subscribe(prefixed(this.prefix, command), {
-      callback: (_error, message) => {
-        const { id, data } = codec.decode(message.data);
-        this.received.push({ command, request: data });
-        const result = handler(data as RequestOf<C>);
-        const packet = result && typeof result === 'object' && 'error' in result ? { id, err: result.error, isDisposed: true } : { id, response: result, isDisposed: true };
-        message.respond(JSONCodec().encode(packet));
-      },
+    this.server.addHandler(command, (data: RequestOf<C>): Promise<Observable<unknown>> => {
+      this.received.push({ command, request: data });
+      const result = handler(data);
+      const answer = result && typeof result === 'object' && 'error' in result ? throwError(() => result.error) : of(result);
+      return Promise.resolve(answer);
     });
-    this.subscriptions.push(subscription);
     return this;
   }
 
@@ -40,11 +38,17 @@ export class FakeDeviceService {
     return found.request as RequestOf<C>;
   }
 
+  /** Starts answering (subscribes every handler) and waits until the server has the subscriptions; after `stop()`, nothing is left to wait for. */
   async flush(): Promise<void> {
-    await this.nats.flush();
+    if (this.stopped) return;
+    this.listening ??= new Promise<void>((resolve, reject) => void this.server.listen((error?: unknown) => (error ? reject(error as Error) : resolve())));
+    await this.listening;
+    await this.server.unwrap<NatsConnection>().flush();
   }
 
-  stop(): void {
-    this.subscriptions.splice(0).forEach((s) => s.unsubscribe());
+  /** Stops answering: resolves once the subscriptions are drained and the fake's connection closed. */
+  stop(): Promise<void> {
+    this.stopped = true;
+    return this.server.close();
   }
 }

@@ -29,21 +29,21 @@ export const Command = {
 
   notificationPing: 'notification.ping',
 
-  workspaceListDevices: 'workspace.list-devices',
-  workspaceDisableDevice: 'workspace.disable-device',
-  workspaceDeprovisionUser: 'workspace.deprovision-user',
-  workspaceDeprovisionUsers: 'workspace.deprovision-users',
-  workspaceGetJob: 'workspace.get-job',
-  workspaceListAudit: 'workspace.list-audit',
-  workspaceCreateScimToken: 'workspace.create-scim-token',
-  workspaceRevokeScimToken: 'workspace.revoke-scim-token',
-  workspaceListScimTokens: 'workspace.list-scim-tokens',
+  workspaceListDevices: 'device.workspace.list-devices',
+  workspaceDisableDevice: 'device.workspace.disable-device',
+  workspaceDeprovisionUser: 'device.workspace.deprovision-user',
+  workspaceDeprovisionUsers: 'device.workspace.deprovision-users',
+  workspaceGetJob: 'device.workspace.get-job',
+  workspaceListAudit: 'device.workspace.list-audit',
+  workspaceCreateScimToken: 'device.workspace.create-scim-token',
+  workspaceRevokeScimToken: 'device.workspace.revoke-scim-token',
+  workspaceListScimTokens: 'device.workspace.list-scim-tokens',
 
-  scimAuthenticate: 'scim.authenticate',
-  scimGetUser: 'scim.get-user',
-  scimFindUsers: 'scim.find-users',
-  scimDeactivateUser: 'scim.deactivate-user',
-  scimDeactivateUsers: 'scim.deactivate-users',
+  scimAuthenticate: 'device.scim.authenticate',
+  scimGetUser: 'device.scim.get-user',
+  scimFindUsers: 'device.scim.find-users',
+  scimDeactivateUser: 'device.scim.deactivate-user',
+  scimDeactivateUsers: 'device.scim.deactivate-users',
 } as const;
 export type Command = (typeof Command)[keyof typeof Command];
 
@@ -70,21 +70,21 @@ export interface CommandTypes {
 
   'notification.ping': { request: PingRequest; reply: PingReply };
 
-  'workspace.list-devices': { request: W.WorkspaceListDevicesRequest; reply: W.WorkspaceListDevicesReply };
-  'workspace.disable-device': { request: W.WorkspaceDeviceActionRequest; reply: W.WorkspaceDeviceReply };
-  'workspace.deprovision-user': { request: W.DeprovisionUserRequest; reply: W.DeprovisionUserReply };
-  'workspace.deprovision-users': { request: W.DeprovisionUsersRequest; reply: W.DeprovisionUsersReply };
-  'workspace.get-job': { request: W.GetJobRequest; reply: W.JobView };
-  'workspace.list-audit': { request: W.ListAuditRequest; reply: W.ListAuditReply };
-  'workspace.create-scim-token': { request: W.CreateScimTokenRequest; reply: W.CreateScimTokenReply };
-  'workspace.revoke-scim-token': { request: W.RevokeScimTokenRequest; reply: D.EmptyReply };
-  'workspace.list-scim-tokens': { request: W.ListScimTokensRequest; reply: W.ListScimTokensReply };
+  'device.workspace.list-devices': { request: W.WorkspaceListDevicesRequest; reply: W.WorkspaceListDevicesReply };
+  'device.workspace.disable-device': { request: W.WorkspaceDeviceActionRequest; reply: W.WorkspaceDeviceReply };
+  'device.workspace.deprovision-user': { request: W.DeprovisionUserRequest; reply: W.DeprovisionUserReply };
+  'device.workspace.deprovision-users': { request: W.DeprovisionUsersRequest; reply: W.DeprovisionUsersReply };
+  'device.workspace.get-job': { request: W.GetJobRequest; reply: W.JobView };
+  'device.workspace.list-audit': { request: W.ListAuditRequest; reply: W.ListAuditReply };
+  'device.workspace.create-scim-token': { request: W.CreateScimTokenRequest; reply: W.CreateScimTokenReply };
+  'device.workspace.revoke-scim-token': { request: W.RevokeScimTokenRequest; reply: D.EmptyReply };
+  'device.workspace.list-scim-tokens': { request: W.ListScimTokensRequest; reply: W.ListScimTokensReply };
 
-  'scim.authenticate': { request: W.ScimAuthenticateRequest; reply: W.ScimAuthenticateReply };
-  'scim.get-user': { request: W.ScimUserRequest; reply: W.ScimUserReply };
-  'scim.find-users': { request: W.ScimFindUsersRequest; reply: W.ScimFindUsersReply };
-  'scim.deactivate-user': { request: W.ScimUserRequest; reply: W.ScimDeactivateUserReply };
-  'scim.deactivate-users': { request: W.ScimDeactivateUsersRequest; reply: W.ScimDeactivateUsersReply };
+  'device.scim.authenticate': { request: W.ScimAuthenticateRequest; reply: W.ScimAuthenticateReply };
+  'device.scim.get-user': { request: W.ScimUserRequest; reply: W.ScimUserReply };
+  'device.scim.find-users': { request: W.ScimFindUsersRequest; reply: W.ScimFindUsersReply };
+  'device.scim.deactivate-user': { request: W.ScimUserRequest; reply: W.ScimDeactivateUserReply };
+  'device.scim.deactivate-users': { request: W.ScimDeactivateUsersRequest; reply: W.ScimDeactivateUsersReply };
 }
 
 export type RequestOf<C extends Command> = CommandTypes[C]['request'];

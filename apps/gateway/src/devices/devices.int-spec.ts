@@ -57,7 +57,7 @@ describe('gateway routes → device-service commands', () => {
     token = await mintToken(testEnv.env.AUTH_JWT_SECRET, user);
   });
   afterAll(async () => {
-    fake.stop();
+    await fake.stop();
     await nats.drain();
     await app.close();
     await testEnv.cleanup();
@@ -197,7 +197,7 @@ describe('gateway routes → device-service commands', () => {
   });
 
   it('ERR-3 no device-service answering is 503 service_unavailable with Retry-After, quickly', async () => {
-    fake.stop();
+    await fake.stop();
     await fake.flush();
     const started = Date.now();
     const response = await call('get', '/v1/devices');

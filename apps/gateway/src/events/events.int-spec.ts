@@ -39,7 +39,7 @@ describe('GET /v1/events across gateway instances', () => {
     key = await DeviceKey.create();
   });
   afterAll(async () => {
-    fake.stop();
+    await fake.stop();
     await nats.drain();
     for (const { app } of gateways) await app.close();
     await testEnv.cleanup();
