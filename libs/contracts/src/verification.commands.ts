@@ -29,6 +29,12 @@ export interface CheckCodeRequest {
   userId: string;
   deviceId: string;
   code: string;
+  /**
+   * Check only, leaving a right code in place: the caller uses it up by its own state change (device-service
+   * approving the device, which a code of a device no longer pending cannot repeat) and voids it after. So a
+   * check whose caller failed before committing — or whose reply was lost — does not use the code up.
+   */
+  keep?: boolean;
 }
 export interface CheckCodeReply {
   valid: true;

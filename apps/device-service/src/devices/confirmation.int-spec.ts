@@ -123,6 +123,26 @@ describe('device-service: confirming a pending device (APPROVE, CODE-3/4)', () =
     expect(twice.code).toBe('invalid_device_state');
   });
 
+  it('CODE-3 a verify whose approval did not commit does not use up the code: the retry with the same code approves', async () => {
+    const claims = h.user();
+    const { key, device } = await h.setup(claims, 'web');
+    const code = await h.latestCode(claims.email);
+    // The approval's transaction fails after the code was checked (as when Postgres fails or the process dies there).
+    const trigger = `refuse_${device.id.replace(/-/g, '')}`;
+    await h.db.query(`CREATE FUNCTION ${trigger}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$`);
+    await h.db.query(`CREATE TRIGGER ${trigger} BEFORE UPDATE ON devices FOR EACH ROW WHEN (NEW.id = '${device.id}') EXECUTE FUNCTION ${trigger}()`);
+    try {
+      await expect(h.send(Command.deviceVerify, { caller: h.caller(claims, key), deviceId: device.id, code })).rejects.toBeDefined();
+      expect((await h.deviceRow(device.id)).status).toBe('pending_verification');
+    } finally {
+      await h.db.query(`DROP TRIGGER ${trigger} ON devices`);
+      await h.db.query(`DROP FUNCTION ${trigger}()`);
+    }
+    const retried = await h.send(Command.deviceVerify, { caller: h.caller(claims, key), deviceId: device.id, code });
+    expect(retried.device).toMatchObject({ id: device.id, status: 'approved', approvedVia: 'email_code' });
+    expect(await h.auditActions(device.id)).toContain('device.verified');
+  });
+
   it('CODE-4 a fresh code moves a device waiting for approval to the email code; only pending devices get one', async () => {
     const { claims, approver, pending } = await waitingForApproval();
     const reply = await h.send(Command.deviceSendEmailCode, { caller: h.caller(claims, pending.key), deviceId: pending.device.id });

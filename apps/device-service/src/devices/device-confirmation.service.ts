@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { BusClient, DomainError } from '@td/common';
 import { Command, ErrorCode, type DeviceReply, type EmptyReply, type GetKeyEnvelopeReply, type SendEmailCodeReply } from '@td/contracts';
 import { requireProof, requireTrustedDevice, type CallerContext } from '../users/caller-context';
@@ -15,6 +15,8 @@ import { LockedDeviceChange } from './locked-device-change';
 /** How a pending device becomes approved, denied or cancelled: CODE-3/4, APPROVE-2/3/6. */
 @Injectable()
 export class DeviceConfirmationService {
+  private readonly logger = new Logger(DeviceConfirmationService.name);
+
   constructor(
     private readonly callers: CallerResolver,
     private readonly devices: DevicesRepository,
@@ -23,20 +25,30 @@ export class DeviceConfirmationService {
     private readonly bus: BusClient,
   ) {}
 
-  /** CODE-3: a right code from the pending device itself approves it. */
+  /**
+   * CODE-3: a right code from the pending device itself approves it. The code is used up by the
+   * approval's commit (a device no longer pending takes no code), not by the check: a verify whose
+   * approval did not commit — the database failed, this process died, a reply was lost — leaves the
+   * code working for the retry. After the commit the code is voided.
+   */
   async verify(request: VerifyDeviceDto): Promise<DeviceReply> {
     const context = await this.callers.resolve(request.caller);
     const device = callingDeviceItself(context, request.deviceId);
     assertMayTransition('verify', device);
     // Errors (code_invalid + attemptsRemaining, code_expired, too_many_attempts) pass through as they are.
-    await this.bus.request(Command.verificationCheckCode, { userId: context.user.id, deviceId: device.id, code: request.code });
-    return this.change.run(context.user.id, device.id, async ({ tx, user, device: locked }) => {
+    await this.bus.request(Command.verificationCheckCode, { userId: context.user.id, deviceId: device.id, code: request.code, keep: true });
+    const reply = await this.change.run(context.user.id, device.id, async ({ tx, user, device: locked }) => {
       await this.lifecycle.change(tx, 'verify', { device: locked, owner: user }, byCaller(user, locked.id, request.caller), {
         approvedVia: 'email_code',
         approvedBy: null,
       });
       return { device: toDeviceView(locked, locked.id) };
     });
+    // Tidying only: a code left behind (verification down) matches nothing, its device being approved.
+    await this.bus.request(Command.verificationVoidCodes, { deviceIds: [device.id] }).catch((error: Error) => {
+      this.logger.warn({ msg: 'could not void the code of a verified device; it expires by itself', deviceId: device.id, reason: error.message });
+    });
+    return reply;
   }
 
   /** CODE-4: a fresh code; also the way out of waiting for an approver ("I don't have access to my trusted device"). */

@@ -1,6 +1,6 @@
 import { CLIENT_TYPES, type CheckCodeRequest, type ClientType, type CodeReason, type IssueCodeRequest, type VoidCodesRequest } from '@td/contracts';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsString, IsUUID, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 
 const CODE_REASONS: readonly CodeReason[] = ['setup', 'resend'];
 
@@ -51,6 +51,10 @@ export class CheckCodeDto implements CheckCodeRequest {
   @IsString()
   @Matches(/^\d{6}$/, { message: 'code must be 6 digits' })
   code: string;
+
+  @IsOptional()
+  @IsBoolean()
+  keep?: boolean;
 }
 
 export class VoidCodesDto implements VoidCodesRequest {

@@ -81,8 +81,13 @@ export class CodesService {
       this.logger.log({ msg: 'wrong verification code', deviceId: request.deviceId, attemptsRemaining: start.attemptsRemaining });
       throw DomainError.of(ErrorCode.codeInvalid, 'The code is not correct.', { extensions: { attemptsRemaining: start.attemptsRemaining } });
     }
-    // Another request with the same code may have used it a moment ago: only one of them deletes it.
-    if (!(await this.store.consume({ ...attempt, hash: submitted }))) throw codeExpired();
+    if (request.keep) {
+      // The caller uses the code up by its own commit (see CheckCodeRequest.keep); a right code is no failure.
+      await this.store.withdrawFailure(attempt);
+    } else if (!(await this.store.consume({ ...attempt, hash: submitted }))) {
+      // Another request with the same code may have used it a moment ago: only one of them deletes it.
+      throw codeExpired();
+    }
     this.logger.log({ msg: 'verification code accepted', deviceId: request.deviceId });
     return { valid: true };
   }

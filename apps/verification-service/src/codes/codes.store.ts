@@ -108,6 +108,11 @@ export class CodesStore implements OnApplicationBootstrap {
     return deleted === 1;
   }
 
+  /** Takes back the provisional failure BEGIN_CHECK recorded for an attempt whose code was right. */
+  async withdrawFailure(input: { userId: string; member: string }): Promise<void> {
+    await this.redis.zrem(CodeKeys.failures(input.userId), input.member);
+  }
+
   /** Deletes the devices' codes (they then read as expired); answers how many there were. */
   async voidCodes(deviceIds: readonly string[]): Promise<number> {
     if (deviceIds.length === 0) return 0;
