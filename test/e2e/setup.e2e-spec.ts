@@ -105,4 +105,15 @@ describe('SETUP — setting up a trusted session (over HTTP)', () => {
     const afterCancel = await web.setUp('third name');
     expect([afterCancel.status, afterCancel.body.code]).toEqual([409, 'device_key_registered']);
   });
+
+  it('SETUP-6 KEY-4 a setup repeated with the same key and body while its device is pending answers 200 with the first body; another body 409', async () => {
+    const web = await ApiClient.signIn(system);
+    const first = await web.setUp('Work laptop');
+    expect(first.status).toBe(201);
+    const retry = await web.setUp('Work laptop');
+    expect(retry.status).toBe(200);
+    expect(retry.body).toEqual(first.body);
+    const other = await web.setUp('Home laptop');
+    expect([other.status, other.body.code]).toEqual([409, 'device_key_registered']);
+  });
 });

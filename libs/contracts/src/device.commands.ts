@@ -19,6 +19,11 @@ export interface SetupDeviceRequest {
 export interface SetupDeviceReply {
   device: DeviceView;
   verification: Verification;
+  /**
+   * Set on a retry of a setup that already created this device (same user, key and body, device still
+   * pending): the gateway answers 200 instead of 201, with the same body and without this member.
+   */
+  retried?: true;
 }
 
 export interface DeviceActionRequest {

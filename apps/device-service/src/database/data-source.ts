@@ -11,6 +11,7 @@ import { ScimTokens1764320000000 } from './migrations/1764320000000-scim-tokens'
 import { OutboxRelayPath1764345000000 } from './migrations/1764345000000-outbox-relay-path';
 import { DeviceRetention1764560100000 } from './migrations/1764560100000-device-retention';
 import { ScimTokenDetails1764560200000 } from './migrations/1764560200000-scim-token-details';
+import { SetupRetries1764560300000 } from './migrations/1764560300000-setup-retries';
 
 export const ENTITIES = [User, Device, RetiredDeviceKey, OutboxMessage, AuditEvent, ScimToken];
 export const MIGRATIONS = [
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   OutboxRelayPath1764345000000,
   DeviceRetention1764560100000,
   ScimTokenDetails1764560200000,
+  SetupRetries1764560300000,
 ];
 
 /** The one description of device-service's database; the app, `npm run migrate` and tests use it. */

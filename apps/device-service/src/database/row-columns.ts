@@ -27,6 +27,8 @@ const DEVICE_COLUMNS: ReadonlyArray<readonly [column: string, property: string]>
   ['last_ip', 'lastIp'],
   ['created_ip', 'createdIp'],
   ['key_envelope', 'keyEnvelope'],
+  ['setup_request', 'setupRequest'],
+  ['code_expires_at', 'codeExpiresAt'],
 ];
 
 const USER_COLUMNS: ReadonlyArray<readonly [column: string, property: string]> = [

@@ -67,6 +67,7 @@ export class DeviceConfirmationService {
         email: user.email,
         device: { name: locked.name, clientType: locked.clientType, os: locked.os, browser: locked.browser },
       });
+      await this.devices.update(tx, locked, { codeExpiresAt: new Date(expiresAt) });
       return { device: toDeviceView(locked, locked.id), verification: { method: 'email_code', expiresAt } };
     });
   }

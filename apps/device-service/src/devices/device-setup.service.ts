@@ -1,17 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { BusClient, DomainError } from '@td/common';
 import { Command, DomainEvent, ErrorCode, type SetupDeviceReply, type Verification } from '@td/contracts';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { AuditAction } from '../audit/audit.log';
 import { DeviceServiceEnv } from '../config';
 import { requireProof } from '../users/caller-context';
 import { assertNotDeprovisioned, CallerResolver } from '../users/caller-resolver';
+import type { CallerContext } from '../users/caller-context';
 import type { User } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { byCaller, DeviceHistory } from './device-history';
 import { Device } from './device.entity';
 import { toDeviceView } from './device.view';
 import { DevicesRepository } from './devices.repository';
+import { isOpenRequest } from './locked-device-change';
 import type { SetupDeviceDto } from './dto/device-commands.dto';
 import { defaultDeviceName, describeUserAgent, nameCandidate, normaliseDeviceName } from './rules/device-name';
 import { fingerprintOf } from './rules/fingerprint';
@@ -33,7 +35,8 @@ export class DeviceSetupService {
     const context = await this.callers.resolve(request.caller);
     const proof = requireProof(context);
     const requestedName = typeof request.name === 'string' ? normaliseDeviceName(request.name) : null;
-    if (context.device) throw keyRegistered();
+    const setupRequest = setupRequestDigest(request.clientType, requestedName);
+    if (context.device) return this.retried(context, context.device, setupRequest);
     const { os, browser } = describeUserAgent(request.caller.userAgent);
 
     return this.devices.inTransaction(async (tx) => {
@@ -81,6 +84,8 @@ export class DeviceSetupService {
         lastIp: request.caller.ip?.slice(0, 64) ?? null,
         createdIp: request.caller.ip?.slice(0, 64) ?? null,
         keyEnvelope: null,
+        setupRequest,
+        codeExpiresAt: null,
       } satisfies Device);
       await this.devices.insert(tx, device);
 
@@ -99,10 +104,33 @@ export class DeviceSetupService {
           email: user.email,
           device: { name, clientType: device.clientType, os, browser },
         });
+        await this.devices.update(tx, device, { codeExpiresAt: new Date(expiresAt) });
         verification = { method: 'email_code', expiresAt };
       }
       return { device: toDeviceView(device, device.id), verification };
     });
+  }
+
+  /**
+   * A setup whose key is registered already. It is a retry — the same user, the same body, the device
+   * it created still pending — when the first answer was lost (a reset, a gateway killed after the
+   * commit): it gets that answer again, marked `retried`, and changes nothing. Any other reuse of the
+   * key is refused (KEY-4, SETUP-6).
+   */
+  private async retried(context: CallerContext, device: Device, setupRequest: string): Promise<SetupDeviceReply> {
+    const now = new Date();
+    const pending = isOpenRequest(device, 'pending_verification', now) || isOpenRequest(device, 'pending_approval', now);
+    if (!pending || device.userId !== context.user.id || device.setupRequest !== setupRequest) throw keyRegistered();
+    let verification: Verification;
+    if (device.status === 'pending_approval') {
+      const decision = chooseVerificationMethod(device.clientType, await this.devices.approvedClientTypes(device.userId));
+      verification = decision.method === 'approval' ? decision : { method: 'approval', approvers: [] };
+    } else {
+      // Without a code on record (none sent yet), there is no first answer to repeat.
+      if (!device.codeExpiresAt) throw keyRegistered();
+      verification = { method: 'email_code', expiresAt: device.codeExpiresAt.toISOString() };
+    }
+    return { device: toDeviceView(device, device.id), verification, retried: true };
   }
 
   /** SETUP-2: the requested name alone, or the default name and its suffixed forms, in order of preference. */
@@ -120,6 +148,11 @@ const SETUP_WINDOW_MS = 3600_000;
 function tooManySetups(limitingSetupAt: Date): DomainError {
   const retryAfter = Math.max(1, Math.ceil((limitingSetupAt.getTime() + SETUP_WINDOW_MS - Date.now()) / 1000));
   return DomainError.of(ErrorCode.rateLimited, 'Too many devices were set up in the last hour; try again later.', { retryAfter });
+}
+
+/** What makes two setups "the same body": the client app and the requested name (normalised), if any. */
+function setupRequestDigest(clientType: Device['clientType'], requestedName: string | null): string {
+  return createHash('sha256').update(JSON.stringify([clientType, requestedName])).digest('hex');
 }
 
 export function keyRegistered(): DomainError {

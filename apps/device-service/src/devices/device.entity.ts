@@ -73,4 +73,12 @@ export class Device {
   /** Opaque to us: the vault key sealed by the approver for this device (APPROVE-3). */
   @Column({ name: 'key_envelope', type: 'text', nullable: true })
   keyEnvelope: string | null;
+
+  /** SHA-256 (hex) of the setup's body: a retry with the same body gets the same answer (SETUP-6 retries). */
+  @Column({ name: 'setup_request', type: 'char', length: 64, nullable: true })
+  setupRequest: string | null;
+
+  /** When the device's current email code expires (null: none sent); read by retries and the lost-code sweep. */
+  @Column({ name: 'code_expires_at', type: 'timestamptz', nullable: true })
+  codeExpiresAt: Date | null;
 }

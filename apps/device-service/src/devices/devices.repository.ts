@@ -80,6 +80,15 @@ export class DevicesRepository {
     return rows[0];
   }
 
+  /** The client apps of the user's approved devices (SETUP-4 approvers). */
+  async approvedClientTypes(userId: string): Promise<ClientType[]> {
+    const rows: Array<{ clientType: ClientType }> = await this.dataSource.query(
+      `SELECT DISTINCT client_type AS "clientType" FROM devices WHERE user_id = $1 AND status = 'approved'`,
+      [userId],
+    );
+    return rows.map((row) => row.clientType);
+  }
+
   /** SETUP-2: the name clashes, ignoring case as the unique index does, with another registered device. */
   async isNameTaken(tx: EntityManager, userId: string, name: string, exceptDeviceId: string | null = null): Promise<boolean> {
     const rows: unknown[] = await tx.query(

@@ -126,20 +126,56 @@ describe('device-service: setting up a device (SETUP, APPROVE-5)', () => {
   it('SETUP-6 a key that was ever registered cannot be set up again, whatever its device became', async () => {
     const claims = h.user();
     const { key, device } = await h.setup(claims, 'web');
+    // Another body while pending (the same body is a retry, below), and any body once no longer pending.
     for (const status of ['pending_verification', 'approved', 'denied', 'disabled', 'expired']) {
       await h.db.query(`UPDATE devices SET status = $2 WHERE id = $1`, [device.id, status]);
-      const error = await rejection(h.send(Command.deviceSetup, { caller: h.caller(claims, key), clientType: 'web' }));
+      const error = await rejection(h.send(Command.deviceSetup, { caller: h.caller(claims, key), clientType: 'web', name: 'another name' }));
       expect(error.code).toBe('device_key_registered');
+      expect((await rejection(h.send(Command.deviceSetup, { caller: h.caller(claims, key), clientType: 'mobile' }))).code).toBe('device_key_registered');
     }
-    // Racing setups with one key: one device, the rest device_key_registered.
+    // Racing setups with one key (each its own body): one device, the rest device_key_registered.
     const racer = await DeviceKey.create();
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 8 }, (_, i) => h.send(Command.deviceSetup, { caller: h.caller(i % 2 ? claims : h.user(), racer), clientType: 'web' })),
+      Array.from({ length: 8 }, (_, i) => h.send(Command.deviceSetup, { caller: h.caller(i % 2 ? claims : h.user(), racer), clientType: 'web', name: `racer ${i}` })),
     );
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     for (const failed of outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected')) {
       expect(failed.reason.code).toBe('device_key_registered');
     }
+  });
+
+  it('SETUP-6 KEY-4 a setup retried with the same key and body by the same user while its device is pending gets the first answer again, and changes nothing', async () => {
+    const claims = h.user();
+    const key = await DeviceKey.create();
+    const setup = () => h.send(Command.deviceSetup, { caller: h.caller(claims, key), clientType: 'web', name: ' Laptop ' });
+    const first = await setup();
+    expect(first.verification.method).toBe('email_code');
+    const code = await h.latestCode(claims.email);
+    // The answer was lost (a reset, a gateway killed after the commit): the client sends the same request again.
+    const again = await setup();
+    expect(again).toEqual({ ...first, retried: true });
+    expect(await h.auditActions(first.device.id)).toEqual(['device.code_sent', 'device.setup']);
+    expect(await h.latestCode(claims.email)).toBe(code);
+    expect((await h.send(Command.deviceList, { caller: h.caller(claims, null) })).devices).toHaveLength(1);
+
+    // Another user with that key, or another body, is still refused (KEY-4).
+    expect((await rejection(h.send(Command.deviceSetup, { caller: h.caller(h.user(), key), clientType: 'web', name: ' Laptop ' }))).code).toBe('device_key_registered');
+    expect((await rejection(h.send(Command.deviceSetup, { caller: h.caller(claims, key), clientType: 'web' }))).code).toBe('device_key_registered');
+
+    // A device waiting for approval: the retry names the approvers again.
+    const trusted = h.user();
+    await h.approvedDevice(trusted, 'web');
+    const mobileKey = await DeviceKey.create();
+    const mobileSetup = () => h.send(Command.deviceSetup, { caller: h.caller(trusted, mobileKey), clientType: 'mobile' });
+    const waiting = await mobileSetup();
+    expect(waiting.verification).toEqual({ method: 'approval', approvers: ['web'] });
+    expect(await mobileSetup()).toEqual({ ...waiting, retried: true });
+
+    // Once the device is no longer pending — confirmed, or past its expiry — the same request is refused.
+    await h.send(Command.deviceVerify, { caller: h.caller(claims, key), deviceId: first.device.id, code });
+    expect((await rejection(setup())).code).toBe('device_key_registered');
+    await h.db.query(`UPDATE devices SET expires_at = now() - interval '1 second' WHERE id = $1`, [waiting.device.id]);
+    expect((await rejection(mobileSetup())).code).toBe('device_key_registered');
   });
 
   it('APPROVE-5 every device carries five words from its key thumbprint', async () => {

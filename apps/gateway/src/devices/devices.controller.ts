@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -16,6 +16,7 @@ import {
 } from '@nestjs/swagger';
 import { BusClient } from '@td/common';
 import { Command, type Caller } from '@td/contracts';
+import type { Response } from 'express';
 import { Authenticated, CurrentCaller } from '../auth/authenticated.decorator';
 import { ProblemSchema } from '../common/problem.schema';
 import { NoBody, UuidParam } from '../common/request-params';
@@ -46,9 +47,12 @@ export class DevicesController {
   @Authenticated('required')
   @ApiOperation({ summary: 'Set up this client app as a device, proving possession of its new key (SETUP-1..6)' })
   @ApiCreatedResponse({ type: SetupReplySchema })
+  @ApiOkResponse({ description: 'A retry (same user, key and body) while the device it created is still pending: the same body again', type: SetupReplySchema })
   @ApiConflictResponse({ description: 'device_name_taken, device_limit_reached, device_key_registered', type: ProblemSchema })
-  setup(@CurrentCaller() caller: Caller, @Body() body: SetupDeviceDto) {
-    return this.bus.request(Command.deviceSetup, { caller, clientType: body.clientType, name: body.name });
+  async setup(@CurrentCaller() caller: Caller, @Body() body: SetupDeviceDto, @Res({ passthrough: true }) response: Response) {
+    const { retried, ...reply } = await this.bus.request(Command.deviceSetup, { caller, clientType: body.clientType, name: body.name });
+    if (retried) response.status(200);
+    return reply;
   }
 
   @Get()
