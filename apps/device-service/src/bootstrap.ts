@@ -33,6 +33,8 @@ export async function startDeprovisionWorker(config: DeviceServiceEnv): Promise<
   // SIGTERM: running batches finish (bounded), the rest of a cascade is taken over later (DEPROV-2).
   closeOnSignals(app, () => app.close(), config.SHUTDOWN_DRAIN_MS);
   await app.init();
+  // bufferLogs holds every log line until a flush; only listen() flushes, and a context never listens.
+  app.flushLogs();
   if (config.HEALTH_PORT) await serveHealth(config.HEALTH_PORT);
   return app;
 }
