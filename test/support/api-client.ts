@@ -1,8 +1,19 @@
+import type { Agent, ClientRequest } from 'node:http';
 import type { ClientType, DeviceView } from '@td/contracts';
-import { DeviceKey, newUser, mintToken, type TestUserClaims } from '@td/testing';
+import { DeviceKey, newUser, mintToken, type MailCatcher, type TestUserClaims } from '@td/testing';
 import request, { type Response } from 'supertest';
 import { SseClient } from './sse';
-import type { TestSystem } from './system';
+
+/**
+ * What a client app talks to: `url` is where requests go; proofs are bound to
+ * `publicUrl` when it differs (several gateways behind one public origin).
+ */
+export interface SystemUnderTest {
+  readonly url: string;
+  readonly publicUrl?: string;
+  readonly env: Record<string, string>;
+  readonly mail: MailCatcher;
+}
 
 /** What each client app sends as User-Agent; device-service names devices from it (SETUP-2). */
 export const USER_AGENTS: Record<ClientType, string> = {
@@ -19,6 +30,12 @@ export interface CallOptions {
   proof?: boolean | string;
   /** Another access token, or null for none. */
   token?: string | null;
+  /** Extra request headers (e.g. `Idempotency-Key`). */
+  headers?: Record<string, string>;
+  /** The HTTP agent (e.g. keep-alive); default: a fresh connection per request. */
+  agent?: Agent;
+  /** Sees the underlying request once it exists (e.g. to read `reusedSocket` after a reset). */
+  onRequest?: (request: ClientRequest) => void;
 }
 
 /**
@@ -31,7 +48,7 @@ export class ApiClient {
   device?: DeviceView;
 
   private constructor(
-    readonly system: TestSystem,
+    readonly system: SystemUnderTest,
     readonly user: TestUserClaims,
     readonly token: string,
     readonly key: DeviceKey,
@@ -39,7 +56,7 @@ export class ApiClient {
   ) {}
 
   /** A fresh user (or the given claims) signed in on a fresh client app. */
-  static async signIn(system: TestSystem, clientType: ClientType = 'web', claims: Partial<TestUserClaims> = {}): Promise<ApiClient> {
+  static async signIn(system: SystemUnderTest, clientType: ClientType = 'web', claims: Partial<TestUserClaims> = {}): Promise<ApiClient> {
     const user = newUser(claims);
     return new ApiClient(system, user, await mintToken(system.env.AUTH_JWT_SECRET, user), await DeviceKey.create(), clientType);
   }
@@ -58,7 +75,7 @@ export class ApiClient {
   }
 
   proofFor(method: string, path: string, token: string | null = this.token): Promise<string> {
-    return this.key.proof(method.toUpperCase(), `${this.system.url}${path.split('?')[0]}`, token ?? undefined);
+    return this.key.proof(method.toUpperCase(), `${this.system.publicUrl ?? this.system.url}${path.split('?')[0]}`, token ?? undefined);
   }
 
   async call(method: Method, path: string, options: CallOptions = {}): Promise<Response> {
@@ -66,6 +83,10 @@ export class ApiClient {
     let req = request(this.system.url)[method](path).set('user-agent', USER_AGENTS[this.clientType]);
     if (token) req = req.set('authorization', `Bearer ${token}`);
     const proof = options.proof ?? true;
+    for (const [name, value] of Object.entries(options.headers ?? {})) req = req.set(name, value);
+    if (options.agent) req = req.agent(options.agent);
+    const { onRequest } = options;
+    if (onRequest) req.on('request', (sent: { req: ClientRequest }) => onRequest(sent.req));
     if (proof) req = req.set('dpop', typeof proof === 'string' ? proof : await this.proofFor(method, path, token));
     return options.body === undefined ? req : req.send(options.body as object);
   }

@@ -8,6 +8,8 @@ export interface CaughtMail {
   subject: string;
   text: string;
   html: string;
+  /** When the catcher accepted it. */
+  receivedAt: number;
 }
 
 /** A real SMTP server for tests: collects every message, and waits for the one a test expects. */
@@ -43,6 +45,7 @@ export class MailCatcher {
               subject: parsed.subject ?? '',
               text: parsed.text ?? '',
               html: typeof parsed.html === 'string' ? parsed.html : '',
+              receivedAt: Date.now(),
             });
             this.waiters.splice(0).forEach((wake) => wake());
             callback();
