@@ -229,6 +229,8 @@ export class Cluster {
     if (kind === 'gateway') {
       app.port = await freePort();
       env.PORT = String(app.port);
+      // Behind a load balancer that follows readiness: 503 for a second before it stops accepting.
+      env.SHUTDOWN_DELAY_MS = '1000';
       app.agent = new Agent({ keepAlive: true, maxSockets: 32 });
     }
     return app;

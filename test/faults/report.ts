@@ -1,12 +1,13 @@
-import type { Journal } from './load';
+import type { Journal, Violation } from './load';
 
 /**
  * The closing table (issue 10): one row per probe, what the clients saw and every
  * rule it broke. Markdown, so it can go into a closing note as is.
  */
-export function report(probes: string[], journal: Journal, notes: Map<string, string[]>): string {
+export function report(probes: string[], journal: Journal, notes: Map<string, string[]>, found: Map<string, Violation[]>): string {
   const rows = probes.map((phase) => {
-    const { attempts, violations } = journal.of(phase);
+    const { attempts } = journal.of(phase);
+    const violations = found.get(phase) ?? journal.of(phase).violations;
     const parts = [...(notes.get(phase) ?? [])];
     if (attempts.length) {
       const count = (test: (status: number | undefined, error: string | undefined) => boolean) => attempts.filter((a) => test(a.status, a.error)).length;
@@ -22,7 +23,7 @@ export function report(probes: string[], journal: Journal, notes: Map<string, st
     const verdict = violations.length ? 'FAIL' : 'ok';
     return `| ${phase} | ${verdict} | ${parts.join('; ').replace(/\|/g, '\\|')} |`;
   });
-  const failed = probes.filter((p) => journal.of(p).violations.length).length;
+  const failed = probes.filter((p) => (found.get(p) ?? journal.of(p).violations).length).length;
   return [
     `Fault suite: ${probes.length - failed} of ${probes.length} probes held; ${journal.flowsCompleted} setup → code mail → verify → approval flows completed.`,
     '',
