@@ -14,6 +14,8 @@ import { CodeKeys } from '../../apps/verification-service/src/codes/codes.store'
 import { VerificationServiceEnv } from '../../apps/verification-service/src/config';
 
 export type ServiceName = 'device-service' | 'verification-service' | 'notification-service';
+/** Settings one process gets on top of the shared ones (its own NATS credentials, SEC-11). */
+export type PerProcessEnv = Partial<Record<ServiceName | 'gateway', Record<string, string>>>;
 
 /**
  * The whole system in this test process, on real Postgres, Redis, NATS and a real
@@ -28,25 +30,27 @@ export class TestSystem {
     readonly testEnv: TestEnv,
     readonly mail: MailCatcher,
     readonly env: Record<string, string>,
+    private readonly perProcess: PerProcessEnv = {},
   ) {}
 
-  static async start(overrides: Record<string, string> = {}): Promise<TestSystem> {
+  static async start(overrides: Record<string, string> = {}, perProcess: PerProcessEnv = {}): Promise<TestSystem> {
     const testEnv = await createTestEnv();
     const mail = await new MailCatcher().start();
     const env = { ...testEnv.env, SMTP_URL: mail.url, AUTH_DEV_LOGIN: 'true', ...overrides };
-    const system = new TestSystem(testEnv, mail, env);
+    const system = new TestSystem(testEnv, mail, env, perProcess);
     for (const name of ['device-service', 'verification-service', 'notification-service'] as const) await system.startService(name);
     await system.startGateway();
     return system;
   }
 
   async startService(name: ServiceName): Promise<void> {
+    const env = { ...this.env, ...this.perProcess[name] };
     const app =
       name === 'device-service'
-        ? await startDeviceService(loadConfig(DeviceServiceEnv, this.env))
+        ? await startDeviceService(loadConfig(DeviceServiceEnv, env))
         : name === 'verification-service'
-          ? await startVerificationService(loadConfig(VerificationServiceEnv, this.env))
-          : await startNotificationService(loadConfig(NotificationServiceEnv, this.env));
+          ? await startVerificationService(loadConfig(VerificationServiceEnv, env))
+          : await startNotificationService(loadConfig(NotificationServiceEnv, env));
     this.services.set(name, app);
   }
 
@@ -57,10 +61,11 @@ export class TestSystem {
 
   private async startGateway(): Promise<void> {
     // Port 0 picks a free port; PUBLIC_URL must then follow the real one for DPoP `htu` checks.
-    const probe = await startGateway(loadConfig(GatewayEnv, { ...this.env, PORT: '0' }));
+    const env = { ...this.env, ...this.perProcess.gateway };
+    const probe = await startGateway(loadConfig(GatewayEnv, { ...env, PORT: '0' }));
     const port = (probe.getHttpServer().address() as { port: number }).port;
     await probe.close();
-    this.gateway = await startGateway(loadConfig(GatewayEnv, { ...this.env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }));
+    this.gateway = await startGateway(loadConfig(GatewayEnv, { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }));
     this.url = `http://127.0.0.1:${port}`;
   }
 

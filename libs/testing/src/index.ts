@@ -6,3 +6,4 @@ export * from './tokens';
 export * from './wait';
 export * from './bus';
 export * from './time-travel';
+export * from './private-nats';

@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -17,8 +18,37 @@ export const toBoolean = ({ value: converted, obj, key }: { value: unknown; obj?
 
 /** What every process on the bus needs. Each app's env class extends it. */
 export class BusEnv {
-  @Matches(/^nats:\/\/\S+$/, { message: 'must be a nats:// URL' })
+  /** One server, or several separated by commas (a cluster); `tls://` asks for TLS. */
+  @Matches(/^(nats|tls):\/\/[^\s,]+(,(nats|tls):\/\/[^\s,]+)*$/, { message: 'must be nats:// or tls:// URLs, separated by commas' })
   NATS_URL: string = 'nats://127.0.0.1:4222';
+
+  /** SEC-11: this service's own NATS user and password (both or neither). */
+  @IsOptional()
+  @IsString()
+  NATS_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  NATS_PASSWORD?: string;
+
+  /** SEC-11: a NATS `.creds` file (user JWT and nkey seed), instead of a user and password. */
+  @IsOptional()
+  @IsString()
+  NATS_CREDS?: string;
+
+  /** SEC-11: TLS to NATS: the CA that signed the server's certificate (PEM file); turns TLS on. */
+  @IsOptional()
+  @IsString()
+  NATS_TLS_CA?: string;
+
+  /** SEC-11: a client certificate and its key (PEM files) when the server asks for one (mutual TLS). */
+  @IsOptional()
+  @IsString()
+  NATS_TLS_CERT?: string;
+
+  @IsOptional()
+  @IsString()
+  NATS_TLS_KEY?: string;
 
   /** Prefix of every subject, stream and queue group: isolates test files and tenants of one NATS. */
   @IsOptional()
@@ -58,6 +88,28 @@ export class BusEnv {
   @Min(1)
   @Max(65535)
   HEALTH_PORT?: number;
+}
+
+/** SEC-11: rules across the NATS settings of every process on the bus (loadConfig runs them). */
+export function busEnvProblems(config: BusEnv): string[] {
+  const problems: string[] = [];
+  if (Boolean(config.NATS_USER) !== Boolean(config.NATS_PASSWORD)) problems.push('NATS_USER and NATS_PASSWORD: set both or neither');
+  if (config.NATS_CREDS && config.NATS_USER) problems.push('NATS_CREDS and NATS_USER: use one way to authenticate');
+  if (Boolean(config.NATS_TLS_CERT) !== Boolean(config.NATS_TLS_KEY)) problems.push('NATS_TLS_CERT and NATS_TLS_KEY: set both or neither');
+  for (const name of ['NATS_CREDS', 'NATS_TLS_CA', 'NATS_TLS_CERT', 'NATS_TLS_KEY'] as const) {
+    const path = config[name];
+    if (path && !readable(path)) problems.push(`${name}: cannot read the file ${JSON.stringify(path)}`);
+  }
+  return problems;
+}
+
+function readable(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export class RedisEnv extends BusEnv {

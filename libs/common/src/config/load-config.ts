@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import { BusEnv, busEnvProblems } from './base.env';
 
 /** A configuration problem found at start (OPS-4): the message names every bad variable. */
 export class ConfigError extends Error {
@@ -26,7 +27,8 @@ export function loadConfig<T extends object>(schema: new () => T, env: NodeJS.Pr
   const config = plainToInstance(schema, present, { enableImplicitConversion: true, exposeDefaultValues: true });
   const errors = validateSync(config, { whitelist: false, forbidUnknownValues: true });
   const problems = errors.map((error) => describe(error, present));
-  // Rules across variables ("one of A or B is required") live on the class itself.
+  // Rules across variables ("one of A or B is required") live on the class itself; the bus's own in base.env.
+  if (config instanceof BusEnv) problems.push(...busEnvProblems(config));
   const crossCheck = (config as { crossCheck?: () => string[] }).crossCheck;
   if (typeof crossCheck === 'function') problems.push(...crossCheck.call(config));
   if (problems.length > 0) throw new ConfigError(problems);

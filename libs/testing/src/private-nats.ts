@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'nats';
+import { waitUntil } from './wait';
+
+export interface NatsUser {
+  user: string;
+  password: string;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A nats-server of this test's own (SEC-11): its own port, JetStream store and config,
+ * which lets in only the given users. Needs `nats-server` on PATH (.ci/run installs it).
+ */
+export class PrivateNats {
+  private constructor(
+    readonly url: string,
+    private readonly process: ChildProcess,
+    private readonly dir: string,
+  ) {}
+
+  static async start(users: NatsUser[]): Promise<PrivateNats> {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'td-nats-'));
+    const config = [
+      `listen: "127.0.0.1:${port}"`,
+      `jetstream { store_dir: ${JSON.stringify(join(dir, 'js'))} }`,
+      'authorization {',
+      '  users = [',
+      ...users.map(({ user, password }) => `    { user: ${JSON.stringify(user)}, password: ${JSON.stringify(password)} }`),
+      '  ]',
+      '}',
+    ].join('\n');
+    writeFileSync(join(dir, 'nats.conf'), config);
+    const child = spawn('nats-server', ['-c', join(dir, 'nats.conf')], { stdio: 'ignore' });
+    const nats = new PrivateNats(`nats://127.0.0.1:${port}`, child, dir);
+    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`nats-server exited (${code})`))));
+    exited.catch(() => undefined);
+    const [first] = users;
+    await Promise.race([
+      exited,
+      waitUntil(async () => {
+        const connection = await connect({ servers: nats.url, user: first.user, pass: first.password, timeout: 500 }).catch(() => null);
+        await connection?.close();
+        return connection !== null;
+      }, 10_000),
+    ]);
+    return nats;
+  }
+
+  async stop(): Promise<void> {
+    if (this.process.exitCode === null) {
+      const exited = new Promise((resolve) => this.process.once('exit', resolve));
+      this.process.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
