@@ -99,7 +99,8 @@ export class DeprovisionQueue implements OnModuleDestroy {
         if (!job) return null;
         const state = toJobState(await job.getState());
         if (!state) return null;
-        return { data: job.data, state, progress: toProgress(job.progress) };
+        // A finished job's progress is its return value (the cascade does not write it twice).
+        return { data: job.data, state, progress: toProgress(state === 'completed' && job.returnvalue ? job.returnvalue : job.progress) };
       })(),
       'reading the deprovisioning job',
     );
