@@ -9,7 +9,15 @@ const api = process.env.PUBLIC_URL ?? `http://localhost:${process.env.PORT ?? 30
 const mailApi = process.env.MAIL_WEB_URL ?? 'http://127.0.0.1:1080';
 const email = process.argv[2] ?? `newcomer-${randomUUID().slice(0, 6)}@example.com`;
 
-const step = (n, text) => console.log(`\n\x1b[1m${n}. ${text}\x1b[0m`);
+// Colour only on a terminal (and never with NO_COLOR): piped output stays plain text.
+const bold = process.stdout.isTTY && !process.env.NO_COLOR ? (text) => `\x1b[1m${text}\x1b[0m` : (text) => text;
+const step = (n, text) => console.log(`\n${bold(`${n}. ${text}`)}`);
+
+// Any failure is one line that says what to do, not a stack trace.
+process.on('uncaughtException', (error) => {
+  console.error(`\nnpm run demo: ${error.message}`);
+  process.exit(1);
+});
 const show = (label, value) => console.log(`   ${label}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
 
 async function newDevice(label) {
@@ -26,7 +34,13 @@ async function call(method, path, { token, device, body } = {}) {
     if (token) claims.ath = createHash('sha256').update(token).digest('base64url');
     headers.dpop = await new SignJWT(claims).setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: device.jwk }).sign(device.privateKey);
   }
-  const response = await fetch(`${api}${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
+  let response;
+  try {
+    response = await fetch(`${api}${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
+  } catch (error) {
+    const reason = error.cause?.code ?? error.message;
+    throw new Error(`could not reach Trusted Devices at ${api} (${reason}). Is \`npm start\` running? Set PORT or PUBLIC_URL to where it runs.`);
+  }
   const text = await response.text();
   const json = text ? JSON.parse(text) : null;
   if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${json?.code ?? ''}: ${json?.detail ?? text}`);

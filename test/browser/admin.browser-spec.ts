@@ -87,14 +87,14 @@ describe('web app: the admin Trusted devices page (browser)', () => {
     await dialogTitle(page, 'Deprovision this user?').getByRole('button', { name: 'Deprovision user' }).click();
     const progress = page.getByTestId('deprovision-progress');
     await progress.getByRole('progressbar').waitFor();
-    await progress.getByText(/^Done: 2 of 2 devices disabled\.$/).waitFor({ timeout: 30_000 });
+    await progress.getByText(/^Done: .+ is deprovisioned; 2 of 2 devices disabled\.$/).waitFor({ timeout: 30_000 });
     for (const name of ['Dana laptop', 'Dana phone']) await table.getByRole('row').filter({ hasText: name }).getByText('Disabled').waitFor();
     await screenshot(page, 'WEB-5-admin-devices');
 
     await page.getByRole('link', { name: 'Audit log' }).click();
     const audit = page.getByRole('table');
-    await audit.getByText('user.deprovisioned').first().waitFor();
-    await audit.getByText('device.disabled').first().waitFor();
+    await audit.getByText('User deprovisioned').first().waitFor();
+    await audit.getByText('Device disabled').first().waitFor();
     await screenshot(page, 'WEB-5-audit-log');
     await context.close();
 

@@ -6,6 +6,7 @@ import type { Device, Session } from './api/types';
 import { AdminPage } from './pages/AdminPage';
 import { Header } from './pages/Header';
 import { Home } from './pages/Home';
+import { NotFound } from './pages/NotFound';
 import { MyProfile } from './pages/MyProfile';
 import { SignIn } from './pages/SignIn';
 import { usePath } from './router';
@@ -154,8 +155,10 @@ export function App() {
           <MyProfile session={session} onSetUp={openSetup} />
         ) : path.startsWith('/admin') ? (
           <AdminPage session={session} path={path} />
-        ) : (
+        ) : path === '/' ? (
           <Home session={session} onSetUp={openSetup} />
+        ) : (
+          <NotFound />
         )}
       </main>
       <p className="visually-hidden" aria-live="polite" role="status">

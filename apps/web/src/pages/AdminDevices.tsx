@@ -1,27 +1,28 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api/client';
 import { subscribeDeviceEvents } from '../api/events';
-import type { DeviceStatus, WorkspaceDevice, WorkspaceDevicesPage } from '../api/types';
+import type { DeviceStatus, Session, WorkspaceDevicesPage } from '../api/types';
 import { ConfirmDialog } from '../ui/Dialog';
 import { ErrorMessage } from '../ui/ErrorMessage';
 import { APP_LABEL, formatTime, STATUS_LABEL } from '../ui/format';
 import { DeprovisionProgress } from './DeprovisionProgress';
+import { personLabel, UserPicker, type WorkspaceUser } from './UserPicker';
 
 interface Filters {
-  userId: string;
+  user: WorkspaceUser | null;
   status: string;
   clientType: string;
   q: string;
 }
 
-const EMPTY: Filters = { userId: '', status: '', clientType: '', q: '' };
+const EMPTY: Filters = { user: null, status: '', clientType: '', q: '' };
 const PAGE_SIZES = [5, 20, 50, 200];
 const STATUSES = Object.keys(STATUS_LABEL) as DeviceStatus[];
 
-type Pending = { kind: 'disable'; device: WorkspaceDevice } | { kind: 'deprovision'; user: WorkspaceDevice['user'] };
+type Pending = { kind: 'disable'; device: WorkspaceDevicesPage['devices'][number] } | { kind: 'deprovision'; user: WorkspaceUser };
 
 /** The workspace's devices (ADMIN-1): filters, counts per status, cursor paging; disable and deprovision (ADMIN-2). */
-export function AdminDevices() {
+export function AdminDevices({ session }: { session: Session }) {
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const [cursors, setCursors] = useState<Array<string | null>>([null]);
@@ -31,13 +32,16 @@ export function AdminDevices() {
   const [pendingError, setPendingError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState('');
-  const [job, setJob] = useState<{ id: string; email: string } | null>(null);
+  const [job, setJob] = useState<{ id: string; user: WorkspaceUser } | null>(null);
+  // Users deprovisioned from this page: their rows say so and no longer offer the action (the API has no such flag on devices).
+  const [deprovisioned, setDeprovisioned] = useState<ReadonlySet<string>>(new Set());
   const [pageSize, setPageSize] = useState(20);
   const cursor = cursors[cursors.length - 1];
 
   const load = useCallback(async () => {
     try {
-      setPage(await api.workspaceDevices({ ...filters, limit: pageSize, cursor }));
+      const { user, ...rest } = filters;
+      setPage(await api.workspaceDevices({ ...rest, userId: user?.id, limit: pageSize, cursor }));
       setError(null);
     } catch (failure) {
       setError(failure);
@@ -69,7 +73,8 @@ export function AdminDevices() {
         setNotice(`${pending.device.name} was disabled.`);
       } else {
         const { jobId } = await api.deprovision(pending.user.id);
-        setJob({ id: jobId, email: pending.user.email });
+        setJob({ id: jobId, user: pending.user });
+        setDeprovisioned((previous) => new Set([...previous, pending.user.id]));
         setNotice('');
       }
       setPending(null);
@@ -86,11 +91,11 @@ export function AdminDevices() {
       <form className="filters" onSubmit={submit} aria-label="Filter devices">
         <div>
           <label htmlFor="filter-q">Search</label>
-          <input id="filter-q" type="search" placeholder="Device name or email" value={draft.q} onChange={(e) => setDraft({ ...draft, q: e.target.value })} />
+          <input id="filter-q" type="search" placeholder="Device or email" value={draft.q} onChange={(e) => setDraft({ ...draft, q: e.target.value })} />
         </div>
         <div>
-          <label htmlFor="filter-user">User ID</label>
-          <input id="filter-user" value={draft.userId} onChange={(e) => setDraft({ ...draft, userId: e.target.value })} />
+          <label htmlFor="filter-user">User</label>
+          <UserPicker id="filter-user" value={draft.user} onChange={(user) => setDraft({ ...draft, user })} />
         </div>
         <div>
           <label htmlFor="filter-status">Status</label>
@@ -135,7 +140,7 @@ export function AdminDevices() {
       <p className="notice" role="status" aria-live="polite">
         {notice}
       </p>
-      {job && <DeprovisionProgress jobId={job.id} email={job.email} onFinished={() => void load()} />}
+      {job && <DeprovisionProgress jobId={job.id} email={personLabel(job.user)} onProgress={() => void load()} />}
       <ErrorMessage error={error} />
       {page && page.devices.length === 0 && <p>No devices match these filters.</p>}
       {page && page.devices.length > 0 && (
@@ -150,9 +155,7 @@ export function AdminDevices() {
                 <th scope="col">OS/browser</th>
                 <th scope="col">Status</th>
                 <th scope="col">Last seen</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+                <th scope="col" aria-label="Actions" />
               </tr>
             </thead>
             <tbody>
@@ -160,9 +163,11 @@ export function AdminDevices() {
                 <tr key={device.id} data-device-id={device.id}>
                   <th scope="row">{device.name}</th>
                   <td>
-                    <button type="button" className="link" onClick={() => apply({ ...EMPTY, userId: device.user.id })} aria-label={`Show only devices of ${device.user.email}`}>
-                      {device.user.email}
+                    <button type="button" className="link" onClick={() => apply({ ...EMPTY, user: device.user })} aria-label={`Show only devices of ${device.user.email}`}>
+                      {device.user.username && device.user.username !== device.user.email && <span className="person-name">{device.user.username}</span>}
+                      <span className="person-email">{device.user.email}</span>
                     </button>
+                    {deprovisioned.has(device.user.id) && <span className="tag deprovisioned">Deprovisioned</span>}
                   </td>
                   <td className="nowrap">{APP_LABEL[device.clientType]}</td>
                   <td>
@@ -179,9 +184,12 @@ export function AdminDevices() {
                           Disable
                         </button>
                       )}
-                      <button type="button" onClick={() => setPending({ kind: 'deprovision', user: device.user })} aria-label={`Deprovision ${device.user.email}`}>
-                        Deprovision user
-                      </button>
+                      {/* Not for oneself, nor for someone already deprovisioned. */}
+                      {device.user.id !== session.user.id && !deprovisioned.has(device.user.id) && (
+                        <button type="button" onClick={() => setPending({ kind: 'deprovision', user: device.user })} aria-label={`Deprovision ${device.user.email}`}>
+                          Deprovision user
+                        </button>
+                      )}
                     </div>
                   </td>
                 </tr>

@@ -27,7 +27,7 @@ export function AdminPage({ session, path }: Props) {
         <Link to="/admin/audit">Audit log</Link>
       </nav>
       {!session.trusted && <p className="hint">This page needs a trusted session on this web app: set up this device first.</p>}
-      {audit ? <AuditLog /> : <AdminDevices />}
+      {audit ? <AuditLog /> : <AdminDevices session={session} />}
     </section>
   );
 }

@@ -3,14 +3,32 @@ import { api } from '../api/client';
 import type { AuditEvent } from '../api/types';
 import { ErrorMessage } from '../ui/ErrorMessage';
 import { formatTime } from '../ui/format';
+import { personLabel, UserPicker, type WorkspaceUser } from './UserPicker';
 
-const ACTIONS = ['device.setup', 'device.code_sent', 'device.verified', 'device.approved', 'device.denied', 'device.renamed', 'device.disabled', 'device.expired', 'user.deprovisioned'];
+/** The audit actions of API.md, in plain words; the code itself shows as a tooltip. */
+const ACTIONS: Record<string, string> = {
+  'device.setup': 'Device set up',
+  'device.code_sent': 'Verification code sent',
+  'device.verified': 'Device verified with a code',
+  'device.approved': 'Device approved',
+  'device.denied': 'Device denied',
+  'device.renamed': 'Device renamed',
+  'device.disabled': 'Device disabled',
+  'device.expired': 'Request expired or cancelled',
+  'user.deprovisioned': 'User deprovisioned',
+};
+
+interface Names {
+  users: Map<string, WorkspaceUser>;
+  devices: Map<string, string>;
+}
 
 /** The workspace audit log (ADMIN-3): who did what to which device, when, from where. */
 export function AuditLog() {
   const [action, setAction] = useState('');
-  const [userId, setUserId] = useState('');
+  const [user, setUser] = useState<WorkspaceUser | null>(null);
   const [query, setQuery] = useState({ action: '', userId: '' });
+  const names = useNames();
   const [events, setEvents] = useState<AuditEvent[] | null>(null);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -35,7 +53,7 @@ export function AuditLog() {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    setQuery({ action, userId: userId.trim() });
+    setQuery({ action, userId: user?.id ?? '' });
   };
 
   return (
@@ -45,14 +63,16 @@ export function AuditLog() {
           <label htmlFor="audit-action">Action</label>
           <select id="audit-action" value={action} onChange={(e) => setAction(e.target.value)}>
             <option value="">All actions</option>
-            {ACTIONS.map((name) => (
-              <option key={name}>{name}</option>
+            {Object.entries(ACTIONS).map(([code, words]) => (
+              <option key={code} value={code}>
+                {words}
+              </option>
             ))}
           </select>
         </div>
         <div>
-          <label htmlFor="audit-user">User ID</label>
-          <input id="audit-user" value={userId} onChange={(e) => setUserId(e.target.value)} />
+          <label htmlFor="audit-user">User</label>
+          <UserPicker id="audit-user" value={user} onChange={setUser} />
         </div>
         <div className="filter-actions">
           <button type="submit" className="primary">
@@ -81,10 +101,12 @@ export function AuditLog() {
                 <tr key={event.id}>
                   <td className="nowrap">{formatTime(event.at)}</td>
                   <td>
-                    <code>{event.action}</code>
+                    <span title={event.action} data-action={event.action}>
+                      {ACTIONS[event.action] ?? event.action}
+                    </span>
                   </td>
-                  <td>{who(event.actor)}</td>
-                  <td>{who(event.target)}</td>
+                  <td>{who(event.actor, names)}</td>
+                  <td>{who(event.target, names)}</td>
                   <td>{event.ip ?? '—'}</td>
                   <td className="ua" title={event.userAgent ?? undefined}>
                     {event.userAgent ?? '—'}
@@ -104,15 +126,39 @@ export function AuditLog() {
   );
 }
 
-/** Ids are long: shown shortened, in full on hover and to screen readers. */
-function who({ userId, deviceId }: { userId: string | null; deviceId: string | null }) {
+/** People by name and email, devices by name (from the workspace's device list); an id only when nothing else is known. */
+function who({ userId, deviceId }: { userId: string | null; deviceId: string | null }, names: Names) {
   if (!userId && !deviceId) return 'System';
+  const user = userId ? names.users.get(userId) : undefined;
+  const device = deviceId ? names.devices.get(deviceId) : undefined;
   return (
     <span className="ids">
-      {userId && <span title={userId} aria-label={`user ${userId}`}>user {short(userId)}</span>}
-      {deviceId && <span title={deviceId} aria-label={`device ${deviceId}`}>device {deviceId.slice(0, 8)}</span>}
+      {userId && <span title={userId}>{user ? personLabel(user) : `User ${short(userId)}`}</span>}
+      {deviceId && <span title={deviceId}>{device ?? `Device ${deviceId.slice(0, 8)}`}</span>}
     </span>
   );
+}
+
+/** Names for the ids of the audit log: the workspace's devices and their people (one page of up to 200). */
+function useNames(): Names {
+  const [names, setNames] = useState<Names>({ users: new Map(), devices: new Map() });
+  useEffect(() => {
+    let current = true;
+    api
+      .workspaceDevices({ limit: 200 })
+      .then((page) => {
+        if (!current) return;
+        setNames({
+          users: new Map(page.devices.map((device) => [device.user.id, device.user])),
+          devices: new Map(page.devices.map((device) => [device.id, device.name])),
+        });
+      })
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, []);
+  return names;
 }
 
 function short(id: string): string {

@@ -3,6 +3,7 @@ import { api, ApiError } from '../api/client';
 import type { Device } from '../api/types';
 import { ErrorMessage } from '../ui/ErrorMessage';
 import { APP_LABEL, formatTime, STATUS_LABEL } from '../ui/format';
+import { DEVICE_NAME_REQUIRED } from '../ui/messages';
 
 interface Props {
   device: Device;
@@ -119,20 +120,36 @@ export function DeviceRow({ device, canManage, onChanged, onReload, onDisable, o
 function RenameForm({ device, onSave, onCancel }: { device: Device; onSave: (name: string) => Promise<unknown>; onCancel: () => void }) {
   const [name, setName] = useState(device.name);
   const inputId = `rename-${device.id}`;
+  const [error, setError] = useState('');
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    if (!name.trim()) return setError(DEVICE_NAME_REQUIRED);
+    setError('');
     void onSave(name.trim());
   };
   return (
     <form className="rename" onSubmit={submit} onKeyDown={(event) => event.key === 'Escape' && onCancel()}>
       <label htmlFor={inputId}>New name</label>
-      <input id={inputId} value={name} maxLength={64} onChange={(event) => setName(event.target.value)} autoFocus />
+      <input
+        id={inputId}
+        value={name}
+        maxLength={64}
+        onChange={(event) => setName(event.target.value)}
+        aria-invalid={Boolean(error) || undefined}
+        aria-describedby={error ? `${inputId}-error` : undefined}
+        autoFocus
+      />
       <button type="submit" className="primary">
         Save
       </button>
       <button type="button" onClick={onCancel}>
         Cancel
       </button>
+      {error && (
+        <p className="error" role="alert" id={`${inputId}-error`}>
+          {error}
+        </p>
+      )}
     </form>
   );
 }

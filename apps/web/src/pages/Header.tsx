@@ -34,12 +34,16 @@ export function Header({ session, onSignOut }: Props) {
       <a className="skip" href="#main">
         Skip to content
       </a>
-      <Link to="/" className="brand">
+      <Link to="/" className="brand" aria-label="Trusted Devices home">
         Trusted Devices
       </Link>
       <nav aria-label="Main">
         <Link to="/">Home</Link>
-        {isAdmin(session) && <Link to="/admin/devices">Trusted devices</Link>}
+        {isAdmin(session) && (
+          <Link to="/admin/devices" aria-label="Workspace trusted devices">
+            Trusted devices
+          </Link>
+        )}
       </nav>
       <div
         className="menu"

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { ApiError } from '../api/client';
 import { Link } from '../router';
+import { CODE_FORMAT, DEVICE_NAME_CONTROL_CHARACTERS, DEVICE_NAME_REQUIRED, DEVICE_NAME_TOO_LONG } from './messages';
 
 /** A clear message for an API error, next to what caused it (problem `detail`, ERR-1). */
 export function describeError(error: unknown): string {
@@ -14,13 +15,24 @@ export function describeError(error: unknown): string {
     case 'code_expired':
       return 'This code has expired or is no longer valid. Send a new code.';
     case 'validation_failed':
-      return problem.errors?.length ? problem.errors.map((e) => e.message).join(' ') : (problem.detail ?? 'Please check what you entered.');
+      return problem.errors?.length ? problem.errors.map(fieldMessage).join(' ') : (problem.detail ?? 'Please check what you entered.');
     case 'rate_limited':
     case 'too_many_attempts':
       return `${problem.detail ?? 'Too many attempts.'}${error.retryAfter ? ` Try again in ${waitText(error.retryAfter)}.` : ''}`;
     default:
       return problem.detail ?? problem.title ?? 'Something went wrong.';
   }
+}
+
+/** The server's field messages in the app's one voice (a sentence that says what to do). */
+function fieldMessage({ field, message }: { field: string; message: string }): string {
+  if (field === 'name') {
+    if (/empty/.test(message)) return DEVICE_NAME_REQUIRED;
+    if (/at most/.test(message)) return DEVICE_NAME_TOO_LONG;
+    if (/control/.test(message)) return DEVICE_NAME_CONTROL_CHARACTERS;
+  }
+  if (field === 'code') return CODE_FORMAT;
+  return /[.!?]$/.test(message) ? message : `${message.charAt(0).toUpperCase()}${message.slice(1)}.`;
 }
 
 function waitText(seconds: number): string {
