@@ -100,7 +100,10 @@ for (const name of ['AUTH_JWT_SECRET', 'CODE_HMAC_SECRET']) {
 mkdirSync(dirname(secretsFile), { recursive: true });
 writeFileSync(secretsFile, JSON.stringify(stored, null, 2), { mode: 0o600 });
 
-env.AUTH_DEV_LOGIN ??= 'true';
+// Local mode listens on this machine only: dev login hands out any identity, and the gateway
+// refuses to start with it on a wider bind (SEC-1). HOST=0.0.0.0 (without dev login) opens it up.
+env.HOST ??= '127.0.0.1';
+env.AUTH_DEV_LOGIN ??= env.AUTH_JWKS_URL ? 'false' : 'true';
 env.PUBLIC_URL ??= `http://localhost:${env.PORT}`;
 env.MIGRATIONS_RUN = 'false'; // run once below, not by each process
 env.DEPROVISION_WORKER ??= 'false'; // the worker runs as its own process below
@@ -205,7 +208,9 @@ start('notification-service', process.execPath, [dist('notification-service')]);
 start('gateway', process.execPath, [dist('gateway')]);
 
 // ---- 7. Ready: print where everything is.
-const readyUrl = `http://127.0.0.1:${env.PORT}/health/ready`;
+const anyAddress = env.HOST === '0.0.0.0' || env.HOST === '::';
+const reachHost = anyAddress ? '127.0.0.1' : env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST;
+const readyUrl = `http://${reachHost}:${env.PORT}/health/ready`;
 const readySeconds = Number(env.LOCAL_READY_TIMEOUT_SECONDS ?? 60); // the bench waits longer on a loaded machine
 const started = Date.now();
 for (;;) {
@@ -219,6 +224,7 @@ for (;;) {
     console.log(`  Queues         ${env.PUBLIC_URL}/ops/queues`);
     if (mailPage) console.log(`  Mail catcher   ${mailPage}   (SMTP ${env.SMTP_URL})`);
     console.log(`  Dev login      ${env.AUTH_DEV_LOGIN === 'true' ? `on — POST ${env.PUBLIC_URL}/v1/dev/token` : 'off'}`);
+    console.log(`  Listening on   ${env.HOST}:${env.PORT}${anyAddress ? '   (every interface: reachable from other hosts)' : '   (this machine only)'}`);
     console.log(paint('2', '  Ctrl-C stops everything.\n'));
     break;
   }

@@ -52,12 +52,34 @@ describe('local mode (npm start)', () => {
       const body = (await ready.json()) as { details: Record<string, { status: string }> };
       for (const part of ['nats', 'device-service', 'verification-service', 'notification-service']) expect(body.details[part].status).toBe('up');
       expect(output).toContain(`API docs       http://localhost:${port}/docs`);
+      // SEC-1: local mode listens on loopback only (dev login is on).
+      expect(output).toContain(`Listening on   127.0.0.1:${port}   (this machine only)`);
     } finally {
       launcher.kill('SIGINT');
       await exited(launcher);
     }
     // Every child went with it: nothing answers on the gateway port any more.
     await expect(fetch(`http://127.0.0.1:${port}/health/live`)).rejects.toThrow();
+  }, 120_000);
+
+  it('SEC-1 local mode told to listen beyond loopback with dev login on refuses to start, naming both', async () => {
+    const launcher = spawn(process.execPath, [join(root, 'scripts/local.mjs')], {
+      cwd: root,
+      env: { ...process.env, ...testEnv.env, MIGRATIONS_RUN: '', PORT: String(await freePort()), HOST: '0.0.0.0', AUTH_DEV_LOGIN: 'true', SMTP_URL: mail.url, NO_COLOR: '1', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    launcher.stdout!.on('data', (chunk) => (output += chunk));
+    launcher.stderr!.on('data', (chunk) => (output += chunk));
+    try {
+      await waitUntil(() => /gateway\s+│ .*AUTH_DEV_LOGIN: refused unless HOST is a loopback address/.test(output), 90_000, 200).catch((error) => {
+        throw new Error(`${(error as Error).message}\n${output}`);
+      });
+      expect(output).not.toContain('Trusted Devices is up');
+    } finally {
+      launcher.kill('SIGINT');
+      await exited(launcher);
+    }
   }, 120_000);
 
   it('OPS-4 names an unreachable dependency and how to start it, and exits non-zero within seconds', async () => {

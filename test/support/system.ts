@@ -60,13 +60,23 @@ export class TestSystem {
   }
 
   private async startGateway(): Promise<void> {
+    const { app, url } = await this.anotherGateway();
+    this.gateway = app;
+    this.url = url;
+  }
+
+  /**
+   * One more gateway on the same bus, with these settings over the system's own
+   * (the caller closes it). On 127.0.0.1 like the system's, unless `HOST` says otherwise.
+   */
+  async anotherGateway(overrides: Record<string, string> = {}): Promise<{ app: INestApplication; url: string }> {
     // Port 0 picks a free port; PUBLIC_URL must then follow the real one for DPoP `htu` checks.
-    const env = { ...this.env, ...this.perProcess.gateway };
+    const env = { ...this.env, ...this.perProcess.gateway, ...overrides };
     const probe = await startGateway(loadConfig(GatewayEnv, { ...env, PORT: '0' }));
     const port = (probe.getHttpServer().address() as { port: number }).port;
     await probe.close();
-    this.gateway = await startGateway(loadConfig(GatewayEnv, { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }));
-    this.url = `http://127.0.0.1:${port}`;
+    const url = `http://127.0.0.1:${port}`;
+    return { app: await startGateway(loadConfig(GatewayEnv, { ...env, PORT: String(port), PUBLIC_URL: overrides.PUBLIC_URL ?? url })), url };
   }
 
   /** A token for a fresh user (or the given claims), signed as the identity provider would. */

@@ -26,7 +26,7 @@ export async function createGateway(config: GatewayEnv): Promise<INestApplicatio
     bufferLogs: true,
     bodyParser: false,
   });
-  app.set('trust proxy', config.TRUST_PROXY);
+  app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.use('/scim/v2/Bulk', ...scimBodyParser(BULK_BODY_LIMIT, `The size of the bulk operation exceeds the maxPayloadSize (${BULK_MAX_PAYLOAD_BYTES}).`));
   app.use('/scim', ...scimBodyParser(BODY_LIMIT));
@@ -59,6 +59,6 @@ export async function stopGateway(app: INestApplication, config: Pick<GatewayEnv
 
 export async function startGateway(config: GatewayEnv): Promise<INestApplication> {
   const app = await createGateway(config);
-  await app.listen(config.PORT, '0.0.0.0');
+  await app.listen(config.PORT, config.HOST);
   return app;
 }

@@ -1,6 +1,7 @@
 import { RedisEnv, toBoolean } from '@td/common';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { isLoopbackHost, isLoopbackUrl, parseTrustProxy } from './common/network';
 
 /** Injection token of the gateway's GatewayEnv. */
 export const CONFIG = Symbol('GATEWAY_CONFIG');
@@ -11,9 +12,18 @@ export class GatewayEnv extends RedisEnv {
   @Max(65535)
   PORT: number = 3000;
 
+  /** Address the HTTP server binds. Dev login needs a loopback one (SEC-1); `npm start` sets 127.0.0.1. */
+  @IsString()
+  HOST: string = '0.0.0.0';
+
+  /** `production` forbids dev login (SEC-1). */
+  @IsOptional()
+  @IsString()
+  NODE_ENV?: string;
+
   /** The origin clients use; DPoP `htu` is checked against it (KEY-2). Defaults to http://localhost:$PORT. */
   @IsOptional()
-  @Matches(/^https?:\/\/[^/\s]+$/, { message: 'must be an origin such as https://devices.example.com (no path, no trailing slash)' })
+  @Matches(/^https?:\/\/[^/\s?#@]+$/, { message: 'must be an origin such as https://devices.example.com (no path, query, fragment, credentials or trailing slash)' })
   PUBLIC_URL?: string;
 
   @IsOptional()
@@ -37,17 +47,22 @@ export class GatewayEnv extends RedisEnv {
   @IsOptional()
   AUTH_DEV_LOGIN: boolean = false;
 
-  /** Take the client IP from X-Forwarded-For (behind a reverse proxy only). */
-  @Transform(toBoolean)
+  /** Proxies whose X-Forwarded-For is believed (SEC-3): a hop count or a list of CIDRs; unset, none. Read it as `trustProxy`. */
   @IsOptional()
-  TRUST_PROXY: boolean = false;
+  @IsString()
+  TRUST_PROXY?: string;
 
   /** The BullMQ dashboard at /ops/queues outside local mode (always on in local mode); needs OPS_DASHBOARD_PASSWORD. */
   @Transform(toBoolean)
   @IsOptional()
   OPS_DASHBOARD: boolean = false;
 
-  /** HTTP Basic password (user `ops`) of the dashboard outside local mode. */
+  /** The dashboard may retry, remove, pause or add jobs only when this is true (SEC-2); read-only otherwise. */
+  @Transform(toBoolean)
+  @IsOptional()
+  OPS_DASHBOARD_WRITE: boolean = false;
+
+  /** HTTP Basic password (user `ops`) of the dashboard; required unless the gateway binds loopback only (SEC-2). */
   @IsOptional()
   @IsString()
   @MinLength(16, { message: 'must be at least 16 characters' })
@@ -71,10 +86,41 @@ export class GatewayEnv extends RedisEnv {
     return this.PUBLIC_URL ?? `http://localhost:${this.PORT}`;
   }
 
+  /** Whether the HTTP server listens on this machine only. */
+  get loopbackOnly(): boolean {
+    return isLoopbackHost(this.HOST);
+  }
+
+  /** TRUST_PROXY as Express' `trust proxy` setting (validated in crossCheck). */
+  get trustProxy(): number | string[] | false {
+    return parseTrustProxy(this.TRUST_PROXY) ?? false;
+  }
+
   crossCheck(): string[] {
     if (!this.AUTH_JWT_SECRET && !this.AUTH_JWKS_URL) return ['AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required (missing)'];
     if (this.AUTH_JWT_SECRET && this.AUTH_JWKS_URL) return ['AUTH_JWT_SECRET and AUTH_JWKS_URL: set only one of them'];
-    if (this.OPS_DASHBOARD && !this.AUTH_DEV_LOGIN && !this.OPS_DASHBOARD_PASSWORD) return ['OPS_DASHBOARD_PASSWORD: required when OPS_DASHBOARD=true outside local mode (missing)'];
-    return [];
+    const problems: string[] = [];
+    if (this.AUTH_JWKS_URL) {
+      // SEC-4: without both, any token the IdP signs for any app or tenant would do.
+      if (!this.AUTH_ISSUER) problems.push('AUTH_ISSUER: required with AUTH_JWKS_URL (missing)');
+      if (!this.AUTH_AUDIENCE) problems.push('AUTH_AUDIENCE: required with AUTH_JWKS_URL (missing)');
+      if (!this.AUTH_JWKS_URL.startsWith('https://') && !isLoopbackUrl(this.AUTH_JWKS_URL)) {
+        problems.push('AUTH_JWKS_URL: must be an https:// URL (http only on loopback)');
+      }
+    }
+    if (this.AUTH_DEV_LOGIN) {
+      // SEC-1: dev login hands out any identity; it exists only in local mode.
+      if (this.NODE_ENV === 'production') problems.push('AUTH_DEV_LOGIN: refused with NODE_ENV=production (dev login is for local mode only)');
+      if (!this.loopbackOnly) problems.push(`AUTH_DEV_LOGIN: refused unless HOST is a loopback address such as 127.0.0.1 (HOST is ${JSON.stringify(this.HOST)})`);
+      if (!this.AUTH_JWT_SECRET) problems.push('AUTH_DEV_LOGIN: needs AUTH_JWT_SECRET (dev login cannot sign with an identity provider\'s keys)');
+    }
+    if (this.TRUST_PROXY !== undefined && parseTrustProxy(this.TRUST_PROXY) === null) {
+      problems.push(`TRUST_PROXY: must be a hop count (such as 1) or a comma-separated list of proxy addresses or CIDRs (got ${JSON.stringify(this.TRUST_PROXY)})`);
+    }
+    const dashboard = this.OPS_DASHBOARD || this.AUTH_DEV_LOGIN;
+    if (dashboard && !this.loopbackOnly && !this.OPS_DASHBOARD_PASSWORD) {
+      problems.push('OPS_DASHBOARD_PASSWORD: required when the dashboard is on and HOST is not loopback (missing)');
+    }
+    return problems;
   }
 }

@@ -51,6 +51,8 @@ export async function createTestEnv(): Promise<TestEnv> {
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       CODE_HMAC_SECRET: randomBytes(32).toString('hex'),
       AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
+      // The gateway listens on loopback only, as in local mode: dev login and the open dashboard need it (SEC-1, SEC-2).
+      HOST: '127.0.0.1',
     },
     databaseUrl,
     redisUrl,

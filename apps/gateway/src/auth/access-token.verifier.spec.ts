@@ -37,8 +37,8 @@ describe('AccessTokenVerifier with AUTH_JWT_SECRET (HS256)', () => {
     expect(claims).toEqual({ sub: user.sub, wid: user.wid, email: user.email, username: user.preferred_username, role: 'admin' });
   });
 
-  it('AUTH-1 an expired token is unauthenticated', async () => {
-    const token = await mintToken(SECRET, newUser(), { ...signed, expiresIn: Math.floor(Date.now() / 1000) - 10 });
+  it('AUTH-1 an expired token is unauthenticated (past the 30 s leeway)', async () => {
+    const token = await mintToken(SECRET, newUser(), { ...signed, expiresIn: Math.floor(Date.now() / 1000) - 60 });
     expect(await rejection(tokens.verify(token))).toEqual({ code: 'unauthenticated' });
   });
 
@@ -91,13 +91,14 @@ describe('AccessTokenVerifier with AUTH_JWT_SECRET (HS256)', () => {
     }
   });
 
-  it('AUTH-1 a cached token is not accepted past its exp', async () => {
+  it('AUTH-1 a cached token is not accepted past its exp and the 30 s leeway', async () => {
     const clock = manualClock();
     const cached = verifier({ AUTH_JWT_SECRET: SECRET, AUTH_ISSUER: 'https://idp.test', AUTH_AUDIENCE: 'trusted-devices' }, clock);
     const token = await mintToken(SECRET, newUser(), { ...signed, expiresIn: Math.floor(clock.now() / 1000) + 1 });
     await expect(cached.verify(token)).resolves.toBeDefined();
-    await expect(cached.verify(token)).resolves.toBeDefined();
     clock.advance(2100);
+    await expect(cached.verify(token)).resolves.toBeDefined();
+    clock.advance(30_000);
     expect((await rejection(cached.verify(token))).code).toBe('unauthenticated');
   });
 });
@@ -123,17 +124,25 @@ describe('AccessTokenVerifier with AUTH_JWKS_URL', () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  function idpToken(key: KeyLike, claims = newUser(), kid = 'key-1'): Promise<string> {
+  const idp = { AUTH_ISSUER: 'https://idp.test', AUTH_AUDIENCE: 'trusted-devices' };
+
+  function idpToken(
+    key: KeyLike,
+    claims = newUser(),
+    kid = 'key-1',
+    { issuer = 'https://idp.test', audience = 'trusted-devices', typ, expiresAt }: { issuer?: string; audience?: string; typ?: string; expiresAt?: number } = {},
+  ): Promise<string> {
     return new SignJWT({ ...claims })
-      .setProtectedHeader({ alg: 'ES256', kid })
+      .setProtectedHeader({ alg: 'ES256', kid, ...(typ ? { typ } : {}) })
       .setSubject(claims.sub)
-      .setIssuer('https://idp.test')
-      .setExpirationTime('5m')
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setExpirationTime(expiresAt ?? '5m')
       .sign(key);
   }
 
   it('AUTH-1 a token signed by a key of the JWKS is accepted, and the set is fetched once', async () => {
-    const tokens = verifier({ AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: 'https://idp.test' });
+    const tokens = verifier({ AUTH_JWKS_URL: jwksUrl, ...idp });
     const before = requests;
     const user = newUser();
     expect((await tokens.verify(await idpToken(privateKey, user))).sub).toBe(user.sub);
@@ -142,13 +151,37 @@ describe('AccessTokenVerifier with AUTH_JWKS_URL', () => {
   });
 
   it('AUTH-1 a token signed by a key outside the JWKS is unauthenticated', async () => {
-    const tokens = verifier({ AUTH_JWKS_URL: jwksUrl });
+    const tokens = verifier({ AUTH_JWKS_URL: jwksUrl, ...idp });
     expect((await rejection(tokens.verify(await idpToken(otherKey)))).code).toBe('unauthenticated');
   });
 
   it('AUTH-1 an HS256 token is refused when keys come from a JWKS (algorithms are pinned)', async () => {
-    const tokens = verifier({ AUTH_JWKS_URL: jwksUrl });
+    const tokens = verifier({ AUTH_JWKS_URL: jwksUrl, ...idp });
     expect((await rejection(tokens.verify(await mintToken(SECRET, newUser())))).code).toBe('unauthenticated');
+  });
+
+  it('SEC-4 a token the IdP signed for another app or another tenant is unauthenticated', async () => {
+    const tokens = verifier({ AUTH_JWKS_URL: jwksUrl, ...idp });
+    const otherApp = await idpToken(privateKey, newUser(), 'key-1', { audience: 'some-other-app' });
+    const otherTenant = await idpToken(privateKey, newUser(), 'key-1', { issuer: 'https://idp.test/tenant-2' });
+    for (const token of [otherApp, otherTenant]) expect((await rejection(tokens.verify(token))).code).toBe('unauthenticated');
+  });
+
+  it('SEC-4 a token whose typ says it is not an access token is unauthenticated; JWT and at+jwt are accepted', async () => {
+    const tokens = verifier({ AUTH_JWKS_URL: jwksUrl, ...idp });
+    for (const typ of ['dpop+jwt', 'logout+jwt', 'id_token+jwt']) {
+      expect([typ, (await rejection(tokens.verify(await idpToken(privateKey, newUser(), 'key-1', { typ })))).code]).toEqual([typ, 'unauthenticated']);
+    }
+    for (const typ of ['JWT', 'at+jwt', 'application/at+JWT']) {
+      await expect(tokens.verify(await idpToken(privateKey, newUser(), 'key-1', { typ }))).resolves.toBeDefined();
+    }
+  });
+
+  it('SEC-4 a token expired 10 s ago passes within the 30 s clock leeway; one expired 60 s ago does not', async () => {
+    const tokens = verifier({ AUTH_JWKS_URL: jwksUrl, ...idp });
+    const now = Math.floor(Date.now() / 1000);
+    await expect(tokens.verify(await idpToken(privateKey, newUser(), 'key-1', { expiresAt: now - 10 }))).resolves.toBeDefined();
+    expect((await rejection(tokens.verify(await idpToken(privateKey, newUser(), 'key-1', { expiresAt: now - 60 })))).code).toBe('unauthenticated');
   });
 
   it('ERR-3 an unreachable JWKS is service_unavailable, not a 401', async () => {
@@ -156,7 +189,7 @@ describe('AccessTokenVerifier with AUTH_JWKS_URL', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const tokens = verifier({ AUTH_JWKS_URL: `http://127.0.0.1:${port}/jwks` });
+    const tokens = verifier({ AUTH_JWKS_URL: `http://127.0.0.1:${port}/jwks`, ...idp });
     expect(await rejection(tokens.verify(await idpToken(privateKey)))).toEqual({ code: 'service_unavailable', retryAfter: 2 });
   });
 });

@@ -1,13 +1,22 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CLOCK, DomainError, systemClock, type Clock } from '@td/common';
 import { ErrorCode, type TokenClaims } from '@td/contracts';
-import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions, type JWTVerifyResult } from 'jose';
 import { LruCache } from '../common/lru-cache';
 import { CONFIG, type GatewayEnv } from '../config';
-import { toTokenClaims } from './token-claims';
+import { DEV_TOKEN_ISSUER, toTokenClaims } from './token-claims';
 
 /** Asymmetric algorithms an identity provider may sign with; `none` and HMAC are never accepted from a JWKS. */
 const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+
+/** Clock skew tolerated between the identity provider and this gateway (SEC-4). */
+const CLOCK_LEEWAY_SECONDS = 30;
+
+/**
+ * Token types an access token may declare (RFC 9068 `at+jwt`, or plain `JWT`); a token
+ * typed as anything else (a DPoP proof, a logout token…) is not an access token (SEC-4).
+ */
+const ACCESS_TOKEN_TYPES = new Set(['jwt', 'at+jwt', 'application/at+jwt']);
 
 /** Verified tokens are remembered this long at most (and never past their `exp`). */
 const CACHE_TTL_MS = 60_000;
@@ -43,13 +52,17 @@ interface CachedClaims {
 export class AccessTokenVerifier {
   private readonly key: Uint8Array | JWTVerifyGetKey;
   private readonly options: JWTVerifyOptions;
+  private readonly devLogin: boolean;
   private readonly cache = new LruCache<string, CachedClaims>(CACHE_CAPACITY);
 
   constructor(
     @Inject(CONFIG) config: GatewayEnv,
     @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {
-    const base = { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, requiredClaims: ['sub', 'exp'] };
+    this.devLogin = config.AUTH_DEV_LOGIN;
+    // With dev login on, its own tokens are accepted beside the identity provider's (SEC-1).
+    const issuer = config.AUTH_ISSUER && this.devLogin ? [config.AUTH_ISSUER, DEV_TOKEN_ISSUER] : config.AUTH_ISSUER;
+    const base = { issuer, audience: config.AUTH_AUDIENCE, requiredClaims: ['sub', 'exp'], clockTolerance: CLOCK_LEEWAY_SECONDS };
     if (config.AUTH_JWT_SECRET) {
       this.key = new TextEncoder().encode(config.AUTH_JWT_SECRET);
       this.options = { ...base, algorithms: ['HS256'] };
@@ -74,9 +87,9 @@ export class AccessTokenVerifier {
 
   private async verifySignature(token: string, now: number) {
     const options = { ...this.options, currentDate: new Date(now) };
+    let verified: JWTVerifyResult;
     try {
-      const { payload } = this.key instanceof Uint8Array ? await jwtVerify(token, this.key, options) : await jwtVerify(token, this.key, options);
-      return payload;
+      verified = this.key instanceof Uint8Array ? await jwtVerify(token, this.key, options) : await jwtVerify(token, this.key, options);
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw DomainError.of(ErrorCode.unauthenticated, 'The access token has expired.');
       if (error instanceof errors.JOSEError && TOKEN_ERROR_CODES.has(error.code)) {
@@ -84,5 +97,13 @@ export class AccessTokenVerifier {
       }
       throw DomainError.unavailable('The identity provider\'s signing keys cannot be fetched; try again shortly.');
     }
+    const { payload, protectedHeader } = verified;
+    if (protectedHeader.typ !== undefined && !ACCESS_TOKEN_TYPES.has(protectedHeader.typ.toLowerCase())) {
+      throw DomainError.of(ErrorCode.unauthenticated, 'The token\'s "typ" says it is not an access token.');
+    }
+    if (payload.iss === DEV_TOKEN_ISSUER && !this.devLogin) {
+      throw DomainError.of(ErrorCode.unauthenticated, 'Dev-login tokens are not accepted here: dev login is off.');
+    }
+    return payload;
   }
 }

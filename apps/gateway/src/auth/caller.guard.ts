@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { DomainError } from '@td/common';
 import { ErrorCode, type Caller, type ProofKey, type TokenClaims } from '@td/contracts';
 import type { Request } from 'express';
+import { clientIp } from '../common/network';
 import { DpopVerifier } from '../proof/dpop.verifier';
 import { AccessTokenVerifier } from './access-token.verifier';
 
@@ -55,11 +56,4 @@ function bearerToken(request: Request): string {
   const match = header ? /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(header.trim()) : null;
   if (!match) throw DomainError.of(ErrorCode.unauthenticated, 'An access token is required: Authorization: Bearer <token>.');
   return match[1];
-}
-
-/** `req.ip` honours TRUST_PROXY; IPv4 clients of a dual-stack socket read as plain IPv4. */
-export function clientIp(request: Request): string | null {
-  const ip = request.ip;
-  if (!ip) return null;
-  return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
 }

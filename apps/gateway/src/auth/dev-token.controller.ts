@@ -1,5 +1,7 @@
-import { Body, Controller, HttpCode, Ip, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { rateLimitAddress } from '../common/network';
 import { ProblemSchema } from '../common/problem.schema';
 import { DevTokenDto, DevTokenSchema } from './dev-token.dto';
 import { DevTokenService } from './dev-token.service';
@@ -15,7 +17,7 @@ export class DevTokenController {
   @ApiOkResponse({ type: DevTokenSchema })
   @ApiNotFoundResponse({ description: 'dev login is off', type: ProblemSchema })
   @ApiTooManyRequestsResponse({ description: 'rate_limited (with Retry-After)', type: ProblemSchema })
-  mint(@Body() body: DevTokenDto, @Ip() ip: string) {
-    return this.devTokens.mint(body, ip);
+  mint(@Body() body: DevTokenDto, @Req() request: Request) {
+    return this.devTokens.mint(body, rateLimitAddress(request));
   }
 }

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { FixedWindowLimiter } from '../common/fixed-window.limiter';
 import { CONFIG, type GatewayEnv } from '../config';
 import type { DevTokenDto, DevTokenSchema } from './dev-token.dto';
+import { DEV_TOKEN_ISSUER } from './token-claims';
 
 const DEV_TOKEN_TTL_SECONDS = 3600;
 const DEFAULT_WORKSPACE = 'local';
@@ -28,10 +29,10 @@ export class DevTokenService {
     this.limiter = new FixedWindowLimiter(redis, 'dev-token', 30, 60);
   }
 
-  async mint(request: DevTokenDto, ip: string | undefined): Promise<DevTokenSchema> {
+  async mint(request: DevTokenDto, ip: string): Promise<DevTokenSchema> {
     // Dev login needs the HMAC secret; behind a JWKS it is off like when disabled.
     if (!this.secret) throw DomainError.notFound('The endpoint');
-    await this.limiter.hit(ip ?? 'unknown');
+    await this.limiter.hit(ip);
     const wid = request.workspaceId ?? DEFAULT_WORKSPACE;
     const email = request.email.toLowerCase();
     const sub = `dev-${createHash('sha256').update(`${wid}\n${email}`).digest('hex').slice(0, 32)}`;
@@ -43,9 +44,9 @@ export class DevTokenService {
     })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(sub)
+      .setIssuer(DEV_TOKEN_ISSUER)
       .setIssuedAt()
       .setExpirationTime(`${DEV_TOKEN_TTL_SECONDS}s`);
-    if (this.config.AUTH_ISSUER) jwt = jwt.setIssuer(this.config.AUTH_ISSUER);
     if (this.config.AUTH_AUDIENCE) jwt = jwt.setAudience(this.config.AUTH_AUDIENCE);
     return { accessToken: await jwt.sign(this.secret), expiresIn: DEV_TOKEN_TTL_SECONDS };
   }

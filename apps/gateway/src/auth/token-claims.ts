@@ -2,6 +2,12 @@ import { DomainError } from '@td/common';
 import { ErrorCode, ROLES, type Role, type TokenClaims } from '@td/contracts';
 import type { JWTPayload } from 'jose';
 
+/**
+ * The issuer of dev-login tokens (AUTH-4), never an identity provider's: a gateway whose
+ * dev login is off refuses tokens carrying it, even signed with the same secret (SEC-1).
+ */
+export const DEV_TOKEN_ISSUER = 'urn:trusted-devices:dev-login';
+
 /** Users and workspaces are identified by the token's `sub` and `wid`: strings of up to 255 characters (API.md). */
 const MAX_ID_LENGTH = 255;
 

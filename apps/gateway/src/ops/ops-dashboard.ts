@@ -20,7 +20,9 @@ export function opsDashboardEnabled(config: GatewayEnv): boolean {
 /**
  * The operations view (Bull Board) of the BullMQ queues — `email` and `deprovision` —
  * at /ops/queues. Mounted on the Express app before Nest's own routes and the web app.
- * Outside local mode it asks for HTTP Basic credentials (`ops` / OPS_DASHBOARD_PASSWORD).
+ * It asks for HTTP Basic credentials (`ops` / OPS_DASHBOARD_PASSWORD) whenever a password
+ * is set, and always when the gateway listens beyond loopback (config refuses to start
+ * without one then). It only reads unless OPS_DASHBOARD_WRITE=true (SEC-2).
  * Returns a function that closes its Redis connection.
  */
 export function mountOpsDashboard(app: INestApplication, config: GatewayEnv): () => Promise<void> {
@@ -28,11 +30,13 @@ export function mountOpsDashboard(app: INestApplication, config: GatewayEnv): ()
   // The connection logs its own loss (createBullConnection); the dashboard shows Redis errors itself.
   const queues = [QueueName.email, QueueName.deprovision].map((name) => new Queue(name, { connection, prefix: bullPrefix(config) }));
   for (const queue of queues) queue.on('error', () => undefined);
+  const readOnlyMode = !config.OPS_DASHBOARD_WRITE;
   const serverAdapter = new ExpressAdapter().setBasePath(OPS_DASHBOARD_PATH);
   // @bull-board/express 9.10.1 brings its own @bull-board/api: same shapes at run time, distinct private fields for tsc.
-  createBullBoard({ queues: queues.map((queue) => new BullMQAdapter(queue)), serverAdapter: serverAdapter as unknown as IServerAdapter, options: { uiConfig: { boardTitle: 'Trusted Devices queues' } } });
-  const guard = config.AUTH_DEV_LOGIN ? [] : [basicAuth(config.OPS_DASHBOARD_PASSWORD ?? '')];
-  app.use(OPS_DASHBOARD_PATH, ...guard, serverAdapter.getRouter());
+  createBullBoard({ queues: queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode })), serverAdapter: serverAdapter as unknown as IServerAdapter, options: { uiConfig: { boardTitle: 'Trusted Devices queues' } } });
+  const open = config.loopbackOnly && !config.OPS_DASHBOARD_PASSWORD;
+  const guards = [...(open ? [] : [basicAuth(config.OPS_DASHBOARD_PASSWORD ?? '')]), ...(readOnlyMode ? [readsOnly] : [])];
+  app.use(OPS_DASHBOARD_PATH, ...guards, serverAdapter.getRouter());
   return async () => {
     await Promise.all(queues.map((queue) => queue.close().catch(() => undefined)));
     connection.disconnect();
@@ -48,6 +52,15 @@ function basicAuth(password: string) {
     res.setHeader('WWW-Authenticate', 'Basic realm="Trusted Devices operations"');
     res.status(401).type('text/plain').send('Operator credentials required.\n');
   };
+}
+
+/** Bull Board's read-only mode hides its buttons; this refuses the calls behind them too, whatever the UI. */
+function readsOnly(req: Request, res: Response, next: NextFunction): void {
+  if (req.method === 'GET' || req.method === 'HEAD') return next();
+  res
+    .status(403)
+    .type('application/problem+json')
+    .send(JSON.stringify({ type: 'about:blank', title: 'Forbidden', status: 403, code: 'forbidden', detail: 'The dashboard is read-only (OPS_DASHBOARD_WRITE is not true).' }));
 }
 
 /** Equal-length inputs for timingSafeEqual, whatever was sent. */

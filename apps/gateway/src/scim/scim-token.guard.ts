@@ -2,7 +2,8 @@ import { createParamDecorator, Injectable, type CanActivate, type ExecutionConte
 import { BusClient, DomainError } from '@td/common';
 import { Command, ErrorCode } from '@td/contracts';
 import type { Request } from 'express';
-import { clientIp, MAX_USER_AGENT_LENGTH } from '../auth/caller.guard';
+import { MAX_USER_AGENT_LENGTH } from '../auth/caller.guard';
+import { clientIp } from '../common/network';
 
 interface ScimRequest extends Request {
   scimWorkspaceId?: string;

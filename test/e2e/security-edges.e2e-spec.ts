@@ -1,0 +1,123 @@
+import type { INestApplication } from '@nestjs/common';
+
+import request from 'supertest';
+import { ApiClient, USER_AGENTS } from '../support/api-client';
+import { TestSystem } from '../support/system';
+
+/** The edges of issue 9, probed over HTTP as the issue describes them (SEC-1, SEC-2, SEC-3, SEC-9, SEC-10, ERR-2). */
+describe('SEC — the edges (over HTTP)', () => {
+  let system: TestSystem;
+  const others: INestApplication[] = [];
+
+  async function gateway(overrides: Record<string, string>): Promise<string> {
+    const { app, url } = await system.anotherGateway(overrides);
+    others.push(app);
+    return url;
+  }
+
+  beforeAll(async () => {
+    system = await TestSystem.start();
+  });
+  afterAll(async () => {
+    for (const app of others) await app.close();
+    await system.stop();
+  });
+
+  describe('SEC-1 dev login', () => {
+    it('SEC-1 a dev token is refused by a gateway whose dev login is off, though signed with the same secret', async () => {
+      const minted = await request(system.url).post('/v1/dev/token').send({ email: 'alice@example.com', workspaceId: 'local', role: 'owner' }).expect(200);
+      const token = minted.body.accessToken as string;
+      await request(system.url).get('/v1/session').set('authorization', `Bearer ${token}`).expect(200);
+
+      const production = await gateway({ AUTH_DEV_LOGIN: 'false' });
+      const refused = await request(production).get('/v1/session').set('authorization', `Bearer ${token}`);
+      expect([refused.status, refused.body.code]).toEqual([401, 'unauthenticated']);
+      await request(production).post('/v1/dev/token').send({ email: 'alice@example.com', role: 'owner' }).expect(404);
+      // An identity provider's token still works there.
+      const { token: idpToken } = await system.token();
+      await request(production).get('/v1/session').set('authorization', `Bearer ${idpToken}`).expect(200);
+    });
+
+    it('SEC-1 the gateway listens on the HOST it is given (127.0.0.1 here), not on every interface', () => {
+      expect((system.gateway.getHttpServer().address() as { address: string }).address).toBe('127.0.0.1');
+    });
+  });
+
+  describe('SEC-2 the operations dashboard', () => {
+    const PASSWORD = 'a-dashboard-password-of-some-length';
+    const basic = (password: string) => `Basic ${Buffer.from(`ops:${password}`).toString('base64')}`;
+
+    async function emailQueue(url: string, authorization?: string): Promise<{ isPaused: boolean; counts: Record<string, number> }> {
+      let req = request(url).get('/ops/queues/api/queues');
+      if (authorization) req = req.set('authorization', authorization);
+      const response = await req.expect(200);
+      return response.body.queues.find((q: { name: string }) => q.name === 'email');
+    }
+
+    it('SEC-2 in local mode (loopback) it is readable without a password but read-only: no pause, no new job', async () => {
+      const before = await emailQueue(system.url);
+      const pause = await request(system.url).put('/ops/queues/api/queues/email/pause');
+      expect(pause.status).toBe(403);
+      const add = await request(system.url)
+        .post('/ops/queues/api/queues/email/add')
+        .send({ name: 'verification-code', data: { to: 'victim@example.com', sealedCode: 'x' } });
+      expect(add.status).toBe(403);
+      const after = await emailQueue(system.url);
+      expect(after.isPaused).toBe(false);
+      expect(after.counts).toEqual(before.counts);
+    });
+
+    it('SEC-2 with OPS_DASHBOARD_PASSWORD set it is asked for even with dev login on', async () => {
+      const url = await gateway({ OPS_DASHBOARD_PASSWORD: PASSWORD });
+      const anonymous = await request(url).get('/ops/queues/api/queues');
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers['www-authenticate']).toContain('Basic');
+      expect((await request(url).get('/ops/queues/api/queues').set('authorization', basic('wrong-password-x'))).status).toBe(401);
+      expect((await emailQueue(url, basic(PASSWORD))).isPaused).toBe(false);
+    });
+
+    it('SEC-2 beyond loopback it always needs the password; OPS_DASHBOARD_WRITE=true makes it writable', async () => {
+      const url = await gateway({ AUTH_DEV_LOGIN: 'false', HOST: '0.0.0.0', OPS_DASHBOARD: 'true', OPS_DASHBOARD_PASSWORD: PASSWORD, OPS_DASHBOARD_WRITE: 'true' });
+      expect((await request(url).get('/ops/queues')).status).toBe(401);
+      await request(url).put('/ops/queues/api/queues/deprovision/pause').expect(401);
+      await request(url).put('/ops/queues/api/queues/deprovision/pause').set('authorization', basic(PASSWORD)).expect(200);
+      await request(url).put('/ops/queues/api/queues/deprovision/resume').set('authorization', basic(PASSWORD)).expect(200);
+    });
+  });
+
+  describe('SEC-3 forwarded client addresses', () => {
+    /** Sets up a device through `url` with this X-Forwarded-For and answers the address the device was recorded with. */
+    async function recordedIp(url: string, forwardedFor: string): Promise<{ status: number; lastIp: unknown }> {
+      const client = await ApiClient.signIn(system, 'web');
+      const proof = await client.key.proof('POST', `${url}/v1/devices`, client.token);
+      const response = await request(url)
+        .post('/v1/devices')
+        .set('authorization', `Bearer ${client.token}`)
+        .set('dpop', proof)
+        .set('user-agent', USER_AGENTS.web)
+        .set('x-forwarded-for', forwardedFor)
+        .send({ clientType: 'web' });
+      return { status: response.status, lastIp: response.body.device?.lastIp };
+    }
+
+    it('SEC-3 without TRUST_PROXY a forged X-Forwarded-For changes nothing', async () => {
+      expect(await recordedIp(system.url, '198.51.100.23')).toEqual({ status: 201, lastIp: '127.0.0.1' });
+    });
+
+    it('SEC-3 with TRUST_PROXY=1 only the hop the proxy added counts: a client-written entry before it is ignored', async () => {
+      const behindOneProxy = await gateway({ TRUST_PROXY: '1' });
+      expect(await recordedIp(behindOneProxy, '198.51.100.23, 203.0.113.9')).toEqual({ status: 201, lastIp: '203.0.113.9' });
+    });
+
+    it('SEC-3 with TRUST_PROXY naming CIDRs, a request from outside them is not believed', async () => {
+      const behindNamedProxies = await gateway({ TRUST_PROXY: '10.0.0.0/8,192.0.2.0/24' });
+      expect(await recordedIp(behindNamedProxies, '198.51.100.23')).toEqual({ status: 201, lastIp: '127.0.0.1' });
+    });
+
+    it('SEC-3 a forwarded value that is not an IP address (over 64 characters) is not recorded and fails nothing', async () => {
+      const behindOneProxy = await gateway({ TRUST_PROXY: '1' });
+      expect(await recordedIp(behindOneProxy, 'x'.repeat(100))).toEqual({ status: 201, lastIp: null });
+    });
+  });
+});
+
