@@ -1,7 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 
+import { SignJWT } from 'jose';
+import { request as httpRequest } from 'node:http';
 import request from 'supertest';
 import { ApiClient, USER_AGENTS } from '../support/api-client';
+import { listAudit, listWorkspaceDevices, trustedAdmin } from '../support/workspace';
 import { TestSystem } from '../support/system';
 
 /** The edges of issue 9, probed over HTTP as the issue describes them (SEC-1, SEC-2, SEC-3, SEC-9, SEC-10, ERR-2). */
@@ -119,5 +122,105 @@ describe('SEC — the edges (over HTTP)', () => {
       expect(await recordedIp(behindOneProxy, 'x'.repeat(100))).toEqual({ status: 201, lastIp: null });
     });
   });
-});
 
+  describe('SEC-10 hardening headers', () => {
+    it('SEC-10 every response has X-Content-Type-Options: nosniff (API, errors, docs, web app, dashboard, health)', async () => {
+      for (const path of ['/health/live', '/v1/session', '/no/such/thing', '/docs', '/docs/openapi.json', '/', '/ops/queues']) {
+        const response = await request(system.url).get(path);
+        expect([path, response.headers['x-content-type-options']]).toEqual([path, 'nosniff']);
+      }
+    });
+
+    it('SEC-10 the API docs and the dashboard cannot be framed', async () => {
+      for (const path of ['/docs', '/ops/queues']) {
+        const response = await request(system.url).get(path).expect(200);
+        expect([path, response.headers['x-frame-options']]).toEqual([path, 'DENY']);
+        expect([path, response.headers['content-security-policy']]).toEqual([path, expect.stringContaining("frame-ancestors 'none'")]);
+      }
+    });
+
+    it('SEC-10 responses that carry secrets (dev token, SCIM token, key envelope) are Cache-Control: no-store', async () => {
+      const devToken = await request(system.url).post('/v1/dev/token').send({ email: 'cache@example.test' }).expect(200);
+      expect(devToken.headers['cache-control']).toBe('no-store');
+      const admin = await ApiClient.signIn(system, 'web', { role: 'owner' });
+      const scimToken = await admin.call('post', '/v1/workspace/scim-tokens');
+      const keyEnvelope = await admin.keyEnvelope();
+      for (const response of [scimToken, keyEnvelope]) expect([response.status, response.headers['cache-control']]).toEqual([response.status, 'no-store']);
+    });
+
+    it('SEC-10 HSTS only when PUBLIC_URL is https', async () => {
+      expect((await request(system.url).get('/health/live')).headers['strict-transport-security']).toBeUndefined();
+      const https = await gateway({ PUBLIC_URL: 'https://devices.example.test' });
+      expect((await request(https).get('/health/live')).headers['strict-transport-security']).toMatch(/max-age=\d+/);
+    });
+  });
+
+  describe('ERR-2 bad input never reaches Postgres', () => {
+    let admin: ApiClient;
+    let scimToken: string;
+
+    beforeAll(async () => {
+      admin = await trustedAdmin(system);
+      const created = await admin.call('post', '/v1/workspace/scim-tokens');
+      expect(created.status).toBe(201);
+      scimToken = created.body.token;
+    });
+
+    it('ERR-2 a NUL character in a SCIM id or filter is a 400 SCIM error, not a 500', async () => {
+      for (const path of ['/scim/v2/Users/%00', '/scim/v2/Users/abc%00def', `/scim/v2/Users?filter=${encodeURIComponent('userName eq "a\u0000b@example.test"')}`]) {
+        const response = await request(system.url).get(path).set('authorization', `Bearer ${scimToken}`);
+        expect([path, response.status, response.body.schemas]).toEqual([path, 400, ['urn:ietf:params:scim:api:messages:2.0:Error']]);
+      }
+    });
+
+    it('ERR-2 a NUL character in a query value, a path id or a body field is a 400 validation problem', async () => {
+      const search = await listWorkspaceDevices(admin, { q: '\u0000' });
+      expect([search.status, search.body.code]).toEqual([400, 'validation_failed']);
+      const byUser = await listAudit(admin, { userId: 'a\u0000b' });
+      expect([byUser.status, byUser.body.code]).toEqual([400, 'validation_failed']);
+      const deprovision = await admin.call('post', '/v1/workspace/users/a%00b/deprovision');
+      expect([deprovision.status, deprovision.body.code]).toEqual([400, 'validation_failed']);
+      const rename = await admin.rename(admin.deviceId, 'laptop\u0000');
+      expect([rename.status, rename.body.code]).toEqual([400, 'validation_failed']);
+      const devToken = await request(system.url).post('/v1/dev/token').send({ email: 'nul@example.test', username: 'a\u0000b' });
+      expect([devToken.status, devToken.body.code]).toEqual([400, 'validation_failed']);
+    });
+
+    it('ERR-2 a token whose claims hold a NUL character is unauthenticated', async () => {
+      for (const claim of ['sub', 'wid', 'email', 'preferred_username']) {
+        const claims: Record<string, string> = { sub: 'user-nul', wid: 'ws-nul', email: 'nul@example.test', preferred_username: 'nul' };
+        claims[claim] = claim === 'email' ? 'n\u0000l@example.test' : `a\u0000${claims[claim]}`;
+        const token = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(claims.sub).setExpirationTime('5m').sign(new TextEncoder().encode(system.env.AUTH_JWT_SECRET));
+        const response = await request(system.url).get('/v1/devices').set('authorization', `Bearer ${token}`);
+        expect([claim, response.status, response.body.code]).toEqual([claim, 401, 'unauthenticated']);
+      }
+    });
+
+    it('ERR-2 a workspace cursor holding an impossible date is a 400 validation problem', async () => {
+      const uuid = '00000000-0000-4000-8000-000000000000';
+      for (const at of ['2026-13-45T25:61:61.000000', '2026-02-30T10:00:00.000000', '0000-00-00T00:00:00']) {
+        const cursor = Buffer.from(JSON.stringify([at, uuid])).toString('base64url');
+        for (const response of [await listWorkspaceDevices(admin, { cursor }), await listAudit(admin, { cursor })]) {
+          expect([at, response.status, response.body.code]).toEqual([at, 400, 'validation_failed']);
+        }
+      }
+    });
+
+    it('ERR-1 a URL over 16 KB is answered as problem+json (431), like every other parser error', async () => {
+      const { url } = { url: system.url };
+      const target = new URL(url);
+      const answer = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+        const req = httpRequest({ host: target.hostname, port: target.port, path: `/v1/devices?pad=${'x'.repeat(17 * 1024)}`, method: 'GET' }, (res) => {
+          let body = '';
+          res.on('data', (chunk) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(answer.status).toBe(431);
+      expect(answer.type).toContain('application/problem+json');
+      expect(JSON.parse(answer.body)).toMatchObject({ status: 431, code: 'validation_failed', title: expect.any(String), detail: expect.any(String) });
+    });
+  });
+});

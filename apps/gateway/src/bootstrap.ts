@@ -9,10 +9,12 @@ import type { GatewayEnv } from './config';
 import { setUpDocs } from './docs/docs';
 import { RealtimeHub } from './events/realtime.hub';
 import { GracefulHttp } from './http/graceful-http';
+import { noStore, securityHeaders } from './http/security-headers';
 import { mountOpsDashboard, opsDashboardEnabled } from './ops/ops-dashboard';
+import { answerParserErrorsAsProblems } from './problem/client-error';
 import { scimBodyParser } from './scim/scim-body';
 import { BULK_MAX_PAYLOAD_BYTES } from './scim/scim-bulk';
-import { createValidationPipe } from './problem/validation';
+import { createValidationPipe, RejectNulCharactersPipe } from './problem/validation';
 
 /** ERR-2: bodies over 16 KiB are refused before they are parsed. */
 export const BODY_LIMIT = '16kb';
@@ -28,17 +30,20 @@ export async function createGateway(config: GatewayEnv): Promise<INestApplicatio
   });
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  app.use(securityHeaders(config));
+  app.use(['/v1', '/scim'], noStore);
   app.use('/scim/v2/Bulk', ...scimBodyParser(BULK_BODY_LIMIT, `The size of the bulk operation exceeds the maxPayloadSize (${BULK_MAX_PAYLOAD_BYTES}).`));
   app.use('/scim', ...scimBodyParser(BODY_LIMIT));
   app.use('/v1/workspace/deprovisions', json({ limit: BULK_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(new RejectNulCharactersPipe(), createValidationPipe());
   if (opsDashboardEnabled(config)) {
     const closeDashboard = mountOpsDashboard(app, config);
     // Nest's application proxy silently ignores assignments (`app.close = …` never ran), so the
     // dashboard's Redis connection closes with the HTTP server instead.
     app.getHttpServer().once('close', () => void closeDashboard());
   }
+  answerParserErrorsAsProblems(app.getHttpServer());
   const http = app.get(GracefulHttp);
   http.attach(app.getHttpServer());
   // Open event streams would hold the drain to its end: they end at once (clients reconnect to another gateway).

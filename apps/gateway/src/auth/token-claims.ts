@@ -15,10 +15,14 @@ function unauthenticated(detail: string): DomainError {
   return DomainError.of(ErrorCode.unauthenticated, detail);
 }
 
+/** Control characters (NUL above all: Postgres refuses it) have no place in a claim this API keeps (ERR-2). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
 function identifier(payload: JWTPayload, claim: 'sub' | 'wid'): string {
   const value = payload[claim];
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH) {
-    throw unauthenticated(`The access token's "${claim}" claim is missing or not a string of 1 to ${MAX_ID_LENGTH} characters.`);
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH || CONTROL_CHARACTERS.test(value)) {
+    throw unauthenticated(`The access token's "${claim}" claim is missing or not a string of 1 to ${MAX_ID_LENGTH} characters without control characters.`);
   }
   return value;
 }
@@ -32,10 +36,11 @@ export function toTokenClaims(payload: JWTPayload): TokenClaims {
   const sub = identifier(payload, 'sub');
   const wid = identifier(payload, 'wid');
   const email = payload.email;
-  if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320) {
+  if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320 || CONTROL_CHARACTERS.test(email)) {
     throw unauthenticated('The access token has no valid "email" claim.');
   }
   const preferred = payload.preferred_username;
+  if (typeof preferred === 'string' && CONTROL_CHARACTERS.test(preferred)) throw unauthenticated('The access token\'s "preferred_username" holds control characters.');
   const username = typeof preferred === 'string' && preferred.trim() !== '' ? preferred.trim() : email.slice(0, email.lastIndexOf('@'));
   const role = payload.role ?? 'member';
   if (!ROLES.includes(role as Role)) throw unauthenticated(`The access token's "role" must be one of ${ROLES.join(', ')}.`);
