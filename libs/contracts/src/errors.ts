@@ -21,6 +21,10 @@ export const ErrorCode = {
   codeExpired: 'code_expired',
   tooManyAttempts: 'too_many_attempts',
   rateLimited: 'rate_limited',
+  /** An `Idempotency-Key` used before with another request (method, path, device key or body). */
+  idempotencyKeyReused: 'idempotency_key_reused',
+  /** The first request with this `Idempotency-Key` is still being answered. */
+  idempotencyKeyInUse: 'idempotency_key_in_use',
   payloadTooLarge: 'payload_too_large',
   methodNotAllowed: 'method_not_allowed',
   serviceUnavailable: 'service_unavailable',

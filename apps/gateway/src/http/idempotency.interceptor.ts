@@ -1,0 +1,107 @@
+import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { DomainError, REDIS } from '@td/common';
+import { ErrorCode } from '@td/contracts';
+import type { Request, Response } from 'express';
+import type { Redis } from 'ioredis';
+import { createHash } from 'node:crypto';
+import { from, of, switchMap, tap, catchError, throwError, type Observable } from 'rxjs';
+import type { AuthenticatedRequest } from '../auth/caller.guard';
+
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+/** How long a stored answer is replayed. */
+const ANSWER_TTL_SECONDS = 24 * 3600;
+/** How long a claim of a key whose request is being answered holds (a gateway killed meanwhile frees it then). */
+const CLAIM_TTL_MS = 60_000;
+const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
+
+interface Claim {
+  fingerprint: string;
+  answer?: { status: number; body: unknown };
+}
+
+/**
+ * The `Idempotency-Key` header on every POST (API.md; IETF draft "The Idempotency-Key HTTP Header
+ * Field"). The first request with a key claims it; its successful answer is stored for 24 h and a
+ * request with the same key and the same request (method, path, device key, body) gets that answer
+ * again without running twice; the same key with another request is 422 `idempotency_key_reused`,
+ * and while the first is still being answered 409 `idempotency_key_in_use`. A failed request keeps
+ * nothing, so its retry runs again. Keys are per caller (the user; or the credential on routes
+ * without a user). Answers that carry a secret (`Cache-Control: no-store`) are never stored.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<Request & Partial<AuthenticatedRequest>>();
+    const key = request.header(IDEMPOTENCY_KEY_HEADER);
+    if (request.method !== 'POST' || key === undefined) return next.handle();
+    if (!KEY_FORMAT.test(key)) {
+      throw DomainError.of(ErrorCode.validationFailed, 'The Idempotency-Key header must be 1 to 255 visible ASCII characters.', {
+        extensions: { errors: [{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }] },
+      });
+    }
+    const response = http.getResponse<Response>();
+    const storeKey = `idempotency:${scopeOf(request)}:${sha256(key)}`;
+    const fingerprint = fingerprintOf(request);
+    return from(this.claim(storeKey, fingerprint)).pipe(
+      switchMap((stored) => {
+        if (stored) {
+          response.status(stored.status);
+          return of(stored.body);
+        }
+        return next.handle().pipe(
+          tap((body) => void this.keep(storeKey, fingerprint, response, body)),
+          catchError((error: unknown) => from(this.release(storeKey)).pipe(switchMap(() => throwError(() => error)))),
+        );
+      }),
+    );
+  }
+
+  /** Claims the key for this request (null), or answers what a request with it got before. */
+  private async claim(storeKey: string, fingerprint: string): Promise<Claim['answer'] | null> {
+    const claimed = await this.redis.set(storeKey, JSON.stringify({ fingerprint } satisfies Claim), 'PX', CLAIM_TTL_MS, 'NX').catch(unavailable);
+    if (claimed === 'OK') return null;
+    const raw = await this.redis.get(storeKey).catch(unavailable);
+    // Gone meanwhile (the first request failed): this one may run.
+    if (raw === null) return this.claim(storeKey, fingerprint);
+    const existing = JSON.parse(raw) as Claim;
+    if (existing.fingerprint !== fingerprint) {
+      throw DomainError.of(ErrorCode.idempotencyKeyReused, 'This Idempotency-Key was used with another request; use a new key for a new request.');
+    }
+    if (!existing.answer) {
+      throw DomainError.of(ErrorCode.idempotencyKeyInUse, 'A request with this Idempotency-Key is still being answered; retry shortly.', { retryAfter: 1 });
+    }
+    return existing.answer;
+  }
+
+  private async keep(storeKey: string, fingerprint: string, response: Response, body: unknown): Promise<void> {
+    if (/no-store/i.test(String(response.getHeader('Cache-Control') ?? ''))) return this.release(storeKey);
+    const claim: Claim = { fingerprint, answer: { status: response.statusCode, body: body ?? null } };
+    // Best effort: if Redis fails here, the answer is not replayed and a retry runs again.
+    await this.redis.set(storeKey, JSON.stringify(claim), 'EX', ANSWER_TTL_SECONDS).catch(() => undefined);
+  }
+
+  private async release(storeKey: string): Promise<void> {
+    await this.redis.del(storeKey).catch(() => undefined);
+  }
+}
+
+function scopeOf(request: Request & Partial<AuthenticatedRequest>): string {
+  const claims = request.caller?.claims;
+  if (claims) return sha256(JSON.stringify(['user', claims.wid, claims.sub]));
+  return sha256(JSON.stringify(['credential', request.header('authorization') ?? '']));
+}
+
+function fingerprintOf(request: Request & Partial<AuthenticatedRequest>): string {
+  return sha256(JSON.stringify([request.method, request.originalUrl, request.caller?.proof?.jkt ?? null, request.body ?? null]));
+}
+
+function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+function unavailable(): never {
+  throw DomainError.unavailable('Temporarily unavailable: requests with an Idempotency-Key cannot be checked right now.');
+}
