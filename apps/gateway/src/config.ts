@@ -77,6 +77,24 @@ export class GatewayEnv extends RedisEnv {
   @Max(60_000)
   SHUTDOWN_DELAY_MS: number = 0;
 
+  /** SEC-7: how often each event stream's device is re-checked (at most 60 s). */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  EVENTS_RECHECK_INTERVAL_MS: number = 30_000;
+
+  /** SEC-7: open event streams one device may hold on one gateway. */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  EVENTS_MAX_STREAMS_PER_DEVICE: number = 4;
+
+  /** SEC-7: open event streams one gateway serves in all. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  EVENTS_MAX_STREAMS: number = 10_000;
+
   /** Folder of the built web app, served at `/` (WEB-1). */
   @IsOptional()
   @IsString()

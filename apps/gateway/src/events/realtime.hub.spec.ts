@@ -1,3 +1,4 @@
+import type { BusClient } from '@td/common';
 import type { RealtimeDeviceEvent } from '@td/contracts';
 import type { NatsConnection } from 'nats';
 import type { GatewayEnv } from '../config';
@@ -13,7 +14,7 @@ function event(name: string, userId: string, deviceId: string): RealtimeDeviceEv
 }
 
 describe('RealtimeHub', () => {
-  const hub = new RealtimeHub({} as NatsConnection, { NATS_PREFIX: '' } as GatewayEnv);
+  const hub = new RealtimeHub({} as NatsConnection, { NATS_PREFIX: '' } as GatewayEnv, {} as BusClient);
 
   it("APPROVE-1 an event reaches every open stream of its user, and no one else's", () => {
     const web = recordingStream('u1', 'd-web');

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { NATS_CONNECTION, prefixed } from '@td/common';
-import { REALTIME_DEVICE_EVENTS, type RealtimeDeviceEvent } from '@td/contracts';
-import { JSONCodec, type NatsConnection, type Subscription } from 'nats';
+import { BusClient, DomainError, NATS_CONNECTION, prefixed } from '@td/common';
+import { Command, ErrorCode, REALTIME_DEVICE_EVENTS, type Caller, type RealtimeDeviceEvent } from '@td/contracts';
+import { Events, JSONCodec, type NatsConnection, type Subscription } from 'nats';
 import { CONFIG, type GatewayEnv } from '../config';
 
 /** Comments keep proxies and clients from timing an idle stream out. */
@@ -10,10 +10,19 @@ export const HEARTBEAT_MS = 15_000;
 /** Events after which the device that holds a stream is no longer trusted (KEY-5): its stream ends. */
 const ENDING_EVENTS = new Set(['device.disabled', 'device.denied', 'device.expired']);
 
+/** SEC-7: a refused stream may try again after this many seconds. */
+const STREAM_LIMIT_RETRY_AFTER_SECONDS = 30;
+/** setTimeout's longest delay; a token living longer is cut there (the client reconnects). */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** One open `GET /v1/events` response. */
 export interface EventStream {
   userId: string;
   deviceId: string;
+  /** SEC-7: who opened it, to ask device-service again whether that device is still trusted. */
+  caller?: Caller;
+  /** SEC-7: when its access token expires (ms since the epoch); the stream ends then. */
+  expiresAt?: number;
   write(chunk: string): void;
   end(): void;
 }
@@ -29,6 +38,9 @@ const codec = JSONCodec<RealtimeDeviceEvent>();
 export class RealtimeHub implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(RealtimeHub.name);
   private readonly streamsByUser = new Map<string, Set<EventStream>>();
+  private readonly streamsPerDevice = new Map<string, number>();
+  private readonly timers = new Map<EventStream, NodeJS.Timeout[]>();
+  private total = 0;
   private subscription?: Subscription;
   private heartbeat?: NodeJS.Timeout;
   private closing = false;
@@ -36,6 +48,7 @@ export class RealtimeHub implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
     @Inject(CONFIG) private readonly config: GatewayEnv,
+    private readonly bus: BusClient,
   ) {}
 
   onModuleInit(): void {
@@ -50,6 +63,40 @@ export class RealtimeHub implements OnModuleInit, OnModuleDestroy {
       },
     });
     this.heartbeat = setInterval(() => this.forEachStream((stream) => stream.write(': heartbeat\n\n')), HEARTBEAT_MS).unref();
+    void this.recheckAfterReconnects();
+  }
+
+  /**
+   * SEC-7: while the connection was down this gateway may have missed `device.disabled` and
+   * the like, so every stream's device is checked again after each reconnect.
+   */
+  private async recheckAfterReconnects(): Promise<void> {
+    for await (const status of this.nats.status()) {
+      if (status.type !== Events.Reconnect) continue;
+      this.logger.log(`reconnected to NATS: re-checking ${this.total} event stream(s)`);
+      this.forEachStream((stream) => void this.recheck(stream));
+    }
+  }
+
+  /** SEC-7: a stream beyond the per-device or per-gateway cap is refused (429) before it starts. */
+  admit(deviceId: string): void {
+    const tooMany =
+      this.total >= this.config.EVENTS_MAX_STREAMS
+        ? 'This server has too many open event streams; try again shortly.'
+        : (this.streamsPerDevice.get(deviceId) ?? 0) >= this.config.EVENTS_MAX_STREAMS_PER_DEVICE
+          ? 'This device has too many open event streams; close one first.'
+          : null;
+    if (tooMany) throw DomainError.of(ErrorCode.rateLimited, tooMany, { retryAfter: STREAM_LIMIT_RETRY_AFTER_SECONDS });
+  }
+
+  /** SEC-7: asks device-service again; a device no longer trusted (or no answer: fail closed) ends the stream. */
+  private async recheck(stream: EventStream): Promise<void> {
+    if (!stream.caller) return;
+    const still = await this.bus.request(Command.deviceAuthorizeEvents, { caller: stream.caller }).then(
+      (reply) => reply.userId === stream.userId && reply.deviceId === stream.deviceId,
+      () => false,
+    );
+    if (!still && this.streamsByUser.get(stream.userId)?.has(stream)) this.close(stream);
   }
 
   onModuleDestroy(): void {
@@ -65,22 +112,41 @@ export class RealtimeHub implements OnModuleInit, OnModuleDestroy {
   }
 
   get openStreams(): number {
-    let count = 0;
-    for (const streams of this.streamsByUser.values()) count += streams.size;
-    return count;
+    return this.total;
   }
 
   add(stream: EventStream): void {
     if (this.closing) return stream.end();
     const streams = this.streamsByUser.get(stream.userId) ?? new Set<EventStream>();
+    if (streams.has(stream)) return;
     streams.add(stream);
     this.streamsByUser.set(stream.userId, streams);
+    this.streamsPerDevice.set(stream.deviceId, (this.streamsPerDevice.get(stream.deviceId) ?? 0) + 1);
+    this.total += 1;
+    this.supervise(stream);
   }
 
   remove(stream: EventStream): void {
     const streams = this.streamsByUser.get(stream.userId);
     if (!streams?.delete(stream)) return;
     if (streams.size === 0) this.streamsByUser.delete(stream.userId);
+    const left = (this.streamsPerDevice.get(stream.deviceId) ?? 1) - 1;
+    if (left > 0) this.streamsPerDevice.set(stream.deviceId, left);
+    else this.streamsPerDevice.delete(stream.deviceId);
+    this.total -= 1;
+    for (const timer of this.timers.get(stream) ?? []) clearTimeout(timer);
+    this.timers.delete(stream);
+  }
+
+  /** SEC-7: the stream ends when its token expires, and its device is re-checked every EVENTS_RECHECK_INTERVAL_MS. */
+  private supervise(stream: EventStream): void {
+    const timers: NodeJS.Timeout[] = [];
+    if (stream.expiresAt !== undefined) {
+      timers.push(setTimeout(() => this.close(stream), Math.min(Math.max(0, stream.expiresAt - Date.now()), MAX_TIMER_MS)));
+    }
+    if (stream.caller) timers.push(setInterval(() => void this.recheck(stream), this.config.EVENTS_RECHECK_INTERVAL_MS));
+    for (const timer of timers) timer.unref();
+    if (timers.length > 0) this.timers.set(stream, timers);
   }
 
   dispatch(event: RealtimeDeviceEvent): void {
