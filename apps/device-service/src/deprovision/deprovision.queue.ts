@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { bullPrefix, createBullConnection, DomainError } from '@td/common';
+import { bullPrefix, createBullConnection, DomainError, withTimeout } from '@td/common';
 import { DeprovisionJob, Queue, type DeprovisionJobData, type DeprovisionJobProgress, type JobState } from '@td/contracts';
 import { Job, Queue as BullQueue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -119,16 +119,10 @@ function toProgress(progress: unknown): DeprovisionJobProgress {
 }
 
 async function bounded<T>(work: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(DomainError.unavailable(`Temporarily unavailable: Redis did not answer while ${what}.`)), REDIS_TIMEOUT_MS);
-  });
   try {
-    return await Promise.race([work, timeout]);
+    return await withTimeout(work, REDIS_TIMEOUT_MS, () => DomainError.unavailable(`Temporarily unavailable: Redis did not answer while ${what}.`));
   } catch (error) {
     if (error instanceof DomainError) throw error;
     throw DomainError.unavailable(`Temporarily unavailable: ${what} failed (${(error as Error).message}).`);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { backoffMs } from '@td/common';
 import { Client } from 'pg';
 
 /** The channel the outbox trigger notifies on commit (migration OutboxNotify1764310000000). */
@@ -76,7 +77,7 @@ export class OutboxListener {
     if (this.stopped || this.retryTimer) return;
     this.failures += 1;
     if (this.failures === 1) this.logger.warn(`outbox listener lost its connection${error ? `: ${error.message}` : ''}; polling meanwhile`);
-    const delay = Math.min(250 * 2 ** Math.min(this.failures, 5), 5000);
+    const delay = backoffMs(this.failures, 250, 5000);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       void this.connect();

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ensureEventsStream, NATS_CONNECTION, prefixed } from '@td/common';
+import { backoffMs, ensureEventsStream, NATS_CONNECTION, prefixed } from '@td/common';
 import type { JetStreamClient, NatsConnection, PubAck } from 'nats';
 import type { DataSource } from 'typeorm';
 import { OutboxListener } from './outbox.listener';
@@ -211,7 +211,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger.warn(`outbox relay failed (${this.failures}x), backing off: ${error.message}`);
     }
     if (this.stopped) return;
-    const delay = Math.min(100 * 2 ** Math.min(this.failures, 6), MAX_BACKOFF_MS);
+    const delay = backoffMs(this.failures, 100, MAX_BACKOFF_MS);
     this.wanted = true;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { ensureEventsStream, eventsStream, NATS_CONNECTION, prefixed, prefixedName } from '@td/common';
+import { backoffMs, ensureEventsStream, eventsStream, NATS_CONNECTION, prefixed, prefixedName } from '@td/common';
 import { Service } from '@td/contracts';
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
 import { MalformedEventError, parseDeviceEvent } from './device-event.guard';
@@ -65,7 +65,7 @@ export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDes
         failures += 1;
         if (!this.stopped) this.logger.warn({ msg: 'Device event consumer stopped; restarting', reason: (error as Error).message, failures });
       }
-      if (!this.stopped) await this.sleep(Math.min(200 * 2 ** Math.min(failures, 5), MAX_RESTART_DELAY_MS));
+      if (!this.stopped) await this.sleep(backoffMs(failures, 200, MAX_RESTART_DELAY_MS));
     }
   }
 
@@ -143,5 +143,5 @@ export function withoutPrefix(prefix: string, subject: string): string {
 
 /** 1 s, 2 s, 4 s … up to 30 s between deliveries of an event that keeps failing. */
 export function redeliveryDelayMs(deliveryCount: number): number {
-  return Math.min(1000 * 2 ** Math.min(Math.max(deliveryCount, 1) - 1, 5), MAX_NAK_DELAY_MS);
+  return backoffMs(Math.max(deliveryCount, 1) - 1, 1000, MAX_NAK_DELAY_MS);
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NATS_CONNECTION, prefixed } from '@td/common';
+import { NATS_CONNECTION, prefixed, withTimeout } from '@td/common';
 import { DomainEvent, REALTIME_DEVICE_EVENTS, SSE_EVENT_NAMES, type DeviceApprovedEmailJob, type DeviceEventPayload, type RealtimeDeviceEvent } from '@td/contracts';
 import { JSONCodec, type NatsConnection } from 'nats';
 import { EmailQueue } from '../email/email.queue';
@@ -31,7 +31,8 @@ export class DeviceEventsHandler {
         codec.encode({ event: sseName, userId: event.userId, device: event.device }),
       );
       // Core NATS publishing is fire-and-forget: the flush is the server's receipt, so we ack only after it.
-      await withTimeout(this.nats.flush(), this.settings.timeoutMs ?? FLUSH_TIMEOUT_MS, 'NATS flush');
+      const ms = this.settings.timeoutMs ?? FLUSH_TIMEOUT_MS;
+      await withTimeout(this.nats.flush(), ms, () => new Error(`NATS flush timed out after ${ms} ms`));
     }
   }
 }
@@ -47,12 +48,4 @@ export function securityEmail(event: DeviceEventPayload): DeviceApprovedEmailJob
     // The new device's own address; the request's is the approver's when another device approved it.
     ip: device.lastIp ?? event.context.ip,
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

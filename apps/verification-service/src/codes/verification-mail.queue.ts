@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { bullPrefix, createBullConnection, DomainError, FAIL_FAST_PRODUCER, redisReady } from '@td/common';
+import { bullPrefix, createBullConnection, DomainError, FAIL_FAST_PRODUCER, redisReady, withTimeout } from '@td/common';
 import { EmailJob, Queue, Service, type VerificationCodeEmailJob } from '@td/contracts';
 import { Queue as BullQueue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -38,15 +38,9 @@ export class VerificationMailQueue implements OnApplicationBootstrap, OnApplicat
    * `codeId` is the job id: the mail's idempotency key (one code, one job, one mail).
    */
   async enqueue(codeId: string, job: VerificationCodeEmailJob): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(DomainError.unavailable('Temporarily unavailable: the email queue did not answer in time.')), ENQUEUE_TIMEOUT_MS);
-    });
-    try {
-      await Promise.race([this.queue.add(EmailJob.verificationCode, job, { ...JOB_OPTIONS, jobId: codeId }), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withTimeout(this.queue.add(EmailJob.verificationCode, job, { ...JOB_OPTIONS, jobId: codeId }), ENQUEUE_TIMEOUT_MS, () =>
+      DomainError.unavailable('Temporarily unavailable: the email queue did not answer in time.'),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,19 +1,14 @@
 import { hostname } from 'node:os';
 import type { DependencyState, PingReply } from '@td/contracts';
+import { withTimeout } from '../time';
 
 /** Runs a dependency check with a bound, so a hung dependency reads as down (ERR-3). */
 export async function probe(check: () => Promise<unknown>, timeoutMs = 1000): Promise<DependencyState> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
-  });
   try {
-    await Promise.race([check(), timeout]);
+    await withTimeout(check(), timeoutMs, () => new Error('timeout'));
     return 'up';
   } catch {
     return 'down';
-  } finally {
-    clearTimeout(timer);
   }
 }
 

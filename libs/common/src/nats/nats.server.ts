@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ServerNats, type NatsContext, type NatsOptions } from '@nestjs/microservices';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import { REQUEST_ID_HEADER, RequestContext } from '../logging';
+import { settlesWithin } from '../time';
 import { prefixed } from './subject-prefix';
 
 type NatsServerOptions = NonNullable<NatsOptions['options']>;
@@ -72,7 +73,7 @@ export class PrefixedNatsServer extends ServerNats {
     const deadline = Date.now() + this.drainMs;
     // Stop taking requests: the server stops routing to this queue member; those already sent still arrive.
     // (Bounded: with NATS down a drain would wait for the reconnection.)
-    await within(Promise.allSettled(internals.subscriptions.map((subscription) => subscription.drain())), this.drainMs);
+    await settlesWithin(Promise.allSettled(internals.subscriptions.map((subscription) => subscription.drain())), this.drainMs);
     if (this.inFlight.size > 0) {
       this.drainLogger.log({ msg: 'Finishing requests in flight', requests: this.inFlight.size });
       const finished = await this.whenIdle(Math.max(0, deadline - Date.now()));
@@ -81,7 +82,7 @@ export class PrefixedNatsServer extends ServerNats {
     internals.subscriptions.length = 0;
     internals.natsClient = null;
     // Flushes the replies just published, then closes.
-    if (!(await within(client.drain().catch(() => undefined), 1000))) await client.close().catch(() => undefined);
+    if (!(await settlesWithin(client.drain().catch(() => undefined), 1000))) await client.close().catch(() => undefined);
   }
 
   private settled(message: Msg): void {
@@ -104,15 +105,3 @@ export class PrefixedNatsServer extends ServerNats {
   }
 }
 
-/** Resolves true when `promise` settles within `ms`, false otherwise. */
-async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

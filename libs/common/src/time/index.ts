@@ -1,1 +1,3 @@
 export * from './clock';
+export * from './with-timeout';
+export * from './backoff';
