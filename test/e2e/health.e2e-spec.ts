@@ -1,3 +1,4 @@
+import { waitUntil } from '@td/testing';
 import request from 'supertest';
 import { TestSystem } from '../support/system';
 
@@ -25,11 +26,13 @@ describe('health (OPS-1)', () => {
 
   it('OPS-1 a stopped service makes /health/ready 503 naming it, and 200 again once it is back', async () => {
     await system.stopService('verification-service');
-    const down = await request(system.url).get('/health/ready').expect(503);
+    // Readiness is answered from a status up to 1 s old (SEC-9): poll until it has caught up.
+    let down = await request(system.url).get('/health/ready');
+    await waitUntil(async () => (down = await request(system.url).get('/health/ready')).status === 503, 10_000, 250);
     expect(down.headers['retry-after']).toBeDefined();
     expect(Object.keys(down.body.error)).toEqual(['verification-service']);
     await system.startService('verification-service');
-    await request(system.url).get('/health/ready').expect(200);
+    await waitUntil(async () => (await request(system.url).get('/health/ready')).status === 200, 10_000, 250);
   });
 
   it('OPS-2 /metrics serves Prometheus text', async () => {

@@ -1,5 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 
+import { prefixed } from '@td/common';
+import { PING_COMMANDS, Service } from '@td/contracts';
+import { connect } from 'nats';
 import { SignJWT } from 'jose';
 import { request as httpRequest } from 'node:http';
 import request from 'supertest';
@@ -221,6 +224,34 @@ describe('SEC — the edges (over HTTP)', () => {
       expect(answer.status).toBe(431);
       expect(answer.type).toContain('application/problem+json');
       expect(JSON.parse(answer.body)).toMatchObject({ status: 431, code: 'validation_failed', title: expect.any(String), detail: expect.any(String) });
+    });
+  });
+
+  describe('SEC-9 /health/ready', () => {
+    it('SEC-9 answers from a recent status: 20 concurrent calls cost at most two pings of a service, not twenty', async () => {
+      const nats = await connect({ servers: system.testEnv.natsUrl, name: 'sec-9-ping-counter' });
+      try {
+        let pings = 0;
+        const subscription = nats.subscribe(prefixed(system.testEnv.natsPrefix, PING_COMMANDS[Service.device]), { callback: () => (pings += 1) });
+        await nats.flush();
+        const answers = await Promise.all(Array.from({ length: 20 }, () => request(system.url).get('/health/ready')));
+        for (const answer of answers) expect(answer.status).toBe(200);
+        await nats.flush();
+        subscription.unsubscribe();
+        expect(pings).toBeLessThanOrEqual(2);
+      } finally {
+        await nats.close();
+      }
+    });
+
+    it('SEC-9 instance details only to operators: with an ops password set, anonymous callers get the status alone', async () => {
+      const PASSWORD = 'a-dashboard-password-of-some-length';
+      const url = await gateway({ OPS_DASHBOARD_PASSWORD: PASSWORD });
+      const anonymous = await request(url).get('/health/ready').expect(200);
+      expect(anonymous.body).toEqual({ status: 'ok' });
+      expect(JSON.stringify(anonymous.body)).not.toMatch(/instance|pid|hostname/);
+      const operator = await request(url).get('/health/ready').set('authorization', `Basic ${Buffer.from(`ops:${PASSWORD}`).toString('base64')}`).expect(200);
+      expect(operator.body.details['device-service']).toMatchObject({ status: 'up', instance: expect.any(String) });
     });
   });
 });

@@ -1,4 +1,3 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
 import { createBullBoard } from '@bull-board/api';
 import type { IServerAdapter } from '@bull-board/api/dist/types';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
@@ -9,6 +8,7 @@ import { Queue as QueueName } from '@td/contracts';
 import { Queue } from 'bullmq';
 import type { NextFunction, Request, Response } from 'express';
 import type { GatewayEnv } from '../config';
+import { isOperator } from './operator-auth';
 
 export const OPS_DASHBOARD_PATH = '/ops/queues';
 
@@ -34,8 +34,7 @@ export function mountOpsDashboard(app: INestApplication, config: GatewayEnv): ()
   const serverAdapter = new ExpressAdapter().setBasePath(OPS_DASHBOARD_PATH);
   // @bull-board/express 9.10.1 brings its own @bull-board/api: same shapes at run time, distinct private fields for tsc.
   createBullBoard({ queues: queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode })), serverAdapter: serverAdapter as unknown as IServerAdapter, options: { uiConfig: { boardTitle: 'Trusted Devices queues' } } });
-  const open = config.loopbackOnly && !config.OPS_DASHBOARD_PASSWORD;
-  const guards = [...(open ? [] : [basicAuth(config.OPS_DASHBOARD_PASSWORD ?? '')]), ...(readOnlyMode ? [readsOnly] : [])];
+  const guards = [operatorsOnly(config), ...(readOnlyMode ? [readsOnly] : [])];
   app.use(OPS_DASHBOARD_PATH, ...guards, serverAdapter.getRouter());
   return async () => {
     await Promise.all(queues.map((queue) => queue.close().catch(() => undefined)));
@@ -43,12 +42,9 @@ export function mountOpsDashboard(app: INestApplication, config: GatewayEnv): ()
   };
 }
 
-function basicAuth(password: string) {
-  const expected = digest(`ops:${password}`);
+function operatorsOnly(config: GatewayEnv) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(req.header('authorization') ?? '');
-    const given = match ? Buffer.from(match[1], 'base64').toString('utf8') : '';
-    if (password && timingSafeEqual(digest(given), expected)) return next();
+    if (isOperator(req, config)) return next();
     res.setHeader('WWW-Authenticate', 'Basic realm="Trusted Devices operations"');
     res.status(401).type('text/plain').send('Operator credentials required.\n');
   };
@@ -61,9 +57,4 @@ function readsOnly(req: Request, res: Response, next: NextFunction): void {
     .status(403)
     .type('application/problem+json')
     .send(JSON.stringify({ type: 'about:blank', title: 'Forbidden', status: 403, code: 'forbidden', detail: 'The dashboard is read-only (OPS_DASHBOARD_WRITE is not true).' }));
-}
-
-/** Equal-length inputs for timingSafeEqual, whatever was sent. */
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
 }
