@@ -2,6 +2,8 @@
 // `npm run demo`: the help article's flows against a running local system (`npm start`),
 // step by step: sign in with dev login, set up a first device, read the code from the
 // mail catcher, verify; set up a second device and approve it from the first.
+// With AUTH_JWT_SECRET in the environment it signs its own access token as the identity provider
+// would (HS256) instead of using dev login — how `npm run containers` drives the production images.
 import { createHash, randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
 
@@ -58,8 +60,16 @@ async function codeFromMail(to, deviceName) {
   throw new Error(`no code mail for ${to} in the mail catcher at ${mailApi} (is npm start running with its mail catcher?)`);
 }
 
-step(1, `Sign in with dev login as ${email}`);
-const { accessToken: token } = await call('POST', '/v1/dev/token', { body: { email } });
+async function signIn() {
+  const secret = process.env.AUTH_JWT_SECRET;
+  if (!secret) return (await call('POST', '/v1/dev/token', { body: { email } })).accessToken;
+  const id = randomUUID().slice(0, 8);
+  const claims = { wid: `ws-${id}`, email, preferred_username: email.split('@')[0], role: 'member' };
+  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(`user-${id}`).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(secret));
+}
+
+step(1, `Sign in as ${email} (${process.env.AUTH_JWT_SECRET ? 'token signed with AUTH_JWT_SECRET' : 'dev login'})`);
+const token = await signIn();
 const session = await call('GET', '/v1/session', { token });
 show('trusted', session.trusted);
 show('setupRequired', session.setupRequired);
