@@ -27,9 +27,9 @@ env.REDIS_URL ??= 'redis://127.0.0.1:6379';
 env.NATS_URL ??= 'nats://127.0.0.1:4222';
 
 const HOW_TO_START = {
-  Postgres: 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start   (or: docker compose up -d postgres)',
-  Redis: 'redis-server --daemonize yes --port 6379 --save "" --appendonly no   (or: docker compose up -d redis)',
-  NATS: 'nats-server -js -a 127.0.0.1 -p 4222 &   (or: docker compose up -d nats)',
+  Postgres: 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start   (or: docker run -d -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:15-bookworm)',
+  Redis: 'redis-server --daemonize yes --port 6379 --save "" --appendonly no   (or: docker run -d -p 6379:6379 redis:7.0-bookworm)',
+  NATS: 'nats-server -js -a 127.0.0.1 -p 4222 &   (or: docker run -d -p 4222:4222 nats:2.9 -js)',
 };
 
 function reachable(url, defaultPort) {
