@@ -17,8 +17,8 @@ export class FakeDeviceService {
   private stopped = false;
 
   /** `nats` tells which server to use; the fake answers on a connection of its own. */
-  constructor(nats: NatsConnection, prefix: string) {
-    this.server = new PrefixedNatsServer({ servers: nats.getServer() }, prefix, 1000);
+  constructor(nats: NatsConnection, prefix: string, options: { user?: string; pass?: string } = {}) {
+    this.server = new PrefixedNatsServer({ servers: nats.getServer(), maxReconnectAttempts: -1, reconnectTimeWait: 100, ...options }, prefix, 1000);
   }
 
   /** Adds a command's handler; handlers take effect at `flush()`. */

@@ -29,8 +29,9 @@ async function freePort(): Promise<number> {
 export class PrivateNats {
   private constructor(
     readonly url: string,
-    private readonly process: ChildProcess,
+    private process: ChildProcess,
     private readonly dir: string,
+    private readonly users: NatsUser[],
   ) {}
 
   static async start(users: NatsUser[]): Promise<PrivateNats> {
@@ -46,28 +47,45 @@ export class PrivateNats {
       '}',
     ].join('\n');
     writeFileSync(join(dir, 'nats.conf'), config);
-    const child = spawn('nats-server', ['-c', join(dir, 'nats.conf')], { stdio: 'ignore' });
-    const nats = new PrivateNats(`nats://127.0.0.1:${port}`, child, dir);
-    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`nats-server exited (${code})`))));
+    const nats = new PrivateNats(`nats://127.0.0.1:${port}`, PrivateNats.spawn(dir), dir, users);
+    await nats.ready();
+    return nats;
+  }
+
+  private static spawn(dir: string): ChildProcess {
+    return spawn('nats-server', ['-c', join(dir, 'nats.conf')], { stdio: 'ignore' });
+  }
+
+  private async ready(): Promise<void> {
+    const exited = new Promise<never>((_, reject) => this.process.once('exit', (code) => reject(new Error(`nats-server exited (${code})`))));
     exited.catch(() => undefined);
-    const [first] = users;
+    const [first] = this.users;
     await Promise.race([
       exited,
       waitUntil(async () => {
-        const connection = await connect({ servers: nats.url, user: first.user, pass: first.password, timeout: 500 }).catch(() => null);
+        const connection = await connect({ servers: this.url, user: first.user, pass: first.password, timeout: 500 }).catch(() => null);
         await connection?.close();
         return connection !== null;
       }, 10_000),
     ]);
-    return nats;
+  }
+
+  /** Stops the server and starts it again on the same port: its clients lose the connection and reconnect. */
+  async restart(): Promise<void> {
+    await this.kill();
+    this.process = PrivateNats.spawn(this.dir);
+    await this.ready();
   }
 
   async stop(): Promise<void> {
-    if (this.process.exitCode === null) {
-      const exited = new Promise((resolve) => this.process.once('exit', resolve));
-      this.process.kill('SIGTERM');
-      await exited;
-    }
+    await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async kill(): Promise<void> {
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.process.once('exit', resolve));
+    this.process.kill('SIGTERM');
+    await exited;
   }
 }

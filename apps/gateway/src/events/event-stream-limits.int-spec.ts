@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '@td/common';
 import { Command } from '@td/contracts';
-import { createTestEnv, DeviceKey, mintToken, newUser, waitUntil, type TestEnv } from '@td/testing';
+import { createTestEnv, DeviceKey, mintToken, newUser, PrivateNats, waitUntil, type TestEnv } from '@td/testing';
 import { connect, type NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
 import { SseClient } from '../../../../test/support/sse';
@@ -99,5 +99,32 @@ describe('SEC-7 — event streams end with their token, are re-checked, and are 
     const again = await open(url, c);
     expect(again.status).toBe(200);
     for (const client of [open1[1], other, again]) client.close();
+  });
+
+  it('SEC-7 after the gateway reconnects to NATS, every stream is re-checked (events missed meanwhile cannot keep a stream alive)', async () => {
+    const credentials = { user: 'gateway', password: randomUUID() };
+    const privateNats = await PrivateNats.start([credentials]);
+    const connection = await connect({ servers: privateNats.url, user: credentials.user, pass: credentials.password, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    const device = new FakeDeviceService(connection, testEnv.natsPrefix, { user: credentials.user, pass: credentials.password }).on(Command.deviceAuthorizeEvents, ({ caller }) => {
+      const deviceId = caller.proof ? trusted.get(caller.proof.jkt) : undefined;
+      return deviceId ? { userId, deviceId } : { error: { code: 'trusted_session_required', detail: 'not trusted' } };
+    });
+    try {
+      await device.flush();
+      // The periodic re-check is as slow as allowed, so only the reconnect can end the stream within the test.
+      const { url } = await gateway({ NATS_URL: privateNats.url, NATS_USER: credentials.user, NATS_PASSWORD: credentials.password, EVENTS_RECHECK_INTERVAL_MS: '60000' });
+      const key = await trustedKey();
+      const client = await open(url, key);
+      expect(client.status).toBe(200);
+      // The device is disabled while this gateway cannot hear of it.
+      trusted.delete(key.thumbprint);
+      await privateNats.restart();
+      await client.ended;
+    } finally {
+      await device.stop();
+      await connection.close();
+      for (const app of apps.splice(0)) await app.close();
+      await privateNats.stop();
+    }
   });
 });
