@@ -122,9 +122,11 @@ describe('ExpirySweeper (SETUP-5)', () => {
       const device = await insertDevice(db, user, { status: 'pending_approval', expiresAt: new Date(Date.now() + 500) });
       await waitUntil(async () => (await db.getRepository(Device).findOneByOrFail({ id: device.id })).status === 'expired', 5000);
       const { name } = eventsStream(testEnv.natsPrefix);
+      // The relay may first publish the earlier tests' expiry events: wait for this device's, which comes last.
       const message = await waitUntil(async () => {
         const jsm = await nats.jetstreamManager();
-        return jsm.streams.getMessage(name, { last_by_subj: prefixed(testEnv.natsPrefix, DomainEvent.deviceExpired) }).catch(() => null);
+        const last = await jsm.streams.getMessage(name, { last_by_subj: prefixed(testEnv.natsPrefix, DomainEvent.deviceExpired) }).catch(() => null);
+        return last?.json<DeviceEventPayload>().device.id === device.id ? last : null;
       }, 5000);
       expect(message.json<DeviceEventPayload>()).toMatchObject({ userId: user.id, device: { id: device.id, status: 'expired' } });
     } finally {
