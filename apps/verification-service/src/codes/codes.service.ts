@@ -76,6 +76,8 @@ export class CodesService {
         throw DomainError.of(ErrorCode.tooManyAttempts, 'Too many wrong codes for this code; request a new one.');
       case 'missing':
         throw codeExpired();
+      case 'compare':
+        break;
     }
     if (!hashesEqual(start.storedHash, submitted)) {
       this.logger.log({ msg: 'wrong verification code', deviceId: request.deviceId, attemptsRemaining: start.attemptsRemaining });

@@ -34,6 +34,9 @@ export class PrefixedNatsServer extends ServerNats {
     private readonly drainMs: number,
   ) {
     super(options);
+    // Nest's hook type says void, but ServerNats.handleMessage returns what the hook returns: handing back
+    // `done`'s promise is what lets handleMessage (below) await the handler and see its errors.
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises
     this.setOnProcessingStartHook((_transportId, context, done) => {
       const headers = (context as { getHeaders?: () => { get(name: string): string } | undefined }).getHeaders?.();
       return RequestContext.run(headers?.get(REQUEST_ID_HEADER) || undefined, done);
