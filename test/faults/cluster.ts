@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -103,11 +103,29 @@ export class Proc {
     return null;
   }
 
-  log(): string {
+  /** Its log from byte `from` on (a restart appends to the same file). */
+  log(from = 0): string {
     try {
-      return readFileSync(this.logFile, 'utf8');
+      const fd = openSync(this.logFile, 'r');
+      try {
+        const size = fstatSync(fd).size;
+        if (size <= from) return '';
+        const buffer = Buffer.alloc(size - from);
+        readSync(fd, buffer, 0, buffer.length, from);
+        return buffer.toString('utf8');
+      } finally {
+        closeSync(fd);
+      }
     } catch {
       return '';
+    }
+  }
+
+  logSize(): number {
+    try {
+      return statSync(this.logFile).size;
+    } catch {
+      return 0;
     }
   }
 }
@@ -249,9 +267,9 @@ export class Cluster {
   }
 
   private async startOnce(app: AppInstance, timeoutMs: number): Promise<void> {
-    const logBefore = app.log().length;
+    const logBefore = app.logSize();
     app.start();
-    const fresh = () => app.log().slice(logBefore);
+    const fresh = () => app.log(logBefore);
     if (!app.alive && app.child?.exitCode !== null) throw new Error(`${app.name} did not start`);
     if (app.kind === 'gateway') {
       await until(`${app.name} live`, async () => {
