@@ -15,6 +15,8 @@ export function isDependencyFailure(error: unknown): boolean {
     if (code.startsWith('TIMEOUT') || code === 'CONNECTION_CLOSED') return true;
   }
   if (name === 'MaxRetriesPerRequestError' || name === 'TimeoutError') return true;
+  // TypeORM, at the next query of a transaction whose connection Postgres ended under it (a restart).
+  if (name === 'QueryRunnerProviderAlreadyReleasedError') return true;
   // ioredis: "Command timed out" (commandTimeout: Redis hung), "Stream isn't writeable" (fail-fast while disconnected).
   return /Connection (terminated|is closed)|timeout exceeded when trying to connect|Connection refused|ECONNREFUSED|Stream isn't writeable|Command timed out/i.test(
     error.message,
