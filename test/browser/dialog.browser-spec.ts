@@ -226,4 +226,35 @@ describe('web app: the setup dialog over time (browser)', () => {
     await screenshot(phone.page, 'SETUP-2-phone-verify-your-identity');
     for (const device of [first, second, phone]) await device.context.close();
   });
+
+  it('CODE-4 Resend code counts down and is unavailable while the server says to wait; once the code has expired it is the main action', async () => {
+    const address = `resend-${randomUUID().slice(0, 8)}@example.test`;
+    const { context, page } = await newDevice(browser, system.url);
+    // The page's clock, moved on by the test instead of waiting in real time.
+    await page.clock.install();
+    await signIn(page, { email: address });
+    await startSetup(page);
+    await dialogTitle(page, 'Verify your device').waitFor();
+    const resend = page.getByRole('button', { name: /^Resend code/ });
+    await resend.click();
+    const wait = page.getByRole('alert').filter({ hasText: 'You can ask for a new code in' });
+    await wait.waitFor();
+    const seconds = async () => Number(/in (\d+) second/.exec((await wait.textContent()) ?? '')?.[1]);
+    const before = await seconds();
+    expect(before).toBeGreaterThan(3);
+    expect(await resend.getAttribute('aria-disabled')).toBe('true');
+    await page.clock.fastForward(3000);
+    await waitUntil(async () => (await seconds()) < before, 5000, 50);
+    await screenshot(page, 'CODE-4-resend-counting-down');
+
+    await page.clock.fastForward('05:00');
+    await page.getByRole('timer').getByText('The code has expired.').waitFor();
+    expect(await resend.getAttribute('aria-disabled')).toBeNull();
+    expect(await resend.getAttribute('class')).toContain('primary');
+    const verify = page.getByRole('button', { name: 'Verify code' });
+    expect((await verify.getAttribute('class')) ?? '').not.toContain('primary');
+    expect(await verify.getAttribute('aria-disabled')).toBe('true');
+    await screenshot(page, 'CODE-4-expired-resend-is-main');
+    await context.close();
+  });
 });

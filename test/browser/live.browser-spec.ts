@@ -106,4 +106,30 @@ describe('web app: live and honest screens (browser)', () => {
     await screenshot(first.page, 'APPROVE-1-stale-approve-explained');
     for (const device of [first, second, third]) await device.context.close();
   });
+
+  it('KEY-5 a device disabled from another one says so on its page, with the date, not only in a hidden live region', async () => {
+    const address = `told-${randomUUID().slice(0, 8)}@example.test`;
+    const first = await newDevice(browser, system.url);
+    await signIn(first.page, { email: address, username: 'jo' });
+    await setUpFirstDevice(first.page, system, address);
+    await openMyTrustedDevices(first.page);
+    const second = await newDevice(browser, system.url);
+    await signIn(second.page, { email: address, username: 'jo' });
+    await startSetup(second.page, 'Jo spare laptop');
+    await dialogTitle(second.page, 'Verify your identity').waitFor();
+    const row = deviceRow(first.page, 'Jo spare laptop');
+    await row.hover();
+    await row.getByRole('button', { name: 'Approve' }).click();
+    await second.page.getByText('This session is trusted').waitFor({ timeout: 10_000 });
+
+    await row.getByRole('button', { name: 'Disable Jo spare laptop' }).click();
+    await dialogTitle(first.page, 'Disable this device?').getByRole('button', { name: 'Disable device' }).click();
+    const banner = second.page.getByRole('region', { name: 'Session security' });
+    const told = banner.getByText(/This device \(Jo spare laptop\) was disabled on .+\d/);
+    await told.waitFor({ timeout: 10_000 });
+    expect(await told.isVisible()).toBe(true);
+    await screenshot(second.page, 'KEY-5-disabled-device-told-why');
+    await first.context.close();
+    await second.context.close();
+  });
 });

@@ -12,7 +12,7 @@ import { SignIn } from './pages/SignIn';
 import { usePath } from './router';
 import { SetupDialog } from './setup/SetupDialog';
 import { ErrorMessage } from './ui/ErrorMessage';
-import { APP_LABEL } from './ui/format';
+import { APP_LABEL, formatTime } from './ui/format';
 
 const REMIND_LATER = 'td.remindLater';
 
@@ -127,7 +127,8 @@ export function App() {
       {!trusted && !setupOpen && (
         <div className="banner" role="region" aria-label="Session security">
           <p>
-            <strong>Your current session is not secure.</strong> Set up a trusted session on this device to protect your account.
+            <strong>Your current session is not secure.</strong> {endedText(session.device)}Set up a trusted session on this device to protect
+            your account.
           </p>
           <button type="button" onClick={openSetup} data-setup-opener>
             Set up this device
@@ -195,5 +196,21 @@ function describeEvent({ type, device }: DeviceEvent): string {
       return `${device.name} was disabled.`;
     default:
       return `${device.name} has expired.`;
+  }
+}
+
+/** Why a device that was trusted no longer is, said on the page itself (not only to screen readers). */
+function endedText(device: Device | null): string {
+  if (!device) return '';
+  const when = device.disabledAt ? ` on ${formatTime(device.disabledAt)}` : '';
+  switch (device.status) {
+    case 'disabled':
+      return `This device (${device.name}) was disabled${when}. `;
+    case 'denied':
+      return `The request for this device (${device.name}) was denied. `;
+    case 'expired':
+      return `The request for this device (${device.name}) expired or was cancelled. `;
+    default:
+      return '';
   }
 }
