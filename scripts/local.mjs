@@ -193,7 +193,8 @@ if (!env.SMTP_URL) {
 
 // ---- 5. Pending migrations first.
 console.log(paint('36', '• running migrations…'));
-const migration = spawnSync(process.execPath, ['dist/apps/device-service/src/migrate.js'], { cwd: root, env, stdio: 'inherit' });
+// The migration runner's own JSON log is kept below warn here: its one-line summary says what was applied.
+const migration = spawnSync(process.execPath, ['dist/apps/device-service/src/migrate.js'], { cwd: root, env: { ...env, LOG_LEVEL: 'warn' }, stdio: 'inherit' });
 if (migration.status !== 0) {
   stopAll(1);
   fail('migrations failed');

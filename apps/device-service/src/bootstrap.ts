@@ -36,5 +36,7 @@ export async function startDeprovisionWorker(config: DeviceServiceEnv): Promise<
   // bufferLogs holds every log line until a flush; only listen() flushes, and a context never listens.
   app.flushLogs();
   if (config.HEALTH_PORT) await serveHealth(config.HEALTH_PORT);
+  // The one line an operator (and npm start) waits for: the worker takes jobs from now on.
+  logger.log(`Deprovisioning worker ready: taking jobs from the deprovision queue, ${config.DEPROVISION_CONCURRENCY} at a time`, 'DeprovisionWorker');
   return app;
 }
