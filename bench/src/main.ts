@@ -9,7 +9,9 @@
  *   idle            the whole system at rest
  * and prints throughput, p50/p99, the ratio to the floor and CPU ms per operation per process.
  *
- *   --json               the results as one JSON document on stdout (the table goes to stderr)
+ *   --json               the results as one JSON document on stdout (the table goes to stderr); through
+ *                        `npm run bench` stdout also carries the build's output, so prefer --json-file
+ *   --json-file PATH     the same JSON document written to PATH
  *   --quick              small counts and a 10 s idle phase (a smoke run)
  *   --idle-seconds N     length of the idle phase (default 60; BENCH_IDLE_SECONDS)
  *   --cascade-users N    people in the cascade (default 1,000; BENCH_CASCADE_USERS)
@@ -17,6 +19,7 @@
  * BENCH_CONCURRENCY (16), BENCH_USERS (people per flow scenario, 150), BENCH_LIST_REQUESTS (3,000).
  */
 import { createServer } from 'node:net';
+import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { createTestEnv, DeviceKey, mintToken, newUser, type TestEnv } from '@td/testing';
 import { Client } from 'pg';
@@ -37,6 +40,7 @@ const option = (name: string, env: string, fallback: number): number => {
 };
 const QUICK = flag('--quick');
 const JSON_OUT = flag('--json');
+const JSON_FILE = argv.includes('--json-file') ? argv[argv.indexOf('--json-file') + 1] : undefined;
 const CONCURRENCY = option('--concurrency', 'BENCH_CONCURRENCY', 16);
 const USERS = option('--users', 'BENCH_USERS', QUICK ? 60 : 150);
 const LIST_REQUESTS = option('--list-requests', 'BENCH_LIST_REQUESTS', QUICK ? 1000 : 3000);
@@ -318,11 +322,9 @@ async function main(): Promise<void> {
     await bench.cascade(db, jwtSecret);
     await bench.idle(db);
     bench.printCpu();
-    if (JSON_OUT) {
-      process.stdout.write(
-        `${JSON.stringify({ startedAt, cores: cpus().length, loadAverage: loadavg(), concurrency: CONCURRENCY, users: USERS, listRequests: LIST_REQUESTS, cascadeUsers: CASCADE_USERS, idleSeconds: IDLE_SECONDS, scenarios: bench.reports }, null, 2)}\n`,
-      );
-    }
+    const document = `${JSON.stringify({ startedAt, cores: cpus().length, loadAverage: loadavg(), concurrency: CONCURRENCY, users: USERS, listRequests: LIST_REQUESTS, cascadeUsers: CASCADE_USERS, idleSeconds: IDLE_SECONDS, scenarios: bench.reports }, null, 2)}\n`;
+    if (JSON_OUT) process.stdout.write(document);
+    if (JSON_FILE) writeFileSync(JSON_FILE, document);
   } finally {
     await db.end().catch(() => undefined);
     await floor?.stop();
