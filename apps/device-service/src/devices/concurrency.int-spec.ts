@@ -70,11 +70,12 @@ describe('device-service: limits and races (SETUP-3, DEPROV-2)', () => {
 
   it('SETUP-3 the limit counts only registered devices: denied, disabled and expired ones hold no slot', async () => {
     const claims = h.user();
+    // Set up more than an hour ago, so the hourly setup limit (SEC-5) does not count them.
     const user = await h.userRow(claims);
     await h.db.query(
       `INSERT INTO devices (id, user_id, workspace_id, name, client_type, os, browser, key_thumbprint, public_jwk, fingerprint, status, created_at)
        SELECT gen_random_uuid(), $1, $2, 'old ' || i, 'web', 'macOS', 'Chrome', md5(random()::text || i), '{}'::jsonb, 'a b c d e',
-              (ARRAY['denied', 'disabled', 'expired'])[1 + i % 3], now()
+              (ARRAY['denied', 'disabled', 'expired'])[1 + i % 3], now() - interval '2 hours'
          FROM generate_series(1, 30) AS i`,
       [user.id, user.workspaceId],
     );
