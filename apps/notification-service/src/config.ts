@@ -26,4 +26,14 @@ export class NotificationServiceEnv extends RedisEnv {
   @Min(1000)
   @Max(60_000)
   EMAIL_LOCK_MS: number = 5000;
+
+  /**
+   * How long a device event may be in hand without a sign of life before JetStream gives it to another
+   * instance (the handler extends it every half of it while it runs). Device events are handled one at a
+   * time across instances, so this bounds how long an instance that died holding one delays them all.
+   */
+  @IsInt()
+  @Min(1000)
+  @Max(60_000)
+  EVENTS_ACK_WAIT_MS: number = 5000;
 }

@@ -43,7 +43,7 @@ function message(data: unknown, redeliveryCount = 1) {
 }
 
 function consumerWith(handle: DeviceEventsHandler['handle']): DeviceEventsConsumer {
-  return new DeviceEventsConsumer({} as NatsConnection, { handle } as DeviceEventsHandler, { natsPrefix: 'p1' });
+  return new DeviceEventsConsumer({} as NatsConnection, { handle } as DeviceEventsHandler, { natsPrefix: 'p1', ackWaitMs: 5000, drainMs: 1000 });
 }
 
 describe('DeviceEventsConsumer.handleMessage', () => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { backoffMs, ensureEventsStream, eventsStream, NATS_CONNECTION, prefixed, prefixedName } from '@td/common';
+import { backoffMs, ensureEventsStream, eventsStream, NATS_CONNECTION, prefixed, prefixedName, settlesWithin } from '@td/common';
 import { Service } from '@td/contracts';
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
 import { MalformedEventError, parseDeviceEvent } from './device-event.guard';
@@ -8,8 +8,6 @@ import { EVENTS_SETTINGS, type EventsSettings } from './events.settings';
 
 /** Device events only: user events are device-service's business. */
 const DEVICE_EVENTS = 'events.device.>';
-/** How long a message may be in hand before JetStream redelivers it (a crashed instance's work moves on). */
-const ACK_WAIT_MS = 30_000;
 const MAX_RESTART_DELAY_MS = 5000;
 const MAX_NAK_DELAY_MS = 30_000;
 
@@ -31,6 +29,8 @@ export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDes
   private messages: ConsumerMessages | null = null;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  /** The event being handled, until it is settled (acked, naked or termed) once. */
+  private inHand: InHand | null = null;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
@@ -47,12 +47,23 @@ export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDes
     this.loop = this.run();
   }
 
-  /** Stops pulling and waits for the event in hand; before the NATS connection drains. */
+  /**
+   * Stops pulling and finishes the event in hand if it can within the shutdown drain; otherwise hands
+   * it back (nak, no delay) so another instance takes it at once instead of after the ack wait: with
+   * one event in hand across all instances, a held event holds up every device event behind it.
+   * Runs before the NATS connection drains, so the nak reaches the server.
+   */
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     this.wake?.();
     this.messages?.stop();
-    await this.loop;
+    if (this.loop && !(await settlesWithin(this.loop, this.settings.drainMs))) {
+      const held = this.inHand;
+      if (held && settle(held)) {
+        this.logger.warn({ msg: 'Device event not finished within the shutdown drain; handed back', seq: held.message.seq });
+        held.message.nak();
+      }
+    }
     this.loop = null;
   }
 
@@ -77,7 +88,7 @@ export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDes
         durable_name: this.durable,
         deliver_policy: DeliverPolicy.All,
         ack_policy: AckPolicy.Explicit,
-        ack_wait: ACK_WAIT_MS * NANOS_PER_MS,
+        ack_wait: this.settings.ackWaitMs * NANOS_PER_MS,
         filter_subject: prefixed(this.settings.natsPrefix, DEVICE_EVENTS),
         max_deliver: -1,
         // One event in hand at a time across all instances: the realtime events of a device reach
@@ -86,8 +97,12 @@ export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDes
         max_ack_pending: 1,
       })
       .catch(async (error: Error) => {
-        // Another instance made it first (or it survives from an earlier run): use it as it is.
-        if (!(await jsm.consumers.info(this.stream, this.durable).catch(() => null))) throw error;
+        // Another instance made it first (or it survives from an earlier run): use it, with this ack wait.
+        const existing = await jsm.consumers.info(this.stream, this.durable).catch(() => null);
+        if (!existing) throw error;
+        if (existing.config.ack_wait !== this.settings.ackWaitMs * NANOS_PER_MS) {
+          await jsm.consumers.update(this.stream, this.durable, { ack_wait: this.settings.ackWaitMs * NANOS_PER_MS });
+        }
       });
     if (this.stopped) return;
     const consumer = await this.nats.jetstream().consumers.get(this.stream, this.durable);
@@ -96,8 +111,9 @@ export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDes
     try {
       if (this.stopped) return;
       for await (const message of this.messages) {
-        await this.handleMessage(message);
-        if (this.stopped) break;
+        // Delivered after the stop (the rest of a batch): back to the consumer at once, for another instance.
+        if (this.stopped) message.nak();
+        else await this.handleMessage(message);
       }
     } finally {
       this.messages.stop();
@@ -105,14 +121,24 @@ export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDes
     }
   }
 
-  /** Handles one delivered event and settles it: ack, nak with a delay (retry), or term (never retryable). */
+  /**
+   * Handles one delivered event and settles it: ack, nak with a delay (retry), or term (never retryable).
+   * While it runs, the ack wait is extended (`working`) every half of it, so a slow but live handler keeps
+   * its event; a settled event (handed back at shutdown) is not settled again.
+   */
   async handleMessage(message: JsMsg): Promise<void> {
     const subject = withoutPrefix(this.settings.natsPrefix, message.subject);
     const where = { subject, seq: message.seq, redelivery: message.info.redeliveryCount };
+    const held: InHand = { message, settled: false };
+    this.inHand = held;
+    const working = setInterval(() => {
+      if (!held.settled) message.working();
+    }, this.settings.ackWaitMs / 2).unref();
     try {
       await this.handler.handle(subject, parseDeviceEvent(message.data));
-      message.ack();
+      if (settle(held)) message.ack();
     } catch (error) {
+      if (!settle(held)) return;
       if (error instanceof MalformedEventError) {
         // No retry can fix it; keep it out of the way of the events behind it.
         this.logger.error({ ...where, msg: 'Dropped a device event', reason: error.message });
@@ -122,6 +148,9 @@ export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDes
       const delayMs = redeliveryDelayMs(message.info.redeliveryCount);
       this.logger.warn({ ...where, msg: 'Device event not handled; redelivery scheduled', reason: (error as Error).message, delayMs });
       message.nak(delayMs);
+    } finally {
+      clearInterval(working);
+      if (this.inHand === held) this.inHand = null;
     }
   }
 
@@ -134,6 +163,18 @@ export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDes
       };
     });
   }
+}
+
+interface InHand {
+  message: JsMsg;
+  settled: boolean;
+}
+
+/** Marks the event settled; false if it already was (it must be acked, naked or termed once). */
+function settle(held: InHand): boolean {
+  if (held.settled) return false;
+  held.settled = true;
+  return true;
 }
 
 /** `t1.events.device.approved` → `events.device.approved`. */

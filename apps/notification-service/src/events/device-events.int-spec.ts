@@ -17,6 +17,7 @@ import type { Redis } from 'ioredis';
 import { connect, JSONCodec, type JetStreamClient, type NatsConnection, type Subscription } from 'nats';
 import { startNotificationService } from '../bootstrap';
 import { NotificationServiceEnv } from '../config';
+import { DeviceEventsHandler } from './device-events.handler';
 
 const codec = JSONCodec();
 
@@ -200,4 +201,39 @@ describe('device events consumer (JetStream → email queue + realtime NATS)', (
     const message = await mail.waitFor((m) => m.to.includes(event.user.email), 15_000);
     expect(message.subject).toBe('A new device was added to your account');
   });
+
+  it('APPROVE-4 an event held by an instance that stops is handed back: another instance sends the security email at once, once (issue 10)', async () => {
+    await Promise.all(apps.splice(0).map((app) => app.close()));
+    const event = deviceEvent();
+    // The stopping instance gets the event and never finishes it (a handler stuck on a dependency).
+    const stopping = await startNotificationService(loadConfig(NotificationServiceEnv, { ...testEnv.env, SMTP_URL: mail.url, SHUTDOWN_DRAIN_MS: '500' }));
+    const handler = stopping.get(DeviceEventsHandler);
+    const handle = handler.handle.bind(handler);
+    let release: () => void = () => undefined;
+    const stuck = new Promise<never>((_, reject) => (release = () => reject(new Error('released'))));
+    const held = jest.spyOn(handler, 'handle').mockImplementation((subject, payload) => (payload.eventId === event.eventId ? stuck : handle(subject, payload)));
+    const seq = await publish(DomainEvent.deviceApproved, event);
+    await waitUntil(() => held.mock.calls.some(([, payload]) => payload.eventId === event.eventId), 15_000);
+
+    apps.push(await startNotificationService(config));
+    const closing = stopping.close();
+    try {
+      // Well under the 30 s a held event used to block every device event for.
+      const message = await mail.waitFor((m) => m.to.includes(event.user.email), 12_000);
+      expect(message.subject).toBe('A new device was added to your account');
+      await closing;
+    } finally {
+      release();
+      await closing;
+    }
+
+    await handledUpTo(seq);
+    await waitUntil(async () => {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed');
+      return counts.waiting + counts.active + counts.delayed === 0;
+    });
+    const jobs = (await queue.getJobs(['completed', 'failed'])).filter((job) => job.data.to === event.user.email);
+    expect(jobs.map((job) => job.id)).toEqual([event.eventId]);
+    expect(mail.messages.filter((m) => m.to.includes(event.user.email))).toHaveLength(1);
+  }, 45_000);
 });

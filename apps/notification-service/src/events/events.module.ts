@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { NotificationServiceEnv } from '../config';
 import { DeviceEventsConsumer } from './device-events.consumer';
 import { DeviceEventsHandler } from './device-events.handler';
-import { EVENTS_SETTINGS } from './events.settings';
+import { EVENTS_SETTINGS, type EventsSettings } from './events.settings';
 
 /** Turns durable device events into security emails and real-time events. */
 @Module({})
@@ -12,7 +12,19 @@ export class EventsModule {
     return {
       module: EventsModule,
       imports: [emails],
-      providers: [{ provide: EVENTS_SETTINGS, useValue: { natsPrefix: config.NATS_PREFIX, streamReplicas: config.NATS_STREAM_REPLICAS } }, DeviceEventsHandler, DeviceEventsConsumer],
+      providers: [
+        {
+          provide: EVENTS_SETTINGS,
+          useValue: {
+            natsPrefix: config.NATS_PREFIX,
+            streamReplicas: config.NATS_STREAM_REPLICAS,
+            ackWaitMs: config.EVENTS_ACK_WAIT_MS,
+            drainMs: config.SHUTDOWN_DRAIN_MS,
+          } satisfies EventsSettings,
+        },
+        DeviceEventsHandler,
+        DeviceEventsConsumer,
+      ],
     };
   }
 }
