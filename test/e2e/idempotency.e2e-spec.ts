@@ -1,6 +1,8 @@
+import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { ApiClient } from '../support/api-client';
 import { TestSystem } from '../support/system';
+import { trustedAdmin } from '../support/workspace';
 
 /** API.md "Retries are safe": every POST honours an Idempotency-Key header (IETF draft semantics). */
 describe('Idempotency-Key on POST (over HTTP)', () => {
@@ -50,5 +52,23 @@ describe('Idempotency-Key on POST (over HTTP)', () => {
 
     const malformed = await post(await ApiClient.signIn(system), '/v1/devices', { clientType: 'web' }, 'spaces are not allowed');
     expect([malformed.status, malformed.body.code]).toEqual([400, 'validation_failed']);
+  });
+
+  it('SEC-10 an answer that carries a secret (a SCIM token) is never stored for a replay: the retry runs again', async () => {
+    const admin = await trustedAdmin(system);
+    const key = randomUUID();
+    const first = await post(admin, '/v1/workspace/scim-tokens', { name: 'IdP' }, key);
+    const second = await post(admin, '/v1/workspace/scim-tokens', { name: 'IdP' }, key);
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(second.body.token).not.toBe(first.body.token);
+    // Nothing of either answer rests in Redis under the key.
+    const redis = new Redis(system.testEnv.redisUrl, { maxRetriesPerRequest: 1 });
+    try {
+      const stored = await redis.keys(`${system.testEnv.redisPrefix}:idempotency:*`);
+      const values = await Promise.all(stored.map((k) => redis.get(k)));
+      expect(values.filter((v) => v?.includes(first.body.token as string) || v?.includes(second.body.token as string))).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
   });
 });

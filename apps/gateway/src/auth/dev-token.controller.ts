@@ -3,6 +3,7 @@ import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRe
 import type { Request } from 'express';
 import { rateLimitAddress } from '../common/network';
 import { ProblemSchema } from '../common/problem.schema';
+import { CarriesSecret } from '../http/idempotency.interceptor';
 import { DevTokenDto, DevTokenSchema } from './dev-token.dto';
 import { DevTokenService } from './dev-token.service';
 
@@ -13,6 +14,7 @@ export class DevTokenController {
 
   @Post()
   @HttpCode(200)
+  @CarriesSecret()
   @ApiOperation({ summary: 'Local/demo mode only (AUTH_DEV_LOGIN=true): an access token for an email (AUTH-4)' })
   @ApiOkResponse({ type: DevTokenSchema })
   @ApiNotFoundResponse({ description: 'dev login is off', type: ProblemSchema })

@@ -1,4 +1,5 @@
-import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Inject, Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { DomainError, REDIS } from '@td/common';
 import { ErrorCode } from '@td/contracts';
 import type { Request, Response } from 'express';
@@ -8,6 +9,12 @@ import { from, of, switchMap, tap, catchError, throwError, type Observable } fro
 import type { AuthenticatedRequest } from '../auth/caller.guard';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+const CARRIES_SECRET = 'td:carries-secret';
+/**
+ * Marks a POST whose answer carries a secret (a dev token, a SCIM token; API.md): the answer is never
+ * stored for an `Idempotency-Key` replay, so a secret never rests in Redis.
+ */
+export const CarriesSecret = () => SetMetadata(CARRIES_SECRET, true);
 /** How long a stored answer is replayed. */
 const ANSWER_TTL_SECONDS = 24 * 3600;
 /** How long a claim of a key whose request is being answered holds (a gateway killed meanwhile frees it then). */
@@ -26,11 +33,14 @@ interface Claim {
  * again without running twice; the same key with another request is 422 `idempotency_key_reused`,
  * and while the first is still being answered 409 `idempotency_key_in_use`. A failed request keeps
  * nothing, so its retry runs again. Keys are per caller (the user; or the credential on routes
- * without a user). Answers that carry a secret (`Cache-Control: no-store`) are never stored.
+ * without a user). Answers that carry a secret (handlers marked `@CarriesSecret()`) are never stored.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly reflector: Reflector,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
@@ -43,6 +53,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       });
     }
     const response = http.getResponse<Response>();
+    const secret = this.reflector.get<boolean>(CARRIES_SECRET, context.getHandler()) === true;
     const storeKey = `idempotency:${scopeOf(request)}:${sha256(key)}`;
     const fingerprint = fingerprintOf(request);
     return from(this.claim(storeKey, fingerprint)).pipe(
@@ -52,7 +63,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
           return of(stored.body);
         }
         return next.handle().pipe(
-          tap((body) => void this.keep(storeKey, fingerprint, response, body)),
+          tap((body) => void (secret ? this.release(storeKey) : this.keep(storeKey, fingerprint, response, body))),
           catchError((error: unknown) => from(this.release(storeKey)).pipe(switchMap(() => throwError(() => error)))),
         );
       }),
@@ -77,7 +88,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private async keep(storeKey: string, fingerprint: string, response: Response, body: unknown): Promise<void> {
-    if (/no-store/i.test(String(response.getHeader('Cache-Control') ?? ''))) return this.release(storeKey);
     const claim: Claim = { fingerprint, answer: { status: response.statusCode, body: body ?? null } };
     // Best effort: if Redis fails here, the answer is not replayed and a retry runs again.
     await this.redis.set(storeKey, JSON.stringify(claim), 'EX', ANSWER_TTL_SECONDS).catch(() => undefined);

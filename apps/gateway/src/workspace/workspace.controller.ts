@@ -14,6 +14,7 @@ import { BusClient, DomainError } from '@td/common';
 import { Command, ErrorCode, type Caller } from '@td/contracts';
 import { Authenticated, CurrentCaller } from '../auth/authenticated.decorator';
 import { ProblemSchema } from '../common/problem.schema';
+import { CarriesSecret } from '../http/idempotency.interceptor';
 import { NoBody, UuidParam } from '../common/request-params';
 import { DeviceReplySchema } from '../devices/device.schemas';
 import { CreateScimTokenBody, DeprovisionUsersBody, ListAuditQuery, ListWorkspaceDevicesQuery } from './workspace.dto';
@@ -98,6 +99,7 @@ export class WorkspaceController {
   }
 
   @Post('scim-tokens')
+  @CarriesSecret()
   @ApiOperation({ summary: "Create a SCIM token for the workspace's identity provider, optionally named and expiring; shown once (DEPROV-1, SEC-8)" })
   @ApiCreatedResponse({ type: ScimTokenSchema })
   createScimToken(@CurrentCaller() caller: Caller, @Body() body: CreateScimTokenBody = {}) {
