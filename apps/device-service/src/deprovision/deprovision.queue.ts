@@ -95,10 +95,12 @@ export class DeprovisionQueue implements OnModuleDestroy {
   async find(jobId: string): Promise<CascadeJobView | null> {
     return bounded(
       (async () => {
+        // The state first, then the job: a job read as completed then has its return value in the
+        // same read (read the other way round, a job finishing in between showed "0 of 0 done").
+        const state = toJobState(await this.queue.getJobState(jobId));
+        if (!state) return null;
         const job = await Job.fromId<DeprovisionJobData>(this.queue, jobId);
         if (!job) return null;
-        const state = toJobState(await job.getState());
-        if (!state) return null;
         // A finished job's progress is its return value (the cascade does not write it twice).
         return { data: job.data, state, progress: toProgress(state === 'completed' && job.returnvalue ? job.returnvalue : job.progress) };
       })(),
