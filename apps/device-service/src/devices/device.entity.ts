@@ -1,14 +1,28 @@
 import type { ApprovalMethod, ClientType, DeviceStatus } from '@td/contracts';
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { User } from '../users/user.entity';
 
 /** One client-app instance, bound to its own P-256 key (KEY-1, KEY-4). */
 @Entity({ name: 'devices' })
+@Check('devices_client_type_check', `client_type IN ('web', 'extension', 'mobile')`)
+@Check('devices_status_check', `status IN ('pending_verification', 'pending_approval', 'approved', 'denied', 'disabled', 'expired')`)
+@Check('devices_approved_via_check', `approved_via IN ('email_code', 'device')`)
+// DESC columns in the migration (created_at DESC, id DESC): TypeORM has no column order for indexes.
 @Index('devices_user_created_idx', ['userId', 'createdAt'])
+@Index('devices_workspace_created_idx', ['workspaceId', 'createdAt', 'id'])
+// SETUP-5: the expiry sweep reads only pending devices by deadline; the lost-code sweep likewise.
+@Index('devices_pending_expiry_idx', ['expiresAt'], { where: `status IN ('pending_verification', 'pending_approval')` })
+@Index('devices_code_expires_idx', ['codeExpiresAt'], { where: `status = 'pending_verification'` })
+// Expression indexes, which TypeORM cannot describe; the migrations own them:
+// SETUP-2 (user_id, lower(name)) unique among registered devices; SEC-5 greatest(created_at, expires_at, denied_at).
+@Index('devices_user_registered_name_key', { synchronize: false })
+@Index('devices_prunable_idx', { synchronize: false })
 export class Device {
   @PrimaryColumn('uuid')
   id: string;
 
   @Column({ name: 'user_id', type: 'uuid' })
+  @ForeignKey(() => User, { name: 'devices_user_id_fkey' })
   userId: string;
 
   @Column({ name: 'workspace_id', type: 'varchar', length: 255 })
@@ -53,6 +67,7 @@ export class Device {
   approvedVia: ApprovalMethod | null;
 
   @Column({ name: 'approved_by', type: 'uuid', nullable: true })
+  @ForeignKey(() => Device, { name: 'devices_approved_by_fkey' })
   approvedBy: string | null;
 
   @Column({ name: 'denied_at', type: 'timestamptz', nullable: true })

@@ -6,6 +6,6 @@ export class RetiredDeviceKey {
   @PrimaryColumn({ name: 'key_thumbprint', type: 'varchar', length: 64 })
   keyThumbprint: string;
 
-  @Column({ name: 'retired_at', type: 'timestamptz' })
+  @Column({ name: 'retired_at', type: 'timestamptz', default: () => 'now()' })
   retiredAt: Date;
 }

@@ -1,7 +1,10 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryColumn, Unique } from 'typeorm';
+import { User } from '../users/user.entity';
 
 /** A workspace's SCIM bearer token (DEPROV-1). The token itself is never stored, only its SHA-256. */
 @Entity({ name: 'scim_tokens' })
+@Unique('scim_tokens_token_hash_key', ['tokenHash'])
+@Index('scim_tokens_workspace_idx', ['workspaceId'])
 export class ScimToken {
   @PrimaryColumn('uuid')
   id: string;
@@ -17,7 +20,7 @@ export class ScimToken {
   @Column({ type: 'varchar', length: 64 })
   name: string;
 
-  @Column({ name: 'created_at', type: 'timestamptz' })
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 
   /** Refused after this (SEC-8); null: never expires. */
@@ -30,6 +33,7 @@ export class ScimToken {
 
   /** The admin who created it (internal `users.id`). */
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
+  @ForeignKey(() => User, { name: 'scim_tokens_created_by_fkey' })
   createdBy: string | null;
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })

@@ -1,9 +1,13 @@
 import type { Role } from '@td/contracts';
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
 
 /** A person in a workspace, identified by the token's (`wid`, `sub`) pair (AUTH-2). */
 @Entity({ name: 'users' })
-@Index('users_workspace_subject_key', ['workspaceId', 'subject'], { unique: true })
+@Unique('users_workspace_subject_key', ['workspaceId', 'subject'])
+@Check('users_role_check', `role IN ('owner', 'admin', 'member')`)
+// (workspace_id, lower(email)): an expression index, which TypeORM cannot describe; the migration owns it.
+@Index('users_workspace_email_idx', { synchronize: false })
+@Index('users_deprovisioned_idx', ['deprovisionedAt'], { where: 'deprovisioned_at IS NOT NULL' })
 export class User {
   @PrimaryGeneratedColumn('uuid')
   id: string;
