@@ -26,6 +26,7 @@ export const Command = {
   verificationIssueCode: 'verification.issue-code',
   verificationCheckCode: 'verification.check-code',
   verificationVoidCodes: 'verification.void-codes',
+  verificationCodeReceipt: 'verification.code-receipt',
 
   notificationPing: 'notification.ping',
 
@@ -67,6 +68,7 @@ export interface CommandTypes {
   'verification.issue-code': { request: V.IssueCodeRequest; reply: V.IssueCodeReply };
   'verification.check-code': { request: V.CheckCodeRequest; reply: V.CheckCodeReply };
   'verification.void-codes': { request: V.VoidCodesRequest; reply: V.VoidCodesReply };
+  'verification.code-receipt': { request: V.CodeReceiptRequest; reply: V.CodeReceiptReply };
 
   'notification.ping': { request: PingRequest; reply: PingReply };
 

@@ -12,6 +12,7 @@ import { OutboxRelayPath1764345000000 } from './migrations/1764345000000-outbox-
 import { DeviceRetention1764560100000 } from './migrations/1764560100000-device-retention';
 import { ScimTokenDetails1764560200000 } from './migrations/1764560200000-scim-token-details';
 import { SetupRetries1764560300000 } from './migrations/1764560300000-setup-retries';
+import { ConfirmationRetries1764560400000 } from './migrations/1764560400000-confirmation-retries';
 
 export const ENTITIES = [User, Device, RetiredDeviceKey, OutboxMessage, AuditEvent, ScimToken];
 export const MIGRATIONS = [
@@ -22,6 +23,7 @@ export const MIGRATIONS = [
   DeviceRetention1764560100000,
   ScimTokenDetails1764560200000,
   SetupRetries1764560300000,
+  ConfirmationRetries1764560400000,
 ];
 
 /** The one description of device-service's database; the app, `npm run migrate` and tests use it. */

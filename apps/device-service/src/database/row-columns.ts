@@ -28,6 +28,7 @@ const DEVICE_COLUMNS: ReadonlyArray<readonly [column: string, property: string]>
   ['created_ip', 'createdIp'],
   ['key_envelope', 'keyEnvelope'],
   ['setup_request', 'setupRequest'],
+  ['verified_code', 'verifiedCode'],
   ['code_expires_at', 'codeExpiresAt'],
 ];
 

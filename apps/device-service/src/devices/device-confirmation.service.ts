@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { BusClient, DomainError } from '@td/common';
 import { Command, ErrorCode, type DeviceReply, type EmptyReply, type GetKeyEnvelopeReply, type SendEmailCodeReply } from '@td/contracts';
@@ -30,17 +31,22 @@ export class DeviceConfirmationService {
    * approval's commit (a device no longer pending takes no code), not by the check: a verify whose
    * approval did not commit — the database failed, this process died, a reply was lost — leaves the
    * code working for the retry. After the commit the code is voided.
+   *
+   * Retries are safe (API.md): a verify repeated with the code that verified the device — its first
+   * answer was lost — answers as the first did while the device is approved; any other code is 409.
    */
   async verify(request: VerifyDeviceDto): Promise<DeviceReply> {
     const context = await this.callers.resolve(request.caller);
     const device = callingDeviceItself(context, request.deviceId);
+    if (await this.repeatsVerify(device, request.code)) return { device: toDeviceView(device, device.id) };
     assertMayTransition('verify', device);
     // Errors (code_invalid + attemptsRemaining, code_expired, too_many_attempts) pass through as they are.
-    await this.bus.request(Command.verificationCheckCode, { userId: context.user.id, deviceId: device.id, code: request.code, keep: true });
+    const { receipt } = await this.bus.request(Command.verificationCheckCode, { userId: context.user.id, deviceId: device.id, code: request.code, keep: true });
     const reply = await this.change.run(context.user.id, device.id, async ({ tx, user, device: locked }) => {
       await this.lifecycle.change(tx, 'verify', { device: locked, owner: user }, byCaller(user, locked.id, request.caller), {
         approvedVia: 'email_code',
         approvedBy: null,
+        verifiedCode: receipt,
       });
       return { device: toDeviceView(locked, locked.id) };
     });
@@ -49,6 +55,13 @@ export class DeviceConfirmationService {
       this.logger.warn({ msg: 'could not void the code of a verified device; it expires by itself', deviceId: device.id, reason: error.message });
     });
     return reply;
+  }
+
+  /** Whether this verify is the one that approved the device, repeated: the same code, by its receipt. */
+  private async repeatsVerify(device: Device, code: string): Promise<boolean> {
+    if (device.status !== 'approved' || device.approvedVia !== 'email_code' || device.verifiedCode === null) return false;
+    const { receipt } = await this.bus.request(Command.verificationCodeReceipt, { deviceId: device.id, code });
+    return receipt.length === device.verifiedCode.length && timingSafeEqual(Buffer.from(receipt), Buffer.from(device.verifiedCode));
   }
 
   /** CODE-4: a fresh code; also the way out of waiting for an approver ("I don't have access to my trusted device"). */
@@ -112,6 +125,10 @@ export class DeviceConfirmationService {
       // Re-read under the user's lock: an approver disabled a moment ago no longer approves (KEY-5).
       const stillTrusted = await this.devices.lockOwn(tx, user.id, approver.id);
       if (stillTrusted?.status !== 'approved') throw DomainError.of(ErrorCode.trustedSessionRequired, 'This device is no longer trusted.');
+      // Retries are safe (API.md): the approval this approver already gave, repeated (its answer was lost), answers as it did.
+      if (outcome === 'approved' && device.status === 'approved' && device.approvedVia === 'device' && device.approvedBy === approver.id) {
+        return { device: toDeviceView(device, approver.id) };
+      }
       const by = byCaller(user, approver.id, request.caller);
       if (outcome === 'approved') {
         await this.lifecycle.change(tx, 'approve', { device, owner: user }, by, { approvedVia: 'device', approvedBy: approver.id, keyEnvelope });

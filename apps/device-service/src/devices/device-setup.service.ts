@@ -85,6 +85,7 @@ export class DeviceSetupService {
         createdIp: request.caller.ip?.slice(0, 64) ?? null,
         keyEnvelope: null,
         setupRequest,
+        verifiedCode: null,
         codeExpiresAt: null,
       } satisfies Device);
       await this.devices.insert(tx, device);

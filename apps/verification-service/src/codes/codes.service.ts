@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { codeHash, DomainError, RequestContext, sealCode } from '@td/common';
-import { ErrorCode, type CheckCodeReply, type CheckCodeRequest, type IssueCodeReply, type IssueCodeRequest, type VoidCodesReply } from '@td/contracts';
+import { codeHash, codeReceipt, DomainError, RequestContext, sealCode } from '@td/common';
+import { ErrorCode, type CheckCodeReply, type CheckCodeRequest, type CodeReceiptReply, type CodeReceiptRequest, type IssueCodeReply, type IssueCodeRequest, type VoidCodesReply } from '@td/contracts';
 import { CONFIG, type VerificationServiceEnv } from '../config';
 import { generateCode, hashesEqual, HOUR_MS, ISSUE_INTERVAL_MS, MAX_RESENDS_PER_HOUR, retryAfterSeconds } from './codes.rules';
 import { CodesStore, type IssueInput } from './codes.store';
@@ -91,7 +91,12 @@ export class CodesService {
       throw codeExpired();
     }
     this.logger.log({ msg: 'verification code accepted', deviceId: request.deviceId });
-    return { valid: true };
+    return { valid: true, receipt: codeReceipt(this.config.CODE_HMAC_SECRET, request.deviceId, request.code) };
+  }
+
+  /** Touches no code: a verify repeated after its device was approved compares receipts (issue 10). */
+  receipt(request: CodeReceiptRequest): CodeReceiptReply {
+    return { receipt: codeReceipt(this.config.CODE_HMAC_SECRET, request.deviceId, request.code) };
   }
 
   async voidCodes(deviceIds: readonly string[]): Promise<VoidCodesReply> {
