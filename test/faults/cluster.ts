@@ -227,6 +227,9 @@ export class Cluster {
       PENDING_DEVICE_TTL_SECONDS: '60',
       MAX_DEVICES_PER_USER: '40',
       SETUP_MAX_PER_HOUR: '1000',
+      // All of the load comes from 127.0.0.1 (SEC-9's per-address limit would read it as one client).
+      RATE_LIMIT_IP_PER_MINUTE: '1000000',
+      RATE_LIMIT_USER_PER_MINUTE: '1000000',
       // Cascades long enough to be cut mid-way: 5 devices a batch, a pause between batches.
       DEPROVISION_BATCH_SIZE: '5',
       DEPROVISION_BATCH_PAUSE_MS: '150',

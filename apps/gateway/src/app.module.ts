@@ -12,6 +12,7 @@ import { HealthController } from './health/health.controller';
 import { ServicesHealthIndicator } from './health/services.health';
 import { GracefulHttp } from './http/graceful-http';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
+import { RateLimitMiddleware } from './http/rate-limit.middleware';
 import { RequestIdMiddleware } from './http/request-id.middleware';
 import { MetricsController, MetricsMiddleware } from './metrics/metrics';
 import { ProblemFilter } from './problem/problem.filter';
@@ -46,6 +47,7 @@ export class GatewayModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestIdMiddleware, MetricsMiddleware).forRoutes('{*path}');
+    // The rate limit (SEC-9) after these two, so its 429s carry a request id and are counted; it looks at /v1 and /scim only.
+    consumer.apply(RequestIdMiddleware, MetricsMiddleware, RateLimitMiddleware).forRoutes('{*path}');
   }
 }

@@ -95,6 +95,24 @@ export class GatewayEnv extends RedisEnv {
   @Max(1_000_000)
   EVENTS_MAX_STREAMS: number = 10_000;
 
+  /**
+   * SEC-9: requests to /v1 and /scim one client address may make per minute, counted across every
+   * gateway (Redis). Users behind one NAT or proxy share it, so it is well above one user's limit.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(100_000_000)
+  RATE_LIMIT_IP_PER_MINUTE: number = 3000;
+
+  /**
+   * SEC-9: requests one user (verified access token: workspace + subject) may make to /v1 per
+   * minute, and one SCIM token to /scim, counted across every gateway (Redis).
+   */
+  @IsInt()
+  @Min(1)
+  @Max(100_000_000)
+  RATE_LIMIT_USER_PER_MINUTE: number = 600;
+
   /** Folder of the built web app, served at `/` (WEB-1). */
   @IsOptional()
   @IsString()

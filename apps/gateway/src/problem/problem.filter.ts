@@ -39,8 +39,11 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const response = http.getResponse<Response>();
-    const request = http.getRequest<Request>();
+    this.answer(exception, http.getRequest<Request>(), http.getResponse<Response>());
+  }
+
+  /** Answers the error as a problem document (also for middleware that runs outside Nest's filters). */
+  answer(exception: unknown, request: Request, response: Response): void {
     const { problem, retryAfter } = this.toProblem(exception);
     if (response.headersSent) {
       response.end();

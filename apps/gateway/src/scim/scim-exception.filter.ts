@@ -14,7 +14,11 @@ export class ScimExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('ScimExceptionFilter');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    this.answer(exception, host.switchToHttp().getResponse<Response>());
+  }
+
+  /** Answers the error in RFC 7644's form (also for middleware that runs outside Nest's filters). */
+  answer(exception: unknown, response: Response): void {
     const { body, retryAfter } = this.toScimError(exception);
     if (response.headersSent) {
       response.end();
@@ -32,6 +36,7 @@ export class ScimExceptionFilter implements ExceptionFilter {
       const { code, detail, retryAfter } = exception.body;
       const status = HTTP_STATUS[code] ?? 500;
       if (status === 503) return { body: scimError(503, detail), retryAfter: retryAfter ?? 2 };
+      if (status === 429) return { body: scimError(429, detail), retryAfter: retryAfter ?? 60 };
       if (status >= 500) {
         this.logger.error(`internal error from a service: ${detail}`);
         return { body: scimError(500, 'An unexpected error occurred.') };
