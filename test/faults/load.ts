@@ -87,8 +87,8 @@ export interface CallResult {
 
 /**
  * Sends one logical request the way a careful client does: one Idempotency-Key for all
- * its attempts, a fresh proof each time, retries after a refused connection, a reset or
- * a 503 (after its Retry-After). Records every attempt and the rules each answer breaks.
+ * its attempts, a fresh proof each time, retries after a refused connection, a reset,
+ * a 503 or a 409 `idempotency_key_in_use` (after its Retry-After). Records every attempt and the rules each answer breaks.
  */
 export async function send(cluster: Cluster, journal: Journal, client: ApiClient, op: string, method: Method, path: string, body?: unknown): Promise<CallResult | null> {
   const target = client.system as Target;
@@ -119,6 +119,13 @@ export async function send(cluster: Cluster, journal: Journal, client: ApiClient
       if (response.status >= 500 && response.status !== 503) journal.violation('500', `${op} answered ${response.status} ${JSON.stringify(response.body).slice(0, 200)}`);
       if (response.status === 503) {
         if (!attempt.retryAfter) journal.violation('503 without Retry-After', `${op} via ${gateway.name}`);
+        ambiguous = true;
+        await sleep(Math.min(Number(attempt.retryAfter) || 1, 2) * 1000);
+        continue;
+      }
+      if (response.status === 409 && response.body?.code === 'idempotency_key_in_use') {
+        // An earlier attempt with this key is still running (or its gateway died and its short lease
+        // has not lapsed yet): retry later, as the answer says.
         ambiguous = true;
         await sleep(Math.min(Number(attempt.retryAfter) || 1, 2) * 1000);
         continue;

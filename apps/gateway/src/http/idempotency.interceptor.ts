@@ -4,9 +4,10 @@ import { DomainError, REDIS } from '@td/common';
 import { ErrorCode } from '@td/contracts';
 import type { Request, Response } from 'express';
 import type { Redis } from 'ioredis';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { from, of, switchMap, tap, catchError, throwError, type Observable } from 'rxjs';
 import type { AuthenticatedRequest } from '../auth/caller.guard';
+import { IdempotencyLease } from './idempotency.lease';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 const CARRIES_SECRET = 'td:carries-secret';
@@ -17,12 +18,17 @@ const CARRIES_SECRET = 'td:carries-secret';
 export const CarriesSecret = () => SetMetadata(CARRIES_SECRET, true);
 /** How long a stored answer is replayed. */
 const ANSWER_TTL_SECONDS = 24 * 3600;
-/** How long a claim of a key whose request is being answered holds (a gateway killed meanwhile frees it then). */
-const CLAIM_TTL_MS = 60_000;
+/**
+ * The lease on a key whose request is being answered: renewed while the request runs, so a gateway
+ * killed meanwhile leaves the key free for the retry within this long (see IdempotencyLease).
+ */
+export const CLAIM_LEASE_MS = 3_000;
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
 interface Claim {
   fingerprint: string;
+  /** Names the request holding the key while it runs. */
+  holder?: string;
   answer?: { status: number; body: unknown };
 }
 
@@ -57,23 +63,25 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const storeKey = `idempotency:${scopeOf(request)}:${sha256(key)}`;
     const fingerprint = fingerprintOf(request);
     return from(this.claim(storeKey, fingerprint)).pipe(
-      switchMap((stored) => {
-        if (stored) {
-          response.status(stored.status);
-          return of(stored.body);
+      switchMap((claim) => {
+        if ('answer' in claim) {
+          response.status(claim.answer.status);
+          return of(claim.answer.body);
         }
+        const { lease } = claim;
         return next.handle().pipe(
-          tap((body) => void (secret ? this.release(storeKey) : this.keep(storeKey, fingerprint, response, body))),
-          catchError((error: unknown) => from(this.release(storeKey)).pipe(switchMap(() => throwError(() => error)))),
+          // Best effort: if Redis fails here, the answer is not replayed and a retry runs again.
+          tap((body) => void lease.settle(secret ? null : JSON.stringify(answered(fingerprint, response, body)), ANSWER_TTL_SECONDS)),
+          catchError((error: unknown) => from(lease.settle(null)).pipe(switchMap(() => throwError(() => error)))),
         );
       }),
     );
   }
 
-  /** Claims the key for this request (null), or answers what a request with it got before. */
-  private async claim(storeKey: string, fingerprint: string): Promise<Claim['answer'] | null> {
-    const claimed = await this.redis.set(storeKey, JSON.stringify({ fingerprint } satisfies Claim), 'PX', CLAIM_TTL_MS, 'NX').catch(unavailable);
-    if (claimed === 'OK') return null;
+  /** Claims the key for this request (its lease), or answers what a request with it got before. */
+  private async claim(storeKey: string, fingerprint: string): Promise<{ lease: IdempotencyLease } | { answer: NonNullable<Claim['answer']> }> {
+    const lease = await IdempotencyLease.take(this.redis, storeKey, JSON.stringify({ fingerprint, holder: randomUUID() } satisfies Claim), CLAIM_LEASE_MS).catch(unavailable);
+    if (lease) return { lease };
     const raw = await this.redis.get(storeKey).catch(unavailable);
     // Gone meanwhile (the first request failed): this one may run.
     if (raw === null) return this.claim(storeKey, fingerprint);
@@ -84,18 +92,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (!existing.answer) {
       throw DomainError.of(ErrorCode.idempotencyKeyInUse, 'A request with this Idempotency-Key is still being answered; retry shortly.', { retryAfter: 1 });
     }
-    return existing.answer;
+    return { answer: existing.answer };
   }
+}
 
-  private async keep(storeKey: string, fingerprint: string, response: Response, body: unknown): Promise<void> {
-    const claim: Claim = { fingerprint, answer: { status: response.statusCode, body: body ?? null } };
-    // Best effort: if Redis fails here, the answer is not replayed and a retry runs again.
-    await this.redis.set(storeKey, JSON.stringify(claim), 'EX', ANSWER_TTL_SECONDS).catch(() => undefined);
-  }
-
-  private async release(storeKey: string): Promise<void> {
-    await this.redis.del(storeKey).catch(() => undefined);
-  }
+function answered(fingerprint: string, response: Response, body: unknown): Claim {
+  return { fingerprint, answer: { status: response.statusCode, body: body ?? null } };
 }
 
 function scopeOf(request: Request & Partial<AuthenticatedRequest>): string {
