@@ -1,5 +1,5 @@
 import type { INestApplication, INestMicroservice } from '@nestjs/common';
-import { loadConfig } from '@td/common';
+import { loadConfig, type StartOptions } from '@td/common';
 import { createTestEnv, expireKeyNow, MailCatcher, mintToken, newUser, type TestEnv, type TestUserClaims } from '@td/testing';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
@@ -31,9 +31,11 @@ export class TestSystem {
     readonly mail: MailCatcher,
     readonly env: Record<string, string>,
     private readonly perProcess: PerProcessEnv = {},
+    /** What every process of the system starts with (e.g. one stream capturing all their log lines). */
+    private readonly startOptions: StartOptions = {},
   ) {}
 
-  static async start(overrides: Record<string, string> = {}, perProcess: PerProcessEnv = {}): Promise<TestSystem> {
+  static async start(overrides: Record<string, string> = {}, perProcess: PerProcessEnv = {}, startOptions: StartOptions = {}): Promise<TestSystem> {
     const testEnv = await createTestEnv();
     const mail = await new MailCatcher().start();
     const env = {
@@ -45,7 +47,7 @@ export class TestSystem {
       RATE_LIMIT_IP_PER_MINUTE: '100000',
       ...overrides,
     };
-    const system = new TestSystem(testEnv, mail, env, perProcess);
+    const system = new TestSystem(testEnv, mail, env, perProcess, startOptions);
     for (const name of ['device-service', 'verification-service', 'notification-service'] as const) await system.startService(name);
     await system.startGateway();
     return system;
@@ -55,10 +57,10 @@ export class TestSystem {
     const env = { ...this.env, ...this.perProcess[name] };
     const app =
       name === 'device-service'
-        ? await startDeviceService(loadConfig(DeviceServiceEnv, env))
+        ? await startDeviceService(loadConfig(DeviceServiceEnv, env), this.startOptions)
         : name === 'verification-service'
-          ? await startVerificationService(loadConfig(VerificationServiceEnv, env))
-          : await startNotificationService(loadConfig(NotificationServiceEnv, env));
+          ? await startVerificationService(loadConfig(VerificationServiceEnv, env), this.startOptions)
+          : await startNotificationService(loadConfig(NotificationServiceEnv, env), this.startOptions);
     this.services.set(name, app);
   }
 
@@ -80,11 +82,11 @@ export class TestSystem {
   async anotherGateway(overrides: Record<string, string> = {}): Promise<{ app: INestApplication; url: string }> {
     // Port 0 picks a free port; PUBLIC_URL must then follow the real one for DPoP `htu` checks.
     const env = { ...this.env, ...this.perProcess.gateway, ...overrides };
-    const probe = await startGateway(loadConfig(GatewayEnv, { ...env, PORT: '0' }));
+    const probe = await startGateway(loadConfig(GatewayEnv, { ...env, PORT: '0' }), this.startOptions);
     const port = (probe.getHttpServer().address() as { port: number }).port;
     await probe.close();
     const url = `http://127.0.0.1:${port}`;
-    return { app: await startGateway(loadConfig(GatewayEnv, { ...env, PORT: String(port), PUBLIC_URL: overrides.PUBLIC_URL ?? url })), url };
+    return { app: await startGateway(loadConfig(GatewayEnv, { ...env, PORT: String(port), PUBLIC_URL: overrides.PUBLIC_URL ?? url }), this.startOptions), url };
   }
 
   /** A token for a fresh user (or the given claims), signed as the identity provider would. */

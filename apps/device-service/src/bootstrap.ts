@@ -1,6 +1,6 @@
 import type { INestApplicationContext, INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { closeOnSignals, createLogger, PinoNestLogger, serveHealth, startService } from '@td/common';
+import { closeOnSignals, createLogger, PinoNestLogger, serveHealth, startService, type StartOptions } from '@td/common';
 import { Service } from '@td/contracts';
 import { DeviceServiceModule } from './app.module';
 import type { DeviceServiceEnv } from './config';
@@ -10,19 +10,19 @@ import { runMigrations } from './database/migrate';
 import { DeprovisionWorkerAppModule } from './deprovision/worker-app.module';
 
 /** Runs pending migrations (creating the database first if needed). */
-export async function migrate(config: DeviceServiceEnv): Promise<string[]> {
+export async function migrate(config: DeviceServiceEnv, options: StartOptions = {}): Promise<string[]> {
   await ensureDatabase(config.DATABASE_URL);
   const dataSource = createDataSource(config.DATABASE_URL, 1);
   try {
-    return await runMigrations(dataSource, createLogger('migrate', config.LOG_LEVEL));
+    return await runMigrations(dataSource, createLogger('migrate', config.LOG_LEVEL, { stream: options.logStream }));
   } finally {
     await dataSource.destroy();
   }
 }
 
-export async function startDeviceService(config: DeviceServiceEnv): Promise<INestMicroservice> {
-  if (config.MIGRATIONS_RUN) await migrate(config);
-  return startService(DeviceServiceModule.forRoot(config), config, Service.device);
+export async function startDeviceService(config: DeviceServiceEnv, options: StartOptions = {}): Promise<INestMicroservice> {
+  if (config.MIGRATIONS_RUN) await migrate(config, options);
+  return startService(DeviceServiceModule.forRoot(config), config, Service.device, options);
 }
 
 /** `worker.js`: the deprovisioning worker alone, no bus commands (DEPROV-1, OPS-5). */

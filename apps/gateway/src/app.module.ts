@@ -1,8 +1,12 @@
 import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { NatsModule, RedisModule } from '@td/common';
+import { NatsModule, RedisModule, requestIdOr } from '@td/common';
 import { Service } from '@td/contracts';
+import type { IncomingMessage } from 'node:http';
+import { ClsModule } from 'nestjs-cls';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger as PinoLogger } from 'pino';
 import { AuthModule } from './auth/auth.module';
 import { CONFIG, type GatewayEnv } from './config';
 import { GatewayConfigModule } from './config.module';
@@ -13,7 +17,6 @@ import { ServicesHealthIndicator } from './health/services.health';
 import { GracefulHttp } from './http/graceful-http';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { RateLimitMiddleware } from './http/rate-limit.middleware';
-import { RequestIdMiddleware } from './http/request-id.middleware';
 import { MetricsController, MetricsMiddleware } from './metrics/metrics';
 import { ProblemFilter } from './problem/problem.filter';
 import { ScimModule } from './scim/scim.module';
@@ -25,10 +28,25 @@ export { CONFIG };
 
 @Module({})
 export class GatewayModule implements NestModule {
-  static forRoot(config: GatewayEnv): DynamicModule {
+  /** `logger`: the process's pino logger; the access log (mounted first, in bootstrap) writes to it too. */
+  static forRoot(config: GatewayEnv, logger: PinoLogger): DynamicModule {
     return {
       module: GatewayModule,
       imports: [
+        // Nest's logger over pino: lines written while handling a request carry its id (the access log's `req.log`).
+        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
+        // Each request's context, with the id the access log gave it: the bus client puts it in the NATS headers.
+        ClsModule.forRoot({
+          global: true,
+          middleware: {
+            mount: true,
+            generateId: true,
+            idGenerator: (request: IncomingMessage & { id?: unknown }) => requestIdOr(request.id),
+            saveReq: false,
+            initializePlugins: false,
+            resolveProxyProviders: false,
+          },
+        }),
         TerminusModule.forRoot({ logger: false }),
         NatsModule.forRoot(config, Service.gateway),
         RedisModule.forRoot(config, Service.gateway),
@@ -47,7 +65,7 @@ export class GatewayModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    // The rate limit (SEC-9) after these two, so its 429s carry a request id and are counted; it looks at /v1 and /scim only.
-    consumer.apply(RequestIdMiddleware, MetricsMiddleware, RateLimitMiddleware).forRoutes('{*path}');
+    // The rate limit (SEC-9) after metrics, so its 429s are counted (the access log, mounted first, gave them a request id); it looks at /v1 and /scim only.
+    consumer.apply(MetricsMiddleware, RateLimitMiddleware).forRoutes('{*path}');
   }
 }

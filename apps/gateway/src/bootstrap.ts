@@ -1,13 +1,15 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { closeOnSignals, createLogger, PinoNestLogger } from '@td/common';
+import { closeOnSignals, createLogger, type StartOptions } from '@td/common';
 import { Service } from '@td/contracts';
 import { json } from 'express';
+import { Logger } from 'nestjs-pino';
 import { GatewayModule } from './app.module';
 import type { GatewayEnv } from './config';
 import { setUpDocs } from './docs/docs';
 import { RealtimeHub } from './events/realtime.hub';
+import { accessLog } from './http/access-log';
 import { GracefulHttp } from './http/graceful-http';
 import { noStore, securityHeaders } from './http/security-headers';
 import { mountOpsDashboard, opsDashboardEnabled } from './ops/ops-dashboard';
@@ -21,13 +23,16 @@ export const BODY_LIMIT = '16kb';
 /** DEPROV-3's bulk requests (1,000 user ids of up to 255 characters) have their own, advertised, bound. */
 export const BULK_BODY_LIMIT = BULK_MAX_PAYLOAD_BYTES;
 
-export async function createGateway(config: GatewayEnv): Promise<INestApplication> {
-  const logger = new PinoNestLogger(createLogger(Service.gateway, config.LOG_LEVEL));
-  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config), {
-    logger,
+export async function createGateway(config: GatewayEnv, options: StartOptions = {}): Promise<INestApplication> {
+  // The access log binds each request's id to the lines written while handling it: no need to add it again.
+  const logger = createLogger(Service.gateway, config.LOG_LEVEL, { stream: options.logStream, requestIdFromContext: false });
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config, logger), {
     bufferLogs: true,
     bodyParser: false,
   });
+  app.useLogger(app.get(Logger));
+  // First of all: every request gets its id and its access line, even one a body parser refuses.
+  app.use(accessLog(logger));
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.use(securityHeaders(config));
@@ -62,8 +67,8 @@ export async function stopGateway(app: INestApplication, config: Pick<GatewayEnv
   await app.close();
 }
 
-export async function startGateway(config: GatewayEnv): Promise<INestApplication> {
-  const app = await createGateway(config);
+export async function startGateway(config: GatewayEnv, options: StartOptions = {}): Promise<INestApplication> {
+  const app = await createGateway(config, options);
   await app.listen(config.PORT, config.HOST);
   return app;
 }

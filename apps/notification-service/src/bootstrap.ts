@@ -1,9 +1,9 @@
 import type { INestMicroservice } from '@nestjs/common';
-import { startService } from '@td/common';
+import { startService, type StartOptions } from '@td/common';
 import { Service } from '@td/contracts';
 import { NotificationServiceModule } from './app.module';
 import type { NotificationServiceEnv } from './config';
 
-export function startNotificationService(config: NotificationServiceEnv): Promise<INestMicroservice> {
-  return startService(NotificationServiceModule.forRoot(config), config, Service.notification);
+export function startNotificationService(config: NotificationServiceEnv, options: StartOptions = {}): Promise<INestMicroservice> {
+  return startService(NotificationServiceModule.forRoot(config), config, Service.notification, options);
 }

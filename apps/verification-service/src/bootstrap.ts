@@ -1,9 +1,9 @@
 import type { INestMicroservice } from '@nestjs/common';
-import { startService } from '@td/common';
+import { startService, type StartOptions } from '@td/common';
 import { Service } from '@td/contracts';
 import { VerificationServiceModule } from './app.module';
 import type { VerificationServiceEnv } from './config';
 
-export function startVerificationService(config: VerificationServiceEnv): Promise<INestMicroservice> {
-  return startService(VerificationServiceModule.forRoot(config), config, Service.verification);
+export function startVerificationService(config: VerificationServiceEnv, options: StartOptions = {}): Promise<INestMicroservice> {
+  return startService(VerificationServiceModule.forRoot(config), config, Service.verification, options);
 }

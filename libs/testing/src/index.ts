@@ -7,3 +7,4 @@ export * from './wait';
 export * from './bus';
 export * from './time-travel';
 export * from './private-nats';
+export * from './log-capture';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { DomainError, RequestContext } from '@td/common';
+import { currentRequestId, DomainError } from '@td/common';
 import { DomainEvent, type DeprovisionJobData } from '@td/contracts';
 import { AuditAction, AuditLog } from '../audit/audit.log';
 import { OutboxWriter } from '../outbox/outbox.writer';
@@ -127,7 +127,7 @@ export class DeprovisionService {
       actor: { userId: actor.userId, deviceId: actor.deviceId },
       ip: actor.ip ?? null,
       userAgent: actor.userAgent?.slice(0, 512) ?? null,
-      requestId: RequestContext.requestId(),
+      requestId: currentRequestId(),
     };
   }
 }

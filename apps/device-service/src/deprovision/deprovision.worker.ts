@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { bullPrefix, createBullConnection, RequestContext } from '@td/common';
+import { bullPrefix, createBullConnection, runWithRequestId } from '@td/common';
 import { Queue, type DeprovisionJobData, type DeprovisionJobProgress } from '@td/contracts';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -28,7 +28,7 @@ export class DeprovisionWorker implements OnApplicationBootstrap, OnModuleDestro
     this.connection = connection;
     this.worker = new Worker<DeprovisionJobData, DeprovisionJobProgress>(
       Queue.deprovision,
-      (job) => RequestContext.run(job.data.requestId, () => this.cascade.run(job)),
+      (job) => runWithRequestId(job.data.requestId, () => this.cascade.run(job)),
       {
         connection,
         prefix: bullPrefix(this.config),

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { bullPrefix, createBullConnection, RequestContext } from '@td/common';
+import { bullPrefix, createBullConnection, runWithRequestId } from '@td/common';
 import { Queue, Service } from '@td/contracts';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -82,7 +82,7 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   private process(job: Job): Promise<void> {
     const requestId = (job.data as { requestId?: unknown } | undefined)?.requestId;
-    return RequestContext.run(typeof requestId === 'string' ? requestId : undefined, async () => {
+    return runWithRequestId(requestId, async () => {
       const jobId = job.id!;
       if (await this.sent.wasSent(jobId)) {
         this.logger.log({ msg: 'Email already sent; not sending it again', jobId, job: job.name });

@@ -1,4 +1,4 @@
-import { codeHash, RequestContext } from '@td/common';
+import { codeHash, runWithRequestId } from '@td/common';
 import { Command, EmailJob, ErrorCode } from '@td/contracts';
 import { CodeKeys } from './codes.store';
 import { accepted, CodesHarness, rejection, wrongCode } from '../../test/codes-harness';
@@ -38,7 +38,7 @@ describe('verification codes (verification-service on real Redis and NATS)', () 
 
   it('CODE-2 has durably queued the sealed mail job, with the request id, by the time issue-code answers', async () => {
     const device = h.newDevice();
-    const { expiresAt } = await RequestContext.run('req-code-2', () => h.issue(device));
+    const { expiresAt } = await runWithRequestId('req-code-2', () => h.issue(device));
     const job = await h.latestJob(device.email);
     expect(job.name).toBe(EmailJob.verificationCode);
     expect(job.data).toMatchObject({

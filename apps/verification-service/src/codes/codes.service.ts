@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { codeHash, codeReceipt, DomainError, RequestContext, sealCode } from '@td/common';
+import { codeHash, codeReceipt, currentRequestId, DomainError, sealCode } from '@td/common';
 import { ErrorCode, type CheckCodeReply, type CheckCodeRequest, type CodeReceiptReply, type CodeReceiptRequest, type IssueCodeReply, type IssueCodeRequest, type VoidCodesReply } from '@td/contracts';
 import { CONFIG, type VerificationServiceEnv } from '../config';
 import { generateCode, hashesEqual, HOUR_MS, ISSUE_INTERVAL_MS, MAX_RESENDS_PER_HOUR, retryAfterSeconds } from './codes.rules';
@@ -47,7 +47,7 @@ export class CodesService {
         sealedCode: sealCode(this.config.CODE_HMAC_SECRET, code),
         expiresAt,
         device: request.device,
-        requestId: RequestContext.requestId(),
+        requestId: currentRequestId(),
       });
     } catch (error) {
       // No mail, no code: give back the device's interval and the resend, so the user can simply retry.

@@ -1,2 +1,2 @@
 export * from './logger';
-export * from './request-context';
+export * from './request-id';

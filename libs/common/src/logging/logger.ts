@@ -1,6 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
-import pino, { type Logger } from 'pino';
-import { RequestContext } from './request-context';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import { currentRequestId } from './request-id';
 
 /**
  * Field names that must never reach a log line: codes, tokens, proofs, keys.
@@ -19,25 +19,46 @@ export const REDACTED_PATHS = [
   '*.sealedCode',
   'password',
   'secret',
+  // Bearer tokens (access and SCIM), DPoP proofs, cookies.
   'req.headers.authorization',
   'req.headers.dpop',
   'req.headers.cookie',
+  'res.headers["set-cookie"]',
   'headers.authorization',
   'headers.dpop',
+  'headers.cookie',
 ];
 
-export function createLogger(service: string, level = 'info'): Logger {
-  return pino({
-    name: service,
-    level,
-    base: { service, pid: process.pid },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    mixin: () => {
-      const requestId = RequestContext.requestId();
-      return requestId ? { requestId } : {};
+export interface LoggerOptions {
+  /** Where lines go; standard output unless given (tests capture them). */
+  stream?: DestinationStream;
+  /**
+   * Add the request id of the current context (nestjs-cls) to every line. The gateway binds it per
+   * request instead (pino-http), so its lines would carry it twice.
+   */
+  requestIdFromContext?: boolean;
+}
+
+export function createLogger(service: string, level = 'info', options: LoggerOptions = {}): Logger {
+  const { stream, requestIdFromContext = true } = options;
+  return pino(
+    {
+      name: service,
+      level,
+      base: { service, pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      ...(requestIdFromContext
+        ? {
+            mixin: () => {
+              const requestId = currentRequestId();
+              return requestId ? { requestId } : {};
+            },
+          }
+        : {}),
     },
-  });
+    stream,
+  );
 }
 
 /** Nest's logger interface over pino, so framework and app logs share one JSON stream. */

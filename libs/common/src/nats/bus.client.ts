@@ -5,7 +5,7 @@ import { ErrorCode, isDomainErrorBody, type Command, type ReplyOf, type RequestO
 import { headers as natsHeaders, NatsError, type NatsConnection } from 'nats';
 import { lastValueFrom, timeout, TimeoutError } from 'rxjs';
 import { DomainError } from '../errors';
-import { REQUEST_ID_HEADER, RequestContext } from '../logging';
+import { currentRequestId, REQUEST_ID_HEADER } from '../logging';
 import { prefixed } from './subject-prefix';
 
 /**
@@ -53,7 +53,7 @@ export class BusClient {
 
   async request<C extends Command>(command: C, payload: RequestOf<C>, options: { timeoutMs?: number } = {}): Promise<ReplyOf<C>> {
     const headers = natsHeaders();
-    headers.set(REQUEST_ID_HEADER, RequestContext.requestId() ?? randomUUID());
+    headers.set(REQUEST_ID_HEADER, currentRequestId() ?? randomUUID());
     const record = new NatsRecordBuilder(payload).setHeaders(headers).build();
     try {
       return await lastValueFrom(this.client.send<ReplyOf<C>>(command, record).pipe(timeout(options.timeoutMs ?? this.timeoutMs)));

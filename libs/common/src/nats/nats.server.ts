@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { ServerNats, type NatsContext, type NatsOptions } from '@nestjs/microservices';
 import type { Msg, NatsConnection, Subscription } from 'nats';
-import { REQUEST_ID_HEADER, RequestContext } from '../logging';
+import { performance } from 'node:perf_hooks';
+import { currentRequestId, REQUEST_ID_HEADER, runWithRequestId } from '../logging';
 import { settlesWithin } from '../time';
 import { prefixed } from './subject-prefix';
 
@@ -15,7 +16,8 @@ interface ServerNatsInternals {
 
 /**
  * Nest's NATS server, with subjects under the deployment's prefix, the request id from
- * the message headers put in scope for the handler's logs, and a close that drains:
+ * the message headers put in scope for the handler's logs (nestjs-cls), one log line per
+ * command (subject, outcome, duration, request id), and a close that drains:
  * Nest's own close unsubscribes at once, dropping requests already on their way to
  * this instance (their callers got 503 after the request timeout). This one stops
  * taking new requests (the queue group hands them to the other instances), answers
@@ -24,8 +26,9 @@ interface ServerNatsInternals {
  */
 export class PrefixedNatsServer extends ServerNats {
   private readonly drainLogger = new Logger('NatsServer');
-  /** Requests received whose reply has not gone out yet. */
-  private readonly inFlight = new Set<Msg>();
+  private readonly commandLogger = new Logger('BusCommand');
+  /** Requests received whose reply has not gone out yet, and when each arrived (performance.now()). */
+  private readonly inFlight = new Map<Msg, number>();
   private idle: (() => void) | null = null;
 
   constructor(
@@ -39,7 +42,7 @@ export class PrefixedNatsServer extends ServerNats {
     // eslint-disable-next-line @typescript-eslint/no-misused-promises
     this.setOnProcessingStartHook((_transportId, context, done) => {
       const headers = (context as { getHeaders?: () => { get(name: string): string } | undefined }).getHeaders?.();
-      return RequestContext.run(headers?.get(REQUEST_ID_HEADER) || undefined, done);
+      return runWithRequestId(headers?.get(REQUEST_ID_HEADER), done);
     });
   }
 
@@ -49,11 +52,11 @@ export class PrefixedNatsServer extends ServerNats {
 
   override async handleMessage(channel: string, message: Msg): Promise<unknown> {
     if (!message.reply) return super.handleMessage(channel, message);
-    this.inFlight.add(message);
+    this.inFlight.set(message, performance.now());
     try {
       return await super.handleMessage(channel, message);
     } catch (error) {
-      this.settled(message);
+      this.settled(message, 'error');
       throw error;
     }
   }
@@ -64,7 +67,7 @@ export class PrefixedNatsServer extends ServerNats {
       try {
         return publish(response);
       } finally {
-        this.settled(message);
+        this.settled(message, outcomeOf(response));
       }
     };
   }
@@ -88,8 +91,34 @@ export class PrefixedNatsServer extends ServerNats {
     if (!(await settlesWithin(client.drain().catch(() => undefined), 1000))) await client.close().catch(() => undefined);
   }
 
-  private settled(message: Msg): void {
-    if (this.inFlight.delete(message) && this.inFlight.size === 0) this.idle?.();
+  /** The first reply to a request settles it (a reply may come in parts; it is logged once). */
+  private settled(message: Msg, outcome: string): void {
+    const receivedAt = this.inFlight.get(message);
+    if (receivedAt === undefined) return;
+    this.inFlight.delete(message);
+    this.logCommand(message, receivedAt, outcome);
+    if (this.inFlight.size === 0) this.idle?.();
+  }
+
+  /**
+   * One line per command: subject, outcome (`ok` or the error's code), duration and request id.
+   * Never the payload or the reply: they carry codes, tokens and key envelopes. Health pings
+   * (every readiness probe sends them) are logged at debug.
+   */
+  private logCommand(message: Msg, receivedAt: number, outcome: string): void {
+    const subject = unprefixed(this.prefix, message.subject);
+    // The context's id (what the handler's own lines carry); the header's when the handler never ran.
+    const requestId = currentRequestId() ?? (message.headers?.get(REQUEST_ID_HEADER) || undefined);
+    const line = {
+      msg: 'bus command',
+      subject,
+      outcome,
+      durationMs: Math.round((performance.now() - receivedAt) * 10) / 10,
+      ...(requestId ? { requestId } : {}),
+    };
+    if (subject.endsWith('.ping')) this.commandLogger.debug(line);
+    else if (outcome === 'internal') this.commandLogger.warn(line);
+    else this.commandLogger.log(line);
   }
 
   private whenIdle(timeoutMs: number): Promise<boolean> {
@@ -108,3 +137,15 @@ export class PrefixedNatsServer extends ServerNats {
   }
 }
 
+
+function unprefixed(prefix: string, subject: string): string {
+  return prefix && subject.startsWith(`${prefix}.`) ? subject.slice(prefix.length + 1) : subject;
+}
+
+/** `ok`, or what the error filter answered with: a domain error body's code, or Nest's own message (no handler). */
+function outcomeOf(response: unknown): string {
+  const error = (response as { err?: unknown } | undefined)?.err;
+  if (error === undefined || error === null) return 'ok';
+  if (typeof error === 'object' && typeof (error as { code?: unknown }).code === 'string') return (error as { code: string }).code;
+  return typeof error === 'string' ? error : 'error';
+}
