@@ -40,10 +40,10 @@ export async function verifyWithEmailedCode(page: Page, system: TestSystem, emai
   expect(await page.getByRole('dialog').count()).toBe(0);
 }
 
-/** A brand-new user's first device, set up with the email code (the first-device path of SETUP-4). */
-export async function setUpFirstDevice(page: Page, system: TestSystem, email: string): Promise<void> {
+/** A brand-new user's first device, set up with the email code (the first-device path of SETUP-4); `name` replaces the suggested one. */
+export async function setUpFirstDevice(page: Page, system: TestSystem, email: string, name?: string): Promise<void> {
   const before = codeMailsFor(system, email);
-  await startSetup(page);
+  await startSetup(page, name);
   await verifyWithEmailedCode(page, system, email, before);
   await page.getByText('This session is trusted').waitFor();
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { TestSystem } from '../support/system';
-import { deviceRow, dialogTitle, openMyTrustedDevices, setUpFirstDevice, startSetup, switchToEmailCode } from './flows';
+import { deviceRow, dialogTitle, openMyTrustedDevices, setUpFirstDevice, startSetup, successMessage, switchToEmailCode } from './flows';
 import { ApiUser } from './seed';
 import { ensureWebAppBuilt, launchChromium, newDevice, screenshot, signIn } from './support';
 
@@ -23,6 +23,7 @@ async function countRequests(page: Page, path: string, during: () => Promise<voi
 }
 
 const watch = (page: Page) => () => page.waitForTimeout(5000);
+const banner = (page: Page) => page.getByRole('region', { name: 'Session security' });
 
 /** Screens that stay honest while the page is left open: AUTH-3, APPROVE-1, KEY-5 (issue 13, items 1, 2, 7). */
 describe('web app: live and honest screens (browser)', () => {
@@ -107,11 +108,11 @@ describe('web app: live and honest screens (browser)', () => {
     for (const device of [first, second, third]) await device.context.close();
   });
 
-  it('KEY-5 a device disabled from another one says so on its page, with the date, not only in a hidden live region', async () => {
+  it('KEY-5 a device disabled from another one says so on its page: from which device and when, not only in a hidden live region', async () => {
     const address = `told-${randomUUID().slice(0, 8)}@example.test`;
     const first = await newDevice(browser, system.url);
     await signIn(first.page, { email: address, username: 'jo' });
-    await setUpFirstDevice(first.page, system, address);
+    await setUpFirstDevice(first.page, system, address, 'Jo desk laptop');
     await openMyTrustedDevices(first.page);
     const second = await newDevice(browser, system.url);
     await signIn(second.page, { email: address, username: 'jo' });
@@ -124,12 +125,64 @@ describe('web app: live and honest screens (browser)', () => {
 
     await row.getByRole('button', { name: 'Disable Jo spare laptop' }).click();
     await dialogTitle(first.page, 'Disable this device?').getByRole('button', { name: 'Disable device' }).click();
-    const banner = second.page.getByRole('region', { name: 'Session security' });
-    const told = banner.getByText(/This device \(Jo spare laptop\) was disabled on .+\d/);
+    const told = banner(second.page).getByText(/This device was disabled from Jo desk laptop on .+\d/);
     await told.waitFor({ timeout: 10_000 });
     expect(await told.isVisible()).toBe(true);
+    expect(await successMessage(second.page).count()).toBe(0);
     await screenshot(second.page, 'KEY-5-disabled-device-told-why');
+    // The list of the device it was disabled from says the same of the row.
+    await row.getByText(/^from Jo desk laptop on .+\d/).waitFor();
+    await screenshot(first.page, 'KEY-5-disabled-row-says-from-where');
     await first.context.close();
     await second.context.close();
   });
+
+  it('KEY-5 ADMIN-2 a device an admin disabled says it was an admin, with the date', async () => {
+    const { admin, member } = await adminAndMember('told-admin');
+    await admin.page.goto('/admin/devices');
+    await admin.page.getByRole('button', { name: 'Disable Mo laptop' }).click();
+    await dialogTitle(admin.page, 'Disable this device?').getByRole('button', { name: 'Disable device' }).click();
+    const told = banner(member.page).getByText(/This device was disabled by an admin of your workspace on .+\d/);
+    await told.waitFor({ timeout: 10_000 });
+    expect(await told.isVisible()).toBe(true);
+    await screenshot(member.page, 'KEY-5-disabled-by-admin-told-why');
+    await admin.context.close();
+    await member.context.close();
+  });
+
+  it('KEY-5 DEPROV-1 a deprovisioned user’s device says its devices were disabled automatically, and the admin’s rows say so after a reload', async () => {
+    const { admin, member, memberEmail } = await adminAndMember('told-deprov');
+    await admin.page.goto('/admin/devices');
+    await admin.page.getByRole('button', { name: `Deprovision ${memberEmail}` }).click();
+    await dialogTitle(admin.page, 'Deprovision this user?').getByRole('button', { name: 'Deprovision user' }).click();
+    const told = member.page.getByText('This account has been deprovisioned. All of its trusted sessions and devices, this one too, were disabled automatically.');
+    await told.waitFor({ timeout: 20_000 });
+    expect(await told.isVisible()).toBe(true);
+    await screenshot(member.page, 'KEY-5-deprovisioned-told-why');
+
+    await admin.page.getByTestId('deprovision-progress').getByText(/^Done:/).waitFor({ timeout: 20_000 });
+    await admin.page.reload();
+    const row = admin.page.getByRole('table').getByRole('row').filter({ hasText: 'Mo laptop' });
+    await row.getByText(/^automatically when the user was deprovisioned, on .+\d/).waitFor();
+    await row.getByText('Deprovisioned', { exact: true }).waitFor();
+    expect(await row.getByRole('button', { name: `Deprovision ${memberEmail}` }).count()).toBe(0);
+    await screenshot(admin.page, 'KEY-5-deprovisioned-rows-after-reload');
+    await admin.context.close();
+    await member.context.close();
+  });
+
+  /** An admin on the Trusted devices page and a member whose only device, "Mo laptop", is trusted: two browsers. */
+  async function adminAndMember(prefix: string) {
+    const workspaceId = `ws-${randomUUID().slice(0, 8)}`;
+    const tag = randomUUID().slice(0, 6);
+    const adminEmail = `${prefix}-boss-${tag}@example.test`;
+    const memberEmail = `${prefix}-mo-${tag}@example.test`;
+    const admin = await newDevice(browser, system.url);
+    await signIn(admin.page, { email: adminEmail, username: 'boss', workspaceId, role: 'admin' });
+    await setUpFirstDevice(admin.page, system, adminEmail);
+    const member = await newDevice(browser, system.url);
+    await signIn(member.page, { email: memberEmail, username: 'mo', workspaceId });
+    await setUpFirstDevice(member.page, system, memberEmail, 'Mo laptop');
+    return { admin, member, memberEmail };
+  }
 });

@@ -12,7 +12,7 @@ import { SignIn } from './pages/SignIn';
 import { usePath } from './router';
 import { SetupDialog } from './setup/SetupDialog';
 import { ErrorMessage } from './ui/ErrorMessage';
-import { APP_LABEL, formatTime } from './ui/format';
+import { APP_LABEL, disabledHow } from './ui/format';
 
 const REMIND_LATER = 'td.remindLater';
 
@@ -80,6 +80,12 @@ export function App() {
   );
 
   const trusted = session?.trusted === true;
+  // Trust lost (disabled elsewhere): an earlier "Success! … this session is secure" is no longer true.
+  const wasTrusted = useRef(false);
+  useEffect(() => {
+    if (wasTrusted.current && session && !trusted) setSuccess(null);
+    wasTrusted.current = trusted;
+  }, [session, trusted]);
   const currentDeviceId = useRef<string | undefined>(undefined);
   currentDeviceId.current = session?.device?.id;
   useEffect(() => {
@@ -202,10 +208,11 @@ function describeEvent({ type, device }: DeviceEvent): string {
 /** Why a device that was trusted no longer is, said on the page itself (not only to screen readers). */
 function endedText(device: Device | null): string {
   if (!device) return '';
-  const when = device.disabledAt ? ` on ${formatTime(device.disabledAt)}` : '';
   switch (device.status) {
-    case 'disabled':
-      return `This device (${device.name}) was disabled${when}. `;
+    case 'disabled': {
+      const how = disabledHow(device);
+      return `This device was disabled${how ? ` ${how}` : ''}. `;
+    }
     case 'denied':
       return `The request for this device (${device.name}) was denied. `;
     case 'expired':

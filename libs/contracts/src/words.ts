@@ -44,6 +44,12 @@ export type AuditActionName = (typeof AUDIT_ACTIONS)[number];
 export type ApprovalMethod = 'email_code' | 'device';
 export type VerificationMethod = 'email_code' | 'approval';
 
+/**
+ * Who disabled a device (issue 13 item 7): one of the user's devices (its name when it did), an
+ * admin of the workspace, or deprovisioning (DEPROV-1). An addition to API.md's Device object.
+ */
+export type DisabledBy = { kind: 'device'; deviceId: string; deviceName: string } | { kind: 'admin' } | { kind: 'deprovisioning' };
+
 /** The API's Device object (API.md "Objects"). Times are ISO-8601 UTC strings. */
 export interface DeviceView {
   id: string;
@@ -57,6 +63,8 @@ export interface DeviceView {
   createdAt: string;
   approvedAt: string | null;
   disabledAt: string | null;
+  /** Null unless disabled (and for devices disabled before it was recorded). */
+  disabledBy: DisabledBy | null;
   lastSeenAt: string | null;
   approvedVia: ApprovalMethod | null;
   approvedBy: string | null;

@@ -13,6 +13,7 @@ import { DeviceRetention1764560100000 } from './migrations/1764560100000-device-
 import { ScimTokenDetails1764560200000 } from './migrations/1764560200000-scim-token-details';
 import { SetupRetries1764560300000 } from './migrations/1764560300000-setup-retries';
 import { ConfirmationRetries1764560400000 } from './migrations/1764560400000-confirmation-retries';
+import { DisabledBy1764560450000 } from './migrations/1764560450000-disabled-by';
 
 export const ENTITIES = [User, Device, RetiredDeviceKey, OutboxMessage, AuditEvent, ScimToken];
 export const MIGRATIONS = [
@@ -24,6 +25,7 @@ export const MIGRATIONS = [
   ScimTokenDetails1764560200000,
   SetupRetries1764560300000,
   ConfirmationRetries1764560400000,
+  DisabledBy1764560450000,
 ];
 
 /** The one description of device-service's database; the app, `npm run migrate` and tests use it. */

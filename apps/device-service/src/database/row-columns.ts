@@ -23,6 +23,7 @@ const DEVICE_COLUMNS: ReadonlyArray<readonly [column: string, property: string]>
   ['approved_by', 'approvedBy'],
   ['denied_at', 'deniedAt'],
   ['disabled_at', 'disabledAt'],
+  ['disabled_by', 'disabledBy'],
   ['last_seen_at', 'lastSeenAt'],
   ['last_ip', 'lastIp'],
   ['created_ip', 'createdIp'],

@@ -75,6 +75,9 @@ describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
     expect(rows.filter((d) => ENABLED.includes(d.status))).toEqual([]);
     expect(rows.find((d) => d.id === denied.id)!.status).toBe('denied');
     expect(rows.find((d) => d.id === disabledBefore.id)!.disabledAt!.getTime()).toBeLessThan(Date.now() - 30_000);
+    // Each says it was deprovisioning (issue 13 item 7); the one disabled before keeps its own story.
+    expect(new Set(rows.filter((d) => d.status === 'disabled' && d.id !== disabledBefore.id).map((d) => JSON.stringify(d.disabledBy)))).toEqual(new Set(['{"kind":"deprovisioning"}']));
+    expect(rows.find((d) => d.id === disabledBefore.id)!.disabledBy).toBeNull();
 
     const audit = await h.db.query(
       `SELECT action, actor_user_id, actor_device_id, ip, user_agent, count(*)::int AS n FROM audit_events WHERE target_user_id = $1 GROUP BY 1, 2, 3, 4, 5 ORDER BY 1`,

@@ -70,7 +70,8 @@ export class DeprovisionRepository {
           ORDER BY id
           LIMIT $3
           FOR UPDATE)
-       UPDATE devices d SET status = $4::varchar, disabled_at = CASE WHEN $4::varchar = 'disabled' THEN now() ELSE d.disabled_at END
+       UPDATE devices d SET status = $4::varchar, disabled_at = CASE WHEN $4::varchar = 'disabled' THEN now() ELSE d.disabled_at END,
+              disabled_by = CASE WHEN $4::varchar = 'disabled' THEN '{"kind":"deprovisioning"}'::jsonb ELSE d.disabled_by END
          FROM batch WHERE d.id = batch.id
        RETURNING d.*, batch.status AS previous_status`,
       [owner.id, from, limit, to],

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainEvent, PENDING_STATUSES, REGISTERED_STATUSES, type DeviceStatus } from '@td/contracts';
+import { DomainEvent, PENDING_STATUSES, REGISTERED_STATUSES, type DeviceStatus, type DisabledBy } from '@td/contracts';
 import type { EntityManager } from 'typeorm';
 import { AuditAction } from '../audit/audit.log';
 import type { User } from '../users/user.entity';
@@ -106,6 +106,9 @@ function stamps(to: DeviceStatus, now: Date): Partial<Device> {
 
 export type DeviceOwner = Pick<User, 'id' | 'email' | 'username'>;
 
+/** `disable`'s `disabledBy` when one of the owner's own devices does it (its name as it is now): the disabled device can tell why. */
+export const disabledFrom = (device: Pick<Device, 'id' | 'name'>): DisabledBy => ({ kind: 'device', deviceId: device.id, deviceName: device.name });
+
 /**
  * The one way a device's status changes: the new status (checked against the table), its
  * audit entry and its outbox event, all in the caller's transaction.
@@ -119,7 +122,7 @@ export class DeviceLifecycle {
 
   /**
    * One locked device. `fields` are what the path adds to the new status (who approved,
-   * the key envelope…). Answers the device as it now is.
+   * the key envelope…, who disabled it). Answers the device as it now is.
    */
   async change(tx: EntityManager, name: TransitionName, target: { device: Device; owner: DeviceOwner }, by: HistoryActor, fields: Partial<Device> = {}): Promise<Device> {
     const { device, owner } = target;

@@ -4,7 +4,7 @@ import { AuditAction } from '../audit/audit.log';
 import { isTrusted, requireTrustedDevice } from '../users/caller-context';
 import { CallerResolver } from '../users/caller-resolver';
 import { byCaller, DeviceHistory } from './device-history';
-import { DeviceLifecycle } from './device-lifecycle';
+import { DeviceLifecycle, disabledFrom } from './device-lifecycle';
 import { toDeviceView } from './device.view';
 import { DevicesRepository } from './devices.repository';
 import type { CallerCommandDto, DeviceActionDto, RenameDeviceDto } from './dto/device-commands.dto';
@@ -62,7 +62,7 @@ export class DeviceManagementService {
     const context = await this.callers.resolve(request.caller);
     const manager = requireTrustedDevice(context, 'web');
     return this.change.run(context.user.id, request.deviceId, async ({ tx, user, device }) => {
-      await this.lifecycle.change(tx, 'disable', { device, owner: user }, byCaller(user, manager.id, request.caller));
+      await this.lifecycle.change(tx, 'disable', { device, owner: user }, byCaller(user, manager.id, request.caller), { disabledBy: disabledFrom(manager) });
       return { device: toDeviceView(device, manager.id) };
     });
   }

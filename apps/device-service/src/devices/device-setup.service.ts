@@ -79,6 +79,7 @@ export class DeviceSetupService {
         approvedBy: null,
         deniedAt: null,
         disabledAt: null,
+        disabledBy: null,
         lastSeenAt: null,
         // The approver sees where the request comes from (APPROVE-5); trusted requests update it later (MANAGE-1).
         lastIp: request.caller.ip?.slice(0, 64) ?? null,

@@ -1,4 +1,4 @@
-import type { ApprovalMethod, ClientType, DeviceStatus } from '@td/contracts';
+import type { ApprovalMethod, ClientType, DeviceStatus, DisabledBy } from '@td/contracts';
 import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 import { User } from '../users/user.entity';
 
@@ -75,6 +75,10 @@ export class Device {
 
   @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
   disabledAt: Date | null;
+
+  /** Who disabled it (set with disabledAt; null before the column existed). */
+  @Column({ name: 'disabled_by', type: 'jsonb', nullable: true })
+  disabledBy: DisabledBy | null;
 
   @Column({ name: 'last_seen_at', type: 'timestamptz', nullable: true })
   lastSeenAt: Date | null;

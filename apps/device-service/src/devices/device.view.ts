@@ -17,6 +17,7 @@ export function toDeviceView(device: Device, currentDeviceId: string | null = nu
     createdAt: device.createdAt.toISOString(),
     approvedAt: iso(device.approvedAt),
     disabledAt: iso(device.disabledAt),
+    disabledBy: device.disabledBy ?? null,
     lastSeenAt: iso(device.lastSeenAt),
     approvedVia: device.approvedVia,
     approvedBy: device.approvedBy,

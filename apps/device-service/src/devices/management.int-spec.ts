@@ -31,7 +31,7 @@ describe('device-service: the user own devices (MANAGE-1, MANAGE-3)', () => {
     expect(Object.keys(devices[0]).sort()).toEqual(
       [
         'id', 'name', 'clientType', 'os', 'browser', 'fingerprint', 'lastIp', 'status', 'createdAt', 'approvedAt',
-        'disabledAt', 'lastSeenAt', 'approvedVia', 'approvedBy', 'expiresAt', 'current',
+        'disabledAt', 'disabledBy', 'lastSeenAt', 'approvedVia', 'approvedBy', 'expiresAt', 'current',
       ].sort(),
     );
     const fromPending = await h.send(Command.deviceList, { caller: h.caller(claims, pending.key) });
@@ -118,6 +118,9 @@ describe('device-service: the user own devices (MANAGE-1, MANAGE-3)', () => {
     const pending = await h.setup(claims, 'mobile', 'Old phone');
     const { device } = await h.send(Command.deviceDisable, { caller: h.caller(claims, web.key), deviceId: laptop.device.id });
     expect(device).toMatchObject({ status: 'disabled', disabledAt: expect.any(String) });
+    // The disabled device can tell why: from which device (issue 13 item 7).
+    expect(device.disabledBy).toEqual({ kind: 'device', deviceId: web.device.id, deviceName: web.device.name });
+    expect((await h.send(Command.deviceGetSession, { caller: h.caller(claims, laptop.key) })).device?.disabledBy).toEqual(device.disabledBy);
     expect(await h.outboxSubjects(laptop.device.id)).toEqual(['events.device.disabled']);
     expect(await h.auditActions(laptop.device.id)).toEqual(['device.disabled']);
     expect((await h.send(Command.deviceGetSession, { caller: h.caller(claims, laptop.key) })).trusted).toBe(false);

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { BusClient, DomainError } from '@td/common';
 import { Command, ErrorCode, PENDING_STATUSES, type DeprovisionUsersReply, type JobView, type WorkspaceDeviceReply, type WorkspaceListDevicesReply } from '@td/contracts';
 import { byCaller } from '../devices/device-history';
-import { DeviceLifecycle } from '../devices/device-lifecycle';
+import { DeviceLifecycle, disabledFrom } from '../devices/device-lifecycle';
 import { toDeviceView } from '../devices/device.view';
 import { DeprovisionQueue } from '../deprovision/deprovision.queue';
 import { DeprovisionService } from '../deprovision/deprovision.service';
@@ -55,7 +55,9 @@ export class WorkspaceDevicesService {
       if (!found) throw DomainError.notFound('The device');
       const { device, owner } = found;
       const wasPending = PENDING_STATUSES.includes(device.status);
-      await this.lifecycle.change(tx, 'disable', { device, owner }, byCaller(admin.user, admin.device.id, request.caller));
+      // An admin disabling a device of their own did it from their device, as a user would.
+      const disabledBy = owner.id === admin.user.id ? disabledFrom(admin.device) : ({ kind: 'admin' } as const);
+      await this.lifecycle.change(tx, 'disable', { device, owner }, byCaller(admin.user, admin.device.id, request.caller), { disabledBy });
       return { device, wasPending };
     });
     if (wasPending) {

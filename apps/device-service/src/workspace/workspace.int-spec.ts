@@ -119,6 +119,7 @@ describe('device-service: the workspace devices and audit (ADMIN-1..4)', () => {
     const { device } = await h.send(Command.workspaceDisableDevice, { caller: h.caller(boss.claims, boss.key, { ip: '198.51.100.9', userAgent: 'AdminBrowser/1.0' }), deviceId: target.id });
     expect(device).toMatchObject({ id: target.id, status: 'disabled', current: false });
     expect(device.disabledAt).not.toBeNull();
+    expect(device.disabledBy).toEqual({ kind: 'admin' });
     expect((await h.deviceRow(target.id)).status).toBe('disabled');
     expect(await h.outboxSubjects(target.id)).toEqual(['events.device.disabled']);
     const [audit] = await h.db.query(`SELECT * FROM audit_events WHERE target_device_id = $1`, [target.id]);

@@ -48,6 +48,7 @@ export function deviceRow(user: User, overrides: Partial<Device> = {}): Device {
     approvedBy: null,
     deniedAt: null,
     disabledAt: null,
+    disabledBy: null,
     lastSeenAt: null,
     lastIp: null,
     createdIp: '203.0.113.7',

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
-import { CLIENT_TYPES, DEVICE_STATUSES, type ClientType, type DeviceStatus } from '@td/contracts';
+import { CLIENT_TYPES, DEVICE_STATUSES, type ClientType, type DeviceStatus, type DisabledBy } from '@td/contracts';
 
 /** Response shapes for the OpenAPI document (API.md "Objects"); the replies themselves come from device-service. */
 export class DeviceSchema {
@@ -14,6 +14,12 @@ export class DeviceSchema {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) approvedAt: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) disabledAt: string | null;
+  @ApiProperty({
+    nullable: true,
+    description: 'Who disabled the device: { kind: "device", deviceId, deviceName } (one of the user’s devices), { kind: "admin" } or { kind: "deprovisioning" }; null unless disabled',
+    example: { kind: 'device', deviceId: '6f1c2a9e-0000-4000-8000-000000000001', deviceName: 'alice Web app - macOS/Chrome' },
+  })
+  disabledBy: DisabledBy | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) lastSeenAt: string | null;
   @ApiProperty({ enum: ['email_code', 'device'], nullable: true }) approvedVia: 'email_code' | 'device' | null;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) approvedBy: string | null;

@@ -16,7 +16,7 @@ function deviceView(overrides: Partial<DeviceView> = {}): DeviceView {
   return {
     id: randomUUID(), name: 'alice Web app - macOS/Chrome', clientType: 'web', os: 'macOS', browser: 'Chrome',
     fingerprint: 'maple orbit crane velvet tundra', lastIp: null, status: 'pending_verification', createdAt: new Date().toISOString(),
-    approvedAt: null, disabledAt: null, lastSeenAt: null, approvedVia: null, approvedBy: null, expiresAt: null, current: true, ...overrides,
+    approvedAt: null, disabledAt: null, disabledBy: null, lastSeenAt: null, approvedVia: null, approvedBy: null, expiresAt: null, current: true, ...overrides,
   };
 }
 

@@ -21,6 +21,7 @@ const payload: DeviceEventPayload = {
     createdAt: '2026-11-28T09:59:00.000Z',
     approvedAt: '2026-11-28T10:00:00.000Z',
     disabledAt: null,
+    disabledBy: null,
     lastSeenAt: null,
     approvedVia: 'email_code',
     approvedBy: null,

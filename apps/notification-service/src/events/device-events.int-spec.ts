@@ -41,6 +41,7 @@ function deviceEvent(overrides: Partial<Omit<DeviceView, 'current'>> = {}): Devi
       createdAt: new Date(Date.now() - 60_000).toISOString(),
       approvedAt: new Date().toISOString(),
       disabledAt: null,
+      disabledBy: null,
       lastSeenAt: null,
       approvedVia: 'device',
       approvedBy: randomUUID(),

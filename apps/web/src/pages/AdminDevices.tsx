@@ -4,7 +4,7 @@ import { subscribeDeviceEvents } from '../api/events';
 import type { DeviceStatus, Session, WorkspaceDevicesPage } from '../api/types';
 import { ConfirmDialog } from '../ui/Dialog';
 import { ErrorMessage } from '../ui/ErrorMessage';
-import { APP_LABEL, formatTime, STATUS_LABEL } from '../ui/format';
+import { APP_LABEL, disabledHow, formatTime, STATUS_LABEL } from '../ui/format';
 import { DeprovisionProgress } from './DeprovisionProgress';
 import { personLabel, UserPicker, type WorkspaceUser } from './UserPicker';
 
@@ -33,8 +33,11 @@ export function AdminDevices({ session }: { session: Session }) {
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState('');
   const [job, setJob] = useState<{ id: string; user: WorkspaceUser } | null>(null);
-  // Users deprovisioned from this page: their rows say so and no longer offer the action (the API has no such flag on devices).
+  // Users deprovisioned from this page: their rows say so and no longer offer the action, before their devices show it.
   const [deprovisioned, setDeprovisioned] = useState<ReadonlySet<string>>(new Set());
+  // A device disabled by deprovisioning marks its user deprovisioned, also after a reload.
+  const deprovisionedHere = new Set(page?.devices.filter((device) => device.disabledBy?.kind === 'deprovisioning').map((device) => device.user.id));
+  const isDeprovisioned = (device: WorkspaceDevicesPage['devices'][number]) => deprovisioned.has(device.user.id) || deprovisionedHere.has(device.user.id);
   const [pageSize, setPageSize] = useState(20);
   const cursor = cursors[cursors.length - 1];
 
@@ -167,7 +170,7 @@ export function AdminDevices({ session }: { session: Session }) {
                       {device.user.username && device.user.username !== device.user.email && <span className="person-name">{device.user.username}</span>}
                       <span className="person-email">{device.user.email}</span>
                     </button>
-                    {deprovisioned.has(device.user.id) && <span className="tag deprovisioned">Deprovisioned</span>}
+                    {isDeprovisioned(device) && <span className="tag deprovisioned">Deprovisioned</span>}
                   </td>
                   <td className="nowrap">{APP_LABEL[device.clientType]}</td>
                   <td>
@@ -175,6 +178,7 @@ export function AdminDevices({ session }: { session: Session }) {
                   </td>
                   <td>
                     <span className={`status status-${device.status}`}>{STATUS_LABEL[device.status]}</span>
+                    {device.status === 'disabled' && device.disabledAt && <span className="status-how">{disabledHow(device, 'the user')}</span>}
                   </td>
                   <td className="nowrap">{formatTime(device.lastSeenAt)}</td>
                   <td>
@@ -185,7 +189,7 @@ export function AdminDevices({ session }: { session: Session }) {
                         </button>
                       )}
                       {/* Not for oneself, nor for someone already deprovisioned. */}
-                      {device.user.id !== session.user.id && !deprovisioned.has(device.user.id) && (
+                      {device.user.id !== session.user.id && !isDeprovisioned(device) && (
                         <button type="button" onClick={() => setPending({ kind: 'deprovision', user: device.user })} aria-label={`Deprovision ${device.user.email}`}>
                           Deprovision user
                         </button>

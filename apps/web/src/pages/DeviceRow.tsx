@@ -2,7 +2,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api/client';
 import type { Device } from '../api/types';
 import { ErrorMessage } from '../ui/ErrorMessage';
-import { APP_LABEL, formatTime, STATUS_LABEL } from '../ui/format';
+import { APP_LABEL, disabledHow, formatTime, STATUS_LABEL } from '../ui/format';
 import { DEVICE_NAME_REQUIRED } from '../ui/messages';
 
 interface Props {
@@ -67,6 +67,12 @@ export function DeviceRow({ device, canManage, onChanged, onReload, onDisable, o
         </dd>
         <dt>Last seen</dt>
         <dd>{formatTime(device.lastSeenAt)}</dd>
+        {device.status === 'disabled' && (
+          <>
+            <dt>Disabled</dt>
+            <dd>{disabledHow(device)}</dd>
+          </>
+        )}
         {device.status.startsWith('pending') && (
           <>
             <dt>Requested</dt>

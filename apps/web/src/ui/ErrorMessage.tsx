@@ -12,6 +12,9 @@ export function describeError(error: unknown): string {
       const left = problem.attemptsRemaining;
       return typeof left === 'number' ? `That code is not right. ${left === 1 ? '1 try remains' : `${left} tries remain`}.` : 'That code is not right.';
     }
+    case 'user_deprovisioned':
+      // The help article: when a user is deprovisioned, all of their trusted sessions and devices are disabled automatically.
+      return 'This account has been deprovisioned. All of its trusted sessions and devices, this one too, were disabled automatically.';
     case 'code_expired':
       return 'This code has expired or is no longer valid. Send a new code.';
     case 'validation_failed':

@@ -1,5 +1,5 @@
 import { defaultDeviceName, describeUserAgent, firstFreeName } from '../../../../libs/contracts/src/device-names';
-import type { ClientType, DeviceStatus } from '../api/types';
+import type { ClientType, Device, DeviceStatus } from '../api/types';
 
 export const STATUS_LABEL: Record<DeviceStatus, string> = {
   pending_verification: 'Pending verification',
@@ -29,4 +29,23 @@ export function formatCountdown(ms: number): string {
 export function suggestedDeviceName(username: string, takenNames: readonly string[]): string {
   const { os, browser } = describeUserAgent(navigator.userAgent);
   return firstFreeName(defaultDeviceName(username, 'web', os, browser), takenNames);
+}
+
+/**
+ * Who disabled a device and when (issue 13 item 7), in the help article's words: "from <device>",
+ * "by an admin of your workspace", "automatically when … was deprovisioned". Empty unless disabled.
+ */
+export function disabledHow(device: Pick<Device, 'status' | 'disabledAt' | 'disabledBy'>, whose: 'your account' | 'the user' = 'your account'): string {
+  if (device.status !== 'disabled') return '';
+  const when = device.disabledAt ? ` on ${formatTime(device.disabledAt)}` : '';
+  switch (device.disabledBy?.kind) {
+    case 'device':
+      return `from ${device.disabledBy.deviceName}${when}`;
+    case 'admin':
+      return `by an admin of your workspace${when}`;
+    case 'deprovisioning':
+      return `automatically when ${whose} was deprovisioned${when ? `,${when}` : ''}`;
+    default:
+      return when.trim();
+  }
 }
