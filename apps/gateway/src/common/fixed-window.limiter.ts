@@ -9,23 +9,55 @@ export interface WindowCounter {
 }
 
 /**
+ * One hit on each key (KEYS), all in one round trip: INCR, and a fresh counter lives for the window
+ * (ARGV[1], ms). Answers the count and the ms left of the window of each key, in order.
+ */
+const HIT_WINDOWS_LUA = `
+local window = tonumber(ARGV[1])
+local answer = {}
+for i, key in ipairs(KEYS) do
+  local count = redis.call('INCR', key)
+  local left = redis.call('PTTL', key)
+  if left < 0 then
+    redis.call('PEXPIRE', key, window)
+    left = window
+  end
+  answer[2 * i - 1] = count
+  answer[2 * i] = left
+end
+return answer`;
+
+interface WithHitWindows {
+  tdHitWindows(numberOfKeys: number, ...keysThenWindowMs: Array<string | number>): Promise<number[]>;
+}
+
+/** The connection with the script defined on it (EVALSHA; ioredis loads the script again after a Redis restart). */
+function scripted(redis: Redis): Redis & WithHitWindows {
+  if (!('tdHitWindows' in redis)) redis.defineCommand('tdHitWindows', { lua: HIT_WINDOWS_LUA });
+  return redis as Redis & WithHitWindows;
+}
+
+/**
  * Fixed-window counters in Redis, shared by every gateway instance: one hit on each counter,
- * all in one round trip (a MULTI of INCR, EXPIRE NX and TTL per key). Beyond any counter's
- * limit: 429 `rate_limited` with Retry-After set to what is left of the longest such window.
- * Redis unreachable: 503 (the caller cannot tell whether the limit holds, so it is not waived).
+ * all in one round trip (a script: INCR, and PEXPIRE when the counter is new). Beyond any
+ * counter's limit: 429 `rate_limited` with Retry-After set to what is left of the longest such
+ * window. Redis unreachable: 503 (whether the limit holds cannot be told, so it is not waived).
  */
 export async function hitFixedWindows(redis: Redis, windowSeconds: number, counters: readonly WindowCounter[]): Promise<void> {
-  const transaction = redis.multi();
-  for (const { key } of counters) transaction.incr(key).expire(key, windowSeconds, 'NX').ttl(key);
-  const results = await transaction.exec().catch(() => null);
-  if (!results || results.some(([error]) => error)) throw DomainError.unavailable();
-  let retryAfter = 0;
+  const keys = counters.map(({ key }) => key);
+  let answer: number[];
+  try {
+    answer = await scripted(redis).tdHitWindows(keys.length, ...keys, windowSeconds * 1000);
+  } catch {
+    throw DomainError.unavailable();
+  }
+  let retryAfterMs = 0;
   counters.forEach(({ limit }, index) => {
-    const count = results[index * 3][1] as number;
-    const ttl = results[index * 3 + 2][1] as number;
-    if (count > limit) retryAfter = Math.max(retryAfter, ttl, 1);
+    if (answer[2 * index] > limit) retryAfterMs = Math.max(retryAfterMs, answer[2 * index + 1]);
   });
-  if (retryAfter > 0) throw DomainError.of(ErrorCode.rateLimited, 'Too many requests; try again later.', { retryAfter });
+  if (retryAfterMs > 0) {
+    throw DomainError.of(ErrorCode.rateLimited, 'Too many requests; try again later.', { retryAfter: Math.max(1, Math.ceil(retryAfterMs / 1000)) });
+  }
 }
 
 /**
