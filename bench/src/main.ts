@@ -16,6 +16,8 @@
  *   --idle-seconds N     length of the idle phase (default 60; BENCH_IDLE_SECONDS)
  *   --cascade-users N    people in the cascade (default 1,000; BENCH_CASCADE_USERS)
  *   --full-cascade       10,000 people × 20 devices, the target of DEPROV-3
+ *   --only a,b           only these scenarios (first-device, approval, list, cascade, idle); list needs the
+ *                        people the flows leave behind, so it brings approval (and first-device) with it
  * BENCH_CONCURRENCY (16), BENCH_USERS (people per flow scenario, 150), BENCH_LIST_REQUESTS (3,000).
  */
 import { createServer } from 'node:net';
@@ -45,6 +47,8 @@ const CONCURRENCY = option('--concurrency', 'BENCH_CONCURRENCY', 16);
 const USERS = option('--users', 'BENCH_USERS', QUICK ? 60 : 150);
 const LIST_REQUESTS = option('--list-requests', 'BENCH_LIST_REQUESTS', QUICK ? 1000 : 3000);
 const IDLE_SECONDS = option('--idle-seconds', 'BENCH_IDLE_SECONDS', QUICK ? 10 : 60);
+const ONLY = argv.includes('--only') ? new Set(argv[argv.indexOf('--only') + 1].split(',')) : null;
+const runs = (name: string) => !ONLY || ONLY.has(name) || (ONLY.has('list') && (name === 'approval' || name === 'first-device')) || (ONLY.has('approval') && name === 'first-device');
 const CASCADE_USERS = flag('--full-cascade') ? 10_000 : option('--cascade-users', 'BENCH_CASCADE_USERS', QUICK ? 200 : 1000);
 /**
  * The bench's thousands of requests a second all come from 127.0.0.1, and its list scenario sends
@@ -322,11 +326,11 @@ async function main(): Promise<void> {
     out(`Trusted Devices benchmark: ${CONCURRENCY} clients; ${USERS} people per flow scenario; ${cpus().length} cores, load ${loadavg()[0].toFixed(2)}\n`);
     const bench = new Bench(system, floor, mail, testEnv);
     const [systemPeople, floorPeople] = [await people(jwtSecret, USERS), await people(jwtSecret, USERS)];
-    await bench.firstDevice(systemPeople, floorPeople);
-    await bench.approval(systemPeople, floorPeople);
-    await bench.list(systemPeople, floorPeople);
-    await bench.cascade(db, jwtSecret);
-    await bench.idle(db);
+    if (runs('first-device')) await bench.firstDevice(systemPeople, floorPeople);
+    if (runs('approval')) await bench.approval(systemPeople, floorPeople);
+    if (runs('list')) await bench.list(systemPeople, floorPeople);
+    if (runs('cascade')) await bench.cascade(db, jwtSecret);
+    if (runs('idle')) await bench.idle(db);
     bench.printCpu();
     const document = `${JSON.stringify({ startedAt, cores: cpus().length, loadAverage: loadavg(), concurrency: CONCURRENCY, users: USERS, listRequests: LIST_REQUESTS, cascadeUsers: CASCADE_USERS, idleSeconds: IDLE_SECONDS, scenarios: bench.reports }, null, 2)}\n`;
     if (JSON_OUT) process.stdout.write(document);

@@ -73,17 +73,23 @@ export class DeviceServiceEnv extends RedisEnv {
   @IsOptional()
   DEPROVISION_WORKER: boolean = true;
 
-  /** Devices disabled per transaction by the deprovisioning cascade (DEPROV-1). */
+  /** Devices disabled per transaction by the deprovisioning cascade (DEPROV-1), of as many users as the transaction takes. */
   @IsInt()
   @Min(1)
-  @Max(10_000)
-  DEPROVISION_BATCH_SIZE: number = 100;
+  @Max(20_000)
+  DEPROVISION_BATCH_SIZE: number = 2000;
 
-  /** Deprovisioning jobs one worker runs at the same time. */
+  /** Deprovisioning jobs (users) one worker holds at the same time; they are disabled together, many users per transaction. */
   @IsInt()
   @Min(1)
-  @Max(100)
-  DEPROVISION_CONCURRENCY: number = 8;
+  @Max(5000)
+  DEPROVISION_CONCURRENCY: number = 500;
+
+  /** Cascade transactions one worker runs at the same time (its jobs are split between them). */
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  DEPROVISION_TRANSACTIONS: number = 2;
 
   /** How long a worker's hold on a running cascade lasts before another worker may take it over (a crashed worker). */
   @IsInt()

@@ -6,16 +6,34 @@ import { DeviceServiceEnv } from '../config';
 import { DeviceLifecycle } from '../devices/device-lifecycle';
 import { DeprovisionRepository } from './deprovision.repository';
 
+export type CascadeJob = Pick<Job<DeprovisionJobData>, 'data' | 'updateProgress' | 'progress' | 'attemptsMade' | 'stalledCounter'>;
+
+/** A job handed to the cascade, until its user has no device left to disable. */
+interface Entry {
+  job: CascadeJob;
+  userId: string;
+  /** A first run counts what it disables itself; a retried, taken-over or re-run one asks the rows. */
+  firstRun: boolean;
+  disabledHere: number;
+  resolve: (progress: DeprovisionJobProgress) => void;
+  reject: (error: Error) => void;
+}
+
 /**
- * The work of one `disable-devices` job (DEPROV-1/2): disables the user's devices in
- * batches, each batch one transaction with its audit entries (deduplicated by
- * `deprov:<deviceId>`) and `events.device.disabled` outbox rows. It starts from what the
- * rows say, not from what a previous attempt remembered, so a retried or taken-over job
- * just carries on and a finished one finds nothing left to do.
+ * The work of `disable-devices` jobs (DEPROV-1/2/3): disables the users' devices, many
+ * users per transaction (the jobs the worker holds at that moment, up to
+ * DEPROVISION_BATCH_SIZE devices), each transaction one UPDATE … RETURNING through
+ * DeviceLifecycle with the audit entries (deduplicated by `deprov:<deviceId>`) and
+ * `events.device.disabled` outbox rows of every device it moved. Each job still completes
+ * (or fails and is retried) on its own, as soon as its user has nothing left. It starts
+ * from what the rows say, not from what a previous attempt remembered, so a retried or
+ * taken-over job just carries on and a finished one finds nothing left to do.
  */
 @Injectable()
 export class DeprovisionCascade {
   private readonly logger = new Logger(DeprovisionCascade.name);
+  private readonly waiting: Entry[] = [];
+  private transactions = 0;
 
   constructor(
     private readonly repository: DeprovisionRepository,
@@ -24,49 +42,93 @@ export class DeprovisionCascade {
     @Inject(DeviceServiceEnv) private readonly config: DeviceServiceEnv,
   ) {}
 
-  async run(job: Pick<Job<DeprovisionJobData>, 'data' | 'updateProgress' | 'progress' | 'attemptsMade' | 'stalledCounter'>): Promise<DeprovisionJobProgress> {
-    const { userId } = job.data;
-    // A first run counts what it disables itself; a retried or taken-over one asks the rows.
-    const firstRun = !job.data.rerun && job.attemptsMade === 0 && !job.stalledCounter && typeof job.progress !== 'object';
-    let disabledHere = 0;
-    let progress: DeprovisionJobProgress | null = null;
-    for (;;) {
-      const disabled = await this.disableBatch(job.data);
-      if (disabled.length === 0) break;
-      disabledHere += disabled.length;
-      // A short batch was the last: no device can be added once the user is marked (setups take the user's lock and check).
-      const last = disabled.length < this.config.DEPROVISION_BATCH_SIZE;
-      progress = firstRun && last ? { disabled: disabledHere, total: disabledHere } : await this.repository.progress(userId);
-      // The last batch's progress is the job's return value, stored as it completes: one Redis write less per job.
-      if (!last) await job.updateProgress(progress);
-      const pending = disabled.filter((entry) => PENDING_STATUSES.includes(entry.previousStatus)).map((entry) => entry.device.id);
-      if (pending.length > 0) void this.voidCodes(pending);
-      if (last) break;
-      if (this.config.DEPROVISION_BATCH_PAUSE_MS > 0) await new Promise((resolve) => setTimeout(resolve, this.config.DEPROVISION_BATCH_PAUSE_MS));
-    }
-    if (!progress) {
-      // Nothing left to do (a re-run): report what the rows say.
-      progress = await this.repository.progress(userId);
-    }
-    return progress;
+  /** Resolves with the job's final progress once its user has no registered device left. */
+  run(job: CascadeJob): Promise<DeprovisionJobProgress> {
+    return new Promise((resolve, reject) => {
+      const firstRun = !job.data.rerun && job.attemptsMade === 0 && !job.stalledCounter && typeof job.progress !== 'object';
+      this.waiting.push({ job, userId: job.data.userId.toLowerCase(), firstRun, disabledHere: 0, resolve, reject });
+      this.pump();
+    });
   }
 
-  private disableBatch(data: DeprovisionJobData) {
+  /** Starts a group of the waiting jobs while fewer than DEPROVISION_TRANSACTIONS run: jobs that arrive meanwhile form the next group. */
+  private pump(): void {
+    const groupSize = Math.max(1, Math.ceil(this.config.DEPROVISION_CONCURRENCY / this.config.DEPROVISION_TRANSACTIONS));
+    while (this.transactions < this.config.DEPROVISION_TRANSACTIONS && this.waiting.length > 0) {
+      const group = this.waiting.splice(0, groupSize);
+      this.transactions += 1;
+      void this.runGroup(group).finally(() => {
+        this.transactions -= 1;
+        this.pump();
+      });
+    }
+  }
+
+  private async runGroup(group: Entry[]): Promise<void> {
+    let left = group;
+    try {
+      for (let round = 0; left.length > 0; round++) {
+        if (round > 0 && this.config.DEPROVISION_BATCH_PAUSE_MS > 0) await new Promise((resolve) => setTimeout(resolve, this.config.DEPROVISION_BATCH_PAUSE_MS));
+        const { marked, moved } = await this.disableBatch(left);
+        const byUser = new Map(left.map((entry) => [entry.userId, entry]));
+        for (const { device } of moved) {
+          const entry = byUser.get(device.userId.toLowerCase());
+          if (entry) entry.disabledHere += 1;
+        }
+        const pending = moved.filter((entry) => PENDING_STATUSES.includes(entry.previousStatus)).map((entry) => entry.device.id);
+        if (pending.length > 0) void this.voidCodes(pending);
+        // Rows are taken in (user, id) order: a short batch was the last of every user in it
+        // (no device can be added once a user is marked: setups take the user's lock and check);
+        // a full one finished every user before the last one it reached.
+        const full = moved.length >= this.config.DEPROVISION_BATCH_SIZE;
+        const reached = full ? moved.reduce((last, { device }) => (device.userId.toLowerCase() > last ? device.userId.toLowerCase() : last), '') : null;
+        const isDone = (entry: Entry) => !marked.has(entry.userId) || reached === null || entry.userId < reached;
+        const done = left.filter(isDone);
+        await this.finish(done, marked);
+        left = left.filter((entry) => !isDone(entry));
+        // The user cut short by the batch shows how far it has got.
+        const cut = left.filter((entry) => entry.userId === reached);
+        if (cut.length > 0) {
+          const progress = await this.repository.progress([cut[0].userId]);
+          await Promise.all(cut.map((entry) => entry.job.updateProgress(progress.get(entry.userId)!)));
+        }
+      }
+    } catch (error) {
+      for (const entry of left) entry.reject(error as Error);
+    }
+  }
+
+  /** Completes the jobs whose users have nothing left: a first run with what it counted, any other with what the rows say. */
+  private async finish(done: Entry[], marked: Set<string>): Promise<void> {
+    const ask = done.filter((entry) => !entry.firstRun || !marked.has(entry.userId));
+    const fromRows = ask.length > 0 ? await this.repository.progress([...new Set(ask.map((entry) => entry.userId))]) : null;
+    for (const entry of done) {
+      entry.resolve(fromRows?.get(entry.userId) ?? { disabled: entry.disabledHere, total: entry.disabledHere });
+    }
+  }
+
+  /** One transaction: the users' locks, then up to DEPROVISION_BATCH_SIZE of their devices disabled with their history. */
+  private disableBatch(entries: Entry[]) {
     return this.repository.inTransaction(async (tx) => {
-      // The user's lock first (as every device change takes it), so a racing setup or
+      // The users' locks first (as every device change takes its user's), so a racing setup or
       // approval either committed before this batch or sees the user deprovisioned.
       // Asynchronous commit: a batch lost to a database crash leaves the user deprovisioned with
       // devices enabled, which the self-healing sweep finds and runs again (the cascade is idempotent).
       await tx.query(`SET LOCAL synchronous_commit = off`);
-      const user = await this.repository.lockUser(tx, data.userId);
-      if (!user?.deprovisionedAt) return [];
-      const origin = { ip: data.ip, userAgent: data.userAgent };
-      return this.lifecycle.changeMany(
+      const users = (await this.repository.lockUsers(tx, [...new Set(entries.map((entry) => entry.userId))])).filter((user) => user.deprovisionedAt);
+      const marked = new Set(users.map((user) => user.id.toLowerCase()));
+      if (users.length === 0) return { marked, moved: [] };
+      const jobs = new Map(entries.map((entry) => [entry.userId, entry.job.data]));
+      const moved = await this.lifecycle.changeMany(
         tx,
         'deprovision',
-        (from, to) => this.repository.moveNextBatch(tx, user, from, to, this.config.DEPROVISION_BATCH_SIZE),
-        ({ device }) => ({ actor: data.actor, origin, dedupeKey: `deprov:${device.id}` }),
+        (from, to) => this.repository.moveNextBatch(tx, users, from, to, this.config.DEPROVISION_BATCH_SIZE),
+        ({ device }) => {
+          const data = jobs.get(device.userId.toLowerCase())!;
+          return { actor: data.actor, origin: { ip: data.ip, userAgent: data.userAgent }, dedupeKey: `deprov:${device.id}` };
+        },
       );
+      return { marked, moved };
     });
   }
 

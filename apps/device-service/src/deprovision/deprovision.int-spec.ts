@@ -98,6 +98,39 @@ describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
     expect(auditRows).toBe(9);
   });
 
+  it('DEPROV-3 users whose cascades share transactions each finish with their own progress, every device disabled, audited and announced once', async () => {
+    const boss = await admin();
+    // Batches of 2 devices over users of 0, 1, 3 and 5 devices: batches end inside a user and between users.
+    const counts = [0, 1, 3, 5, 2, 1];
+    const users = [];
+    for (const count of counts) {
+      const user = await insertUser(h.db, { workspaceId: boss.claims.wid });
+      if (count > 0) await insertDevices(h.db, user, count, { status: 'approved' });
+      if (count > 2) await insertDevice(h.db, user, { status: 'pending_verification' });
+      users.push({ user, enabled: count + (count > 2 ? 1 : 0) });
+    }
+    const reply = await h.send(Command.workspaceDeprovisionUsers, { caller: boss.caller, userIds: users.map(({ user }) => user.subject) });
+    expect(reply.jobs).toHaveLength(users.length);
+
+    for (const { user, enabled } of users) {
+      const job = await waitUntil(async () => {
+        const view = await h.send(Command.workspaceGetJob, { caller: boss.caller, jobId: cascadeJobId(user.id) });
+        return view.state === 'completed' ? view : null;
+      }, 20000, 25);
+      expect(job.progress).toEqual({ disabled: enabled, total: enabled });
+      expect(await enabledCount(user.id)).toBe(0);
+    }
+    const ids = users.map(({ user }) => user.id);
+    const perDevice: Array<{ audits: number; events: number }> = await h.db.query(
+      `SELECT (SELECT count(*)::int FROM audit_events a WHERE a.target_device_id = d.id AND a.action = 'device.disabled') AS audits,
+              (SELECT count(*)::int FROM outbox o WHERE o.subject = 'events.device.disabled' AND o.payload->'device'->>'id' = d.id::text) AS events
+         FROM devices d WHERE d.user_id = ANY($1::uuid[])`,
+      [ids],
+    );
+    expect(perDevice).toHaveLength(counts.reduce((sum, count) => sum + count + (count > 2 ? 1 : 0), 0));
+    expect(perDevice.every((row) => row.audits === 1 && row.events === 1)).toBe(true);
+  });
+
   it('DEPROV-1 a second request while the cascade runs gets the same job id and starts no second cascade', async () => {
     const boss = await admin();
     const user = await insertUser(h.db, { workspaceId: boss.claims.wid });

@@ -41,8 +41,9 @@ export class DeprovisionRepository {
     for (const user of users) user.deprovisionedAt = deprovisionedAt;
   }
 
-  lockUser(tx: EntityManager, userId: string): Promise<User | null> {
-    return tx.findOne(User, { where: { id: userId }, lock: { mode: 'pessimistic_write' } });
+  /** The users, locked in id order (the order every bulk path takes them in, so they cannot deadlock). */
+  lockUsers(tx: EntityManager, userIds: string[]): Promise<User[]> {
+    return tx.createQueryBuilder(User, 'u').where('u.id = ANY(:userIds)', { userIds }).orderBy('u.id').setLock('pessimistic_write').getMany();
   }
 
   async markDeprovisioned(tx: EntityManager, user: User): Promise<void> {
@@ -52,52 +53,51 @@ export class DeprovisionRepository {
   }
 
   /**
-   * Moves the next `limit` of the user's devices in `from` to `to` (the cascade: registered
-   * to disabled, DeviceLifecycle's table), in id order, and returns them with the status
-   * each had before. The caller holds the user's lock.
+   * Moves the next `limit` devices in `from` of these owners to `to` (the cascade: registered
+   * to disabled, DeviceLifecycle's table) in one statement, in (owner, id) order, and returns
+   * them with the status each had before. In that order a short answer leaves nothing behind,
+   * and a full one leaves devices only of owners from the last one returned on. The caller
+   * holds the owners' locks.
    */
   async moveNextBatch(
     tx: EntityManager,
-    owner: User,
+    owners: readonly User[],
     from: readonly DeviceStatus[],
     to: DeviceStatus,
     limit: number,
   ): Promise<Array<{ device: Device; owner: User; previousStatus: DeviceStatus }>> {
+    if (owners.length === 0) return [];
+    const byId = new Map(owners.map((owner) => [owner.id, owner]));
     const [rows] = (await tx.query(
       `WITH batch AS (
          SELECT id, status FROM devices
-          WHERE user_id = $1 AND status = ANY($2::varchar[])
-          ORDER BY id
+          WHERE user_id = ANY($1::uuid[]) AND status = ANY($2::varchar[])
+          ORDER BY user_id, id
           LIMIT $3
           FOR UPDATE)
        UPDATE devices d SET status = $4::varchar, disabled_at = CASE WHEN $4::varchar = 'disabled' THEN now() ELSE d.disabled_at END,
               disabled_by = CASE WHEN $4::varchar = 'disabled' THEN '{"kind":"deprovisioning"}'::jsonb ELSE d.disabled_by END
          FROM batch WHERE d.id = batch.id
        RETURNING d.*, batch.status AS previous_status`,
-      [owner.id, from, limit, to],
-    )) as [Array<Record<string, unknown> & { previous_status: DeviceStatus }>, number];
-    return rows.map((row) => ({ device: this.toDevice(tx, row), owner, previousStatus: row.previous_status }));
+      [[...byId.keys()], from, limit, to],
+    )) as [Array<Record<string, unknown> & { previous_status: DeviceStatus; user_id: string }>, number];
+    const columns = tx.connection.getMetadata(Device).columns;
+    return rows.map((row) => ({ device: toDevice(columns, row), owner: byId.get(row.user_id)!, previousStatus: row.previous_status }));
   }
 
   /** Progress from the rows themselves, so it survives a crashed worker: disabled since deprovisioning, and left. */
-  async progress(userId: string): Promise<DeprovisionJobProgress> {
-    const [row] = (await this.dataSource.query(
-      `SELECT count(*) FILTER (WHERE status = ANY($2::varchar[]))::int AS remaining,
-              count(*) FILTER (WHERE status = 'disabled'
-                                 AND disabled_at >= (SELECT deprovisioned_at FROM users WHERE id = $1))::int AS disabled
-         FROM devices WHERE user_id = $1`,
-      [userId, CASCADE_STATUSES],
-    )) as Array<{ remaining: number; disabled: number }>;
-    return { disabled: row.disabled, total: row.disabled + row.remaining };
-  }
-
-  /** A `RETURNING *` row as the entity (saves reading the rows back). */
-  private toDevice(tx: EntityManager, row: Record<string, unknown>): Device {
-    const device = new Device();
-    for (const column of tx.connection.getMetadata(Device).columns) {
-      (device as unknown as Record<string, unknown>)[column.propertyName] = row[column.databaseName];
-    }
-    return device;
+  async progress(userIds: readonly string[]): Promise<Map<string, DeprovisionJobProgress>> {
+    const rows = (await this.dataSource.query(
+      `SELECT u.id,
+              count(d.id) FILTER (WHERE d.status = ANY($2::varchar[]))::int AS remaining,
+              count(d.id) FILTER (WHERE d.status = 'disabled' AND d.disabled_at >= u.deprovisioned_at)::int AS disabled
+         FROM users u LEFT JOIN devices d ON d.user_id = u.id
+        WHERE u.id = ANY($1::uuid[])
+        GROUP BY u.id`,
+      [userIds, CASCADE_STATUSES],
+    )) as Array<{ id: string; remaining: number; disabled: number }>;
+    const found = new Map(rows.map((row) => [row.id, { disabled: row.disabled, total: row.disabled + row.remaining }]));
+    return new Map(userIds.map((id) => [id, found.get(id) ?? { disabled: 0, total: 0 }]));
   }
 
   async hasEnabledDevices(userId: string): Promise<boolean> {
@@ -120,4 +120,11 @@ export class DeprovisionRepository {
     );
     return rows.map((row) => ({ id: row.id, workspaceId: row.workspace_id }));
   }
+}
+
+/** A `RETURNING *` row as the entity (saves reading the rows back). */
+function toDevice(columns: ReadonlyArray<{ propertyName: string; databaseName: string }>, row: Record<string, unknown>): Device {
+  const device = new Device();
+  for (const column of columns) (device as unknown as Record<string, unknown>)[column.propertyName] = row[column.databaseName];
+  return device;
 }
