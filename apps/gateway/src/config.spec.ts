@@ -33,6 +33,15 @@ describe('GatewayEnv — the edges (SEC)', () => {
     }
   };
 
+  it('SEC-9 the general rate limits default to 3000 a minute per address and 600 per user; zero, negative and non-integer values are refused', () => {
+    const config = loadConfig(GatewayEnv, base);
+    expect([config.RATE_LIMIT_IP_PER_MINUTE, config.RATE_LIMIT_USER_PER_MINUTE]).toEqual([3000, 600]);
+    expect(loadConfig(GatewayEnv, { ...base, RATE_LIMIT_IP_PER_MINUTE: '100000', RATE_LIMIT_USER_PER_MINUTE: '50' }).RATE_LIMIT_USER_PER_MINUTE).toBe(50);
+    for (const variable of ['RATE_LIMIT_IP_PER_MINUTE', 'RATE_LIMIT_USER_PER_MINUTE']) {
+      for (const value of ['0', '-5', '1.5', 'lots']) expect([variable, value, problems({ ...base, [variable]: value })]).toEqual([variable, value, expect.stringContaining(variable)]);
+    }
+  });
+
   it('SEC-12 PUBLIC_URL with a query, a fragment, a path or credentials is refused at start', () => {
     for (const url of ['https://devices.example.com?x=1', 'https://devices.example.com#frag', 'https://devices.example.com/app', 'https://user:pw@devices.example.com', 'ftp://devices.example.com']) {
       expect([url, problems({ ...base, PUBLIC_URL: url })]).toEqual([url, expect.stringContaining('PUBLIC_URL')]);
