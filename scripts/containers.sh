@@ -59,11 +59,15 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 step "tools (podman, runc, podman-compose, debootstrap)"
 missing=()
 for tool in podman runc podman-compose debootstrap; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+# Compose services find each other by name: with podman 4.3's CNI backend that takes the dnsname
+# plugin, which podman only recommends (a network created without it has no DNS: ENOTFOUND nats).
+[ -x /usr/lib/cni/dnsname ] || missing+=(dnsname)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]} (apt)"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    podman runc podman-compose debootstrap uidmap slirp4netns fuse-overlayfs containernetworking-plugins iptables >/dev/null
+    podman runc podman-compose debootstrap uidmap slirp4netns fuse-overlayfs containernetworking-plugins iptables \
+    golang-github-containernetworking-plugin-dnsname >/dev/null
 fi
 podman --version
 mkdir -p "$CACHE"
@@ -195,12 +199,15 @@ teardown() {
   fi
   compose down -v >/dev/null 2>&1 || true
   podman volume ls -q --filter "label=io.podman.compose.project=$PROJECT" | xargs -r podman volume rm -f >/dev/null 2>&1 || true
+  podman network rm -f "${PROJECT}_default" >/dev/null 2>&1 || true
   summary
   exit $status
 }
 
 step "compose up (podman-compose)"
 compose down -v >/dev/null 2>&1 || true # a run killed earlier
+# podman-compose 1.0.3 leaves the network behind; one made before dnsname was installed has no DNS
+podman network rm -f "${PROJECT}_default" >/dev/null 2>&1 || true
 trap teardown EXIT
 # podman-compose (1.0.3) does not wait for depends_on conditions nor know profiles: start in the
 # order the file means, naming the services.
