@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { INestMicroservice } from '@nestjs/common';
 import { bullPrefix, createBullConnection, DomainError, loadConfig, unsealCode, type BusClient } from '@td/common';
-import { Command, Queue, type DomainErrorBody, type IssueCodeRequest, type VerificationCodeEmailJob } from '@td/contracts';
+import { codeSealBinding, Command, Queue, type DomainErrorBody, type IssueCodeRequest, type VerificationCodeEmailJob } from '@td/contracts';
 import { connectBus, createTestEnv, expireKeyNow, type TestEnv } from '@td/testing';
 import { Queue as BullQueue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -9,9 +9,9 @@ import { startVerificationService } from '../src/bootstrap';
 import { VerificationServiceEnv } from '../src/config';
 
 export interface TestDevice {
+  workspaceId: string;
   userId: string;
   deviceId: string;
-  email: string;
 }
 
 /**
@@ -45,15 +45,15 @@ export class CodesHarness {
   /** A fresh user with a fresh device (factories, not shared rows). */
   newDevice(userId: string = randomUUID()): TestDevice {
     const deviceId = randomUUID();
-    return { userId, deviceId, email: `u-${deviceId.slice(0, 8)}@example.test` };
+    return { workspaceId: 'ws-codes', userId, deviceId };
   }
 
   issue(device: TestDevice, reason: IssueCodeRequest['reason'] = 'setup') {
     return this.bus.request(Command.verificationIssueCode, {
       reason,
+      workspaceId: device.workspaceId,
       userId: device.userId,
       deviceId: device.deviceId,
-      email: device.email,
       device: { name: 'alice Web app - macOS/Chrome', clientType: 'web', os: 'macOS', browser: 'Chrome' },
     });
   }
@@ -62,16 +62,16 @@ export class CodesHarness {
     return this.bus.request(Command.verificationCheckCode, { userId: device.userId, deviceId: device.deviceId, code });
   }
 
-  /** The newest mail job for this address. */
-  async latestJob(email: string): Promise<Job<VerificationCodeEmailJob>> {
-    const jobs = (await this.emailQueue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])).filter((job) => job.data.to === email);
-    if (jobs.length === 0) throw new Error(`no email job for ${email}`);
+  /** The newest mail job for this device. */
+  async latestJob(device: TestDevice): Promise<Job<VerificationCodeEmailJob>> {
+    const jobs = (await this.emailQueue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])).filter((job) => job.data.deviceId === device.deviceId);
+    if (jobs.length === 0) throw new Error(`no email job for device ${device.deviceId}`);
     return jobs.sort((a, b) => b.timestamp - a.timestamp)[0];
   }
 
   /** What the user reads in the mail: the unsealed code of the newest job. */
   async codeFor(device: TestDevice): Promise<string> {
-    return unsealCode(this.config.CODE_HMAC_SECRET, (await this.latestJob(device.email)).data.sealedCode);
+    return unsealCode(this.config.CODE_HMAC_SECRET, (await this.latestJob(device)).data.sealedCode, codeSealBinding(device));
   }
 
   /** Issues a code and reads it from the mail job, as the user would. */

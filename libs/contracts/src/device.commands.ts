@@ -72,6 +72,21 @@ export interface AuthorizeEventsReply {
   deviceId: string;
 }
 
+/**
+ * Where a user's mail goes, asked by notification-service when it sends (SEC-2): mail jobs name
+ * the user, never an address, so nothing written into a job can choose the recipient.
+ * `userId` is the internal `users.id`. Errors: `not_found` (no such user in that workspace).
+ */
+export interface GetMailRecipientRequest {
+  workspaceId: string;
+  userId: string;
+}
+export interface GetMailRecipientReply {
+  email: string;
+  /** Deprovisioned users get no codes; notices of what happened to their devices still go. */
+  deprovisioned: boolean;
+}
+
 export interface EmptyReply {
   ok: true;
 }

@@ -32,18 +32,39 @@ export interface DeviceDescription {
   browser: string;
 }
 
-/** Queued with the code's id as job id: one code, one job, one mail. */
-export interface VerificationCodeEmailJob {
-  to: string;
-  /** The code, sealed (AES-256-GCM) so it never rests in Redis in the clear. */
+/**
+ * Who a mail is for (SEC-2): the user, never an address. notification-service asks device-service for
+ * the address when it sends, so nothing written into a job (the ops dashboard, anyone with Redis)
+ * can choose where a mail goes. `userId` is the internal `users.id`.
+ */
+export interface MailRecipient {
+  workspaceId: string;
+  userId: string;
+}
+
+/**
+ * Queued with the code's id as job id: one code, one job, one mail. Jobs queued before SEC-2 carried
+ * `to` instead of the recipient; the worker never sends those (it does not trust an address in a job).
+ */
+export interface VerificationCodeEmailJob extends MailRecipient {
+  deviceId: string;
+  /**
+   * The code, sealed (AES-256-GCM) so it never rests in Redis in the clear, and bound to the recipient
+   * (`sealBinding`): a job re-addressed to another user cannot be opened.
+   */
   sealedCode: string;
   expiresAt: string;
   device: DeviceDescription;
   requestId?: string;
 }
 
-export interface DeviceApprovedEmailJob {
-  to: string;
+/** What a verification code's seal is bound to: its recipient, so changing who gets the mail breaks the seal. */
+export function codeSealBinding(recipient: MailRecipient): string {
+  return `code-mail\u0000${recipient.workspaceId}\u0000${recipient.userId}`;
+}
+
+/** Queued with the event's id as job id. A notice of what happened, so it goes to deprovisioned users too. */
+export interface DeviceApprovedEmailJob extends MailRecipient {
   device: DeviceDescription;
   approvedVia: 'email_code' | 'device';
   approvedAt: string;

@@ -21,6 +21,7 @@ export const Command = {
   deviceRename: 'device.rename',
   deviceDisable: 'device.disable',
   deviceAuthorizeEvents: 'device.authorize-events',
+  deviceGetMailRecipient: 'device.get-mail-recipient',
 
   verificationPing: 'verification.ping',
   verificationIssueCode: 'verification.issue-code',
@@ -63,6 +64,7 @@ export interface CommandTypes {
   'device.rename': { request: D.RenameDeviceRequest; reply: D.DeviceReply };
   'device.disable': { request: D.DeviceActionRequest; reply: D.DeviceReply };
   'device.authorize-events': { request: D.AuthorizeEventsRequest; reply: D.AuthorizeEventsReply };
+  'device.get-mail-recipient': { request: D.GetMailRecipientRequest; reply: D.GetMailRecipientReply };
 
   'verification.ping': { request: PingRequest; reply: PingReply };
   'verification.issue-code': { request: V.IssueCodeRequest; reply: V.IssueCodeReply };

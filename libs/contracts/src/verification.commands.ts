@@ -10,10 +10,11 @@ export type CodeReason = 'setup' | 'resend';
  */
 export interface IssueCodeRequest {
   reason: CodeReason;
+  /** With `userId`, who the email goes to: notification-service looks the address up when it sends (SEC-2). */
+  workspaceId: string;
   userId: string;
   deviceId: string;
-  /** Where the email goes and what it describes (CODE-2). */
-  email: string;
+  /** What the email describes (CODE-2). */
   device: { name: string; clientType: ClientType; os: string; browser: string };
 }
 export interface IssueCodeReply {

@@ -141,4 +141,22 @@ describe('device-service: who is calling (AUTH, KEY, MANAGE-2)', () => {
     expect(badCode.code).toBe('validation_failed');
     expect(await usersOf(claims.wid, claims.sub)).toHaveLength(0);
   });
+
+  it('SEC-2 device.get-mail-recipient answers where the user\'s mail goes and whether they are deprovisioned, only within their workspace', async () => {
+    const claims = h.user();
+    const user = await h.userRow(claims);
+    const recipient = { workspaceId: claims.wid, userId: user.id };
+    expect(await h.send(Command.deviceGetMailRecipient, recipient)).toEqual({ email: claims.email, deprovisioned: false });
+
+    // The address is the one held now (refreshed from the latest token), not one from when a mail was queued.
+    await h.send(Command.deviceGetSession, { caller: h.caller({ ...claims, email: `new-${claims.email}` }, null) });
+    expect(await h.send(Command.deviceGetMailRecipient, recipient)).toEqual({ email: `new-${claims.email}`, deprovisioned: false });
+
+    await h.db.query(`UPDATE users SET deprovisioned_at = now() WHERE id = $1`, [user.id]);
+    expect(await h.send(Command.deviceGetMailRecipient, recipient)).toEqual({ email: `new-${claims.email}`, deprovisioned: true });
+
+    expect(await rejection(h.send(Command.deviceGetMailRecipient, { ...recipient, workspaceId: `${claims.wid}-other` }))).toMatchObject({ code: 'not_found' });
+    expect(await rejection(h.send(Command.deviceGetMailRecipient, { ...recipient, userId: randomUUID() }))).toMatchObject({ code: 'not_found' });
+    expect(await rejection(h.send(Command.deviceGetMailRecipient, { ...recipient, userId: 'not-a-uuid' }))).toMatchObject({ code: 'validation_failed' });
+  });
 });

@@ -111,7 +111,7 @@ describe('device-service: limits and races (SETUP-3, DEPROV-2)', () => {
       const claims = h.user();
       const user = await h.userRow(claims);
       const toVerify = await h.setup(claims, 'web');
-      const code = await h.latestCode(claims.email);
+      const code = await h.latestCode(claims);
       const [setup, verify] = await Promise.all([
         settle(h.setup(claims, 'extension')),
         settle(h.send(Command.deviceVerify, { caller: h.caller(claims, toVerify.key), deviceId: toVerify.device.id, code })),

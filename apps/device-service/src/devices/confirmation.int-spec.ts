@@ -107,7 +107,7 @@ describe('device-service: confirming a pending device (APPROVE, CODE-3/4)', () =
   it('CODE-3 the right code from the pending device approves it; wrong codes and wrong devices are refused', async () => {
     const claims = h.user();
     const { key, device } = await h.setup(claims, 'web');
-    const code = await h.latestCode(claims.email);
+    const code = await h.latestCode(claims);
     const wrong = code === '000000' ? '111111' : '000000';
     expect(await rejection(h.send(Command.deviceVerify, { caller: h.caller(claims, key), deviceId: device.id, code: wrong }))).toMatchObject({
       code: 'code_invalid',
@@ -127,7 +127,7 @@ describe('device-service: confirming a pending device (APPROVE, CODE-3/4)', () =
   it('CODE-3 a verify whose approval did not commit does not use up the code: the retry with the same code approves', async () => {
     const claims = h.user();
     const { key, device } = await h.setup(claims, 'web');
-    const code = await h.latestCode(claims.email);
+    const code = await h.latestCode(claims);
     // The approval's transaction fails after the code was checked (as when Postgres fails or the process dies there).
     const trigger = `refuse_${device.id.replace(/-/g, '')}`;
     await h.db.query(`CREATE FUNCTION ${trigger}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$`);
@@ -147,7 +147,7 @@ describe('device-service: confirming a pending device (APPROVE, CODE-3/4)', () =
   it('CODE-3 a verify repeated with the same code after it approved the device (lost answer) answers as the first did; any other verify still gets 409', async () => {
     const claims = h.user();
     const { key, device } = await h.setup(claims, 'web');
-    const code = await h.latestCode(claims.email);
+    const code = await h.latestCode(claims);
     const first = await h.send(Command.deviceVerify, { caller: h.caller(claims, key), deviceId: device.id, code });
     const repeat = await h.send(Command.deviceVerify, { caller: h.caller(claims, key), deviceId: device.id, code });
     expect(repeat.device).toEqual({ ...first.device, lastSeenAt: repeat.device.lastSeenAt });
@@ -195,7 +195,7 @@ describe('device-service: confirming a pending device (APPROVE, CODE-3/4)', () =
     expect(await h.auditActions(pending.device.id)).toContain('device.code_sent');
     // APPROVE-1: the switch is an event, so approvers' open lists drop their Approve (a resend is not).
     expect(await h.outboxSubjects(pending.device.id)).toEqual(['events.device.approval-requested', 'events.device.verification-requested']);
-    const code = await h.latestCode(claims.email);
+    const code = await h.latestCode(claims);
     const verified = await h.send(Command.deviceVerify, { caller: h.caller(claims, pending.key), deviceId: pending.device.id, code });
     expect(verified.device.status).toBe('approved');
     const approved = await rejection(h.send(Command.deviceSendEmailCode, { caller: h.caller(claims, approver.key), deviceId: approver.device.id }));

@@ -75,9 +75,9 @@ export class DeviceConfirmationService {
       // Inside the transaction: a refused code (rate_limited, 503) leaves the device as it was.
       const { expiresAt } = await this.bus.request(Command.verificationIssueCode, {
         reason: 'resend',
+        workspaceId: user.workspaceId,
         userId: user.id,
         deviceId: locked.id,
-        email: user.email,
         device: { name: locked.name, clientType: locked.clientType, os: locked.os, browser: locked.browser },
       });
       await this.devices.update(tx, locked, { codeExpiresAt: new Date(expiresAt) });

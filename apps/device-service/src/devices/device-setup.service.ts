@@ -101,9 +101,9 @@ export class DeviceSetupService {
         // Last before commit: if no code can be sent (503, rate_limited), the setup rolls back.
         const { expiresAt } = await this.bus.request(Command.verificationIssueCode, {
           reason: 'setup',
+          workspaceId: user.workspaceId,
           userId: user.id,
           deviceId: device.id,
-          email: user.email,
           device: { name, clientType: device.clientType, os, browser },
         });
         await this.devices.update(tx, device, { codeExpiresAt: new Date(expiresAt) });

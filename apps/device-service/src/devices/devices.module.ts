@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DeviceServiceEnv } from '../config';
 import { CallerResolver } from '../users/caller-resolver';
+import { UsersController } from '../users/users.controller';
 import { UsersRepository } from '../users/users.repository';
 import { DeviceConfirmationService } from './device-confirmation.service';
 import { DeviceLifecycleModule } from './device-lifecycle.module';
@@ -10,7 +11,7 @@ import { DevicesController } from './devices.controller';
 import { LockedDeviceChange } from './locked-device-change';
 
 /**
- * The device state machine and the user's own device commands (issue 3). `OutboxWriter`
+ * The device state machine and the user's own device commands (issue 3), and what other services ask about a user. `OutboxWriter`
  * comes from the global OutboxModule.
  */
 @Module({})
@@ -19,7 +20,7 @@ export class DevicesModule {
     return {
       module: DevicesModule,
       imports: [DeviceLifecycleModule],
-      controllers: [DevicesController],
+      controllers: [DevicesController, UsersController],
       providers: [
         { provide: DeviceServiceEnv, useValue: config },
         UsersRepository,

@@ -44,6 +44,15 @@ export class UsersRepository {
     return { user: Object.assign(new User(), user), device: device.id === null ? null : Object.assign(new Device(), device) };
   }
 
+  /** The user's address and whether they are deprovisioned, for a mail being sent now (SEC-2); null when no such user. */
+  async findMailRecipient(workspaceId: string, userId: string): Promise<{ email: string; deprovisioned: boolean } | null> {
+    const rows: Array<{ email: string; deprovisioned: boolean }> = await this.dataSource.query(
+      `SELECT u.email, u.deprovisioned_at IS NOT NULL AS deprovisioned FROM users u WHERE u.id = $1 AND u.workspace_id = $2`,
+      [userId, workspaceId],
+    );
+    return rows[0] ?? null;
+  }
+
   /**
    * AUTH-2: creates the user on first sight or refreshes what the token says about them.
    * ON CONFLICT makes concurrent first requests of one user all succeed on the same row.

@@ -1,6 +1,6 @@
 import type { INestMicroservice } from '@nestjs/common';
 import { bullPrefix, createBullConnection, DomainError, loadConfig, unsealCode, type BusClient } from '@td/common';
-import { Command, Queue, type Caller, type ClientType, type DomainErrorBody, type ProofKey, type RequestOf, type ReplyOf, type TokenClaims, type VerificationCodeEmailJob } from '@td/contracts';
+import { codeSealBinding, Command, Queue, type Caller, type ClientType, type DomainErrorBody, type ProofKey, type RequestOf, type ReplyOf, type TokenClaims, type VerificationCodeEmailJob } from '@td/contracts';
 import { connectBus, createTestEnv, DeviceKey, newUser, type TestEnv } from '@td/testing';
 import { Queue as BullQueue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -99,12 +99,16 @@ export class DeviceCommandsHarness {
     return this.db.getRepository(Device).findOneByOrFail({ id });
   }
 
-  /** The code the user reads in the newest verification email to this address. */
-  async latestCode(email: string): Promise<string> {
-    const jobs = (await this.emailQueue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])).filter((job) => job.data.to === email);
-    if (jobs.length === 0) throw new Error(`no verification email to ${email}`);
+  /** The code the user reads in the newest verification email to them (jobs name the user, SEC-2). */
+  async latestCode(claims: TokenClaims): Promise<string> {
+    const user = await this.db.getRepository(User).findOneByOrFail({ workspaceId: claims.wid, subject: claims.sub });
+    const recipient = { workspaceId: user.workspaceId, userId: user.id };
+    const jobs = (await this.emailQueue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])).filter(
+      (job) => job.data.userId === recipient.userId && job.data.workspaceId === recipient.workspaceId,
+    );
+    if (jobs.length === 0) throw new Error(`no verification email to ${claims.email}`);
     const newest = jobs.sort((a, b) => b.timestamp - a.timestamp)[0];
-    return unsealCode(this.testEnv.env.CODE_HMAC_SECRET, newest.data.sealedCode);
+    return unsealCode(this.testEnv.env.CODE_HMAC_SECRET, newest.data.sealedCode, codeSealBinding(recipient));
   }
 
   async auditActions(deviceId: string): Promise<string[]> {

@@ -1,4 +1,4 @@
-import { EmailJob, type DeviceApprovedEmailJob, type VerificationCodeEmailJob } from '@td/contracts';
+import { EmailJob, type DeviceApprovedEmailJob, type MailRecipient, type VerificationCodeEmailJob } from '@td/contracts';
 import type { JobsOptions } from 'bullmq';
 
 /** What each email job name carries (libs/contracts/src/queues.ts). */
@@ -19,17 +19,20 @@ export const EMAIL_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
-/** Job data comes from Redis: check its shape before trusting it (STYLE.md 5). */
+/**
+ * Job data comes from Redis: check its shape before trusting it (STYLE.md 5). An address in the
+ * data (`to`, as jobs queued before SEC-2 carried) is ignored: the recipient is the user named.
+ */
 export function isVerificationCodeJob(data: unknown): data is VerificationCodeEmailJob {
   const job = data as VerificationCodeEmailJob;
-  return isObject(job) && isAddress(job.to) && isString(job.sealedCode) && isTime(job.expiresAt) && isDevice(job.device);
+  return isObject(job) && isRecipient(job) && isString(job.deviceId) && isString(job.sealedCode) && isTime(job.expiresAt) && isDevice(job.device);
 }
 
 export function isDeviceApprovedJob(data: unknown): data is DeviceApprovedEmailJob {
   const job = data as DeviceApprovedEmailJob;
   return (
     isObject(job) &&
-    isAddress(job.to) &&
+    isRecipient(job) &&
     isDevice(job.device) &&
     (job.approvedVia === 'email_code' || job.approvedVia === 'device') &&
     isTime(job.approvedAt) &&
@@ -37,14 +40,31 @@ export function isDeviceApprovedJob(data: unknown): data is DeviceApprovedEmailJ
   );
 }
 
+/**
+ * A job queued before SEC-2: it names no user, only an address. There is no safe way to tell whom it
+ * was for (the address is what anyone with Redis could have changed), so it is not sent.
+ */
+export function isJobWithoutRecipient(data: unknown): boolean {
+  return isObject(data) && !('userId' in data) && !('workspaceId' in data);
+}
+
+/** An address the mail server may be given: what device-service holds for the user, checked all the same. */
+export function isAddress(value: unknown): value is string {
+  return isString(value) && /^[^\s@]+@[^\s@]+$/.test(value);
+}
+
+function isRecipient(value: unknown): value is MailRecipient {
+  const { workspaceId, userId } = value as MailRecipient;
+  return isString(workspaceId) && workspaceId.length > 0 && isString(userId) && UUID.test(userId);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 function isString(value: unknown): value is string {
   return typeof value === 'string';
-}
-function isAddress(value: unknown): boolean {
-  return isString(value) && /^[^\s@]+@[^\s@]+$/.test(value);
 }
 function isTime(value: unknown): boolean {
   return isString(value) && !Number.isNaN(Date.parse(value));

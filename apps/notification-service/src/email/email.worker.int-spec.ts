@@ -1,10 +1,11 @@
 import type { INestMicroservice } from '@nestjs/common';
 import { bullPrefix, createBullConnection, loadConfig, sealCode } from '@td/common';
-import { EmailJob, Queue as QueueName, type VerificationCodeEmailJob } from '@td/contracts';
+import { codeSealBinding, EmailJob, Queue as QueueName, type DeviceApprovedEmailJob, type MailRecipient, type VerificationCodeEmailJob } from '@td/contracts';
 import { createTestEnv, MailCatcher, waitUntil, type TestEnv } from '@td/testing';
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { RealDeviceService } from '../../../../test/support/device-service';
 import { startNotificationService } from '../bootstrap';
 import { NotificationServiceEnv } from '../config';
 
@@ -15,9 +16,12 @@ describe('email worker (BullMQ + SMTP)', () => {
   let app: INestMicroservice;
   let connection: Redis;
   let queue: Queue;
+  /** The owner of users: the worker asks it where each mail goes (SEC-2). */
+  let devices: RealDeviceService;
 
   beforeAll(async () => {
     testEnv = await createTestEnv();
+    devices = await RealDeviceService.start(testEnv.env);
     mail = await new MailCatcher().start();
     // A short lock, so the takeover test below waits seconds, not minutes.
     config = loadConfig(NotificationServiceEnv, { ...testEnv.env, SMTP_URL: mail.url, EMAIL_LOCK_MS: '1000' });
@@ -33,16 +37,19 @@ describe('email worker (BullMQ + SMTP)', () => {
 
   afterAll(async () => {
     await app?.close();
+    await devices?.stop();
     await queue?.close();
     await connection?.quit();
     await mail?.stop();
     await testEnv?.cleanup();
   });
 
-  function verificationJob(to: string, code: string): VerificationCodeEmailJob {
+  function verificationJob(user: MailRecipient, code: string): VerificationCodeEmailJob {
+    const recipient = { workspaceId: user.workspaceId, userId: user.userId };
     return {
-      to,
-      sealedCode: sealCode(config.CODE_HMAC_SECRET, code),
+      ...recipient,
+      deviceId: randomUUID(),
+      sealedCode: sealCode(config.CODE_HMAC_SECRET, code, codeSealBinding(recipient)),
       expiresAt: new Date(Date.now() + 5 * 60_000).toISOString(),
       device: { name: 'alice Browser extension - Linux/Firefox', clientType: 'extension', os: 'Linux', browser: 'Firefox' },
       requestId: 'req-code-mail',
@@ -50,8 +57,9 @@ describe('email worker (BullMQ + SMTP)', () => {
   }
 
   it('CODE-2 a queued verification-code job is delivered to the user with the code and the device details', async () => {
-    const to = 'code-delivered@example.test';
-    const job = await queue.add(EmailJob.verificationCode, verificationJob(to, '731904'), { attempts: 3, backoff: { type: 'exponential', delay: 200 } });
+    const user = await devices.addUser();
+    const to = user.email;
+    const job = await queue.add(EmailJob.verificationCode, verificationJob(user, '731904'), { attempts: 3, backoff: { type: 'exponential', delay: 200 } });
 
     const message = await mail.waitFor((m) => m.to.includes(to));
     expect(await mail.codeFor(to)).toBe('731904');
@@ -73,9 +81,10 @@ describe('email worker (BullMQ + SMTP)', () => {
   });
 
   it('CODE-2 when the mail server refuses, the job is retried and the mail delivered once the server accepts', async () => {
-    const to = 'code-retried@example.test';
+    const user = await devices.addUser();
+    const to = user.email;
     mail.refuse = true;
-    const job = await queue.add(EmailJob.verificationCode, verificationJob(to, '205518'), {
+    const job = await queue.add(EmailJob.verificationCode, verificationJob(user, '205518'), {
       attempts: 20,
       backoff: { type: 'exponential', delay: 100 },
     });
@@ -92,9 +101,10 @@ describe('email worker (BullMQ + SMTP)', () => {
   });
 
   it('CODE-2 a code mail job that runs again after its mail was sent (a crash before completion) sends nothing more', async () => {
-    const to = 'code-once@example.test';
+    const user = await devices.addUser();
+    const to = user.email;
     const codeId = randomUUID();
-    const job = await queue.add(EmailJob.verificationCode, verificationJob(to, '480213'), { jobId: codeId });
+    const job = await queue.add(EmailJob.verificationCode, verificationJob(user, '480213'), { jobId: codeId });
     await mail.waitFor((m) => m.to.includes(to));
     await waitUntil(async () => (await queue.getJobState(codeId)) === 'completed');
     // What BullMQ does with a job whose worker died before recording completion: it runs it again.
@@ -104,10 +114,12 @@ describe('email worker (BullMQ + SMTP)', () => {
   });
 
   it('APPROVE-4 the security mail is sent once even when its job runs twice', async () => {
-    const to = 'security-once@example.test';
+    const user = await devices.addUser();
+    const to = user.email;
     const eventId = randomUUID();
-    const data = {
-      to,
+    const data: DeviceApprovedEmailJob = {
+      workspaceId: user.workspaceId,
+      userId: user.userId,
       device: { name: 'Phone', clientType: 'mobile' as const, os: 'Android', browser: 'Chrome' },
       approvedVia: 'email_code' as const,
       approvedAt: new Date().toISOString(),
@@ -123,14 +135,113 @@ describe('email worker (BullMQ + SMTP)', () => {
     expect(mail.messages.filter((m) => m.to.includes(to))).toHaveLength(1);
   });
 
+  /** Every state a job can rest in once the worker is done with it, or waits for a retry. */
+  async function settled(jobId: string): Promise<string> {
+    let state = '';
+    await waitUntil(async () => ['completed', 'failed'].includes((state = await queue.getJobState(jobId))));
+    return state;
+  }
+
+  it('SEC-2 a code mail job carrying a forged address goes to the user\'s real address, never to the forged one', async () => {
+    const user = await devices.addUser();
+    const attacker = `attacker-${randomUUID().slice(0, 8)}@evil.test`;
+    const job = await queue.add(EmailJob.verificationCode, { ...verificationJob(user, '318274'), to: attacker }, { jobId: randomUUID() });
+
+    expect(await mail.codeFor(user.email)).toBe('318274');
+    expect(await settled(job.id!)).toBe('completed');
+    expect(mail.messages.filter((m) => m.to.includes(attacker))).toHaveLength(0);
+  });
+
+  it('SEC-2 a waiting code mail re-addressed by editing its data (as a writable dashboard could) still reaches only its user', async () => {
+    const user = await devices.addUser();
+    const other = await devices.addUser();
+    const attacker = `attacker-${randomUUID().slice(0, 8)}@evil.test`;
+    await queue.pause();
+    let forged: string;
+    let moved: string;
+    try {
+      const first = await queue.add(EmailJob.verificationCode, verificationJob(user, '604153'), { jobId: randomUUID() });
+      await first.updateData({ ...first.data, to: attacker });
+      forged = first.id!;
+      // Pointing the job at another user (whose address device-service would give) does not work either: the seal is bound to its user.
+      const second = await queue.add(EmailJob.verificationCode, verificationJob(user, '927310'), { jobId: randomUUID(), attempts: 5 });
+      await second.updateData({ ...second.data, workspaceId: other.workspaceId, userId: other.userId, to: attacker });
+      moved = second.id!;
+    } finally {
+      await queue.resume();
+    }
+
+    expect(await mail.codeFor(user.email)).toBe('604153');
+    expect(await settled(forged)).toBe('completed');
+    expect(await settled(moved)).toBe('failed');
+    // For good at the first try (UnrecoverableError): retrying cannot open it.
+    expect((await queue.getJob(moved))?.attemptsMade).toBe(1);
+    for (const address of [attacker, other.email]) expect(mail.messages.filter((m) => m.to.includes(address))).toHaveLength(0);
+    expect(mail.messages.filter((m) => m.text.includes('927310'))).toHaveLength(0);
+  });
+
+  it('SEC-2 while device-service is down the address cannot be looked up: the job is retried, then the mail goes once it is back', async () => {
+    const user = await devices.addUser();
+    await devices.stop();
+    let jobId: string;
+    try {
+      const job = await queue.add(EmailJob.verificationCode, verificationJob(user, '150846'), {
+        jobId: randomUUID(),
+        attempts: 20,
+        backoff: { type: 'exponential', delay: 100 },
+      });
+      jobId = job.id!;
+      await waitUntil(async () => ((await queue.getJob(jobId))?.attemptsMade ?? 0) >= 2, 15_000);
+      expect(await queue.getJobState(jobId)).not.toBe('failed');
+      expect(mail.messages.filter((m) => m.to.includes(user.email))).toHaveLength(0);
+    } finally {
+      await devices.restart();
+    }
+    expect(await mail.codeFor(user.email, 20_000)).toBe('150846');
+    expect(await settled(jobId)).toBe('completed');
+    expect(mail.messages.filter((m) => m.to.includes(user.email))).toHaveLength(1);
+  });
+
+  it('SEC-2 a deprovisioned user gets no code, but still the notice that a device was added', async () => {
+    const user = await devices.addUser();
+    await devices.deprovision(user);
+    const code = await queue.add(EmailJob.verificationCode, verificationJob(user, '772019'), { jobId: randomUUID() });
+    const notice: DeviceApprovedEmailJob = {
+      workspaceId: user.workspaceId,
+      userId: user.userId,
+      device: { name: 'Laptop', clientType: 'web', os: 'Linux', browser: 'Firefox' },
+      approvedVia: 'email_code',
+      approvedAt: new Date().toISOString(),
+      ip: null,
+    };
+    await queue.add(EmailJob.deviceApproved, notice, { jobId: randomUUID() });
+
+    const message = await mail.waitFor((m) => m.to.includes(user.email));
+    expect(message.subject).toBe('A new device was added to your account');
+    expect(await settled(code.id!)).toBe('completed');
+    expect(mail.messages.filter((m) => m.to.includes(user.email))).toHaveLength(1);
+  });
+
+  it('SEC-2 a job queued before the upgrade (an address, no user) is dropped, not sent to that address', async () => {
+    const user = await devices.addUser();
+    const { workspaceId: _w, userId: _u, deviceId: _d, ...legacy } = verificationJob(user, '481526');
+    const job = await queue.add(EmailJob.verificationCode, { ...legacy, to: user.email }, { jobId: randomUUID() });
+    expect(await settled(job.id!)).toBe('completed');
+    // A later mail to the same address proves the worker went past the dropped one.
+    await queue.add(EmailJob.verificationCode, verificationJob(user, '209377'), { jobId: randomUUID() });
+    expect(await mail.codeFor(user.email)).toBe('209377');
+    expect(mail.messages.filter((m) => m.to.includes(user.email))).toHaveLength(1);
+  });
+
   it('CODE-2 a job held by a worker that died is taken over by a live worker and its mail delivered', async () => {
-    const to = 'code-taken-over@example.test';
+    const user = await devices.addUser();
+    const to = user.email;
     // A worker that takes the job and then dies: it never renews its lock nor finishes the job.
     const deadConnection = createBullConnection(config, 'test-dead-worker');
     const dead = new Worker(QueueName.email, null, { connection: deadConnection, prefix: bullPrefix(config), lockDuration: 1000, autorun: false });
     try {
       await app.close();
-      const job = await queue.add(EmailJob.verificationCode, verificationJob(to, '662901'), { jobId: randomUUID() });
+      const job = await queue.add(EmailJob.verificationCode, verificationJob(user, '662901'), { jobId: randomUUID() });
       const taken = await dead.getNextJob('dead-worker-token');
       expect(taken?.id).toBe(job.id);
     } finally {

@@ -5,6 +5,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { NotificationServiceEnv } from '../config';
 import { EmailRenderer } from './email.renderer';
+import { MailRecipients } from './mail-recipients';
 import { MailSender } from './mail-sender';
 import { SentEmails } from './sent-emails';
 
@@ -13,10 +14,11 @@ export const EMAIL_SETTINGS = Symbol('EMAIL_SETTINGS');
 const CONCURRENCY = 10;
 
 /**
- * Consumes the `email` queue: renders each job and sends it over SMTP. A failed send
- * throws, so BullMQ retries it with the backoff the producer chose (CODE-2): a mail
- * server that is down delays mail, it does not lose it. Logs name the job, never
- * its code or body.
+ * Consumes the `email` queue: renders each job, asks device-service for the address of
+ * the user it names (SEC-2: job data never chooses the recipient) and sends it over SMTP.
+ * A failed send or look-up throws, so BullMQ retries it with the backoff the producer
+ * chose (CODE-2): a mail server or device-service that is down delays mail, it does not
+ * lose it. Logs name the job, never its code, body or address.
  *
  * Exactly once: the job id is the mail's idempotency key (the code's id, the event's id);
  * a job is marked sent right after the SMTP server accepts it and a job already marked is
@@ -36,6 +38,7 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(EMAIL_SETTINGS) private readonly config: NotificationServiceEnv,
     private readonly sent: SentEmails,
+    private readonly recipients: MailRecipients,
   ) {
     this.renderer = new EmailRenderer({ codeSecret: config.CODE_HMAC_SECRET, webAppUrl: config.PUBLIC_URL });
     this.sender = new MailSender({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, maxConnections: CONCURRENCY });
@@ -88,12 +91,18 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
         this.logger.log({ msg: 'Email already sent; not sending it again', jobId, job: job.name });
         return;
       }
-      const message = this.renderer.render(job.name, job.data, new Date());
-      if ('skipped' in message) {
-        this.logger.warn({ msg: 'Email skipped', jobId, job: job.name, reason: message.skipped });
+      const draft = this.renderer.render(job.name, job.data, new Date());
+      if ('skipped' in draft) {
+        this.logger.warn({ msg: 'Email skipped', jobId, job: job.name, reason: draft.skipped });
         return;
       }
-      await this.sender.send(message);
+      // SEC-2: the address is the user's as device-service holds it now, whatever the job data says.
+      const recipient = await this.recipients.resolve(draft.recipient);
+      if (recipient.deprovisioned && draft.onlyToActiveUsers) {
+        this.logger.warn({ msg: 'Email skipped', jobId, job: job.name, reason: 'the user is deprovisioned' });
+        return;
+      }
+      await this.sender.send(recipient.email, draft.message);
       try {
         await this.sent.markSent(jobId);
       } catch (error) {

@@ -31,8 +31,9 @@ export class MailSender {
     );
   }
 
-  async send(message: EmailMessage): Promise<void> {
-    await this.transport.sendMail({ to: message.to, subject: message.subject, text: message.text, html: message.html });
+  /** `to` is what device-service holds for the user, looked up for this send (SEC-2). */
+  async send(to: string, message: EmailMessage): Promise<void> {
+    await this.transport.sendMail({ to, subject: message.subject, text: message.text, html: message.html });
   }
 
   close(): void {

@@ -30,9 +30,10 @@ const event: DeviceEventPayload = {
 };
 
 describe('security email job from an approved-device event', () => {
-  it('APPROVE-4 describes the new device, with its own IP rather than the approver\'s', () => {
+  it('APPROVE-4 describes the new device, with its own IP rather than the approver\'s; SEC-2 names the user, not an address', () => {
     expect(securityEmail(event)).toEqual({
-      to: 'alice@example.test',
+      workspaceId: 'ws-1',
+      userId: 'u-1',
       device: { name: 'Work laptop', clientType: 'web', os: 'Windows', browser: 'Edge' },
       approvedVia: 'device',
       approvedAt: '2026-11-28T10:00:00.000Z',

@@ -41,7 +41,9 @@ export class DeviceEventsHandler {
 export function securityEmail(event: DeviceEventPayload): DeviceApprovedEmailJob {
   const { device } = event;
   return {
-    to: event.user.email,
+    // SEC-2: the user, not the event's address: the worker looks the address up when it sends.
+    workspaceId: event.workspaceId,
+    userId: event.userId,
     device: { name: device.name, clientType: device.clientType, os: device.os, browser: device.browser },
     approvedVia: device.approvedVia ?? (device.approvedBy ? 'device' : 'email_code'),
     approvedAt: device.approvedAt ?? event.occurredAt,

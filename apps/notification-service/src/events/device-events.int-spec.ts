@@ -15,20 +15,22 @@ import { createTestEnv, MailCatcher, waitUntil, type TestEnv } from '@td/testing
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { connect, JSONCodec, type JetStreamClient, type NatsConnection, type Subscription } from 'nats';
+import { RealDeviceService, type TestMailUser } from '../../../../test/support/device-service';
 import { startNotificationService } from '../bootstrap';
 import { NotificationServiceEnv } from '../config';
 import { DeviceEventsHandler } from './device-events.handler';
 
 const codec = JSONCodec();
 
-function deviceEvent(overrides: Partial<Omit<DeviceView, 'current'>> = {}): DeviceEventPayload {
+/** An event about a device of `user` (a real row in device-service, which the mail's address comes from: SEC-2). */
+function deviceEvent(user: TestMailUser, overrides: Partial<Omit<DeviceView, 'current'>> = {}): DeviceEventPayload {
   const id = randomUUID().slice(0, 8);
   return {
     eventId: randomUUID(),
     occurredAt: new Date().toISOString(),
-    workspaceId: `ws-${id}`,
-    userId: randomUUID(),
-    user: { email: `user-${id}@example.test`, username: `user${id}` },
+    workspaceId: user.workspaceId,
+    userId: user.userId,
+    user: { email: user.email, username: `user${id}` },
     device: {
       id: randomUUID(),
       name: `Phone <${id}>`,
@@ -65,9 +67,11 @@ describe('device events consumer (JetStream → email queue + realtime NATS)', (
   let js: JetStreamClient;
   let bull: Redis;
   let queue: Queue;
+  let devices: RealDeviceService;
 
   beforeAll(async () => {
     testEnv = await createTestEnv();
+    devices = await RealDeviceService.start(testEnv.env);
     mail = await new MailCatcher().start();
     config = loadConfig(NotificationServiceEnv, { ...testEnv.env, SMTP_URL: mail.url });
     apps.push(await startNotificationService(config), await startNotificationService(config));
@@ -80,6 +84,7 @@ describe('device events consumer (JetStream → email queue + realtime NATS)', (
 
   afterAll(async () => {
     await Promise.all(apps.map((app) => app.close()));
+    await devices?.stop();
     await queue?.close();
     await bull?.quit();
     await nats?.drain();
@@ -113,7 +118,7 @@ describe('device events consumer (JetStream → email queue + realtime NATS)', (
   }
 
   it('APPROVE-4 an approved-device event leads to exactly one security email, even when the event arrives twice', async () => {
-    const event = deviceEvent();
+    const event = deviceEvent(await devices.addUser());
     const to = event.user.email;
     // Published twice with one id (the outbox relay retrying: the stream drops it), then delivered
     // again under a new id (a re-publish after the duplicate window): the job id stops that one.
@@ -139,13 +144,13 @@ describe('device events consumer (JetStream → email queue + realtime NATS)', (
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed');
       return counts.waiting + counts.active + counts.delayed === 0;
     });
-    const jobs = (await queue.getJobs(['completed', 'failed'])).filter((job) => job.name === EmailJob.deviceApproved && job.data.to === to);
+    const jobs = (await queue.getJobs(['completed', 'failed'])).filter((job) => job.name === EmailJob.deviceApproved && job.data.userId === event.userId);
     expect(jobs.map((job) => job.id)).toEqual([event.eventId]);
     expect(mail.messages.filter((m) => m.to.includes(to))).toHaveLength(1);
   });
 
   it('APPROVE-4 a device approved with the email code says so in the security email', async () => {
-    const event = deviceEvent({ clientType: 'extension', approvedVia: 'email_code', approvedBy: null, os: 'macOS', browser: 'Chrome' });
+    const event = deviceEvent(await devices.addUser(), { clientType: 'extension', approvedVia: 'email_code', approvedBy: null, os: 'macOS', browser: 'Chrome' });
     await publish(DomainEvent.deviceApproved, event);
     const message = await mail.waitFor((m) => m.to.includes(event.user.email), 15_000);
     expect(message.text).toContain('with a code sent to your email');
@@ -153,10 +158,23 @@ describe('device events consumer (JetStream → email queue + realtime NATS)', (
     expect(message.text).toContain('macOS/Chrome');
   });
 
+  it('SEC-2 the security email goes to the address device-service holds when it is sent, not one carried in the event or job', async () => {
+    const user = await devices.addUser();
+    const stale = `stale-${randomUUID().slice(0, 8)}@example.test`;
+    const event = { ...deviceEvent(user), user: { email: stale, username: 'stale' } };
+    await publish(DomainEvent.deviceApproved, event);
+    const message = await mail.waitFor((m) => m.to.includes(user.email), 15_000);
+    expect(message.subject).toBe('A new device was added to your account');
+    const [job] = (await queue.getJobs(['completed', 'failed', 'waiting', 'active', 'delayed'])).filter((j) => j.id === event.eventId);
+    expect(job.data).toMatchObject({ workspaceId: user.workspaceId, userId: user.userId });
+    expect(JSON.stringify(job.data)).not.toContain('@');
+    expect(mail.messages.filter((m) => m.to.includes(stale))).toHaveLength(0);
+  });
+
   it('APPROVE-1 a device event on JetStream is re-published once on the realtime subject with its SSE event name', async () => {
     const { events, subscription } = collectRealtime();
     try {
-      const pending = deviceEvent({ status: 'pending_approval', approvedAt: null, approvedVia: null, approvedBy: null });
+      const pending = deviceEvent(await devices.addUser(), { status: 'pending_approval', approvedAt: null, approvedVia: null, approvedBy: null });
       const seq = await publish(DomainEvent.deviceApprovalRequested, pending);
 
       const received = await waitUntil(() => events.find((e) => e.device.id === pending.device.id), 15_000);
@@ -176,7 +194,7 @@ describe('device events consumer (JetStream → email queue + realtime NATS)', (
   it('APPROVE-1 every device event keeps its order and maps to its SSE name (KEY-5 ends streams on disabled/denied/expired)', async () => {
     const { events, subscription } = collectRealtime();
     try {
-      const base = deviceEvent();
+      const base = deviceEvent(await devices.addUser());
       const sequence: Array<[DomainEvent, string]> = [
         [DomainEvent.deviceApprovalRequested, 'device.pending_approval'],
         [DomainEvent.deviceApproved, 'device.approved'],
@@ -195,7 +213,7 @@ describe('device events consumer (JetStream → email queue + realtime NATS)', (
 
   it('APPROVE-4 events published while the service is down are handled once it is back (durable consumer)', async () => {
     await Promise.all(apps.splice(0).map((app) => app.close()));
-    const event = deviceEvent();
+    const event = deviceEvent(await devices.addUser());
     await publish(DomainEvent.deviceApproved, event);
 
     apps.push(await startNotificationService(config));
@@ -205,7 +223,7 @@ describe('device events consumer (JetStream → email queue + realtime NATS)', (
 
   it('APPROVE-4 an event held by an instance that stops is handed back: another instance sends the security email at once, once (issue 10)', async () => {
     await Promise.all(apps.splice(0).map((app) => app.close()));
-    const event = deviceEvent();
+    const event = deviceEvent(await devices.addUser());
     // The stopping instance gets the event and never finishes it (a handler stuck on a dependency).
     const stopping = await startNotificationService(loadConfig(NotificationServiceEnv, { ...testEnv.env, SMTP_URL: mail.url, SHUTDOWN_DRAIN_MS: '500' }));
     const handler = stopping.get(DeviceEventsHandler);
@@ -233,7 +251,7 @@ describe('device events consumer (JetStream → email queue + realtime NATS)', (
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed');
       return counts.waiting + counts.active + counts.delayed === 0;
     });
-    const jobs = (await queue.getJobs(['completed', 'failed'])).filter((job) => job.data.to === event.user.email);
+    const jobs = (await queue.getJobs(['completed', 'failed'])).filter((job) => job.data.userId === event.userId);
     expect(jobs.map((job) => job.id)).toEqual([event.eventId]);
     expect(mail.messages.filter((m) => m.to.includes(event.user.email))).toHaveLength(1);
   }, 45_000);

@@ -4,7 +4,6 @@ import { emailDocument, factsTable, factsText, html } from './html';
 import { APPROVAL_METHOD_LABELS, CLIENT_APP_LABELS, formatUtcTime, osAndBrowser } from './words';
 
 export interface DeviceApprovedEmailInput {
-  to: string;
   device: DeviceDescription;
   approvedVia: ApprovalMethod;
   approvedAt: Date;
@@ -65,5 +64,5 @@ ${factsTable(facts)}
 <p><a href="${manageUrl}" style="display:inline-block;background:#0b57d0;color:#ffffff;text-decoration:none;padding:10px 16px;border-radius:6px">Open My trusted devices</a></p>
 <p>${afterwards}</p>`;
 
-  return { to: input.to, subject: DEVICE_APPROVED_SUBJECT, text, html: emailDocument(DEVICE_APPROVED_SUBJECT, body) };
+  return { subject: DEVICE_APPROVED_SUBJECT, text, html: emailDocument(DEVICE_APPROVED_SUBJECT, body) };
 }

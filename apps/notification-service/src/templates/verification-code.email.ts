@@ -4,7 +4,6 @@ import { emailDocument, factsTable, factsText, html } from './html';
 import { CLIENT_APP_LABELS, formatUtcTime, timeUntil } from './words';
 
 export interface VerificationCodeEmailInput {
-  to: string;
   code: string;
   expiresAt: Date;
   device: DeviceDescription;
@@ -62,5 +61,5 @@ ${factsTable(facts)}
 <h2 style="font-size:16px;margin:16px 0 8px">${notYouTitle}</h2>
 ${notYou.map((line) => html`<p>${line}</p>`)}`;
 
-  return { to: input.to, subject: VERIFICATION_CODE_SUBJECT, text, html: emailDocument(VERIFICATION_CODE_SUBJECT, body) };
+  return { subject: VERIFICATION_CODE_SUBJECT, text, html: emailDocument(VERIFICATION_CODE_SUBJECT, body) };
 }

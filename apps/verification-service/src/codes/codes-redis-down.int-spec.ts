@@ -33,7 +33,7 @@ describe('verification codes with Redis down', () => {
       bus.bus.request(Command.verificationIssueCode, {
         reason: 'setup',
         ...device,
-        email: 'someone@example.test',
+        workspaceId: 'ws-down',
         device: { name: 'n', clientType: 'web', os: 'macOS', browser: 'Chrome' },
       }),
       bus.bus.request(Command.verificationCheckCode, { ...device, code: '123456' }),

@@ -1,6 +1,6 @@
 import { CLIENT_TYPES, type CheckCodeRequest, type ClientType, type CodeReceiptRequest, type CodeReason, type IssueCodeRequest, type VoidCodesRequest } from '@td/contracts';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 
 const CODE_REASONS: readonly CodeReason[] = ['setup', 'resend'];
 
@@ -26,15 +26,15 @@ export class IssueCodeDto implements IssueCodeRequest {
   @IsIn(CODE_REASONS)
   reason: CodeReason;
 
+  @IsString()
+  @Length(1, 255)
+  workspaceId: string;
+
   @IsUUID()
   userId: string;
 
   @IsUUID()
   deviceId: string;
-
-  @IsEmail()
-  @MaxLength(320)
-  email: string;
 
   @ValidateNested()
   @Type(() => DeviceDescriptionDto)

@@ -39,10 +39,14 @@ describe('verification codes (verification-service on real Redis and NATS)', () 
   it('CODE-2 has durably queued the sealed mail job, with the request id, by the time issue-code answers', async () => {
     const device = h.newDevice();
     const { expiresAt } = await runWithRequestId('req-code-2', () => h.issue(device));
-    const job = await h.latestJob(device.email);
+    const job = await h.latestJob(device);
     expect(job.name).toBe(EmailJob.verificationCode);
+    // SEC-2: the job names the user; the address is looked up when the mail is sent.
+    expect(job.data).not.toHaveProperty('to');
     expect(job.data).toMatchObject({
-      to: device.email,
+      workspaceId: device.workspaceId,
+      userId: device.userId,
+      deviceId: device.deviceId,
       expiresAt,
       device: { name: 'alice Web app - macOS/Chrome', clientType: 'web', os: 'macOS', browser: 'Chrome' },
       requestId: 'req-code-2',
@@ -149,7 +153,7 @@ describe('verification codes (verification-service on real Redis and NATS)', () 
     const device = h.newDevice();
     expect(await rejection(h.check(device, '12345'))).toMatchObject({ code: ErrorCode.validationFailed });
     expect(await rejection(h.check({ ...device, deviceId: 'not-a-uuid' }, '123456'))).toMatchObject({ code: ErrorCode.validationFailed });
-    expect(await rejection(h.issue({ ...device, email: 'nope' }))).toMatchObject({ code: ErrorCode.validationFailed });
+    expect(await rejection(h.issue({ ...device, workspaceId: '' }))).toMatchObject({ code: ErrorCode.validationFailed });
     expect(await rejection(h.bus.request(Command.verificationVoidCodes, { deviceIds: ['x'] }))).toMatchObject({ code: ErrorCode.validationFailed });
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { codeHash, codeReceipt, currentRequestId, DomainError, sealCode } from '@td/common';
-import { ErrorCode, type CheckCodeReply, type CheckCodeRequest, type CodeReceiptReply, type CodeReceiptRequest, type IssueCodeReply, type IssueCodeRequest, type VoidCodesReply } from '@td/contracts';
+import { codeSealBinding, ErrorCode, type CheckCodeReply, type CheckCodeRequest, type CodeReceiptReply, type CodeReceiptRequest, type IssueCodeReply, type IssueCodeRequest, type VoidCodesReply } from '@td/contracts';
 import { CONFIG, type VerificationServiceEnv } from '../config';
 import { generateCode, hashesEqual, HOUR_MS, ISSUE_INTERVAL_MS, MAX_RESENDS_PER_HOUR, retryAfterSeconds } from './codes.rules';
 import { CodesStore, type IssueInput } from './codes.store';
@@ -42,9 +42,11 @@ export class CodesService {
     }
     const expiresAt = new Date(outcome.issuedAtMs + issue.ttlMs).toISOString();
     try {
+      const recipient = { workspaceId: request.workspaceId, userId: request.userId };
       await this.mail.enqueue(issue.codeId, {
-        to: request.email,
-        sealedCode: sealCode(this.config.CODE_HMAC_SECRET, code),
+        ...recipient,
+        deviceId: request.deviceId,
+        sealedCode: sealCode(this.config.CODE_HMAC_SECRET, code, codeSealBinding(recipient)),
         expiresAt,
         device: request.device,
         requestId: currentRequestId(),

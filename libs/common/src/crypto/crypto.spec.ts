@@ -5,37 +5,44 @@ import { deriveKey } from './keys';
 import { sealCode, SealError, unsealCode } from './seal';
 
 const secret = randomBytes(32).toString('hex');
+const bound = 'code-mail\u0000ws-1\u0000user-1';
 
 describe('sealCode / unsealCode', () => {
   it('CODE-2 round-trips a code through the sealed form', () => {
-    const sealed = sealCode(secret, '042917');
-    expect(unsealCode(secret, sealed)).toBe('042917');
+    const sealed = sealCode(secret, '042917', bound);
+    expect(unsealCode(secret, sealed, bound)).toBe('042917');
   });
 
   it('CODE-2 hides the code: base64url iv.ciphertext.tag, a fresh IV each time', () => {
-    const a = sealCode(secret, '123456');
-    const b = sealCode(secret, '123456');
+    const a = sealCode(secret, '123456', bound);
+    const b = sealCode(secret, '123456', bound);
     expect(a).toMatch(/^[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
     expect(a).not.toBe(b);
     expect(a).not.toContain('123456');
   });
 
   it('CODE-2 detects tampering with any part', () => {
-    const sealed = sealCode(secret, '123456');
+    const sealed = sealCode(secret, '123456', bound);
     const parts = sealed.split('.');
     for (let i = 0; i < 3; i++) {
       const bytes = Buffer.from(parts[i], 'base64url');
       bytes[0] ^= 0x01;
       const tampered = parts.map((part, j) => (j === i ? bytes.toString('base64url') : part)).join('.');
-      expect(() => unsealCode(secret, tampered)).toThrow(SealError);
+      expect(() => unsealCode(secret, tampered, bound)).toThrow(SealError);
     }
   });
 
   it('CODE-2 refuses another key and malformed input', () => {
-    const sealed = sealCode(secret, '123456');
-    expect(() => unsealCode(randomBytes(32).toString('hex'), sealed)).toThrow(SealError);
-    expect(() => unsealCode(secret, 'not-sealed')).toThrow(SealError);
-    expect(() => unsealCode(secret, 'a.b.c')).toThrow(SealError);
+    const sealed = sealCode(secret, '123456', bound);
+    expect(() => unsealCode(randomBytes(32).toString('hex'), sealed, bound)).toThrow(SealError);
+    expect(() => unsealCode(secret, 'not-sealed', bound)).toThrow(SealError);
+    expect(() => unsealCode(secret, 'a.b.c', bound)).toThrow(SealError);
+  });
+
+  it('SEC-2 opens only in the context it was bound to (a code mail re-addressed to another user)', () => {
+    const sealed = sealCode(secret, '123456', bound);
+    expect(() => unsealCode(secret, sealed, 'code-mail\u0000ws-1\u0000user-2')).toThrow(SealError);
+    expect(() => unsealCode(secret, sealed, '')).toThrow(SealError);
   });
 });
 
