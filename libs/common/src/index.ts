@@ -5,5 +5,6 @@ export * from './errors';
 export * from './health';
 export * from './logging';
 export * from './nats';
+export * from './queue';
 export * from './redis';
 export * from './time';

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { bullPrefix, createBullConnection, DomainError, withTimeout } from '@td/common';
+import { BullQueues, DomainError, withTimeout } from '@td/common';
 import { DeprovisionJob, Queue, type DeprovisionJobData, type DeprovisionJobProgress, type JobState } from '@td/contracts';
-import { Job, Queue as BullQueue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Job, type Queue as BullQueue } from 'bullmq';
 import { DeviceServiceEnv } from '../config';
 
 /** Redis calls of the API path have a bound (ERR-3): BullMQ's connection would otherwise wait for Redis for ever. */
@@ -30,27 +29,27 @@ export interface CascadeJobView {
 @Injectable()
 export class DeprovisionQueue implements OnModuleDestroy {
   private readonly logger = new Logger(DeprovisionQueue.name);
-  private readonly connection: Redis;
+  private readonly queues: BullQueues;
   readonly queue: BullQueue<DeprovisionJobData>;
 
   constructor(config: DeviceServiceEnv) {
-    this.connection = createBullConnection(config, 'device-service-deprovision-queue');
-    this.queue = new BullQueue<DeprovisionJobData>(Queue.deprovision, {
-      connection: this.connection,
-      prefix: bullPrefix(config),
-      defaultJobOptions: {
-        attempts: 10,
-        backoff: { type: 'exponential', delay: 1000 },
-        removeOnComplete: { age: 24 * 3600 },
-        removeOnFail: { age: 7 * 24 * 3600 },
+    this.queues = new BullQueues(config, 'device-service-deprovision-queue');
+    this.queue = this.queues.open<DeprovisionJobData>(
+      Queue.deprovision,
+      {
+        defaultJobOptions: {
+          attempts: 10,
+          backoff: { type: 'exponential', delay: 1000 },
+          removeOnComplete: { age: 24 * 3600 },
+          removeOnFail: { age: 7 * 24 * 3600 },
+        },
       },
-    });
-    this.queue.on('error', (error) => this.logger.debug(`deprovision queue: ${error.message}`));
+      (error) => this.logger.debug(`deprovision queue: ${error.message}`),
+    );
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await bounded(this.queue.close(), 'closing the queue').catch(() => undefined);
-    this.connection.disconnect();
+  onModuleDestroy(): Promise<void> {
+    return this.queues.close();
   }
 
   /**

@@ -1,8 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { bullPrefix, createBullConnection, runWithRequestId } from '@td/common';
+import { BullWorker, runWithRequestId } from '@td/common';
 import { Queue, type DeprovisionJobData, type DeprovisionJobProgress } from '@td/contracts';
-import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { DeviceServiceEnv } from '../config';
 import { DeprovisionCascade } from './deprovision.cascade';
 
@@ -15,8 +13,7 @@ import { DeprovisionCascade } from './deprovision.cascade';
 @Injectable()
 export class DeprovisionWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(DeprovisionWorker.name);
-  private worker: Worker<DeprovisionJobData, DeprovisionJobProgress> | null = null;
-  private connection: Redis | null = null;
+  private worker: BullWorker<DeprovisionJobData, DeprovisionJobProgress> | null = null;
 
   constructor(
     private readonly cascade: DeprovisionCascade,
@@ -24,14 +21,12 @@ export class DeprovisionWorker implements OnApplicationBootstrap, OnModuleDestro
   ) {}
 
   onApplicationBootstrap(): void {
-    const connection = createBullConnection(this.config, 'device-service-deprovision-worker');
-    this.connection = connection;
-    this.worker = new Worker<DeprovisionJobData, DeprovisionJobProgress>(
+    this.worker = new BullWorker<DeprovisionJobData, DeprovisionJobProgress>(
+      this.config,
       Queue.deprovision,
       (job) => runWithRequestId(job.data.requestId, () => this.cascade.run(job)),
       {
-        connection,
-        prefix: bullPrefix(this.config),
+        connectionName: 'device-service-deprovision-worker',
         concurrency: this.config.DEPROVISION_CONCURRENCY,
         lockDuration: this.config.DEPROVISION_LOCK_MS,
         stalledInterval: Math.max(500, Math.floor(this.config.DEPROVISION_LOCK_MS / 2)),
@@ -39,25 +34,14 @@ export class DeprovisionWorker implements OnApplicationBootstrap, OnModuleDestro
         maxStalledCount: 10,
       },
     );
-    this.worker.on('error', (error) => this.logger.warn(`deprovision worker: ${error.message}`));
-    this.worker.on('failed', (job, error) => this.logger.warn(`deprovisioning job ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`));
+    this.worker.worker.on('error', (error) => this.logger.warn(`deprovision worker: ${error.message}`));
+    this.worker.worker.on('failed', (job, error) => this.logger.warn(`deprovisioning job ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`));
   }
 
   async onModuleDestroy(): Promise<void> {
     const worker = this.worker;
     this.worker = null;
-    if (!worker) return;
     // Let running batches finish; a job cut short is taken over later (it is idempotent).
-    let timer: NodeJS.Timeout | undefined;
-    const graceful = worker.close().then(() => true);
-    const late = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), this.config.SHUTDOWN_DRAIN_MS);
-    });
-    const closed = await Promise.race([graceful, late]).catch(() => false);
-    clearTimeout(timer);
-    if (!closed) await worker.close(true).catch(() => undefined);
-    // BullMQ leaves a connection it was given open.
-    this.connection?.disconnect();
-    this.connection = null;
+    await worker?.close(this.config.SHUTDOWN_DRAIN_MS);
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { settlesWithin } from '@td/common';
 import type { Server, ServerResponse } from 'node:http';
 
 export interface DrainSettings {
@@ -63,12 +64,7 @@ export class GracefulHttp {
     for (const response of this.responses) closeAfterAnswer(response);
     for (const hook of this.drainHooks) hook();
     this.logger.log({ msg: 'Stopped accepting; finishing requests in flight', requests: this.responses.size, drainMs });
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), drainMs);
-    });
-    const finished = await Promise.race([closed.then(() => true), late]);
-    clearTimeout(timer);
+    const finished = await settlesWithin(closed, drainMs);
     if (!finished) {
       this.logger.warn({ msg: 'Requests still in flight after the drain time; closing their connections', requests: this.responses.size });
       server.closeAllConnections();

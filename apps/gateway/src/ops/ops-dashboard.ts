@@ -3,9 +3,8 @@ import type { IServerAdapter } from '@bull-board/api/dist/types';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { INestApplication } from '@nestjs/common';
-import { bullPrefix, createBullConnection } from '@td/common';
+import { BullQueues } from '@td/common';
 import { Queue as QueueName } from '@td/contracts';
-import { Queue } from 'bullmq';
 import type { NextFunction, Request, Response } from 'express';
 import type { GatewayEnv } from '../config';
 import { isOperator } from './operator-auth';
@@ -26,20 +25,16 @@ export function opsDashboardEnabled(config: GatewayEnv): boolean {
  * Returns a function that closes its Redis connection.
  */
 export function mountOpsDashboard(app: INestApplication, config: GatewayEnv): () => Promise<void> {
-  const connection = createBullConnection(config, 'gateway-ops-dashboard');
-  // The connection logs its own loss (createBullConnection); the dashboard shows Redis errors itself.
-  const queues = [QueueName.email, QueueName.deprovision].map((name) => new Queue(name, { connection, prefix: bullPrefix(config) }));
-  for (const queue of queues) queue.on('error', () => undefined);
+  const bull = new BullQueues(config, 'gateway-ops-dashboard');
+  // The connection logs its own loss; the dashboard shows Redis errors itself.
+  const queues = [QueueName.email, QueueName.deprovision].map((name) => bull.open(name));
   const readOnlyMode = !config.OPS_DASHBOARD_WRITE;
   const serverAdapter = new ExpressAdapter().setBasePath(OPS_DASHBOARD_PATH);
   // @bull-board/express 9.10.1 brings its own @bull-board/api: same shapes at run time, distinct private fields for tsc.
   createBullBoard({ queues: queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode })), serverAdapter: serverAdapter as unknown as IServerAdapter, options: { uiConfig: { boardTitle: 'Trusted Devices queues' } } });
   const guards = [operatorsOnly(config), ...(readOnlyMode ? [readsOnly] : [])];
   app.use(OPS_DASHBOARD_PATH, ...guards, serverAdapter.getRouter());
-  return async () => {
-    await Promise.all(queues.map((queue) => queue.close().catch(() => undefined)));
-    connection.disconnect();
-  };
+  return () => bull.close();
 }
 
 function operatorsOnly(config: GatewayEnv) {

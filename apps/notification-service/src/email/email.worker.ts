@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { bullPrefix, createBullConnection, runWithRequestId } from '@td/common';
+import { BullWorker, runWithRequestId } from '@td/common';
 import { Queue, Service } from '@td/contracts';
-import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Job } from 'bullmq';
 import type { NotificationServiceEnv } from '../config';
 import { EmailRenderer } from './email.renderer';
 import { MailRecipients } from './mail-recipients';
@@ -32,8 +31,7 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(EmailWorker.name);
   private readonly renderer: EmailRenderer;
   private readonly sender: MailSender;
-  private worker: Worker | null = null;
-  private connection: Redis | null = null;
+  private worker: BullWorker<unknown, void> | null = null;
 
   constructor(
     @Inject(EMAIL_SETTINGS) private readonly config: NotificationServiceEnv,
@@ -45,10 +43,8 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): void {
-    this.connection = createBullConnection(this.config, `${Service.notification}-email-worker`);
-    this.worker = new Worker(Queue.email, (job) => this.process(job), {
-      connection: this.connection,
-      prefix: bullPrefix(this.config),
+    this.worker = new BullWorker(this.config, Queue.email, (job) => this.process(job), {
+      connectionName: `${Service.notification}-email-worker`,
       concurrency: CONCURRENCY,
       // A dead worker's job is taken over within ~2 × EMAIL_LOCK_MS (BullMQ's 30 s defaults made mails
       // a minute late); the lock is renewed every EMAIL_LOCK_MS / 2 while a long SMTP send runs.
@@ -57,7 +53,7 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
       // A job taken over is not failed for it: re-running one is safe (see the class comment).
       maxStalledCount: 10,
     });
-    this.worker.on('failed', (job, error) => {
+    this.worker.worker.on('failed', (job, error) => {
       if (!job) return;
       const final = job.attemptsMade >= (job.opts.attempts ?? 1) || error.name === 'UnrecoverableError';
       const fields = { jobId: job.id, job: job.name, attempt: job.attemptsMade, reason: error.message };
@@ -65,21 +61,17 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
       else this.logger.warn({ ...fields, msg: 'Email not sent; will retry' });
     });
     // Redis trouble surfaces here; BullMQ reconnects by itself.
-    this.worker.on('error', (error) => this.logger.error({ msg: 'Email worker error', reason: error.message }));
+    this.worker.worker.on('error', (error) => this.logger.error({ msg: 'Email worker error', reason: error.message }));
   }
 
   async onModuleDestroy(): Promise<void> {
-    const { worker, connection } = this;
+    const worker = this.worker;
     this.worker = null;
-    this.connection = null;
     // Stops taking jobs and waits for the mails in flight, up to SHUTDOWN_DRAIN_MS; a send cut short
     // leaves its job to be taken over by another worker (and not sent twice if it went out).
-    if (worker && !(await settlesWithin(worker.close(), this.config.SHUTDOWN_DRAIN_MS))) {
+    if (worker && !(await worker.close(this.config.SHUTDOWN_DRAIN_MS))) {
       this.logger.warn({ msg: 'Emails still sending after the drain time; leaving them to another worker' });
-      await worker.close(true).catch(() => undefined);
     }
-    // BullMQ leaves a connection it was given open: it is ours to close.
-    await connection?.quit().catch(() => connection.disconnect());
     this.sender.close();
   }
 
@@ -111,17 +103,5 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
       }
       this.logger.log({ msg: 'Email sent', jobId, job: job.name, attempt: job.attemptsMade + 1 });
     });
-  }
-}
-
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true, () => false), late]);
-  } finally {
-    clearTimeout(timer);
   }
 }

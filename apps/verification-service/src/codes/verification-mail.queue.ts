@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { bullPrefix, createBullConnection, DomainError, FAIL_FAST_PRODUCER, redisReady, withTimeout } from '@td/common';
+import { BullQueues, DomainError, FAIL_FAST_PRODUCER, withTimeout } from '@td/common';
 import { EmailJob, Queue, Service, type VerificationCodeEmailJob } from '@td/contracts';
-import { Queue as BullQueue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Queue as BullQueue, JobsOptions } from 'bullmq';
 import { CONFIG, type VerificationServiceEnv } from '../config';
 
 /** Delivery is retried while the mail server is down (CODE-2): 8 tries over about four minutes. */
@@ -20,17 +19,16 @@ const ENQUEUE_TIMEOUT_MS = 3000;
 @Injectable()
 export class VerificationMailQueue implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(VerificationMailQueue.name);
-  private readonly connection: Redis;
+  private readonly queues: BullQueues;
   private readonly queue: BullQueue<VerificationCodeEmailJob>;
 
   constructor(@Inject(CONFIG) config: VerificationServiceEnv) {
-    this.connection = createBullConnection(config, `${Service.verification}-email-producer`, FAIL_FAST_PRODUCER);
-    this.queue = new BullQueue<VerificationCodeEmailJob>(Queue.email, { connection: this.connection, prefix: bullPrefix(config) });
-    this.queue.on('error', (error: Error) => this.logger.warn(`email queue connection: ${error.message}`));
+    this.queues = new BullQueues(config, `${Service.verification}-email-producer`, FAIL_FAST_PRODUCER);
+    this.queue = this.queues.open<VerificationCodeEmailJob>(Queue.email, {}, (error) => this.logger.warn(`email queue connection: ${error.message}`));
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!(await redisReady(this.connection))) this.logger.warn('Redis is not reachable yet; issuing codes answers 503 until it is');
+    if (!(await this.queues.ready())) this.logger.warn('Redis is not reachable yet; issuing codes answers 503 until it is');
   }
 
   /**
@@ -43,8 +41,7 @@ export class VerificationMailQueue implements OnApplicationBootstrap, OnApplicat
     );
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.queue.close().catch(() => undefined);
-    await this.connection.quit().catch(() => this.connection.disconnect());
+  onApplicationShutdown(): Promise<void> {
+    return this.queues.close();
   }
 }

@@ -1,0 +1,77 @@
+import { Queue, Worker, type Job, type QueueOptions, type WorkerOptions } from 'bullmq';
+import type { Redis, RedisOptions } from 'ioredis';
+import type { RedisEnv } from '../config';
+import { bullPrefix, createBullConnection, redisReady } from '../redis';
+import { settlesWithin } from '../time';
+
+/** Closing a queue waits for Redis; with Redis down it would wait for the reconnection. */
+const QUEUE_CLOSE_MS = 3000;
+
+/**
+ * Producers: BullMQ queues on one Redis connection of their own, under the deployment's
+ * prefix. BullMQ never closes a connection it was given: `close()` closes the queues
+ * (bounded) and then the connection. Connection trouble is logged once by the connection
+ * (createBullConnection); a failed call rejects to its caller.
+ */
+export class BullQueues {
+  private readonly connection: Redis;
+  private readonly queues: Queue[] = [];
+
+  /** `options`: e.g. FAIL_FAST_PRODUCER for a producer that must answer fast (ERR-3). */
+  constructor(
+    private readonly config: RedisEnv,
+    connectionName: string,
+    options: RedisOptions = {},
+  ) {
+    this.connection = createBullConnection(config, connectionName, options);
+  }
+
+  /** `onError`: BullMQ's `error` events (the connection's own are logged already). */
+  open<Data>(name: string, options: Omit<QueueOptions, 'connection' | 'prefix'> = {}, onError: (error: Error) => void = () => undefined): Queue<Data> {
+    const queue = new Queue<Data>(name, { ...options, connection: this.connection, prefix: bullPrefix(this.config) });
+    queue.on('error', onError);
+    this.queues.push(queue as Queue);
+    return queue;
+  }
+
+  /** Resolves true once the connection is ready, or false after `timeoutMs` (see redisReady). */
+  ready(timeoutMs?: number): Promise<boolean> {
+    return redisReady(this.connection, timeoutMs);
+  }
+
+  async close(): Promise<void> {
+    await settlesWithin(Promise.allSettled(this.queues.map((queue) => queue.close())), QUEUE_CLOSE_MS);
+    this.connection.disconnect();
+  }
+}
+
+export interface BullWorkerOptions extends Omit<WorkerOptions, 'connection' | 'prefix'> {
+  connectionName: string;
+}
+
+/**
+ * A BullMQ worker on a Redis connection of its own, under the deployment's prefix.
+ * `close(drainMs)` is the graceful stop every worker of ours makes: stop taking jobs, wait
+ * for the running ones up to `drainMs`, and close the connection.
+ */
+export class BullWorker<Data, Result> {
+  readonly worker: Worker<Data, Result>;
+  private readonly connection: Redis;
+
+  constructor(config: RedisEnv, queueName: string, process: (job: Job<Data, Result>) => Promise<Result>, options: BullWorkerOptions) {
+    const { connectionName, ...workerOptions } = options;
+    this.connection = createBullConnection(config, connectionName);
+    this.worker = new Worker<Data, Result>(queueName, process, { ...workerOptions, connection: this.connection, prefix: bullPrefix(config) });
+  }
+
+  /**
+   * Whether the running jobs finished within `drainMs`. Past it, the connection is cut rather than
+   * the worker force-closed: BullMQ's `close(true)` after a `close()` only waits for that same
+   * graceful close, i.e. for the running jobs. Their locks then lapse and another worker takes them over.
+   */
+  async close(drainMs: number): Promise<boolean> {
+    const finished = await settlesWithin(this.worker.close(), drainMs);
+    this.connection.disconnect();
+    return finished;
+  }
+}
