@@ -68,6 +68,15 @@ export class DeviceServiceEnv extends RedisEnv {
   @Max(3_600_000)
   EXPIRY_SWEEP_INTERVAL_MS: number = 5000;
 
+  /**
+   * How often pending devices whose live code vanished (Redis restarted without persistence: the code
+   * and its queued mail are gone) get a fresh code mailed (issue 10).
+   */
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  LOST_CODE_SWEEP_INTERVAL_MS: number = 10_000;
+
   /** Run the deprovisioning worker in this process; `false` when it runs alone (`worker.js`). */
   @Transform(toBoolean)
   @IsOptional()

@@ -28,6 +28,7 @@ export const Command = {
   verificationCheckCode: 'verification.check-code',
   verificationVoidCodes: 'verification.void-codes',
   verificationCodeReceipt: 'verification.code-receipt',
+  verificationMissingCodes: 'verification.missing-codes',
 
   notificationPing: 'notification.ping',
 
@@ -71,6 +72,7 @@ export interface CommandTypes {
   'verification.check-code': { request: V.CheckCodeRequest; reply: V.CheckCodeReply };
   'verification.void-codes': { request: V.VoidCodesRequest; reply: V.VoidCodesReply };
   'verification.code-receipt': { request: V.CodeReceiptRequest; reply: V.CodeReceiptReply };
+  'verification.missing-codes': { request: V.MissingCodesRequest; reply: V.MissingCodesReply };
 
   'notification.ping': { request: PingRequest; reply: PingReply };
 

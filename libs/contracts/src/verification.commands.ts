@@ -1,7 +1,10 @@
 import type { ClientType } from './words';
 
-/** Why a code is being sent: a setup's own code, or an explicit request (CODE-4 limits differ). */
-export type CodeReason = 'setup' | 'resend';
+/**
+ * Why a code is being sent: a setup's own code, an explicit request (CODE-4 limits differ), or the
+ * lost-code sweep replacing a code that vanished with its mail (counts like a setup's own code).
+ */
+export type CodeReason = 'setup' | 'resend' | 'lost';
 
 /**
  * `userId` is the internal `users.id` (uuid), `deviceId` the device's id (uuid).
@@ -53,6 +56,18 @@ export interface CodeReceiptRequest {
 }
 export interface CodeReceiptReply {
   receipt: string;
+}
+
+/**
+ * Which of these devices have no code in store (for the lost-code sweep: Redis lost its data, so a code
+ * and its mail job vanished). A code used up, expired or voided is missing too: the caller asks only
+ * about devices still waiting for a live code.
+ */
+export interface MissingCodesRequest {
+  deviceIds: string[];
+}
+export interface MissingCodesReply {
+  missing: string[];
 }
 
 /** Deletes the devices' codes (e.g. when a device is approved by another device, denied, disabled or cancelled). */

@@ -1,17 +1,17 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { BusClient, DomainError } from '@td/common';
-import { Command, ErrorCode, type DeviceReply, type EmptyReply, type GetKeyEnvelopeReply, type SendEmailCodeReply } from '@td/contracts';
+import { Command, ErrorCode, type CodeReason, type DeviceReply, type EmptyReply, type GetKeyEnvelopeReply, type SendEmailCodeReply } from '@td/contracts';
 import { requireProof, requireTrustedDevice, type CallerContext } from '../users/caller-context';
 import { CallerResolver } from '../users/caller-resolver';
-import { byCaller } from './device-history';
-import { assertMayTransition, DeviceLifecycle } from './device-lifecycle';
+import { byCaller, type HistoryActor } from './device-history';
+import { assertMayTransition, DeviceLifecycle, mayTransition } from './device-lifecycle';
 import type { Device } from './device.entity';
 import { toDeviceView } from './device.view';
 import { DevicesRepository } from './devices.repository';
 import type { ApproveDeviceDto, CallerCommandDto, DeviceActionDto, VerifyDeviceDto } from './dto/device-commands.dto';
 import { KEY_ENVELOPE_MAX_BYTES } from './dto/device-commands.dto';
-import { LockedDeviceChange } from './locked-device-change';
+import { LockedDeviceChange, type LockedDevice } from './locked-device-change';
 
 /** How a pending device becomes approved, denied or cancelled: CODE-3/4, APPROVE-2/3/6. */
 @Injectable()
@@ -69,20 +69,43 @@ export class DeviceConfirmationService {
     const context = await this.callers.resolve(request.caller);
     const device = callingDeviceItself(context, request.deviceId);
     assertMayTransition('sendEmailCode', device);
-    return this.change.run(context.user.id, device.id, async ({ tx, user, device: locked }) => {
-      // From pending_approval, every open list of the user's devices hears of the switch (their Approve no longer applies).
-      await this.lifecycle.change(tx, 'sendEmailCode', { device: locked, owner: user }, byCaller(user, locked.id, request.caller));
-      // Inside the transaction: a refused code (rate_limited, 503) leaves the device as it was.
-      const { expiresAt } = await this.bus.request(Command.verificationIssueCode, {
-        reason: 'resend',
-        workspaceId: user.workspaceId,
-        userId: user.id,
-        deviceId: locked.id,
-        device: { name: locked.name, clientType: locked.clientType, os: locked.os, browser: locked.browser },
-      });
-      await this.devices.update(tx, locked, { codeExpiresAt: new Date(expiresAt) });
-      return { device: toDeviceView(locked, locked.id), verification: { method: 'email_code', expiresAt } };
+    return this.change.run(context.user.id, device.id, async (locked) => {
+      const expiresAt = await this.mailCode(locked, 'resend', byCaller(locked.user, locked.device.id, request.caller));
+      return { device: toDeviceView(locked.device, locked.device.id), verification: { method: 'email_code', expiresAt } };
     });
+  }
+
+  /**
+   * Issue 10: a device waiting for a code that vanished (Redis lost its data, and the queued mail with
+   * it) gets a fresh one mailed, as its user would otherwise wait for a mail that never comes. Under
+   * the device's lock, and only if its code is still missing then: instances sweeping together send one.
+   * Answers whether it sent one.
+   */
+  async resendLostCode(userId: string, deviceId: string): Promise<boolean> {
+    return this.change.run(userId, deviceId, async (locked) => {
+      const { device } = locked;
+      if (device.status !== 'pending_verification' || !mayTransition('sendEmailCode', device) || !device.codeExpiresAt || device.codeExpiresAt <= new Date()) return false;
+      const { missing } = await this.bus.request(Command.verificationMissingCodes, { deviceIds: [device.id] });
+      if (missing.length === 0) return false;
+      await this.mailCode(locked, 'lost', { actor: { userId: null, deviceId: null }, origin: { ip: null, userAgent: null } });
+      return true;
+    });
+  }
+
+  /** A fresh code for the locked pending device, mailed; answers when it expires. */
+  private async mailCode({ tx, user, device }: LockedDevice, reason: CodeReason, by: HistoryActor): Promise<string> {
+    // From pending_approval, every open list of the user's devices hears of the switch (their Approve no longer applies).
+    await this.lifecycle.change(tx, 'sendEmailCode', { device, owner: user }, by);
+    // Inside the transaction: a refused code (rate_limited, 503) leaves the device as it was.
+    const { expiresAt } = await this.bus.request(Command.verificationIssueCode, {
+      reason,
+      workspaceId: user.workspaceId,
+      userId: user.id,
+      deviceId: device.id,
+      device: { name: device.name, clientType: device.clientType, os: device.os, browser: device.browser },
+    });
+    await this.devices.update(tx, device, { codeExpiresAt: new Date(expiresAt) });
+    return expiresAt;
   }
 
   /** APPROVE-2/3: a trusted web or mobile device of the same user approves, optionally sealing the vault key for it. */

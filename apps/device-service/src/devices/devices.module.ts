@@ -9,6 +9,7 @@ import { DeviceManagementService } from './device-management.service';
 import { DeviceSetupService } from './device-setup.service';
 import { DevicesController } from './devices.controller';
 import { LockedDeviceChange } from './locked-device-change';
+import { LostCodeSweeper } from './lost-codes.sweeper';
 
 /**
  * The device state machine and the user's own device commands (issue 3), and what other services ask about a user. `OutboxWriter`
@@ -29,6 +30,7 @@ export class DevicesModule {
         DeviceSetupService,
         DeviceConfirmationService,
         DeviceManagementService,
+        LostCodeSweeper,
       ],
       exports: [UsersRepository, CallerResolver, LockedDeviceChange, DeviceLifecycleModule],
     };

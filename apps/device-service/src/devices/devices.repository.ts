@@ -43,6 +43,20 @@ export class DevicesRepository {
     return this.dataSource.manager.findOneBy(Device, { id: deviceId, userId });
   }
 
+  /**
+   * Devices waiting for their email code while it should still be live (some seconds to spare, so a
+   * code about to lapse by itself is not taken for lost): the lost-code sweep's candidates.
+   */
+  async waitingForLiveCode(limit: number, spareMs = 5000): Promise<Array<Pick<Device, 'id' | 'userId'>>> {
+    return this.dataSource.query(
+      `SELECT id, user_id AS "userId" FROM devices
+        WHERE status = 'pending_verification' AND code_expires_at > now() + make_interval(secs => $1::double precision / 1000)
+          AND (expires_at IS NULL OR expires_at > now())
+        ORDER BY code_expires_at LIMIT $2`,
+      [spareMs, limit],
+    );
+  }
+
   /** Same, locked for the transaction (after the user's row: lock order is user, then devices). */
   async lockOwn(tx: EntityManager, userId: string, deviceId: string): Promise<Device | null> {
     const rows: Array<Partial<Device>> = await tx.query(`SELECT ${deviceColumns('d')} FROM devices d WHERE d.id = $1 AND d.user_id = $2 FOR UPDATE`, [

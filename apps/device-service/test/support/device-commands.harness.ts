@@ -13,6 +13,7 @@ import { createDataSource } from '../../src/database/data-source';
 import { CallerResolver } from '../../src/users/caller-resolver';
 import { User } from '../../src/users/user.entity';
 import { Device } from '../../src/devices/device.entity';
+import { LostCodeSweeper } from '../../src/devices/lost-codes.sweeper';
 
 export const CHROME_ON_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
 
@@ -109,6 +110,27 @@ export class DeviceCommandsHarness {
     if (jobs.length === 0) throw new Error(`no verification email to ${claims.email}`);
     const newest = jobs.sort((a, b) => b.timestamp - a.timestamp)[0];
     return unsealCode(this.testEnv.env.CODE_HMAC_SECRET, newest.data.sealedCode, codeSealBinding(recipient));
+  }
+
+  /** The verification mails queued to this user (whatever became of them). */
+  async codeMailsTo(claims: TokenClaims): Promise<number> {
+    const user = await this.db.getRepository(User).findOneByOrFail({ workspaceId: claims.wid, subject: claims.sub });
+    return (await this.emailQueue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])).filter((job) => job.data.userId === user.id).length;
+  }
+
+  /** What a Redis restart without persistence does to this file's data: every key (codes, limits, queued mails) is gone. */
+  async loseRedisData(): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.emailConnection.scan(cursor, 'MATCH', `${this.config.REDIS_PREFIX}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await this.emailConnection.del(...keys);
+    } while (cursor !== '0');
+  }
+
+  /** The lost-code sweep of the running device-service (its own timer is set far off by tests that call it). */
+  lostCodeSweeper(): LostCodeSweeper {
+    return this.deviceService.get(LostCodeSweeper);
   }
 
   async auditActions(deviceId: string): Promise<string[]> {

@@ -1,8 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { Command, type CheckCodeReply, type CodeReceiptReply, type IssueCodeReply, type VoidCodesReply } from '@td/contracts';
+import { Command, type CheckCodeReply, type CodeReceiptReply, type IssueCodeReply, type MissingCodesReply, type VoidCodesReply } from '@td/contracts';
 import { payloadValidation } from '@td/common';
-import { CheckCodeDto, CodeReceiptDto, IssueCodeDto, VoidCodesDto } from './codes.dto';
+import { CheckCodeDto, CodeReceiptDto, IssueCodeDto, MissingCodesDto, VoidCodesDto } from './codes.dto';
 import { CodesService } from './codes.service';
 
 @Controller()
@@ -22,6 +22,11 @@ export class CodesController {
   @MessagePattern(Command.verificationCodeReceipt)
   receipt(@Payload(payloadValidation) request: CodeReceiptDto): CodeReceiptReply {
     return this.codes.receipt(request);
+  }
+
+  @MessagePattern(Command.verificationMissingCodes)
+  async missing(@Payload(payloadValidation) request: MissingCodesDto): Promise<MissingCodesReply> {
+    return { missing: await this.codes.missing(request.deviceIds) };
   }
 
   @MessagePattern(Command.verificationVoidCodes)

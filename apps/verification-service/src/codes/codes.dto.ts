@@ -1,8 +1,8 @@
-import { CLIENT_TYPES, type CheckCodeRequest, type ClientType, type CodeReceiptRequest, type CodeReason, type IssueCodeRequest, type VoidCodesRequest } from '@td/contracts';
+import { CLIENT_TYPES, type CheckCodeRequest, type ClientType, type CodeReceiptRequest, type MissingCodesRequest, type CodeReason, type IssueCodeRequest, type VoidCodesRequest } from '@td/contracts';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 
-const CODE_REASONS: readonly CodeReason[] = ['setup', 'resend'];
+const CODE_REASONS: readonly CodeReason[] = ['setup', 'resend', 'lost'];
 
 /** Only described in the mail, so bounds are generous: a long name must not cost the user their code. */
 export class DeviceDescriptionDto {
@@ -71,4 +71,11 @@ export class CodeReceiptDto implements CodeReceiptRequest {
   @IsString()
   @Matches(/^\d{6}$/, { message: 'code must be 6 digits' })
   code: string;
+}
+
+export class MissingCodesDto implements MissingCodesRequest {
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsUUID(undefined, { each: true })
+  deviceIds: string[];
 }

@@ -101,6 +101,11 @@ export class CodesService {
     return { receipt: codeReceipt(this.config.CODE_HMAC_SECRET, request.deviceId, request.code) };
   }
 
+  /** The devices among these with no code in store (see MissingCodesRequest). */
+  missing(deviceIds: readonly string[]): Promise<string[]> {
+    return this.store.missing(deviceIds);
+  }
+
   async voidCodes(deviceIds: readonly string[]): Promise<VoidCodesReply> {
     return { voided: await this.store.voidCodes(deviceIds) };
   }

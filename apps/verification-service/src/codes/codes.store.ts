@@ -113,6 +113,19 @@ export class CodesStore implements OnApplicationBootstrap {
     await this.redis.zrem(CodeKeys.failures(input.userId), input.member);
   }
 
+  /** The devices among these that have no code (in one round trip). */
+  async missing(deviceIds: readonly string[]): Promise<string[]> {
+    if (deviceIds.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const deviceId of deviceIds) pipeline.exists(CodeKeys.code(deviceId));
+    const replies = (await pipeline.exec()) ?? [];
+    return deviceIds.filter((_, i) => {
+      const [error, exists] = replies[i] ?? [new Error('no reply'), null];
+      if (error) throw error;
+      return exists === 0;
+    });
+  }
+
   /** Deletes the devices' codes (they then read as expired); answers how many there were. */
   async voidCodes(deviceIds: readonly string[]): Promise<number> {
     if (deviceIds.length === 0) return 0;
