@@ -56,7 +56,7 @@ function DevLoginForm({ onSignedIn }: { onSignedIn: (token: string) => void }) {
   };
 
   return (
-    <form onSubmit={submit} aria-labelledby="dev-login-title">
+    <form onSubmit={(event) => void submit(event)} aria-labelledby="dev-login-title">
       <h2 id="dev-login-title">Local mode sign-in</h2>
       <p>Dev login is on: sign in with any email address. Never use this mode in production.</p>
       <label htmlFor="email">Email</label>

@@ -74,7 +74,7 @@ export function CodeStep({ device, email, expiresAt, onVerified, onResent, onSta
   const codeExpired = expired || (error instanceof ApiError && (error.code === 'code_expired' || error.code === 'too_many_attempts'));
   const resendLabel = resendBlocked ? `Resend code (${waitSeconds} s)` : 'Resend code';
   return (
-    <form onSubmit={verify} noValidate>
+    <form onSubmit={(event) => void verify(event)} noValidate>
       <p>
         We sent a verification code to <strong>{email}</strong>. Copy it from the email and enter it below.
       </p>

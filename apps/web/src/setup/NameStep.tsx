@@ -49,7 +49,7 @@ export function NameStep({ username, registered, onSubmit, onRemindLater }: Prop
 
   const nameError = error instanceof ApiError && (error.code === 'device_name_taken' || error.code === 'validation_failed');
   return (
-    <form onSubmit={submit} noValidate>
+    <form onSubmit={(event) => void submit(event)} noValidate>
       {registered ? (
         <p>This device is registered with the name below. Select Next to get a verification code by email instead.</p>
       ) : (
@@ -88,7 +88,7 @@ function useSuggestedName(username: string, registered: Device | undefined): str
   useEffect(() => {
     if (registered) return;
     let current = true;
-    api
+    void api
       .devices()
       .then(({ devices }) => devices.filter((device) => REGISTERED_STATUSES.includes(device.status)).map((device) => device.name))
       .catch(() => [])
