@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { waitUntil } from '@td/testing';
-import { TestSystem } from '../support/system';
 import { deviceRow, dialogTitle, openMyTrustedDevices, setUpFirstDevice } from './flows';
 import { ApiUser } from './seed';
-import { ensureWebAppBuilt, launchChromium, newDevice, PHONE, screenshot, signIn } from './support';
+import { browserSuite, newDevice, PHONE, screenshot, signIn } from './support';
 
 jest.setTimeout(150_000);
 
@@ -13,30 +12,19 @@ const overflow = (page: Page) => page.evaluate('document.documentElement.scrollW
 
 /** Admin pages in people's words, at a phone's width, deprovisioning that reads right (issue 13, items 8–10, 12). */
 describe('web app: admin pages as people use them (browser)', () => {
-  let system: TestSystem;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    ensureWebAppBuilt();
-    system = await TestSystem.start();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-  });
+  const suite = browserSuite();
 
   it('WEB-5 users picked by email or name, names and plain-word actions in the audit log, deprovisioning shown as such (not for oneself), and every page fits 390 px', async () => {
     const workspaceId = `ws-${randomUUID().slice(0, 8)}`;
     const tag = randomUUID().slice(0, 6);
     const adminEmail = `boss-${tag}@example.test`;
-    const { context, page } = await newDevice(browser, system.url, PHONE);
+    const { context, page } = await newDevice(suite.browser, suite.system.url, PHONE);
     await signIn(page, { email: adminEmail, username: 'boss', workspaceId, role: 'admin' });
-    await setUpFirstDevice(page, system, adminEmail);
-    const kim = await ApiUser.signIn(system, `kim-${tag}@example.test`, workspaceId, 'member', 'Kim');
+    await setUpFirstDevice(page, suite.system, adminEmail);
+    const kim = await ApiUser.signIn(suite.system, `kim-${tag}@example.test`, workspaceId, 'member', 'Kim');
     await kim.approvedDevice('Kim laptop');
     await kim.pendingDevice('Kim phone', 'mobile');
-    const lee = await ApiUser.signIn(system, `lee-${tag}@example.test`, workspaceId, 'member', 'Lee');
+    const lee = await ApiUser.signIn(suite.system, `lee-${tag}@example.test`, workspaceId, 'member', 'Lee');
     await lee.approvedDevice('Lee desktop');
 
     await page.goto('/admin/devices');
@@ -80,7 +68,7 @@ describe('web app: admin pages as people use them (browser)', () => {
     expect(texts.filter((text) => /\b0 of 0\b/.test(text))).toEqual([]);
     for (const name of ['Kim laptop', 'Kim phone']) await table.getByRole('row').filter({ hasText: name }).getByText('Disabled').waitFor();
     expect(await table.getByRole('button', { name: `Deprovision ${kim.email}` }).count()).toBe(0);
-    expect(await table.getByRole('row').filter({ hasText: 'Kim laptop' }).getByText('Deprovisioned').count()).toBe(1);
+    expect(await table.getByRole('row').filter({ hasText: 'Kim laptop' }).getByText('Deprovisioned', { exact: true }).count()).toBe(1);
     const counts = page.getByRole('list', { name: 'Devices per status' });
     await counts.getByText('Disabled: 2').waitFor();
     await counts.getByText('Approved: 2').waitFor();
@@ -108,9 +96,9 @@ describe('web app: admin pages as people use them (browser)', () => {
 
   it('WEB-7 polish: one voice for validation, distinct link names, an unknown address says Page not found', async () => {
     const address = `polish-${randomUUID().slice(0, 8)}@example.test`;
-    const { context, page } = await newDevice(browser, system.url);
+    const { context, page } = await newDevice(suite.browser, suite.system.url);
     await signIn(page, { email: address, username: 'polly', role: 'admin' });
-    await setUpFirstDevice(page, system, address);
+    await setUpFirstDevice(page, suite.system, address);
     const brand = await page.locator('.brand').getAttribute('aria-label');
     const adminLink = await page.getByRole('navigation', { name: 'Main' }).locator('a[href="/admin/devices"]').getAttribute('aria-label');
     expect(brand?.toLowerCase()).not.toBe(adminLink?.toLowerCase());

@@ -1,45 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser } from 'playwright-core';
 import { waitUntil } from '@td/testing';
-import { TestSystem } from '../support/system';
 import { dialogTitle, setUpFirstDevice } from './flows';
 import { ApiUser } from './seed';
-import { ensureWebAppBuilt, launchChromium, newDevice, screenshot, signIn } from './support';
+import { browserSuite, newDevice, screenshot, signIn } from './support';
 
 jest.setTimeout(150_000);
 
 /** WEB-5: the workspace Trusted devices page of an admin, against the admin API (ADMIN-1..3, DEPROV-1). */
 describe('web app: the admin Trusted devices page (browser)', () => {
-  let system: TestSystem;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    ensureWebAppBuilt();
-    system = await TestSystem.start();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-  });
+  const suite = browserSuite();
 
   it('WEB-5 filters, counts and pages the workspace devices, disables one with confirmation, deprovisions a user with progress, and shows the audit log', async () => {
     const workspaceId = `ws-${randomUUID().slice(0, 8)}`;
     const tag = randomUUID().slice(0, 6);
     const adminEmail = `admin-${tag}@example.test`;
-    const { context, page } = await newDevice(browser, system.url);
+    const { context, page } = await newDevice(suite.browser, suite.system.url);
     await signIn(page, { email: adminEmail, username: 'admin', workspaceId, role: 'admin' });
-    await setUpFirstDevice(page, system, adminEmail);
+    await setUpFirstDevice(page, suite.system, adminEmail);
 
-    const dana = await ApiUser.signIn(system, `dana-${tag}@example.test`, workspaceId);
+    const dana = await ApiUser.signIn(suite.system, `dana-${tag}@example.test`, workspaceId);
     await dana.approvedDevice('Dana laptop');
     await dana.pendingDevice('Dana phone', 'mobile');
-    const eli = await ApiUser.signIn(system, `eli-${tag}@example.test`, workspaceId);
+    const eli = await ApiUser.signIn(suite.system, `eli-${tag}@example.test`, workspaceId);
     await eli.approvedDevice('Eli desktop');
-    const finn = await ApiUser.signIn(system, `finn-${tag}@example.test`, workspaceId);
+    const finn = await ApiUser.signIn(suite.system, `finn-${tag}@example.test`, workspaceId);
     for (const name of ['Finn one', 'Finn two']) await finn.pendingDevice(name);
     // Another workspace's device never shows (ADMIN-4).
-    const outsider = await ApiUser.signIn(system, `out-${tag}@example.test`, `other-${tag}`);
+    const outsider = await ApiUser.signIn(suite.system, `out-${tag}@example.test`, `other-${tag}`);
     await outsider.pendingDevice('Outsider laptop');
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Trusted devices' }).click();

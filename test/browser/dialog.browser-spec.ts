@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser } from 'playwright-core';
 import { waitUntil } from '@td/testing';
-import { TestSystem } from '../support/system';
 import {
   codeMailsFor,
   deviceRow,
   dialogTitle,
-  focusInfo,
+  expectFocus,
   openMyTrustedDevices,
   setUpFirstDevice,
   startSetup,
@@ -14,58 +12,49 @@ import {
   verifyWithEmailedCode,
 } from './flows';
 import { ApiUser } from './seed';
-import { ensureWebAppBuilt, launchChromium, newDevice, PHONE, screenshot, signIn } from './support';
+import { browserSuite, newDevice, PHONE, screenshot, signIn } from './support';
 
 jest.setTimeout(150_000);
 
 /** The setup dialog as people use it: focus, reopening, the name registered, the article's order (issue 13, items 3–6). */
 describe('web app: the setup dialog over time (browser)', () => {
-  let system: TestSystem;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    ensureWebAppBuilt();
-    system = await TestSystem.start();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-  });
+  const suite = browserSuite();
 
   it('WEB-7 keyboard only: focus stays in the dialog on errors, returns to what opened it when it closes, and stays on the row after Approve or Deny', async () => {
     const workspaceId = `ws-${randomUUID().slice(0, 8)}`;
     const address = `keys-${randomUUID().slice(0, 8)}@example.test`;
-    const api = await ApiUser.signIn(system, address, workspaceId);
+    const api = await ApiUser.signIn(suite.system, address, workspaceId);
     await api.pendingDevice('Desk');
-    const { context, page } = await newDevice(browser, system.url);
+    const { context, page } = await newDevice(suite.browser, suite.system.url);
     await signIn(page, { email: address, workspaceId });
     await dialogTitle(page, 'Strengthen your account security').waitFor();
 
     // Remind me later (Escape): focus goes to the banner's Set up this device, not to the page.
     await page.keyboard.press('Escape');
     await page.getByText('Your current session is not secure').waitFor();
-    await expectFocus({ label: 'Set up this device' });
+    await expectFocus(page, { label: 'Set up this device' });
     await page.keyboard.press('Enter');
     await dialogTitle(page, 'Strengthen your account security').waitFor();
     await page.keyboard.press('Enter');
     await dialogTitle(page, 'Name your device').waitFor();
-    await expectFocus({ dialog: 'Name your device', label: 'Device name' });
+    await expectFocus(page, { dialog: 'Name your device', label: 'Device name' });
 
     // A taken name, Enter on Next: focus is back on the field, and Tab stays in the dialog.
+    // First the suggested name (it arrives from GET /v1/devices): typed over before it lands, it would replace what was typed.
+    await waitUntil(async () => / Web app - .+\/.+$/.test(await page.getByLabel('Device name').inputValue()), 10_000, 50);
     await page.keyboard.press('Control+A');
     await page.keyboard.type('desk');
     await page.keyboard.press('Enter');
-    await page.locator('#device-name-error').waitFor();
-    await expectFocus({ dialog: 'Name your device', label: 'Device name' });
+    await page.locator('#device-name-error[data-code="device_name_taken"]').waitFor();
+    await expectFocus(page, { dialog: 'Name your device', label: 'Device name' });
     for (let i = 0; i < 4; i += 1) {
       await page.keyboard.press('Tab');
-      await expectFocus({ dialog: 'Name your device' });
+      await expectFocus(page, { dialog: 'Name your device' });
     }
     await page.getByLabel('Device name').focus();
     await page.keyboard.press('Control+A');
     await page.keyboard.type('Keyboard laptop');
-    const before = codeMailsFor(system, address);
+    const before = codeMailsFor(suite.system, address);
     await page.keyboard.press('Enter');
     await dialogTitle(page, 'Verify your device').waitFor();
 
@@ -73,15 +62,15 @@ describe('web app: the setup dialog over time (browser)', () => {
     await page.keyboard.type('000000');
     await page.keyboard.press('Enter');
     await page.getByRole('alert').getByText(/tries remain/).waitFor();
-    await expectFocus({ dialog: 'Verify your device', label: 'Verification code' });
+    await expectFocus(page, { dialog: 'Verify your device', label: 'Verification code' });
     await screenshot(page, 'WEB-7-wrong-code-focus');
 
     // Escape, then the banner again: back at Verify your device; the right code closes the dialog and focus is on the success message.
     await page.keyboard.press('Escape');
-    await expectFocus({ label: 'Set up this device' });
+    await expectFocus(page, { label: 'Set up this device' });
     await page.keyboard.press('Enter');
     await dialogTitle(page, 'Verify your device').waitFor();
-    await page.keyboard.type(await system.mail.codeFor(address, 15_000, before));
+    await page.keyboard.type(await suite.system.mail.codeFor(address, 15_000, before));
     await page.keyboard.press('Enter');
     await successMessage(page).waitFor();
     expect(await page.evaluate('document.activeElement.classList.contains("success-box")')).toBe(true);
@@ -94,10 +83,10 @@ describe('web app: the setup dialog over time (browser)', () => {
     await row.getByText('Pending approval').waitFor();
     await row.focus();
     await page.keyboard.press('Tab');
-    await expectFocus({ label: 'Approve', row: approveMe.id });
+    await expectFocus(page, { label: 'Approve', row: approveMe.id });
     await page.keyboard.press('Enter');
     await row.getByText('Approved').waitFor();
-    await expectFocus({ row: approveMe.id });
+    await expectFocus(page, { row: approveMe.id });
 
     // Deny asks first, like Disable; after it, focus is on the row.
     const denyMe = await api.pendingDevice('Tablet to deny', 'web');
@@ -106,48 +95,26 @@ describe('web app: the setup dialog over time (browser)', () => {
     await denyRow.focus();
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
-    await expectFocus({ label: 'Deny', row: denyMe.id });
+    await expectFocus(page, { label: 'Deny', row: denyMe.id });
     await page.keyboard.press('Enter');
     const confirm = dialogTitle(page, 'Deny this request?');
     await confirm.waitFor();
     await screenshot(page, 'WEB-4-deny-confirmation');
     await page.keyboard.press('Tab');
-    await expectFocus({ dialog: 'Deny this request?', label: 'Deny request' });
+    await expectFocus(page, { dialog: 'Deny this request?', label: 'Deny request' });
     await page.keyboard.press('Enter');
     await denyRow.getByText('Denied').waitFor();
-    await expectFocus({ row: denyMe.id });
+    await expectFocus(page, { row: denyMe.id });
     await context.close();
-
-    async function expectFocus(expected: { dialog?: string; label?: string; row?: string }): Promise<void> {
-      let info = await focusInfo(page);
-      // The focus moves after the render that follows an answer: look again briefly before judging.
-      for (let i = 0; i < 20 && !matches(info); i += 1) {
-        await page.waitForTimeout(100);
-        info = await focusInfo(page);
-      }
-      expect(info.body).toBe(false);
-      if (expected.dialog) expect(info.dialog).toBe(expected.dialog);
-      if (expected.label) expect(info.label).toBe(expected.label);
-      if (expected.row) expect(info.row).toBe(expected.row);
-
-      function matches(current: typeof info): boolean {
-        return (
-          !current.body &&
-          (!expected.dialog || current.dialog === expected.dialog) &&
-          (!expected.label || current.label === expected.label) &&
-          (!expected.row || current.row === expected.row)
-        );
-      }
-    }
   });
 
   it('WEB-2 a reopened pending setup shows what the first one showed: the approvers (web app only), the name and words, then the code’s countdown', async () => {
     const address = `reopen-${randomUUID().slice(0, 8)}@example.test`;
-    const first = await newDevice(browser, system.url);
+    const first = await newDevice(suite.browser, suite.system.url);
     await signIn(first.page, { email: address, username: 'hana' });
-    await setUpFirstDevice(first.page, system, address);
+    await setUpFirstDevice(first.page, suite.system, address);
 
-    const second = await newDevice(browser, system.url);
+    const second = await newDevice(suite.browser, suite.system.url);
     await signIn(second.page, { email: address, username: 'hana' });
     await startSetup(second.page, 'Hana desktop');
     const identity = dialogTitle(second.page, 'Verify your identity');
@@ -169,7 +136,7 @@ describe('web app: the setup dialog over time (browser)', () => {
     await dialogTitle(second.page, 'Name your device').waitFor();
     expect(await second.page.getByLabel('Device name').inputValue()).toBe('Hana desktop');
     await screenshot(second.page, 'WEB-2-no-access-name-again');
-    const before = codeMailsFor(system, address);
+    const before = codeMailsFor(suite.system, address);
     await second.page.getByRole('button', { name: 'Next' }).click();
     await dialogTitle(second.page, 'Verify your device').waitFor();
     await second.page.getByRole('timer').getByText(/The code expires in [45]:\d\d/).waitFor();
@@ -180,7 +147,7 @@ describe('web app: the setup dialog over time (browser)', () => {
     await screenshot(second.page, 'WEB-2-reopened-verify-your-device');
 
     // Verify code: the dialog closes and a success message shows; no extra dialog.
-    await verifyWithEmailedCode(second.page, system, address, before);
+    await verifyWithEmailedCode(second.page, suite.system, address, before);
     await successMessage(second.page).getByText('Hana desktop').waitFor();
     await screenshot(second.page, 'WEB-2-success-message');
     await first.context.close();
@@ -189,16 +156,16 @@ describe('web app: the setup dialog over time (browser)', () => {
 
   it('SETUP-2 the name filled in is the name registered: “(2)” when taken, and a phone’s own OS/browser names', async () => {
     const address = `names-${randomUUID().slice(0, 8)}@example.test`;
-    const first = await newDevice(browser, system.url);
+    const first = await newDevice(suite.browser, suite.system.url);
     await signIn(first.page, { email: address, username: 'ivy' });
     await startSetup(first.page);
-    const before = codeMailsFor(system, address);
-    await verifyWithEmailedCode(first.page, system, address, before);
+    const before = codeMailsFor(suite.system, address);
+    await verifyWithEmailedCode(first.page, suite.system, address, before);
     expect(await first.page.locator('#success-title').textContent()).toMatch(/ivy Web app - Linux\/Chrome Headless \(Web app\) is now a trusted device/);
     await openMyTrustedDevices(first.page);
 
     // The same browser kind again: the field says "(2)", and that is the name the approver sees.
-    const second = await newDevice(browser, system.url);
+    const second = await newDevice(suite.browser, suite.system.url);
     await signIn(second.page, { email: address, username: 'ivy' });
     await dialogTitle(second.page, 'Strengthen your account security').waitFor();
     await second.page.getByRole('button', { name: 'Start' }).click();
@@ -211,7 +178,7 @@ describe('web app: the setup dialog over time (browser)', () => {
     await deviceRow(first.page, 'ivy Web app - Linux/Chrome Headless (2)').getByText('Pending approval').waitFor();
 
     // A phone at 390 px: the field shows what the service will name it.
-    const phone = await newDevice(browser, system.url, PHONE);
+    const phone = await newDevice(suite.browser, suite.system.url, PHONE);
     await signIn(phone.page, { email: address, username: 'ivy' });
     await dialogTitle(phone.page, 'Strengthen your account security').waitFor();
     await phone.page.getByRole('button', { name: 'Start' }).click();
@@ -229,7 +196,7 @@ describe('web app: the setup dialog over time (browser)', () => {
 
   it('CODE-4 Resend code counts down and is unavailable while the server says to wait; once the code has expired it is the main action', async () => {
     const address = `resend-${randomUUID().slice(0, 8)}@example.test`;
-    const { context, page } = await newDevice(browser, system.url);
+    const { context, page } = await newDevice(suite.browser, suite.system.url);
     // The page's clock, moved on by the test instead of waiting in real time.
     await page.clock.install();
     await signIn(page, { email: address });

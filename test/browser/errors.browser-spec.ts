@@ -1,34 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser } from 'playwright-core';
-import { TestSystem } from '../support/system';
 import { dialogTitle, startSetup } from './flows';
 import { ApiUser } from './seed';
-import { ensureWebAppBuilt, launchChromium, newDevice, screenshot, signIn } from './support';
+import { browserSuite, newDevice, screenshot, signIn } from './support';
 
 jest.setTimeout(120_000);
 
 /** WEB-2: every API error shows as a clear message beside what caused it (ERR-1, SETUP-2, SETUP-3). */
 describe('web app: errors beside their cause (browser)', () => {
-  let system: TestSystem;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    ensureWebAppBuilt();
-    system = await TestSystem.start({ MAX_DEVICES_PER_USER: '2' });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-  });
+  const suite = browserSuite({ MAX_DEVICES_PER_USER: '2' });
 
   it('WEB-2 a taken name is marked on the Device name field; device_limit_reached says to disable a device first and links to the list', async () => {
     const workspaceId = `ws-${randomUUID().slice(0, 8)}`;
     const address = `limit-${randomUUID().slice(0, 8)}@example.test`;
-    const api = await ApiUser.signIn(system, address, workspaceId);
+    const api = await ApiUser.signIn(suite.system, address, workspaceId);
     await api.pendingDevice('Desk one');
 
-    const { context, page } = await newDevice(browser, system.url);
+    const { context, page } = await newDevice(suite.browser, suite.system.url);
     await signIn(page, { email: address, workspaceId });
     await startSetup(page, 'desk ONE');
     const field = page.getByLabel('Device name');

@@ -71,6 +71,44 @@ export function focusInfo(page: Page): Promise<{ body: boolean; dialog: string |
   })()`);
 }
 
+export interface FocusExpectation {
+  dialog?: string;
+  label?: string;
+  row?: string;
+}
+
+/**
+ * Waits until the keyboard focus is where expected (not on the page body), then checks it. The
+ * signal is the focus itself — the page is asked on every animation frame, no fixed sleeps — so a
+ * focus moved after the render that follows an answer is seen as soon as it lands.
+ */
+export async function expectFocus(page: Page, expected: FocusExpectation, timeout = 5000): Promise<void> {
+  const landed = await page
+    .waitForFunction(
+      // Runs in the page (the test's own TypeScript has no DOM types, so the page code is a string).
+      `({ dialog, label, row }) => {
+        const el = document.activeElement;
+        if (!el || el === document.body) return false;
+        const box = el.closest('[role="dialog"]');
+        const title = box ? document.getElementById(box.getAttribute('aria-labelledby')).textContent : null;
+        const rowEl = el.closest('[data-device-id]');
+        const text = (el.getAttribute('aria-label') || (el.labels && el.labels[0] && el.labels[0].textContent) || el.textContent || '').trim().slice(0, 80);
+        return (!dialog || title === dialog) && (!label || text === label) && (!row || (rowEl && rowEl.getAttribute('data-device-id')) === row);
+      }`,
+      expected,
+      { timeout, polling: 'raf' },
+    )
+    .then(() => true)
+    .catch(() => false);
+  // Said the same way either way, so a miss shows where the focus is instead.
+  const info = await focusInfo(page);
+  expect(info.body).toBe(false);
+  if (expected.dialog) expect(info.dialog).toBe(expected.dialog);
+  if (expected.label) expect(info.label).toBe(expected.label);
+  if (expected.row) expect(info.row).toBe(expected.row);
+  expect(landed).toBe(true);
+}
+
 export async function openMyTrustedDevices(page: Page): Promise<void> {
   await page.getByRole('button', { name: /▾/ }).click();
   await page.getByRole('menuitem', { name: 'My profile' }).click();

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
-import { TestSystem } from '../support/system';
+import type { Page } from 'playwright-core';
 import { deviceRow, dialogTitle, openMyTrustedDevices, setUpFirstDevice, startSetup, successMessage, switchToEmailCode } from './flows';
 import { ApiUser } from './seed';
-import { ensureWebAppBuilt, launchChromium, newDevice, screenshot, signIn } from './support';
+import { browserSuite, newDevice, screenshot, signIn } from './support';
 
 jest.setTimeout(150_000);
 
@@ -27,28 +26,17 @@ const banner = (page: Page) => page.getByRole('region', { name: 'Session securit
 
 /** Screens that stay honest while the page is left open: AUTH-3, APPROVE-1, KEY-5 (issue 13, items 1, 2, 7). */
 describe('web app: live and honest screens (browser)', () => {
-  let system: TestSystem;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    ensureWebAppBuilt();
-    system = await TestSystem.start();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-  });
+  const suite = browserSuite();
 
   it('AUTH-3 a deprovisioned user’s open tab checks once and stops: no request flood, also after a reload and a fresh sign-in', async () => {
     const workspaceId = `ws-${randomUUID().slice(0, 8)}`;
     const tag = randomUUID().slice(0, 6);
-    const admin = await ApiUser.signIn(system, `admin-${tag}@example.test`, workspaceId, 'admin');
+    const admin = await ApiUser.signIn(suite.system, `admin-${tag}@example.test`, workspaceId, 'admin');
     const adminDevice = await admin.approvedDevice('Admin laptop');
     const email = `gone-${tag}@example.test`;
-    const victim = await ApiUser.signIn(system, email, workspaceId);
+    const victim = await ApiUser.signIn(suite.system, email, workspaceId);
 
-    const { context, page } = await newDevice(browser, system.url);
+    const { context, page } = await newDevice(suite.browser, suite.system.url);
     await signIn(page, { email, workspaceId });
     // The tab waits for an emailed code: it looks at its session now and then.
     await startSetup(page);
@@ -73,12 +61,12 @@ describe('web app: live and honest screens (browser)', () => {
 
   it('APPROVE-1 a request switched to an email code reaches the approver’s open list live: no Approve left on it, and a stale Approve is explained in the user’s words', async () => {
     const address = `switch-${randomUUID().slice(0, 8)}@example.test`;
-    const first = await newDevice(browser, system.url);
+    const first = await newDevice(suite.browser, suite.system.url);
     await signIn(first.page, { email: address, username: 'gina' });
-    await setUpFirstDevice(first.page, system, address);
+    await setUpFirstDevice(first.page, suite.system, address);
     await openMyTrustedDevices(first.page);
 
-    const second = await newDevice(browser, system.url);
+    const second = await newDevice(suite.browser, suite.system.url);
     await signIn(second.page, { email: address, username: 'gina' });
     await startSetup(second.page, 'Gina tablet');
     await dialogTitle(second.page, 'Verify your identity').waitFor();
@@ -91,7 +79,7 @@ describe('web app: live and honest screens (browser)', () => {
     await screenshot(first.page, 'APPROVE-1-switched-to-email-code-live');
 
     // A list that missed the change (its event stream cut): Approve says what happened, in the user's terms, and the row catches up.
-    const third = await newDevice(browser, system.url);
+    const third = await newDevice(suite.browser, suite.system.url);
     await signIn(third.page, { email: address, username: 'gina' });
     await startSetup(third.page, 'Gina phone');
     await dialogTitle(third.page, 'Verify your identity').waitFor();
@@ -110,11 +98,11 @@ describe('web app: live and honest screens (browser)', () => {
 
   it('KEY-5 a device disabled from another one says so on its page: from which device and when, not only in a hidden live region', async () => {
     const address = `told-${randomUUID().slice(0, 8)}@example.test`;
-    const first = await newDevice(browser, system.url);
+    const first = await newDevice(suite.browser, suite.system.url);
     await signIn(first.page, { email: address, username: 'jo' });
-    await setUpFirstDevice(first.page, system, address, 'Jo desk laptop');
+    await setUpFirstDevice(first.page, suite.system, address, 'Jo desk laptop');
     await openMyTrustedDevices(first.page);
-    const second = await newDevice(browser, system.url);
+    const second = await newDevice(suite.browser, suite.system.url);
     await signIn(second.page, { email: address, username: 'jo' });
     await startSetup(second.page, 'Jo spare laptop');
     await dialogTitle(second.page, 'Verify your identity').waitFor();
@@ -177,12 +165,12 @@ describe('web app: live and honest screens (browser)', () => {
     const tag = randomUUID().slice(0, 6);
     const adminEmail = `${prefix}-boss-${tag}@example.test`;
     const memberEmail = `${prefix}-mo-${tag}@example.test`;
-    const admin = await newDevice(browser, system.url);
+    const admin = await newDevice(suite.browser, suite.system.url);
     await signIn(admin.page, { email: adminEmail, username: 'boss', workspaceId, role: 'admin' });
-    await setUpFirstDevice(admin.page, system, adminEmail);
-    const member = await newDevice(browser, system.url);
+    await setUpFirstDevice(admin.page, suite.system, adminEmail);
+    const member = await newDevice(suite.browser, suite.system.url);
     await signIn(member.page, { email: memberEmail, username: 'mo', workspaceId });
-    await setUpFirstDevice(member.page, system, memberEmail, 'Mo laptop');
+    await setUpFirstDevice(member.page, suite.system, memberEmail, 'Mo laptop');
     return { admin, member, memberEmail };
   }
 });

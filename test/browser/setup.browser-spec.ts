@@ -1,46 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser } from 'playwright-core';
 import { waitUntil } from '@td/testing';
-import { TestSystem } from '../support/system';
 import { codeMailsFor, deviceRow, dialogTitle, openMyTrustedDevices, setUpFirstDevice, startSetup, successMessage, switchToEmailCode, verifyWithEmailedCode } from './flows';
-import { ensureWebAppBuilt, launchChromium, newDevice, screenshot, signIn } from './support';
+import { browserSuite, newDevice, screenshot, signIn } from './support';
 
 jest.setTimeout(120_000);
 
 /** WEB-1..4, WEB-6, WEB-7: the setup dialog and My trusted devices, two browser profiles as two devices. */
 describe('web app: setting up trusted sessions (browser)', () => {
-  let system: TestSystem;
-  let browser: Browser;
+  const suite = browserSuite();
   const email = () => `web-${randomUUID().slice(0, 8)}@example.test`;
 
-  beforeAll(async () => {
-    ensureWebAppBuilt();
-    system = await TestSystem.start();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-  });
-
   it('WEB-1 the gateway serves the app at / and index.html for app paths, while API paths keep their JSON 404', async () => {
-    const page = await fetch(`${system.url}/profile/devices`, { headers: { accept: 'text/html' } });
+    const page = await fetch(`${suite.system.url}/profile/devices`, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('<meta name="td-auth-mode" content="dev" />');
     const script = /<script type="module" crossorigin src="([^"]+)"/.exec(html)![1];
-    const js = await fetch(`${system.url}${script}`);
+    const js = await fetch(`${suite.system.url}${script}`);
     expect(js.status).toBe(200);
     expect(js.headers.get('content-type')).toContain('javascript');
-    const api = await fetch(`${system.url}/v1/nope`, { headers: { accept: 'text/html' } });
+    const api = await fetch(`${suite.system.url}/v1/nope`, { headers: { accept: 'text/html' } });
     expect(api.status).toBe(404);
     expect(api.headers.get('content-type')).toContain('application/problem+json');
-    const asset = await fetch(`${system.url}/assets/missing.js`);
+    const asset = await fetch(`${suite.system.url}/assets/missing.js`);
     expect(asset.status).toBe(404);
   });
 
   it('WEB-2 WEB-6 first device: sign in, Start, name, Next, the emailed code, success — the session is trusted with a non-extractable key in IndexedDB', async () => {
-    const { context, page } = await newDevice(browser, system.url);
+    const { context, page } = await newDevice(suite.browser, suite.system.url);
     const proofs: string[] = [];
     page.on('request', (request) => {
       const proof = request.headers()['dpop'];
@@ -57,7 +44,7 @@ describe('web app: setting up trusted sessions (browser)', () => {
     await page.getByLabel('Verification code').fill('000000');
     await page.getByRole('button', { name: 'Verify code' }).click();
     await page.getByRole('alert').getByText(/tries remain/).waitFor();
-    await verifyWithEmailedCode(page, system, address, 0);
+    await verifyWithEmailedCode(page, suite.system, address, 0);
     await successMessage(page).getByText('Alice laptop').waitFor();
     await page.getByText('This session is trusted').waitFor();
 
@@ -77,7 +64,7 @@ describe('web app: setting up trusted sessions (browser)', () => {
     expect(key).toEqual({ extractable: false, name: 'ECDSA', curve: 'P-256' });
     const [header, claims] = proofs[proofs.length - 1].split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
     expect(header).toMatchObject({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty: 'EC', crv: 'P-256' } });
-    expect(claims).toMatchObject({ htm: 'GET', htu: `${system.url}/v1/session` });
+    expect(claims).toMatchObject({ htm: 'GET', htu: `${suite.system.url}/v1/session` });
     expect(typeof claims.ath).toBe('string');
     await screenshot(page, 'WEB-2-first-device-trusted');
     await context.close();
@@ -85,12 +72,12 @@ describe('web app: setting up trusted sessions (browser)', () => {
 
   it('WEB-2 WEB-4 second device: Verify your identity shows the words the first device lists; approved there (keyboard-revealed Approve), it moves on by itself', async () => {
     const address = email();
-    const first = await newDevice(browser, system.url);
+    const first = await newDevice(suite.browser, suite.system.url);
     await signIn(first.page, { email: address, username: 'bob' });
-    await setUpFirstDevice(first.page, system, address);
+    await setUpFirstDevice(first.page, suite.system, address);
     await openMyTrustedDevices(first.page);
 
-    const second = await newDevice(browser, system.url);
+    const second = await newDevice(suite.browser, suite.system.url);
     await signIn(second.page, { email: address, username: 'bob' });
     await startSetup(second.page, 'Bob second browser');
     await dialogTitle(second.page, 'Verify your identity').waitFor();
@@ -126,17 +113,17 @@ describe('web app: setting up trusted sessions (browser)', () => {
 
   it('WEB-2 I don’t have access to my trusted device switches to the email code', async () => {
     const address = email();
-    const first = await newDevice(browser, system.url);
+    const first = await newDevice(suite.browser, suite.system.url);
     await signIn(first.page, { email: address });
-    await setUpFirstDevice(first.page, system, address);
+    await setUpFirstDevice(first.page, suite.system, address);
 
-    const second = await newDevice(browser, system.url);
+    const second = await newDevice(suite.browser, suite.system.url);
     await signIn(second.page, { email: address });
     await startSetup(second.page);
     await dialogTitle(second.page, 'Verify your identity').waitFor();
-    const before = codeMailsFor(system, address);
+    const before = codeMailsFor(suite.system, address);
     await switchToEmailCode(second.page);
-    await verifyWithEmailedCode(second.page, system, address, before);
+    await verifyWithEmailedCode(second.page, suite.system, address, before);
     await screenshot(second.page, 'WEB-2-no-access-email-code');
     await first.context.close();
     await second.context.close();
@@ -144,7 +131,7 @@ describe('web app: setting up trusted sessions (browser)', () => {
 
   it('WEB-3 Remind me later shows "Your current session is not secure" on every page until the device is set up', async () => {
     const address = email();
-    const { context, page } = await newDevice(browser, system.url);
+    const { context, page } = await newDevice(suite.browser, suite.system.url);
     await signIn(page, { email: address });
     await dialogTitle(page, 'Strengthen your account security').waitFor();
     await page.getByRole('button', { name: 'Remind me later' }).click();
@@ -157,9 +144,9 @@ describe('web app: setting up trusted sessions (browser)', () => {
     expect(await dialogTitle(page, 'Strengthen your account security').count()).toBe(0);
 
     await banner.getByRole('button', { name: 'Set up this device' }).click();
-    const before = codeMailsFor(system, address);
+    const before = codeMailsFor(suite.system, address);
     await startSetup(page);
-    await verifyWithEmailedCode(page, system, address, before);
+    await verifyWithEmailedCode(page, suite.system, address, before);
     await page.getByRole('heading', { name: 'My trusted devices' }).waitFor();
     await page.getByText('This device').waitFor();
     expect(await banner.count()).toBe(0);
@@ -168,7 +155,7 @@ describe('web app: setting up trusted sessions (browser)', () => {
   });
 
   it('WEB-7 the dialog works from the keyboard: focus moves in, Tab stays inside, Enter goes on, Escape is Remind me later, and status changes are announced', async () => {
-    const { context, page } = await newDevice(browser, system.url);
+    const { context, page } = await newDevice(suite.browser, suite.system.url);
     const focused = () => page.evaluate('document.activeElement && (document.activeElement.labels?.[0]?.textContent || document.activeElement.textContent)');
     await signIn(page, { email: email() });
     const dialog = dialogTitle(page, 'Strengthen your account security');
@@ -196,12 +183,12 @@ describe('web app: setting up trusted sessions (browser)', () => {
 
   it('WEB-4 WEB-6 rename, then disable with confirmation from the list: that browser loses its trusted session at once and sets up again with a new key', async () => {
     const address = email();
-    const first = await newDevice(browser, system.url);
+    const first = await newDevice(suite.browser, suite.system.url);
     await signIn(first.page, { email: address, username: 'carol' });
-    await setUpFirstDevice(first.page, system, address);
+    await setUpFirstDevice(first.page, suite.system, address);
     await openMyTrustedDevices(first.page);
 
-    const second = await newDevice(browser, system.url);
+    const second = await newDevice(suite.browser, suite.system.url);
     await signIn(second.page, { email: address, username: 'carol' });
     await startSetup(second.page, 'Carol old laptop');
     await dialogTitle(second.page, 'Verify your identity').waitFor();
@@ -222,7 +209,8 @@ describe('web app: setting up trusted sessions (browser)', () => {
     const confirm = dialogTitle(first.page, 'Disable this device?');
     await confirm.waitFor();
     await confirm.getByRole('button', { name: 'Disable device' }).click();
-    await renamed.getByText('Disabled').waitFor();
+    await renamed.locator('.status').getByText('Disabled').waitFor();
+    await renamed.getByText(/^from .+ on .+\d/).waitFor();
 
     await second.page.getByText('Your current session is not secure').waitFor({ timeout: 10_000 });
     await screenshot(first.page, 'WEB-4-disabled-in-list');

@@ -2,6 +2,7 @@ import { execSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { TestSystem } from '../support/system';
 
 const ROOT = resolve(__dirname, '../..');
 const WEB = join(ROOT, 'apps/web');
@@ -35,6 +36,35 @@ export function launchChromium(): Promise<Browser> {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/**
+ * A spec file's whole running system (optionally with `env` overrides) and one headless Chromium:
+ * started before its tests (the web app built first if needed), stopped after them. Read
+ * `suite.system` / `suite.browser` inside tests.
+ */
+export function browserSuite(env?: Record<string, string>): { readonly system: TestSystem; readonly browser: Browser } {
+  let system: TestSystem | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    ensureWebAppBuilt();
+    system = await TestSystem.start(env);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await system?.stop();
+  });
+  return {
+    get system() {
+      if (!system) throw new Error('the test system is not started (use suite.system inside tests)');
+      return system;
+    },
+    get browser() {
+      if (!browser) throw new Error('Chromium is not started (use suite.browser inside tests)');
+      return browser;
+    },
+  };
 }
 
 /** One browser profile = one device (WEB-6): each context has its own IndexedDB and so its own key. */
