@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { selectColumns, toEntity } from '../database/row-columns';
+import { cursorTime, type KeysetPosition } from '../workspace/keyset-cursor';
+import { AuditEvent } from './audit-event.entity';
 
 /** Audit actions (API.md). Stored values: never change one. */
 export const AuditAction = {
@@ -30,9 +34,24 @@ export interface AuditEntry {
   dedupeKey?: string;
 }
 
-/** Writes audit events inside the caller's transaction (ADMIN-3). */
+export interface AuditFilters {
+  workspaceId: string;
+  userId?: string;
+  deviceId?: string;
+  action?: string;
+}
+
+export interface AuditPage {
+  rows: AuditEvent[];
+  /** The last row's position when there are more rows after it. */
+  next: KeysetPosition | null;
+}
+
+/** The only place that reads and writes `audit_events` (ADMIN-3): entries are written inside the change's own transaction. */
 @Injectable()
 export class AuditLog {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
   async record(manager: EntityManager, entries: AuditEntry[]): Promise<void> {
     if (entries.length === 0) return;
     // One JSON parameter for the whole batch, as the outbox does: cascades write hundreds of
@@ -61,5 +80,37 @@ export class AuditLog {
        ON CONFLICT DO NOTHING`,
       [JSON.stringify(rows), new Date()],
     );
+  }
+
+  /** ADMIN-3: newest first, keyset-paged on (at, id). A user or device filter matches it as actor or target. */
+  async list(filters: AuditFilters, after: KeysetPosition | null, limit: number): Promise<AuditPage> {
+    const parameters: unknown[] = [filters.workspaceId];
+    const conditions = ['a.workspace_id = $1'];
+    const add = (condition: (placeholder: string) => string, value: unknown) => {
+      parameters.push(value);
+      conditions.push(condition(`$${parameters.length}`));
+    };
+    if (filters.userId) add((p) => `(a.actor_user_id = ${p} OR a.target_user_id = ${p})`, filters.userId);
+    if (filters.deviceId) add((p) => `(a.actor_device_id = ${p} OR a.target_device_id = ${p})`, filters.deviceId);
+    if (filters.action) add((p) => `a.action = ${p}`, filters.action);
+    if (after) {
+      parameters.push(after.at, after.id);
+      conditions.push(`(a.at, a.id) < (($${parameters.length - 1})::timestamp AT TIME ZONE 'UTC', $${parameters.length}::uuid)`);
+    }
+    parameters.push(limit + 1);
+    const found: Array<Record<string, unknown> & { cursorAt: string }> = await this.dataSource.query(
+      `SELECT ${selectColumns(AuditEvent, 'a')}, ${cursorTime('a.at')} AS "cursorAt"
+         FROM audit_events a
+        WHERE ${conditions.join(' AND ')}
+        ORDER BY a.at DESC, a.id DESC
+        LIMIT $${parameters.length}`,
+      parameters,
+    );
+    const page = found.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      rows: page.map(({ cursorAt: _cursorAt, ...row }) => toEntity(AuditEvent, row)),
+      next: found.length > limit && last ? { at: last.cursorAt, id: last.id as string } : null,
+    };
   }
 }

@@ -1,57 +1,50 @@
+import { getMetadataArgsStorage } from 'typeorm';
+
 /**
- * SELECT lists that name each column by its entity property, so a raw row (pg already
- * turns timestamptz into Date and jsonb into objects) takes the entity's shape as it comes.
- * The hottest reads use them with plain SQL instead of the query builder: fewer round
- * trips (a join, one statement for several checks) and far less CPU per query.
+ * The one way rows become entities (issue 11): repositories write plain SQL whose SELECT
+ * (or RETURNING) list names each column by its entity property, `d.user_id AS "userId"`, so
+ * a row (pg already turns timestamptz into Date and jsonb into objects) takes the entity's
+ * shape as it comes and `toEntity` only gives it its class. The lists come from the entity's
+ * own decorators, which `npm run check:migrations` holds to the migrations: the column names
+ * are written once, in the entity.
+ *
+ * Plain SQL rather than TypeORM's finds and query builder: the hot reads need a join or one
+ * statement for several checks, and the builder costs far more CPU per query than the query.
  */
-const DEVICE_COLUMNS: ReadonlyArray<readonly [column: string, property: string]> = [
-  ['id', 'id'],
-  ['user_id', 'userId'],
-  ['workspace_id', 'workspaceId'],
-  ['name', 'name'],
-  ['client_type', 'clientType'],
-  ['os', 'os'],
-  ['browser', 'browser'],
-  ['key_thumbprint', 'keyThumbprint'],
-  ['public_jwk', 'publicJwk'],
-  ['fingerprint', 'fingerprint'],
-  ['status', 'status'],
-  ['created_at', 'createdAt'],
-  ['expires_at', 'expiresAt'],
-  ['approved_at', 'approvedAt'],
-  ['approved_via', 'approvedVia'],
-  ['approved_by', 'approvedBy'],
-  ['denied_at', 'deniedAt'],
-  ['disabled_at', 'disabledAt'],
-  ['disabled_by', 'disabledBy'],
-  ['last_seen_at', 'lastSeenAt'],
-  ['last_ip', 'lastIp'],
-  ['created_ip', 'createdIp'],
-  ['key_envelope', 'keyEnvelope'],
-  ['setup_request', 'setupRequest'],
-  ['verified_code', 'verifiedCode'],
-  ['code_expires_at', 'codeExpiresAt'],
-];
+type EntityClass<T extends object> = new () => T;
+/** Any entity class (its instances are what rows become). */
+type AnyEntity = abstract new (...args: never[]) => object;
 
-const USER_COLUMNS: ReadonlyArray<readonly [column: string, property: string]> = [
-  ['id', 'id'],
-  ['workspace_id', 'workspaceId'],
-  ['subject', 'subject'],
-  ['email', 'email'],
-  ['username', 'username'],
-  ['role', 'role'],
-  ['deprovisioned_at', 'deprovisionedAt'],
-  ['created_at', 'createdAt'],
-  ['updated_at', 'updatedAt'],
-];
+const columnsByEntity = new Map<AnyEntity, ReadonlyArray<readonly [column: string, property: string]>>();
 
-function selectList(columns: typeof DEVICE_COLUMNS, alias: string, prefix: string): string {
-  return columns.map(([column, property]) => `${alias}.${column} AS "${prefix}${property}"`).join(', ');
+/** The entity's columns, in declaration order, as [database name, property name]. */
+export function columnsOf(entity: AnyEntity): ReadonlyArray<readonly [column: string, property: string]> {
+  let columns = columnsByEntity.get(entity);
+  if (!columns) {
+    columns = getMetadataArgsStorage()
+      .filterColumns(entity)
+      .map((column) => [column.options.name ?? column.propertyName, column.propertyName] as const);
+    if (columns.length === 0) throw new Error(`${entity.name} is not an entity with columns`);
+    columnsByEntity.set(entity, columns);
+  }
+  return columns;
 }
 
-/** `d.user_id AS "userId", …`; with a prefix, `AS "<prefix>userId"` (see `pickPrefixed`). */
-export const deviceColumns = (alias: string, prefix = ''): string => selectList(DEVICE_COLUMNS, alias, prefix);
-export const userColumns = (alias: string, prefix = ''): string => selectList(USER_COLUMNS, alias, prefix);
+/** `d.user_id AS "userId", …` for every column of the entity; with a prefix, `AS "<prefix>userId"` (see `splitPrefixed`). */
+export function selectColumns(entity: AnyEntity, alias: string, prefix = ''): string {
+  return columnsOf(entity)
+    .map(([column, property]) => `${alias}.${column} AS "${prefix}${property}"`)
+    .join(', ');
+}
+
+/** A row selected with `selectColumns` as the entity. */
+export function toEntity<T extends object>(entity: EntityClass<T>, row: object): T {
+  return Object.assign(new entity(), row);
+}
+
+export function toEntities<T extends object>(entity: EntityClass<T>, rows: object[]): T[] {
+  return rows.map((row) => toEntity(entity, row));
+}
 
 /** A joined row split in two: the properties without the prefix, and those with it (the prefix cut off). */
 export function splitPrefixed(row: Record<string, unknown>, prefix: string): [plain: Record<string, unknown>, prefixed: Record<string, unknown>] {
@@ -64,31 +57,30 @@ export function splitPrefixed(row: Record<string, unknown>, prefix: string): [pl
   return [plain, prefixed];
 }
 
-const DEVICE_COLUMN_OF = new Map(DEVICE_COLUMNS.map(([column, property]) => [property, column]));
-
-function deviceColumnOf(property: string): string {
-  const column = DEVICE_COLUMN_OF.get(property);
-  if (!column) throw new Error(`devices has no column for property ${property}`);
-  return column;
+function columnOf(entity: AnyEntity, property: string): string {
+  const found = columnsOf(entity).find(([, name]) => name === property);
+  if (!found) throw new Error(`${entity.name} has no column for property ${property}`);
+  return found[0];
 }
 
-/** Parameters as pg takes them: objects (the jsonb key) as JSON text. */
+/** Parameters as pg takes them: objects (jsonb) as JSON text. */
 function parameter(value: unknown): unknown {
   return value !== null && typeof value === 'object' && !(value instanceof Date) ? JSON.stringify(value) : value;
 }
 
-/** `INSERT INTO devices` of every column of a full device row. */
-export function deviceInsert(device: object): { sql: string; parameters: unknown[] } {
-  const values = device as Record<string, unknown>;
-  const parameters = DEVICE_COLUMNS.map(([, property]) => parameter(values[property] ?? null));
-  const columns = DEVICE_COLUMNS.map(([column]) => column).join(', ');
-  const placeholders = DEVICE_COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
-  return { sql: `INSERT INTO devices (${columns}) VALUES (${placeholders})`, parameters };
+/** `INSERT INTO <table>` of the given columns of one row (every column when `only` is left out). */
+export function insertRow(entity: AnyEntity, table: string, row: object, only?: readonly string[]): { sql: string; parameters: unknown[] } {
+  const values = row as Record<string, unknown>;
+  const columns = columnsOf(entity).filter(([, property]) => !only || only.includes(property));
+  const parameters = columns.map(([, property]) => parameter(values[property] ?? null));
+  const names = columns.map(([column]) => column).join(', ');
+  const placeholders = columns.map((_, i) => `$${i + 1}`).join(', ');
+  return { sql: `INSERT INTO ${table} (${names}) VALUES (${placeholders})`, parameters };
 }
 
-/** `UPDATE devices SET …` of the given properties of one device. */
-export function deviceUpdate(deviceId: string, changes: object): { sql: string; parameters: unknown[] } {
+/** `UPDATE <table> SET …` of the given properties of the row with this id. */
+export function updateRow(entity: AnyEntity, table: string, id: string, changes: object): { sql: string; parameters: unknown[] } {
   const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
-  const assignments = entries.map(([property], i) => `${deviceColumnOf(property)} = $${i + 2}`).join(', ');
-  return { sql: `UPDATE devices SET ${assignments} WHERE id = $1`, parameters: [deviceId, ...entries.map(([, value]) => parameter(value))] };
+  const assignments = entries.map(([property], i) => `${columnOf(entity, property)} = $${i + 2}`).join(', ');
+  return { sql: `UPDATE ${table} SET ${assignments} WHERE id = $1`, parameters: [id, ...entries.map(([, value]) => parameter(value))] };
 }

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DeviceServiceEnv } from '../config';
-import { DeviceLifecycleModule } from '../devices/device-lifecycle.module';
+import { DevicesModule } from '../devices/devices.module';
+import { UsersModule } from '../users/users.module';
 import { DeprovisionCascade } from './deprovision.cascade';
 import { DeprovisionHealer } from './deprovision.healer';
 import { DeprovisionWorker } from './deprovision.worker';
@@ -15,7 +16,7 @@ export class DeprovisionWorkerModule {
   static forRoot(config: DeviceServiceEnv): DynamicModule {
     return {
       module: DeprovisionWorkerModule,
-      imports: [DeviceLifecycleModule],
+      imports: [DevicesModule, UsersModule],
       providers: [{ provide: DeviceServiceEnv, useValue: config }, DeprovisionCascade, DeprovisionWorker, DeprovisionHealer],
     };
   }

@@ -3,8 +3,11 @@ import { BusClient } from '@td/common';
 import { Command, PENDING_STATUSES, type DeprovisionJobData, type DeprovisionJobProgress } from '@td/contracts';
 import type { Job } from 'bullmq';
 import { DeviceServiceEnv } from '../config';
+import { Transactions } from '../database/transactions';
 import { DeviceLifecycle } from '../devices/device-lifecycle';
-import { DeprovisionRepository } from './deprovision.repository';
+import { DevicesRepository } from '../devices/devices.repository';
+import { UsersRepository } from '../users/users.repository';
+import { CASCADE_STATUSES } from './deprovision.service';
 
 export type CascadeJob = Pick<Job<DeprovisionJobData>, 'data' | 'updateProgress' | 'progress' | 'attemptsMade' | 'stalledCounter'>;
 
@@ -36,7 +39,9 @@ export class DeprovisionCascade {
   private transactions = 0;
 
   constructor(
-    private readonly repository: DeprovisionRepository,
+    private readonly database: Transactions,
+    private readonly users: UsersRepository,
+    private readonly devices: DevicesRepository,
     private readonly lifecycle: DeviceLifecycle,
     private readonly bus: BusClient,
     @Inject(DeviceServiceEnv) private readonly config: DeviceServiceEnv,
@@ -89,7 +94,7 @@ export class DeprovisionCascade {
         // The user cut short by the batch shows how far it has got.
         const cut = left.filter((entry) => entry.userId === reached);
         if (cut.length > 0) {
-          const progress = await this.repository.progress([cut[0].userId]);
+          const progress = await this.devices.deprovisionProgress([cut[0].userId], CASCADE_STATUSES);
           await Promise.all(cut.map((entry) => entry.job.updateProgress(progress.get(entry.userId)!)));
         }
       }
@@ -101,7 +106,7 @@ export class DeprovisionCascade {
   /** Completes the jobs whose users have nothing left: a first run with what it counted, any other with what the rows say. */
   private async finish(done: Entry[], marked: Set<string>): Promise<void> {
     const ask = done.filter((entry) => !entry.firstRun || !marked.has(entry.userId));
-    const fromRows = ask.length > 0 ? await this.repository.progress([...new Set(ask.map((entry) => entry.userId))]) : null;
+    const fromRows = ask.length > 0 ? await this.devices.deprovisionProgress([...new Set(ask.map((entry) => entry.userId))], CASCADE_STATUSES) : null;
     for (const entry of done) {
       entry.resolve(fromRows?.get(entry.userId) ?? { disabled: entry.disabledHere, total: entry.disabledHere });
     }
@@ -109,20 +114,24 @@ export class DeprovisionCascade {
 
   /** One transaction: the users' locks, then up to DEPROVISION_BATCH_SIZE of their devices disabled with their history. */
   private disableBatch(entries: Entry[]) {
-    return this.repository.inTransaction(async (tx) => {
+    return this.database.run(async (tx) => {
       // The users' locks first (as every device change takes its user's), so a racing setup or
       // approval either committed before this batch or sees the user deprovisioned.
       // Asynchronous commit: a batch lost to a database crash leaves the user deprovisioned with
       // devices enabled, which the self-healing sweep finds and runs again (the cascade is idempotent).
       await tx.query(`SET LOCAL synchronous_commit = off`);
-      const users = (await this.repository.lockUsers(tx, [...new Set(entries.map((entry) => entry.userId))])).filter((user) => user.deprovisionedAt);
+      const users = (await this.users.lockByIds(tx, [...new Set(entries.map((entry) => entry.userId))])).filter((user) => user.deprovisionedAt);
       const marked = new Set(users.map((user) => user.id.toLowerCase()));
       if (users.length === 0) return { marked, moved: [] };
       const jobs = new Map(entries.map((entry) => [entry.userId, entry.job.data]));
       const moved = await this.lifecycle.changeMany(
         tx,
         'deprovision',
-        (from, to) => this.repository.moveNextBatch(tx, users, from, to, this.config.DEPROVISION_BATCH_SIZE),
+        async (from, to) => {
+          const owners = new Map(users.map((user) => [user.id, user]));
+          const moved = await this.devices.moveNextBatchOfUsers(tx, [...owners.keys()], from, to, this.config.DEPROVISION_BATCH_SIZE);
+          return moved.map((entry) => ({ ...entry, owner: owners.get(entry.device.userId)! }));
+        },
         ({ device }) => {
           const data = jobs.get(device.userId.toLowerCase())!;
           return { actor: data.actor, origin: { ip: data.ip, userAgent: data.userAgent }, dedupeKey: `deprov:${device.id}` };

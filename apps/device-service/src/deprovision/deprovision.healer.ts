@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DeviceServiceEnv } from '../config';
-import { DeprovisionRepository } from './deprovision.repository';
-import { DeprovisionService } from './deprovision.service';
+import { UsersRepository } from '../users/users.repository';
+import { CASCADE_STATUSES, DeprovisionService } from './deprovision.service';
 
 const USERS_PER_SWEEP = 500;
 
@@ -19,7 +19,7 @@ export class DeprovisionHealer implements OnApplicationBootstrap, OnModuleDestro
   private stopping = false;
 
   constructor(
-    private readonly repository: DeprovisionRepository,
+    private readonly users: UsersRepository,
     private readonly deprovisioning: DeprovisionService,
     @Inject(DeviceServiceEnv) private readonly config: DeviceServiceEnv,
   ) {}
@@ -37,7 +37,8 @@ export class DeprovisionHealer implements OnApplicationBootstrap, OnModuleDestro
 
   /** Restarts what needs restarting; returns how many cascades it (re)started or found running. */
   async heal(): Promise<number> {
-    const users = await this.repository.usersWithUnfinishedCascade(USERS_PER_SWEEP);
+    // Deprovisioned users who still have an enabled device: their cascade has not finished, or never started.
+    const users = await this.users.deprovisionedWithDevicesIn(CASCADE_STATUSES, USERS_PER_SWEEP);
     for (const user of users) {
       if (this.stopping) break;
       await this.deprovisioning.startCascade(user, { userId: null, deviceId: null });

@@ -8,9 +8,11 @@ import { DeviceCommandsHarness, rejection } from '../../test/support/device-comm
 import { Device } from '../devices/device.entity';
 import { AuditLog } from '../audit/audit.log';
 import { DeviceServiceEnv } from '../config';
-import { OutboxWriter } from '../outbox/outbox.writer';
+import { Transactions } from '../database/transactions';
+import { DevicesRepository } from '../devices/devices.repository';
+import { OutboxRepository } from '../outbox/outbox.repository';
+import { UsersRepository } from '../users/users.repository';
 import { cascadeJobId, DeprovisionQueue } from './deprovision.queue';
-import { DeprovisionRepository } from './deprovision.repository';
 import { DeprovisionService } from './deprovision.service';
 
 const ENABLED = ['pending_verification', 'pending_approval', 'approved'];
@@ -150,7 +152,14 @@ describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
     await insertDevices(h.db, user, 3);
     const deadRedis = new DeprovisionQueue(loadConfig(DeviceServiceEnv, { ...h.testEnv.env, REDIS_URL: 'redis://127.0.0.1:1' }));
     try {
-      const service = new DeprovisionService(new DeprovisionRepository(h.db), deadRedis, new AuditLog(), new OutboxWriter());
+      const service = new DeprovisionService(
+        new Transactions(h.db),
+        new UsersRepository(h.db),
+        new DevicesRepository(h.db),
+        deadRedis,
+        new AuditLog(h.db),
+        new OutboxRepository(),
+      );
       const started = Date.now();
       const outcome = await service.deprovision(boss.claims.wid, user.subject, { userId: boss.user.id, deviceId: boss.device.id, ip: null, userAgent: null }).catch((error: DomainError) => error);
       expect(outcome).toBeInstanceOf(DomainError);

@@ -1,8 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { DeviceServiceEnv } from '../config';
+import { DevicesModule } from '../devices/devices.module';
+import { UsersModule } from '../users/users.module';
 import { DeprovisionQueue } from './deprovision.queue';
-import { DeprovisionRepository } from './deprovision.repository';
 import { DeprovisionService } from './deprovision.service';
 
 /**
@@ -16,14 +17,13 @@ export class DeprovisionModule {
     return {
       module: DeprovisionModule,
       global: true,
-      imports: [AuditModule],
+      imports: [AuditModule, UsersModule, DevicesModule],
       providers: [
         { provide: DeviceServiceEnv, useValue: config },
-        DeprovisionRepository,
         { provide: DeprovisionQueue, useFactory: () => new DeprovisionQueue(config) },
         DeprovisionService,
       ],
-      exports: [DeprovisionService, DeprovisionQueue, DeprovisionRepository],
+      exports: [DeprovisionService, DeprovisionQueue],
     };
   }
 }

@@ -3,10 +3,16 @@ import { Injectable, Logger } from '@nestjs/common';
 import { currentRequestId, DomainError } from '@td/common';
 import { DomainEvent, type DeprovisionJobData } from '@td/contracts';
 import { AuditAction, AuditLog } from '../audit/audit.log';
-import { OutboxWriter } from '../outbox/outbox.writer';
+import { Transactions } from '../database/transactions';
+import { DEVICE_TRANSITIONS } from '../devices/device-lifecycle';
+import { DevicesRepository } from '../devices/devices.repository';
+import { OutboxRepository } from '../outbox/outbox.repository';
 import type { User } from '../users/user.entity';
+import { UsersRepository } from '../users/users.repository';
 import { DeprovisionQueue } from './deprovision.queue';
-import { DeprovisionRepository } from './deprovision.repository';
+
+/** What the cascade disables: every registered device (pending ones too), DEPROV-1. */
+export const CASCADE_STATUSES = DEVICE_TRANSITIONS.deprovision.from;
 
 /** Who asked: an admin (their user and device) or the identity provider over SCIM (nulls). */
 export interface DeprovisionActor {
@@ -26,10 +32,12 @@ export class DeprovisionService {
   private readonly logger = new Logger(DeprovisionService.name);
 
   constructor(
-    private readonly repository: DeprovisionRepository,
+    private readonly transactions: Transactions,
+    private readonly users: UsersRepository,
+    private readonly devices: DevicesRepository,
     private readonly queue: DeprovisionQueue,
     private readonly audit: AuditLog,
-    private readonly outbox: OutboxWriter,
+    private readonly outbox: OutboxRepository,
   ) {}
 
   /**
@@ -39,10 +47,10 @@ export class DeprovisionService {
    */
   async deprovisionMany(workspaceId: string, subjects: string[], actor: DeprovisionActor): Promise<{ found: Array<{ user: User; jobId: string }>; missing: string[] }> {
     const wanted = [...new Set(subjects)];
-    const { users, marked } = await this.repository.inTransaction(async (tx) => {
-      const users = await this.repository.lockUsersBySubjects(tx, workspaceId, wanted);
+    const { users, marked } = await this.transactions.run(async (tx) => {
+      const users = await this.users.lockBySubjects(tx, workspaceId, wanted);
       const marked = users.filter((user) => !user.deprovisionedAt);
-      await this.repository.markManyDeprovisioned(tx, marked);
+      await this.users.markDeprovisioned(tx, marked);
       await this.audit.record(
         tx,
         marked.map((target) => ({
@@ -84,11 +92,11 @@ export class DeprovisionService {
 
   /** Idempotent: a second call finds the user marked and answers the same job id. */
   async deprovision(workspaceId: string, subject: string, actor: DeprovisionActor): Promise<{ user: User; jobId: string }> {
-    const user = await this.repository.inTransaction(async (tx) => {
-      const target = await this.repository.lockUserBySubject(tx, workspaceId, subject);
+    const user = await this.transactions.run(async (tx) => {
+      const target = await this.users.lockBySubject(tx, workspaceId, subject);
       if (!target) throw DomainError.notFound('The user');
       if (target.deprovisionedAt) return target;
-      await this.repository.markDeprovisioned(tx, target);
+      await this.users.markDeprovisioned(tx, [target]);
       await this.audit.record(tx, [
         {
           workspaceId,
@@ -117,7 +125,7 @@ export class DeprovisionService {
   }
 
   startCascade(user: Pick<User, 'id' | 'workspaceId'>, actor: Omit<DeprovisionActor, 'ip' | 'userAgent'> & Partial<DeprovisionActor>): Promise<string> {
-    return this.queue.ensureCascade(this.jobData(user, actor), () => this.repository.hasEnabledDevices(user.id));
+    return this.queue.ensureCascade(this.jobData(user, actor), () => this.devices.hasAnyIn(user.id, CASCADE_STATUSES));
   }
 
   private jobData(user: Pick<User, 'id' | 'workspaceId'>, actor: Omit<DeprovisionActor, 'ip' | 'userAgent'> & Partial<DeprovisionActor>): DeprovisionJobData {

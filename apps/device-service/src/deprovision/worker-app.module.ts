@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { NatsModule } from '@td/common';
 import { Service } from '@td/contracts';
 import type { DeviceServiceEnv } from '../config';
+import { DatabaseModule } from '../database/database.module';
 import { dataSourceOptions } from '../database/data-source';
 import { OutboxModule, outboxSettings } from '../outbox/outbox.module';
 import { DeprovisionWorkerModule } from './deprovision-worker.module';
@@ -16,6 +17,7 @@ export class DeprovisionWorkerAppModule {
       module: DeprovisionWorkerAppModule,
       imports: [
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE), retryAttempts: 0 }),
+        DatabaseModule,
         NatsModule.forRoot(config, `${Service.device}-worker`),
         OutboxModule.forRoot(outboxSettings(config)),
         DeprovisionModule.forRoot(config),

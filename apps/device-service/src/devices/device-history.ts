@@ -3,7 +3,7 @@ import type { Caller, DomainEvent } from '@td/contracts';
 import type { EntityManager } from 'typeorm';
 import { AuditLog, type AuditAction } from '../audit/audit.log';
 import { deviceEvent } from '../outbox/device-event';
-import { OutboxWriter } from '../outbox/outbox.writer';
+import { OutboxRepository } from '../outbox/outbox.repository';
 import type { User } from '../users/user.entity';
 import type { Device } from './device.entity';
 
@@ -36,7 +36,7 @@ export function byCaller(user: Pick<User, 'id'>, actorDeviceId: string | null, c
 @Injectable()
 export class DeviceHistory {
   constructor(
-    private readonly outbox: OutboxWriter,
+    private readonly outbox: OutboxRepository,
     private readonly audit: AuditLog,
   ) {}
 

@@ -4,6 +4,7 @@ import { Command, DomainEvent, ErrorCode, type SetupDeviceReply, type Verificati
 import { createHash, randomUUID } from 'node:crypto';
 import { AuditAction } from '../audit/audit.log';
 import { DeviceServiceEnv } from '../config';
+import { Transactions } from '../database/transactions';
 import { requireProof } from '../users/caller-context';
 import { assertNotDeprovisioned, CallerResolver } from '../users/caller-resolver';
 import type { CallerContext } from '../users/caller-context';
@@ -27,6 +28,7 @@ export class DeviceSetupService {
     private readonly callers: CallerResolver,
     private readonly users: UsersRepository,
     private readonly devices: DevicesRepository,
+    private readonly transactions: Transactions,
     private readonly history: DeviceHistory,
     private readonly bus: BusClient,
   ) {}
@@ -39,7 +41,7 @@ export class DeviceSetupService {
     if (context.device) return this.retried(context, context.device, setupRequest);
     const { os, browser } = describeUserAgent(request.caller.userAgent);
 
-    return this.devices.inTransaction(async (tx) => {
+    return this.transactions.run(async (tx) => {
       // The user's row lock makes count-then-insert atomic per user (SETUP-3) and orders
       // this setup against a deprovisioning (DEPROV-2).
       const user = await this.users.lockForUpdate(tx, context.user.id);

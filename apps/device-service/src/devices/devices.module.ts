@@ -1,38 +1,17 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { DeviceServiceEnv } from '../config';
-import { CallerResolver } from '../users/caller-resolver';
-import { UsersController } from '../users/users.controller';
-import { UsersRepository } from '../users/users.repository';
-import { DeviceConfirmationService } from './device-confirmation.service';
-import { DeviceLifecycleModule } from './device-lifecycle.module';
-import { DeviceManagementService } from './device-management.service';
-import { DeviceSetupService } from './device-setup.service';
-import { DevicesController } from './devices.controller';
-import { LockedDeviceChange } from './locked-device-change';
-import { LostCodeSweeper } from './lost-codes.sweeper';
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { DeviceHistory } from './device-history';
+import { DeviceLifecycle } from './device-lifecycle';
+import { DevicesRepository } from './devices.repository';
 
 /**
- * The device state machine and the user's own device commands (issue 3), and what other services ask about a user. `OutboxWriter`
- * comes from the global OutboxModule.
+ * Owner of `devices` (and `retired_device_keys`) and of the device state machine, for every
+ * module that reads or changes a device (user commands, admin commands, the sweeps, the
+ * deprovisioning cascade). `OutboxRepository` comes from the global OutboxModule.
  */
-@Module({})
-export class DevicesModule {
-  static forRoot(config: DeviceServiceEnv): DynamicModule {
-    return {
-      module: DevicesModule,
-      imports: [DeviceLifecycleModule],
-      controllers: [DevicesController, UsersController],
-      providers: [
-        { provide: DeviceServiceEnv, useValue: config },
-        UsersRepository,
-        CallerResolver,
-        LockedDeviceChange,
-        DeviceSetupService,
-        DeviceConfirmationService,
-        DeviceManagementService,
-        LostCodeSweeper,
-      ],
-      exports: [UsersRepository, CallerResolver, LockedDeviceChange, DeviceLifecycleModule],
-    };
-  }
-}
+@Module({
+  imports: [AuditModule],
+  providers: [DevicesRepository, DeviceHistory, DeviceLifecycle],
+  exports: [DevicesRepository, DeviceHistory, DeviceLifecycle],
+})
+export class DevicesModule {}

@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DomainError } from '@td/common';
-import { ErrorCode, REGISTERED_STATUSES, type ClientType } from '@td/contracts';
+import { DEVICE_STATUSES, ErrorCode, PENDING_STATUSES, REGISTERED_STATUSES, type ClientType, type DeprovisionJobProgress, type DeviceStatus } from '@td/contracts';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
-import { deviceColumns, deviceInsert, deviceUpdate } from '../database/row-columns';
+import { insertRow, selectColumns, toEntities, toEntity, updateRow } from '../database/row-columns';
+import type { User } from '../users/user.entity';
+import { cursorTime, type KeysetPosition } from '../workspace/keyset-cursor';
 import { Device } from './device.entity';
+
+const deviceColumns = (alias: string): string => selectColumns(Device, alias);
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -29,18 +33,44 @@ export interface SetupWindow {
   maxPerWindow: number;
 }
 
-/** The only place that reads and writes `devices` for device commands. */
+export interface DeviceFilters {
+  workspaceId: string;
+  /** Internal `users.id` (resolved from the API's `sub`). */
+  userId?: string;
+  status?: DeviceStatus;
+  clientType?: ClientType;
+  q?: string;
+}
+
+export interface Page<T> {
+  rows: T[];
+  /** The last row's position when there are more rows after it. */
+  next: KeysetPosition | null;
+}
+
+export type DeviceWithUser = { device: Device; user: Pick<User, 'id' | 'subject' | 'email' | 'username'> };
+
+export const zeroCounts = (): Record<DeviceStatus, number> => Object.fromEntries(DEVICE_STATUSES.map((status) => [status, 0])) as Record<DeviceStatus, number>;
+
+/** Devices that are removed once the retention period has passed (SEC-5): never an approved or disabled one. */
+const PRUNABLE_STATUSES: readonly DeviceStatus[] = [...PENDING_STATUSES, 'expired', 'denied'];
+
+/** Escapes LIKE wildcards so a search for `50%` means the text `50%`. */
+const likePattern = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * The only place that reads and writes `devices` (and `retired_device_keys`, the keys of
+ * devices removed after retention): the user's commands, the admin's list, the expiry and
+ * retention sweeps, the deprovisioning cascade.
+ */
 @Injectable()
 export class DevicesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  inTransaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
-  }
-
   /** A device of this user; another user's device is simply not found. */
-  findOwn(userId: string, deviceId: string): Promise<Device | null> {
-    return this.dataSource.manager.findOneBy(Device, { id: deviceId, userId });
+  async findOwn(userId: string, deviceId: string): Promise<Device | null> {
+    const rows: object[] = await this.dataSource.query(`SELECT ${deviceColumns('d')} FROM devices d WHERE d.id = $1 AND d.user_id = $2`, [deviceId, userId]);
+    return rows.length === 0 ? null : toEntity(Device, rows[0]);
   }
 
   /**
@@ -59,11 +89,14 @@ export class DevicesRepository {
 
   /** Same, locked for the transaction (after the user's row: lock order is user, then devices). */
   async lockOwn(tx: EntityManager, userId: string, deviceId: string): Promise<Device | null> {
-    const rows: Array<Partial<Device>> = await tx.query(`SELECT ${deviceColumns('d')} FROM devices d WHERE d.id = $1 AND d.user_id = $2 FOR UPDATE`, [
-      deviceId,
-      userId,
-    ]);
-    return rows.length === 0 ? null : Object.assign(new Device(), rows[0]);
+    const rows: object[] = await tx.query(`SELECT ${deviceColumns('d')} FROM devices d WHERE d.id = $1 AND d.user_id = $2 FOR UPDATE`, [deviceId, userId]);
+    return rows.length === 0 ? null : toEntity(Device, rows[0]);
+  }
+
+  /** ADMIN-2, ADMIN-4: the device if it is in this workspace (not locked: lock its owner, then `lockOwn`). */
+  async findInWorkspace(tx: EntityManager, workspaceId: string, deviceId: string): Promise<Device | null> {
+    const rows: object[] = await tx.query(`SELECT ${deviceColumns('d')} FROM devices d WHERE d.id = $1 AND d.workspace_id = $2`, [deviceId, workspaceId]);
+    return rows.length === 0 ? null : toEntity(Device, rows[0]);
   }
 
   /**
@@ -117,7 +150,7 @@ export class DevicesRepository {
   /** Inserts a new device; a lost race on the key or the name becomes its domain error (KEY-4, SETUP-2). */
   async insert(tx: EntityManager, device: Device): Promise<void> {
     try {
-      const { sql, parameters } = deviceInsert(device);
+      const { sql, parameters } = insertRow(Device, 'devices', device);
       await tx.query(sql, parameters);
     } catch (error) {
       throw translateUniqueViolation(error);
@@ -127,7 +160,7 @@ export class DevicesRepository {
   /** Writes the given fields of a device and keeps the entity in step, so views and events show the new state. */
   async update(tx: EntityManager, device: Device, changes: Partial<Device>): Promise<Device> {
     try {
-      const { sql, parameters } = deviceUpdate(device.id, changes);
+      const { sql, parameters } = updateRow(Device, 'devices', device.id, changes);
       if (parameters.length > 1) await tx.query(sql, parameters);
     } catch (error) {
       throw translateUniqueViolation(error);
@@ -147,6 +180,155 @@ export class DevicesRepository {
     );
     return affected > 0;
   }
+
+  /** ADMIN-1: the workspace's devices with their owners, newest first, keyset-paged on (created_at, id). */
+  async listInWorkspace(filters: DeviceFilters, after: KeysetPosition | null, limit: number): Promise<Page<DeviceWithUser>> {
+    const { where, parameters } = matching(filters);
+    let sql = `SELECT ${deviceColumns('d')}, u.id AS "u.id", u.subject AS "u.subject", u.email AS "u.email", u.username AS "u.username",
+                      ${cursorTime('d.created_at')} AS "cursorAt"
+                 FROM devices d JOIN users u ON u.id = d.user_id
+                WHERE ${where}`;
+    if (after) {
+      parameters.push(after.at, after.id);
+      sql += ` AND (d.created_at, d.id) < (($${parameters.length - 1})::timestamp AT TIME ZONE 'UTC', $${parameters.length}::uuid)`;
+    }
+    parameters.push(limit + 1);
+    sql += ` ORDER BY d.created_at DESC, d.id DESC LIMIT $${parameters.length}`;
+    const found: Array<Record<string, unknown>> = await this.dataSource.query(sql, parameters);
+    const rows = found.slice(0, limit).map((row) => {
+      const { 'u.id': id, 'u.subject': subject, 'u.email': email, 'u.username': username, cursorAt, ...device } = row;
+      return { device: toEntity(Device, device), user: { id, subject, email, username } as DeviceWithUser['user'], cursorAt: cursorAt as string };
+    });
+    const last = rows[rows.length - 1];
+    return {
+      rows: rows.map(({ device, user }) => ({ device, user })),
+      next: found.length > limit && last ? { at: last.cursorAt, id: last.device.id } : null,
+    };
+  }
+
+  /** ADMIN-1: counts per status over the same filters except the status itself. */
+  async countByStatusInWorkspace(filters: DeviceFilters): Promise<Record<DeviceStatus, number>> {
+    const { where, parameters } = matching({ ...filters, status: undefined });
+    const rows: Array<{ status: DeviceStatus; n: number }> = await this.dataSource.query(
+      `SELECT d.status, count(*)::int AS n FROM devices d JOIN users u ON u.id = d.user_id WHERE ${where} GROUP BY d.status`,
+      parameters,
+    );
+    const counts = zeroCounts();
+    for (const row of rows) counts[row.status] = row.n;
+    return counts;
+  }
+
+  /**
+   * Moves the next `limit` devices in `from` of these owners to `to` (the cascade: registered
+   * to disabled, DeviceLifecycle's table) in one statement, in (owner, id) order, and returns
+   * them with the status each had before. In that order a short answer leaves nothing behind,
+   * and a full one leaves devices only of owners from the last one returned on. The caller
+   * holds the owners' locks.
+   */
+  async moveNextBatchOfUsers(
+    tx: EntityManager,
+    userIds: readonly string[],
+    from: readonly DeviceStatus[],
+    to: DeviceStatus,
+    limit: number,
+  ): Promise<Array<{ device: Device; previousStatus: DeviceStatus }>> {
+    if (userIds.length === 0) return [];
+    const [rows] = (await tx.query(
+      `WITH batch AS (
+         SELECT id, status FROM devices
+          WHERE user_id = ANY($1::uuid[]) AND status = ANY($2::varchar[])
+          ORDER BY user_id, id
+          LIMIT $3
+          FOR UPDATE)
+       UPDATE devices d SET status = $4::varchar, disabled_at = CASE WHEN $4::varchar = 'disabled' THEN now() ELSE d.disabled_at END,
+              disabled_by = CASE WHEN $4::varchar = 'disabled' THEN '{"kind":"deprovisioning"}'::jsonb ELSE d.disabled_by END
+         FROM batch WHERE d.id = batch.id
+       RETURNING ${deviceColumns('d')}, batch.status AS "previousStatus"`,
+      [userIds, from, limit, to],
+    )) as [Array<Record<string, unknown> & { previousStatus: DeviceStatus }>, number];
+    return rows.map(({ previousStatus, ...device }) => ({ device: toEntity(Device, device), previousStatus }));
+  }
+
+  /**
+   * DEPROV-1 progress from the rows themselves, so it survives a crashed worker: per user, the
+   * devices disabled since their deprovisioning, and those left in `remainingStatuses`.
+   */
+  async deprovisionProgress(userIds: readonly string[], remainingStatuses: readonly DeviceStatus[]): Promise<Map<string, DeprovisionJobProgress>> {
+    const rows = (await this.dataSource.query(
+      `SELECT u.id,
+              count(d.id) FILTER (WHERE d.status = ANY($2::varchar[]))::int AS remaining,
+              count(d.id) FILTER (WHERE d.status = 'disabled' AND d.disabled_at >= u.deprovisioned_at)::int AS disabled
+         FROM users u LEFT JOIN devices d ON d.user_id = u.id
+        WHERE u.id = ANY($1::uuid[])
+        GROUP BY u.id`,
+      [userIds, remainingStatuses],
+    )) as Array<{ id: string; remaining: number; disabled: number }>;
+    const found = new Map(rows.map((row) => [row.id, { disabled: row.disabled, total: row.disabled + row.remaining }]));
+    return new Map(userIds.map((id) => [id, found.get(id) ?? { disabled: 0, total: 0 }]));
+  }
+
+  /** Whether the user has any device in one of `statuses`. */
+  async hasAnyIn(userId: string, statuses: readonly DeviceStatus[]): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM devices WHERE user_id = $1 AND status = ANY($2::varchar[]) LIMIT 1`, [userId, statuses]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Moves up to `limit` devices in `from` whose deadline has passed to `to` (pending to
+   * expired, DeviceLifecycle's table) and returns them. Rows another sweeper (or a
+   * verify/approve) holds are skipped, so concurrent sweepers never expire a device twice.
+   */
+  async moveDue(tx: EntityManager, from: readonly DeviceStatus[], to: DeviceStatus, limit: number): Promise<Device[]> {
+    const [rows] = (await tx.query(
+      `UPDATE devices d SET status = $3
+        WHERE d.id IN (
+          SELECT id FROM devices
+           WHERE status = ANY($1::varchar[]) AND expires_at <= now()
+           ORDER BY expires_at
+           LIMIT $2
+           FOR UPDATE SKIP LOCKED)
+          AND d.status = ANY($1::varchar[])
+        RETURNING ${deviceColumns('d')}`,
+      [from, limit, to],
+    )) as [object[], number];
+    return toEntities(Device, rows);
+  }
+
+  /**
+   * SEC-5: deletes up to `limit` pending, expired or denied devices whose last change is
+   * older than `cutoff`, keeping each one's key as taken (KEY-4); audit rows are not touched.
+   * Returns how many were deleted. Rows another pruner holds are skipped.
+   */
+  async pruneBefore(tx: EntityManager, cutoff: Date, limit: number): Promise<number> {
+    const [, deleted] = (await tx.query(
+      `WITH doomed AS (
+         SELECT id, key_thumbprint FROM devices
+          WHERE status = ANY($1::varchar[]) AND greatest(created_at, expires_at, denied_at) < $2
+          ORDER BY greatest(created_at, expires_at, denied_at)
+          LIMIT $3
+          FOR UPDATE SKIP LOCKED),
+       retired AS (
+         INSERT INTO retired_device_keys (key_thumbprint) SELECT key_thumbprint FROM doomed ON CONFLICT DO NOTHING)
+       DELETE FROM devices d USING doomed WHERE d.id = doomed.id`,
+      [PRUNABLE_STATUSES, cutoff, limit],
+    )) as [unknown, number];
+    return deleted;
+  }
+}
+
+/** The WHERE of the admin's device list (devices `d` joined with their owners `u`), always scoped to one workspace. */
+function matching(filters: DeviceFilters): { where: string; parameters: unknown[] } {
+  const parameters: unknown[] = [filters.workspaceId];
+  const conditions = ['d.workspace_id = $1'];
+  const add = (condition: (placeholder: string) => string, value: unknown) => {
+    parameters.push(value);
+    conditions.push(condition(`$${parameters.length}`));
+  };
+  if (filters.userId) add((p) => `d.user_id = ${p}`, filters.userId);
+  if (filters.status) add((p) => `d.status = ${p}`, filters.status);
+  if (filters.clientType) add((p) => `d.client_type = ${p}`, filters.clientType);
+  if (filters.q) add((p) => `(d.name ILIKE ${p} OR u.email ILIKE ${p})`, likePattern(filters.q));
+  return { where: conditions.join(' AND '), parameters };
 }
 
 function translateUniqueViolation(error: unknown): unknown {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '@td/common';
 import { ErrorCode, type DeviceStatus } from '@td/contracts';
 import type { EntityManager } from 'typeorm';
+import { Transactions } from '../database/transactions';
 import { assertNotDeprovisioned } from '../users/caller-resolver';
 import type { User } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
@@ -24,10 +25,11 @@ export class LockedDeviceChange {
   constructor(
     private readonly users: UsersRepository,
     private readonly devices: DevicesRepository,
+    private readonly transactions: Transactions,
   ) {}
 
   run<T>(userId: string, deviceId: string, work: (locked: LockedDevice) => Promise<T>): Promise<T> {
-    return this.devices.inTransaction(async (tx) => {
+    return this.transactions.run(async (tx) => {
       const user = await this.users.lockForUpdate(tx, userId);
       assertNotDeprovisioned(user);
       const device = await this.devices.lockOwn(tx, userId, deviceId);

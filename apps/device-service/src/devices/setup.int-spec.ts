@@ -3,7 +3,8 @@ import { DeviceKey } from '@td/testing';
 import { CHROME_ON_MAC, DeviceCommandsHarness, rejection } from '../../test/support/device-commands.harness';
 import { insertDevices } from '../../test/support/device-rows';
 import { DeviceRetention } from '../expiry/device-retention';
-import { ExpiryRepository } from '../expiry/expiry.repository';
+import { Transactions } from '../database/transactions';
+import { DevicesRepository } from './devices.repository';
 import { fingerprintOf } from './rules/fingerprint';
 
 const FIREFOX_ON_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0';
@@ -237,7 +238,7 @@ describe('device-service: setting up a device (SETUP, APPROVE-5)', () => {
     await h.send(Command.deviceCancel, { caller: h.caller(claims, key), deviceId: device.id });
     const longAgo = new Date(Date.now() - (h.config.DEVICE_RETENTION_DAYS + 1) * 86_400_000);
     await h.db.query(`UPDATE devices SET created_at = $2, expires_at = $2 WHERE id = $1`, [device.id, longAgo]);
-    await new DeviceRetention(h.db, new ExpiryRepository(), { retentionDays: h.config.DEVICE_RETENTION_DAYS, intervalMs: 3_600_000 }).prune();
+    await new DeviceRetention(new Transactions(h.db), new DevicesRepository(h.db), { retentionDays: h.config.DEVICE_RETENTION_DAYS, intervalMs: 3_600_000 }).prune();
     const [{ n }] = await h.db.query(`SELECT count(*)::int AS n FROM devices WHERE id = $1`, [device.id]);
     expect(n).toBe(0);
 

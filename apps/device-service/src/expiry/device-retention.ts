@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { ExpiryRepository } from './expiry.repository';
+import { Transactions } from '../database/transactions';
+import { DevicesRepository } from '../devices/devices.repository';
 
 export const RETENTION_SETTINGS = Symbol('RETENTION_SETTINGS');
 
@@ -30,8 +29,8 @@ export class DeviceRetention implements OnApplicationBootstrap, OnModuleDestroy 
   private stopping = false;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly expiry: ExpiryRepository,
+    private readonly transactions: Transactions,
+    private readonly devices: DevicesRepository,
     @Inject(RETENTION_SETTINGS) private readonly settings: RetentionSettings,
   ) {
     this.batchSize = settings.batchSize ?? 500;
@@ -54,7 +53,7 @@ export class DeviceRetention implements OnApplicationBootstrap, OnModuleDestroy 
     const cutoff = new Date(Date.now() - this.settings.retentionDays * 86_400_000);
     let total = 0;
     for (;;) {
-      const deleted = await this.dataSource.transaction((manager) => this.expiry.pruneBefore(manager, cutoff, this.batchSize));
+      const deleted = await this.transactions.run((tx) => this.devices.pruneBefore(tx, cutoff, this.batchSize));
       total += deleted;
       if (deleted < this.batchSize || this.stopping) return total;
     }

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DeviceLifecycleModule } from '../devices/device-lifecycle.module';
+import { DevicesModule } from '../devices/devices.module';
+import { UsersModule } from '../users/users.module';
 import { DeviceRetention, RETENTION_SETTINGS, type RetentionSettings } from './device-retention';
-import { ExpiryRepository } from './expiry.repository';
 import { EXPIRY_SETTINGS, ExpirySweeper, type ExpirySettings } from './expiry.sweeper';
 
 /** SETUP-5: pending devices expire; SEC-5: old ones are removed. Needs the global OutboxModule and NatsModule. */
@@ -10,11 +10,10 @@ export class ExpiryModule {
   static forRoot(settings: ExpirySettings, retention: RetentionSettings): DynamicModule {
     return {
       module: ExpiryModule,
-      imports: [DeviceLifecycleModule],
+      imports: [DevicesModule, UsersModule],
       providers: [
         { provide: EXPIRY_SETTINGS, useValue: settings },
         { provide: RETENTION_SETTINGS, useValue: retention },
-        ExpiryRepository,
         ExpirySweeper,
         DeviceRetention,
       ],

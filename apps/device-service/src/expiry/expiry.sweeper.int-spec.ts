@@ -14,8 +14,8 @@ import { OutboxRepository } from '../outbox/outbox.repository';
 import { DeviceHistory } from '../devices/device-history';
 import { DeviceLifecycle } from '../devices/device-lifecycle';
 import { DevicesRepository } from '../devices/devices.repository';
-import { OutboxWriter } from '../outbox/outbox.writer';
-import { ExpiryRepository } from './expiry.repository';
+import { Transactions } from '../database/transactions';
+import { UsersRepository } from '../users/users.repository';
 import { ExpirySweeper } from './expiry.sweeper';
 import { DeviceRetention } from './device-retention';
 
@@ -61,8 +61,8 @@ describe('ExpirySweeper (SETUP-5)', () => {
 
   function sweeper(source: DataSource, batchSize = 500): ExpirySweeper {
     const relay = new OutboxRelay(source, nats, new OutboxRepository(), { natsPrefix: testEnv.natsPrefix, databaseUrl: null, pollIntervalMs: 1000, retentionHours: 24 });
-    const lifecycle = new DeviceLifecycle(new DevicesRepository(source), new DeviceHistory(new OutboxWriter(), new AuditLog()));
-    return new ExpirySweeper(source, new ExpiryRepository(), lifecycle, relay, new BusClient(nats, testEnv.natsPrefix, 2000), {
+    const lifecycle = new DeviceLifecycle(new DevicesRepository(source), new DeviceHistory(new OutboxRepository(), new AuditLog(source)));
+    return new ExpirySweeper(new Transactions(source), new DevicesRepository(source), new UsersRepository(source), lifecycle, relay, new BusClient(nats, testEnv.natsPrefix, 2000), {
       intervalMs: 60_000,
       batchSize,
     });
@@ -145,7 +145,7 @@ describe('ExpirySweeper (SETUP-5)', () => {
     const oldApproved = await insertDevice(db, user, { status: 'approved', createdAt: daysAgo(400) });
     const oldDisabled = await insertDevice(db, user, { status: 'disabled', createdAt: daysAgo(400), disabledAt: daysAgo(300) });
     const pruned = [oldExpired, oldDenied, oldPending];
-    await new AuditLog().record(
+    await new AuditLog(db).record(
       db.manager,
       pruned.map((device) => ({
         workspaceId: user.workspaceId,
@@ -157,7 +157,7 @@ describe('ExpirySweeper (SETUP-5)', () => {
       })),
     );
 
-    const retention = new DeviceRetention(db, new ExpiryRepository(), { retentionDays: 30, intervalMs: 3_600_000, batchSize: 2 });
+    const retention = new DeviceRetention(new Transactions(db), new DevicesRepository(db), { retentionDays: 30, intervalMs: 3_600_000, batchSize: 2 });
     expect(await retention.prune()).toBe(3);
 
     const remaining = (await db.getRepository(Device).findBy({ userId: user.id })).map((d) => d.id).sort();

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { BusClient } from '@td/common';
 import { Command } from '@td/contracts';
-import type { DataSource } from 'typeorm';
+import { Transactions } from '../database/transactions';
 import { DeviceLifecycle } from '../devices/device-lifecycle';
 import type { Device } from '../devices/device.entity';
+import { DevicesRepository } from '../devices/devices.repository';
 import { OutboxRelay } from '../outbox/outbox.relay';
-import { ExpiryRepository } from './expiry.repository';
+import { UsersRepository } from '../users/users.repository';
 
 export const EXPIRY_SETTINGS = Symbol('EXPIRY_SETTINGS');
 
@@ -33,8 +33,9 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private stopping = false;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly expiry: ExpiryRepository,
+    private readonly transactions: Transactions,
+    private readonly devices: DevicesRepository,
+    private readonly users: UsersRepository,
     private readonly lifecycle: DeviceLifecycle,
     private readonly relay: OutboxRelay,
     private readonly bus: BusClient,
@@ -66,14 +67,14 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async expireBatch(): Promise<Device[]> {
-    const expired = await this.dataSource.transaction((tx) =>
+    const expired = await this.transactions.run((tx) =>
       this.lifecycle.changeMany(
         tx,
         'expire',
         async (from, to) => {
-          const devices = await this.expiry.moveDue(tx, from, to, this.batchSize);
+          const devices = await this.devices.moveDue(tx, from, to, this.batchSize);
           if (devices.length === 0) return [];
-          const owners = new Map((await this.expiry.usersByIds(tx, devices.map((d) => d.userId))).map((u) => [u.id, u]));
+          const owners = new Map((await this.users.findByIds(tx, devices.map((d) => d.userId))).map((u) => [u.id, u]));
           return devices.map((device) => ({ device, owner: owners.get(device.userId)! }));
         },
         ({ device }) => ({ actor: NOBODY, origin: NO_CONTEXT, dedupeKey: `expire:${device.id}` }),

@@ -2,12 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { DeviceServiceEnv } from '../config';
 import { OutboxRelay, OUTBOX_RELAY_SETTINGS, type OutboxRelaySettings } from './outbox.relay';
 import { OutboxRepository } from './outbox.repository';
-import { OutboxWriter } from './outbox.writer';
 
-/**
- * The outbox: `OutboxWriter` for services writing events in their transactions,
- * and the relay that publishes them. Global, so every feature module shares one relay.
- */
 /** The relay's settings from device-service's config (shared by the service and `worker.js`). */
 export function outboxSettings(config: DeviceServiceEnv): OutboxRelaySettings {
   return {
@@ -19,14 +14,18 @@ export function outboxSettings(config: DeviceServiceEnv): OutboxRelaySettings {
   };
 }
 
+/**
+ * Owner of `outbox`: `OutboxRepository` for services appending events in their transactions,
+ * and the relay that publishes them. Global, so every feature module shares one relay.
+ */
 @Module({})
 export class OutboxModule {
   static forRoot(settings: OutboxRelaySettings): DynamicModule {
     return {
       module: OutboxModule,
       global: true,
-      providers: [{ provide: OUTBOX_RELAY_SETTINGS, useValue: settings }, OutboxRepository, OutboxWriter, OutboxRelay],
-      exports: [OutboxWriter, OutboxRelay],
+      providers: [{ provide: OUTBOX_RELAY_SETTINGS, useValue: settings }, OutboxRepository, OutboxRelay],
+      exports: [OutboxRepository, OutboxRelay],
     };
   }
 }

@@ -8,8 +8,7 @@ import { migrate } from '../bootstrap';
 import { DeviceServiceEnv } from '../config';
 import { createDataSource } from '../database/data-source';
 import { OutboxRelay, type OutboxRelaySettings } from './outbox.relay';
-import { OutboxRepository } from './outbox.repository';
-import { OutboxWriter, type OutgoingEvent } from './outbox.writer';
+import { OutboxRepository, type OutgoingEvent } from './outbox.repository';
 
 interface StreamedMessage {
   subject: string;
@@ -83,7 +82,7 @@ describe('OutboxRelay (Postgres + JetStream)', () => {
   }
 
   async function commit(batch: OutgoingEvent[]): Promise<void> {
-    await db.transaction((manager) => new OutboxWriter().append(manager, batch));
+    await db.transaction((manager) => new OutboxRepository().append(manager, batch));
   }
 
   async function unpublished(): Promise<number> {
@@ -128,7 +127,7 @@ describe('OutboxRelay (Postgres + JetStream)', () => {
     const relay = await startRelay({ pollIntervalMs: 100 });
     await db
       .transaction(async (manager) => {
-        await new OutboxWriter().append(manager, events(3));
+        await new OutboxRepository().append(manager, events(3));
         throw new Error('roll back');
       })
       .catch(() => undefined);
@@ -202,7 +201,7 @@ describe('OutboxRelay (Postgres + JetStream)', () => {
     await slow.connect();
     await slow.startTransaction();
     try {
-      await new OutboxWriter().append(slow.manager, early);
+      await new OutboxRepository().append(slow.manager, early);
       await commit(late);
       await waitUntil(async () => relay.stats.published === 2, 3000, 20);
       await slow.commitTransaction();

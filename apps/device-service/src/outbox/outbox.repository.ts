@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import type { DomainEvent, EventPayloads } from '@td/contracts';
 import type { EntityManager } from 'typeorm';
+
+export interface OutgoingEvent<S extends DomainEvent = DomainEvent> {
+  subject: S;
+  payload: EventPayloads[S];
+}
 
 export interface ClaimedOutboxRow {
   id: string;
@@ -8,9 +14,28 @@ export interface ClaimedOutboxRow {
   payload: object;
 }
 
-/** The outbox table, as the relay sees it. */
+/**
+ * The only place that reads and writes `outbox`: services append events inside their own
+ * transaction, so the state change and the fact that it happened commit together
+ * (ARCHITECTURE.md); the relay claims, marks and prunes them.
+ */
 @Injectable()
 export class OutboxRepository {
+  /** Writes the events in the caller's transaction; the payload's `eventId` is the row id (and the JetStream msgID). */
+  async append(manager: EntityManager, events: OutgoingEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    // One JSON parameter for the whole batch: cascades write hundreds of rows per
+    // transaction, and per-value query-builder parameters cost more CPU than the insert.
+    const rows = events.map(({ subject, payload }) => ({ id: payload.eventId, subject, payload }));
+    await manager.query(
+      `INSERT INTO outbox (id, subject, payload, created_at, published_at, attempts)
+       SELECT r.id, r.subject, r.payload, $2, NULL, 0
+         FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (id uuid, subject varchar, payload jsonb)) WITH ORDINALITY AS r(id, subject, payload, position)
+        ORDER BY r.position`,
+      [JSON.stringify(rows), new Date()],
+    );
+  }
+
   /**
    * Locks the oldest unpublished rows after `afterSeq` for this transaction; rows another
    * relay holds are skipped, so N instances publish disjoint batches. Starting past rows

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { IsNull, type DataSource, type EntityManager } from 'typeorm';
-import { User } from '../users/user.entity';
+import type { DataSource, EntityManager } from 'typeorm';
+import { insertRow, selectColumns, toEntity } from '../database/row-columns';
 import { ScimToken } from './scim-token.entity';
 
 /** SEC-8: how often a token's last use is written at most (reads stay cheap for a busy IdP). */
@@ -13,51 +13,47 @@ export interface ListedScimToken {
   creatorSubject: string | null;
 }
 
-/** SCIM tokens and the users SCIM looks up, always within one workspace. */
+const tokenColumns = (alias: string): string => selectColumns(ScimToken, alias);
+
+/** The only place that reads and writes `scim_tokens`, always within one workspace. */
 @Injectable()
-export class ScimRepository {
+export class ScimTokensRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  inTransaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
-  }
-
-  /** Outside any transaction (a refused token's audit row). */
-  manager(): EntityManager {
-    return this.dataSource.manager;
-  }
-
-  async insertToken(tx: EntityManager, token: ScimToken): Promise<void> {
-    await tx.insert(ScimToken, token);
+  async insert(tx: EntityManager, token: ScimToken): Promise<void> {
+    const { sql, parameters } = insertRow(ScimToken, 'scim_tokens', token);
+    await tx.query(sql, parameters);
   }
 
   /** The token with this hash, whatever its state (revoked and expired ones are refused, and audited, by the caller). */
-  findTokenByHash(tokenHash: string): Promise<ScimToken | null> {
-    return this.dataSource.manager.findOneBy(ScimToken, { tokenHash });
+  async findByHash(tokenHash: string): Promise<ScimToken | null> {
+    const rows: object[] = await this.dataSource.query(`SELECT ${tokenColumns('t')} FROM scim_tokens t WHERE t.token_hash = $1`, [tokenHash]);
+    return rows.length === 0 ? null : toEntity(ScimToken, rows[0]);
   }
 
   /** SEC-8: the workspace's tokens that are not revoked (expired ones included), newest first, with their creator's `sub`. */
-  async listTokens(workspaceId: string): Promise<ListedScimToken[]> {
-    const { entities, raw } = await this.dataSource.manager
-      .createQueryBuilder(ScimToken, 't')
-      .leftJoin(User, 'u', 'u.id = t.created_by')
-      .addSelect('u.subject', 'creator_subject')
-      .where('t.workspace_id = :workspaceId', { workspaceId })
-      .andWhere('t.revoked_at IS NULL')
-      .orderBy('t.created_at', 'DESC')
-      .addOrderBy('t.id', 'DESC')
-      .getRawAndEntities<{ t_id: string; creator_subject: string | null }>();
-    const creators = new Map(raw.map((row) => [row.t_id, row.creator_subject]));
-    return entities.map((token) => ({ token, creatorSubject: creators.get(token.id) ?? null }));
+  async listInWorkspace(workspaceId: string): Promise<ListedScimToken[]> {
+    const rows: Array<Record<string, unknown> & { creatorSubject: string | null }> = await this.dataSource.query(
+      `SELECT ${tokenColumns('t')}, u.subject AS "creatorSubject"
+         FROM scim_tokens t LEFT JOIN users u ON u.id = t.created_by
+        WHERE t.workspace_id = $1 AND t.revoked_at IS NULL
+        ORDER BY t.created_at DESC, t.id DESC`,
+      [workspaceId],
+    );
+    return rows.map(({ creatorSubject, ...token }) => ({ token: toEntity(ScimToken, token), creatorSubject }));
   }
 
   /** Locks the workspace's token for revocation; null when there is no such token in this workspace. */
-  lockToken(tx: EntityManager, workspaceId: string, id: string): Promise<ScimToken | null> {
-    return tx.findOne(ScimToken, { where: { id, workspaceId }, lock: { mode: 'pessimistic_write' } });
+  async lock(tx: EntityManager, workspaceId: string, id: string): Promise<ScimToken | null> {
+    const rows: object[] = await tx.query(`SELECT ${tokenColumns('t')} FROM scim_tokens t WHERE t.id = $1 AND t.workspace_id = $2 FOR UPDATE`, [
+      id,
+      workspaceId,
+    ]);
+    return rows.length === 0 ? null : toEntity(ScimToken, rows[0]);
   }
 
   async markRevoked(tx: EntityManager, id: string, at: Date): Promise<void> {
-    await tx.update(ScimToken, { id, revokedAt: IsNull() }, { revokedAt: at });
+    await tx.query(`UPDATE scim_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, [id, at]);
   }
 
   /** SEC-8: records a use, at most once a minute per token (the condition makes concurrent requests write once). */
@@ -67,20 +63,5 @@ export class ScimRepository {
         WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - $2::int * interval '1 millisecond')`,
       [id, LAST_USED_INTERVAL_MS],
     );
-  }
-
-  findUser(workspaceId: string, subject: string): Promise<User | null> {
-    return this.dataSource.manager.findOneBy(User, { workspaceId, subject });
-  }
-
-  /** `userName eq "…"`: SCIM says userName comparisons ignore case (RFC 7643 §4.1.1). */
-  findUsersByEmail(workspaceId: string, email: string): Promise<User[]> {
-    return this.dataSource.manager
-      .createQueryBuilder(User, 'u')
-      .where('u.workspace_id = :workspaceId', { workspaceId })
-      .andWhere('lower(u.email) = lower(:email)', { email })
-      .orderBy('u.created_at')
-      .limit(100)
-      .getMany();
   }
 }

@@ -14,13 +14,15 @@ import {
   type ScimUserReply,
 } from '@td/contracts';
 import { AuditAction, AuditLog, type AuditEntry } from '../audit/audit.log';
+import { Transactions } from '../database/transactions';
 import { DeprovisionService } from '../deprovision/deprovision.service';
 import type { User } from '../users/user.entity';
+import { UsersRepository } from '../users/users.repository';
 import type { AdminCommandDto, CreateScimTokenDto, RevokeScimTokenDto } from '../workspace/dto/workspace-commands.dto';
 import { WorkspaceAdmins, type AdminContext } from '../workspace/workspace-admins';
 import type { ScimAuthenticateDto, ScimDeactivateUsersDto, ScimFindUsersDto, ScimUserDto } from './dto/scim-commands.dto';
 import { ScimToken } from './scim-token.entity';
-import { ScimRepository } from './scim-tokens.repository';
+import { ScimTokensRepository } from './scim-tokens.repository';
 
 /** Tokens carry 256 random bits, so a plain SHA-256 is a safe way to store and look them up. */
 export const hashScimToken = (token: string): string => createHash('sha256').update(token).digest('hex');
@@ -39,7 +41,9 @@ const FAILED_USE_AUDIT_WINDOW_MS = 60_000;
 export class ScimService {
   constructor(
     private readonly admins: WorkspaceAdmins,
-    private readonly scim: ScimRepository,
+    private readonly tokens: ScimTokensRepository,
+    private readonly users: UsersRepository,
+    private readonly transactions: Transactions,
     private readonly deprovisioning: DeprovisionService,
     private readonly audit: AuditLog,
   ) {}
@@ -62,8 +66,8 @@ export class ScimService {
       lastUsedAt: null,
       revokedAt: null,
     } satisfies ScimToken);
-    await this.scim.inTransaction(async (tx) => {
-      await this.scim.insertToken(tx, row);
+    await this.transactions.run(async (tx) => {
+      await this.tokens.insert(tx, row);
       await this.audit.record(tx, [adminTokenEntry(admin, AuditAction.scimTokenCreated, id, request)]);
     });
     return { id, token };
@@ -72,11 +76,11 @@ export class ScimService {
   /** Revoking twice is fine (204 both times); the revocation is audited once. */
   async revokeToken(request: RevokeScimTokenDto): Promise<EmptyReply> {
     const admin = await this.admins.resolve(request.caller);
-    await this.scim.inTransaction(async (tx) => {
-      const token = await this.scim.lockToken(tx, admin.workspaceId, request.tokenId);
+    await this.transactions.run(async (tx) => {
+      const token = await this.tokens.lock(tx, admin.workspaceId, request.tokenId);
       if (!token) throw DomainError.notFound('The SCIM token');
       if (token.revokedAt) return;
-      await this.scim.markRevoked(tx, token.id, new Date());
+      await this.tokens.markRevoked(tx, token.id, new Date());
       await this.audit.record(tx, [adminTokenEntry(admin, AuditAction.scimTokenRevoked, token.id, request)]);
     });
     return { ok: true };
@@ -85,7 +89,7 @@ export class ScimService {
   /** SEC-8: the workspace's tokens, never the tokens themselves. */
   async listTokens(request: AdminCommandDto): Promise<ListScimTokensReply> {
     const admin = await this.admins.resolve(request.caller);
-    const listed = await this.scim.listTokens(admin.workspaceId);
+    const listed = await this.tokens.listInWorkspace(admin.workspaceId);
     return {
       tokens: listed.map(({ token, creatorSubject }) => ({
         id: token.id,
@@ -105,11 +109,11 @@ export class ScimService {
    * belongs to the workspace (PRODUCT.md ties it to nobody's account).
    */
   async authenticate(request: ScimAuthenticateDto): Promise<ScimAuthenticateReply> {
-    const found = request.token.startsWith(TOKEN_PREFIX) ? await this.scim.findTokenByHash(hashScimToken(request.token)) : null;
+    const found = request.token.startsWith(TOKEN_PREFIX) ? await this.tokens.findByHash(hashScimToken(request.token)) : null;
     if (!found) throw invalidToken();
     const now = Date.now();
     if (found.revokedAt !== null || (found.expiresAt !== null && found.expiresAt.getTime() <= now)) {
-      await this.audit.record(this.scim.manager(), [
+      await this.audit.record(this.transactions.outside, [
         {
           workspaceId: found.workspaceId,
           action: AuditAction.scimTokenUseFailed,
@@ -122,18 +126,18 @@ export class ScimService {
       ]);
       throw invalidToken();
     }
-    await this.scim.touchLastUsed(found.id);
+    await this.tokens.touchLastUsed(found.id);
     return { workspaceId: found.workspaceId, tokenId: found.id };
   }
 
   async getUser(request: ScimUserDto): Promise<ScimUserReply> {
-    const user = await this.scim.findUser(request.workspaceId, request.userId);
+    const user = await this.users.findBySubject(request.workspaceId, request.userId);
     if (!user) throw DomainError.notFound('The user');
     return { user: toScimUser(user) };
   }
 
   async findUsers(request: ScimFindUsersDto): Promise<ScimFindUsersReply> {
-    return { users: (await this.scim.findUsersByEmail(request.workspaceId, request.userName)).map(toScimUser) };
+    return { users: (await this.users.findByEmail(request.workspaceId, request.userName)).map(toScimUser) };
   }
 
   /** PATCH `active: false` or DELETE: the same cascade as an admin's deprovisioning; idempotent. */

@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { TokenClaims } from '@td/contracts';
+import type { DeviceStatus } from '@td/contracts';
 import { EntityNotFoundError, type DataSource, type EntityManager } from 'typeorm';
-import { deviceColumns, splitPrefixed, userColumns } from '../database/row-columns';
+import { selectColumns, splitPrefixed, toEntities, toEntity } from '../database/row-columns';
 import { Device } from '../devices/device.entity';
 import { User } from './user.entity';
+
+const userColumns = (alias: string): string => selectColumns(User, alias);
+const deviceColumns = (alias: string, prefix: string): string => selectColumns(Device, alias, prefix);
 
 const DEVICE_PREFIX = 'device.';
 
@@ -18,13 +22,44 @@ export interface UserWithDevice {
   device: Device | null;
 }
 
-/** The only place that reads and writes `users` for device commands. */
+/** The only place that reads and writes `users` (the caller's user, admins' lookups, SCIM, deprovisioning, the sweeps). */
 @Injectable()
 export class UsersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  findBySubject(workspaceId: string, subject: string): Promise<User | null> {
-    return this.dataSource.manager.findOneBy(User, { workspaceId, subject });
+  /** The user with this token `sub` in the workspace. */
+  async findBySubject(workspaceId: string, subject: string): Promise<User | null> {
+    const rows: object[] = await this.dataSource.query(`SELECT ${userColumns('u')} FROM users u WHERE u.workspace_id = $1 AND u.subject = $2`, [
+      workspaceId,
+      subject,
+    ]);
+    return rows.length === 0 ? null : toEntity(User, rows[0]);
+  }
+
+  /** The users with these ids (each once), in the caller's transaction. */
+  async findByIds(tx: EntityManager, ids: string[]): Promise<User[]> {
+    const rows: object[] = await tx.query(`SELECT ${userColumns('u')} FROM users u WHERE u.id = ANY($1::uuid[])`, [[...new Set(ids)]]);
+    return toEntities(User, rows);
+  }
+
+  /** Token `sub` by user id, for the ids given (nulls and repeats ignored). */
+  async subjectsByIds(ids: Array<string | null>): Promise<Map<string, string>> {
+    const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
+    if (wanted.length === 0) return new Map();
+    const rows: Array<{ id: string; subject: string }> = await this.dataSource.query(`SELECT id, subject FROM users WHERE id = ANY($1::uuid[])`, [wanted]);
+    return new Map(rows.map((row) => [row.id, row.subject]));
+  }
+
+  /** SCIM `userName eq "…"`: userName comparisons ignore case (RFC 7643 §4.1.1); oldest first, at most 100. */
+  async findByEmail(workspaceId: string, email: string): Promise<User[]> {
+    const rows: object[] = await this.dataSource.query(
+      `SELECT ${userColumns('u')} FROM users u
+        WHERE u.workspace_id = $1 AND lower(u.email) = lower($2)
+        ORDER BY u.created_at
+        LIMIT 100`,
+      [workspaceId, email],
+    );
+    return toEntities(User, rows);
   }
 
   /**
@@ -41,7 +76,7 @@ export class UsersRepository {
     );
     if (rows.length === 0) return null;
     const [user, device] = splitPrefixed(rows[0], DEVICE_PREFIX);
-    return { user: Object.assign(new User(), user), device: device.id === null ? null : Object.assign(new Device(), device) };
+    return { user: toEntity(User, user), device: device.id === null ? null : toEntity(Device, device) };
   }
 
   /** The user's address and whether they are deprovisioned, for a mail being sent now (SEC-2); null when no such user. */
@@ -58,7 +93,7 @@ export class UsersRepository {
    * ON CONFLICT makes concurrent first requests of one user all succeed on the same row.
    */
   async createOrRefresh(claims: TokenClaims): Promise<User> {
-    const rows: Array<Partial<User>> = await this.dataSource.query(
+    const rows: object[] = await this.dataSource.query(
       `INSERT INTO users (workspace_id, subject, email, username, role)
        VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (workspace_id, subject) DO UPDATE
@@ -66,7 +101,7 @@ export class UsersRepository {
        RETURNING ${userColumns('users')}`,
       [claims.wid, claims.sub, claims.email, claims.username, claims.role],
     );
-    return Object.assign(new User(), rows[0]);
+    return toEntity(User, rows[0]);
   }
 
   /**
@@ -90,13 +125,13 @@ export class UsersRepository {
       const { callerDevice, ...columns } = row;
       const [, fields] = splitPrefixed(columns, DEVICE_PREFIX);
       if (fields.id === null) continue;
-      const listed = Object.assign(new Device(), fields);
+      const listed = toEntity(Device, fields);
       if (callerDevice === true) device = listed;
       if (listed.status !== 'expired') visible.push(listed);
     }
     const [user] = splitPrefixed(rows[0], DEVICE_PREFIX);
     delete user.callerDevice;
-    return { user: Object.assign(new User(), user), device, visible };
+    return { user: toEntity(User, user), device, visible };
   }
 
   /**
@@ -105,8 +140,58 @@ export class UsersRepository {
    * are decided one change at a time (SETUP-3, DEPROV-2).
    */
   async lockForUpdate(tx: EntityManager, userId: string): Promise<User> {
-    const rows: Array<Partial<User>> = await tx.query(`SELECT ${userColumns('u')} FROM users u WHERE u.id = $1 FOR UPDATE`, [userId]);
-    if (rows.length === 0) throw new EntityNotFoundError(User, { id: userId });
-    return Object.assign(new User(), rows[0]);
+    const user = await this.lockIfExists(tx, userId);
+    if (!user) throw new EntityNotFoundError(User, { id: userId });
+    return user;
+  }
+
+  /** As `lockForUpdate`; null when there is no such user. */
+  async lockIfExists(tx: EntityManager, userId: string): Promise<User | null> {
+    const [user] = await this.lockByIds(tx, [userId]);
+    return user ?? null;
+  }
+
+  /** The users that exist, locked in id order (the order every bulk path takes them in, so they cannot deadlock). */
+  async lockByIds(tx: EntityManager, userIds: string[]): Promise<User[]> {
+    const rows: object[] = await tx.query(`SELECT ${userColumns('u')} FROM users u WHERE u.id = ANY($1::uuid[]) ORDER BY u.id FOR UPDATE`, [userIds]);
+    return toEntities(User, rows);
+  }
+
+  /** The user (by token `sub` within the workspace), locked: lock order is user, then devices. */
+  async lockBySubject(tx: EntityManager, workspaceId: string, subject: string): Promise<User | null> {
+    const [user] = await this.lockBySubjects(tx, workspaceId, [subject]);
+    return user ?? null;
+  }
+
+  /** The users (by token `sub` within the workspace) that exist, locked in id order so two bulk requests cannot deadlock. */
+  async lockBySubjects(tx: EntityManager, workspaceId: string, subjects: string[]): Promise<User[]> {
+    const rows: object[] = await tx.query(
+      `SELECT ${userColumns('u')} FROM users u
+        WHERE u.workspace_id = $1 AND u.subject = ANY($2::varchar[])
+        ORDER BY u.id
+        FOR UPDATE`,
+      [workspaceId, subjects],
+    );
+    return toEntities(User, rows);
+  }
+
+  /** Marks the users deprovisioned in one statement (DEPROV-1, DEPROV-3) and the entities with them. */
+  async markDeprovisioned(tx: EntityManager, users: User[]): Promise<void> {
+    if (users.length === 0) return;
+    const deprovisionedAt = new Date();
+    await tx.query(`UPDATE users SET deprovisioned_at = $2, updated_at = now() WHERE id = ANY($1::uuid[])`, [users.map((user) => user.id), deprovisionedAt]);
+    for (const user of users) user.deprovisionedAt = deprovisionedAt;
+  }
+
+  /** Deprovisioned users who still have a device in one of `statuses` (the cascade has not finished, or never started), longest waiting first. */
+  async deprovisionedWithDevicesIn(statuses: readonly DeviceStatus[], limit: number): Promise<Array<Pick<User, 'id' | 'workspaceId'>>> {
+    return this.dataSource.query(
+      `SELECT u.id, u.workspace_id AS "workspaceId" FROM users u
+        WHERE u.deprovisioned_at IS NOT NULL
+          AND EXISTS (SELECT 1 FROM devices d WHERE d.user_id = u.id AND d.status = ANY($1::varchar[]))
+        ORDER BY u.deprovisioned_at
+        LIMIT $2`,
+      [statuses, limit],
+    );
   }
 }

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { AuditEventView, ListAuditReply } from '@td/contracts';
+import { AuditLog } from '../audit/audit.log';
+import { UsersRepository } from '../users/users.repository';
 import type { ListAuditDto } from './dto/workspace-commands.dto';
 import { decodeCursor, encodeCursor } from './keyset-cursor';
 import { WorkspaceAdmins } from './workspace-admins';
-import { WorkspaceRepository } from './workspace.repository';
 
 const DEFAULT_PAGE = 50;
 
@@ -12,7 +13,8 @@ const DEFAULT_PAGE = 50;
 export class WorkspaceAuditService {
   constructor(
     private readonly admins: WorkspaceAdmins,
-    private readonly workspace: WorkspaceRepository,
+    private readonly users: UsersRepository,
+    private readonly audit: AuditLog,
   ) {}
 
   async list(request: ListAuditDto): Promise<ListAuditReply> {
@@ -20,16 +22,16 @@ export class WorkspaceAuditService {
     const after = decodeCursor(request.cursor);
     let userId: string | undefined;
     if (request.userId !== undefined) {
-      const user = await this.workspace.findUserBySubject(admin.workspaceId, request.userId);
+      const user = await this.users.findBySubject(admin.workspaceId, request.userId);
       if (!user) return { events: [], nextCursor: null };
       userId = user.id;
     }
-    const page = await this.workspace.listAudit(
+    const page = await this.audit.list(
       { workspaceId: admin.workspaceId, userId, deviceId: request.deviceId, action: request.action },
       after,
       request.limit ?? DEFAULT_PAGE,
     );
-    const subjects = await this.workspace.subjectsByIds(page.rows.flatMap((row) => [row.actorUserId, row.targetUserId]));
+    const subjects = await this.users.subjectsByIds(page.rows.flatMap((row) => [row.actorUserId, row.targetUserId]));
     const subject = (id: string | null) => (id === null ? null : (subjects.get(id) ?? null));
     const events: AuditEventView[] = page.rows.map((row) => ({
       id: row.id,

@@ -1,15 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { BusClient, DomainError } from '@td/common';
 import { Command, ErrorCode, PENDING_STATUSES, type DeprovisionUsersReply, type JobView, type WorkspaceDeviceReply, type WorkspaceListDevicesReply } from '@td/contracts';
+import { Transactions } from '../database/transactions';
 import { byCaller } from '../devices/device-history';
 import { DeviceLifecycle, disabledFrom } from '../devices/device-lifecycle';
 import { toDeviceView } from '../devices/device.view';
+import { DevicesRepository, zeroCounts, type DeviceFilters } from '../devices/devices.repository';
 import { DeprovisionQueue } from '../deprovision/deprovision.queue';
 import { DeprovisionService } from '../deprovision/deprovision.service';
 import type { DeprovisionUserDto, DeprovisionUsersDto, GetJobDto, ListWorkspaceDevicesDto, WorkspaceDeviceActionDto } from './dto/workspace-commands.dto';
 import { decodeCursor, encodeCursor } from './keyset-cursor';
 import { WorkspaceAdmins } from './workspace-admins';
-import { WorkspaceRepository, zeroCounts, type DeviceFilters } from './workspace.repository';
+import { UsersRepository } from '../users/users.repository';
 
 const DEFAULT_PAGE = 50;
 
@@ -20,7 +22,9 @@ export class WorkspaceDevicesService {
 
   constructor(
     private readonly admins: WorkspaceAdmins,
-    private readonly workspace: WorkspaceRepository,
+    private readonly users: UsersRepository,
+    private readonly devices: DevicesRepository,
+    private readonly transactions: Transactions,
     private readonly lifecycle: DeviceLifecycle,
     private readonly deprovisioning: DeprovisionService,
     private readonly cascades: DeprovisionQueue,
@@ -32,11 +36,14 @@ export class WorkspaceDevicesService {
     const after = decodeCursor(request.cursor);
     const filters: DeviceFilters = { workspaceId: admin.workspaceId, status: request.status, clientType: request.clientType, q: request.q?.trim() || undefined };
     if (request.userId !== undefined) {
-      const user = await this.workspace.findUserBySubject(admin.workspaceId, request.userId);
+      const user = await this.users.findBySubject(admin.workspaceId, request.userId);
       if (!user) return { devices: [], nextCursor: null, counts: zeroCounts() };
       filters.userId = user.id;
     }
-    const [page, counts] = await Promise.all([this.workspace.listDevices(filters, after, request.limit ?? DEFAULT_PAGE), this.workspace.countByStatus(filters)]);
+    const [page, counts] = await Promise.all([
+      this.devices.listInWorkspace(filters, after, request.limit ?? DEFAULT_PAGE),
+      this.devices.countByStatusInWorkspace(filters),
+    ]);
     return {
       devices: page.rows.map(({ device, user }) => ({
         ...toDeviceView(device, admin.device.id),
@@ -50,10 +57,13 @@ export class WorkspaceDevicesService {
   /** ADMIN-2: any device of the workspace; another workspace's is not found (ADMIN-4). */
   async disable(request: WorkspaceDeviceActionDto): Promise<WorkspaceDeviceReply> {
     const admin = await this.admins.resolve(request.caller);
-    const { device, wasPending } = await this.workspace.inTransaction(async (tx) => {
-      const found = await this.workspace.lockDeviceInWorkspace(tx, admin.workspaceId, request.deviceId);
+    const { device, wasPending } = await this.transactions.run(async (tx) => {
+      // Found in this workspace, then locked after its owner's row (the lock order of every device change).
+      const found = await this.devices.findInWorkspace(tx, admin.workspaceId, request.deviceId);
       if (!found) throw DomainError.notFound('The device');
-      const { device, owner } = found;
+      const owner = await this.users.lockForUpdate(tx, found.userId);
+      const device = await this.devices.lockOwn(tx, owner.id, found.id);
+      if (!device) throw DomainError.notFound('The device');
       const wasPending = PENDING_STATUSES.includes(device.status);
       // An admin disabling a device of their own did it from their device, as a user would.
       const disabledBy = owner.id === admin.user.id ? disabledFrom(admin.device) : ({ kind: 'admin' } as const);
