@@ -89,6 +89,39 @@ describe('SEC — the edges (over HTTP)', () => {
       await request(url).put('/ops/queues/api/queues/deprovision/pause').set('authorization', basic(PASSWORD)).expect(200);
       await request(url).put('/ops/queues/api/queues/deprovision/resume').set('authorization', basic(PASSWORD)).expect(200);
     });
+    it('SEC-2 even a writable dashboard cannot choose where a mail goes: a re-addressed waiting code mail and a forged copy reach only the user', async () => {
+      const url = await gateway({ AUTH_DEV_LOGIN: 'false', HOST: '0.0.0.0', OPS_DASHBOARD: 'true', OPS_DASHBOARD_PASSWORD: PASSWORD, OPS_DASHBOARD_WRITE: 'true' });
+      const operator = basic(PASSWORD);
+      const attacker = `attacker-${Date.now().toString(36)}@evil.test`;
+      const client = await ApiClient.signIn(system, 'extension');
+      await request(url).put('/ops/queues/api/queues/email/pause').set('authorization', operator).expect(200);
+      try {
+        expect((await client.setUp()).status).toBe(201);
+        // The code mail waits in the paused queue; the operator finds it and rewrites it, as the dashboard allows.
+        const listed = await request(url).get('/ops/queues/api/queues?activeQueue=email&status=waiting&page=1&jobsPerPage=100').set('authorization', operator).expect(200);
+        const jobs: Array<{ id: string; name: string; data: Record<string, unknown> }> = listed.body.queues.find((q: { name: string }) => q.name === 'email').jobs;
+        const job = jobs.find((j) => j.data.deviceId === client.deviceId);
+        expect(job).toBeDefined();
+        await request(url)
+          .patch(`/ops/queues/api/queues/email/${job!.id}/update-data`)
+          .set('authorization', operator)
+          .send({ jobData: { ...job!.data, to: attacker } })
+          .expect(200);
+        await request(url)
+          .post('/ops/queues/api/queues/email/add')
+          .set('authorization', operator)
+          .send({ name: job!.name, data: { ...job!.data, to: attacker }, options: { jobId: `forged-${job!.id}` } })
+          .expect(200);
+      } finally {
+        await request(url).put('/ops/queues/api/queues/email/resume').set('authorization', operator).expect(200);
+      }
+
+      const code = await system.mail.codeFor(client.user.email, 15_000);
+      // Both jobs went to the user (the forged copy is the same code again), none to the address written into them.
+      await system.mail.waitFor((m) => m.to.includes(client.user.email), 15_000, 1);
+      expect(system.mail.messages.filter((m) => m.to.includes(attacker))).toHaveLength(0);
+      expect((await client.verify(code)).status).toBe(200);
+    });
   });
 
   describe('SEC-3 forwarded client addresses', () => {

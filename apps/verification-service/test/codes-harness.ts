@@ -54,6 +54,8 @@ export class CodesHarness {
       workspaceId: device.workspaceId,
       userId: device.userId,
       deviceId: device.deviceId,
+      // As device-service still sends it for older verification-services (rolling upgrade); never put in the job.
+      email: `u-${device.deviceId.slice(0, 8)}@example.test`,
       device: { name: 'alice Web app - macOS/Chrome', clientType: 'web', os: 'macOS', browser: 'Chrome' },
     });
   }

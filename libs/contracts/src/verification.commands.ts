@@ -17,6 +17,11 @@ export interface IssueCodeRequest {
   workspaceId: string;
   userId: string;
   deviceId: string;
+  /**
+   * Ignored. Sent only for verification-services from before SEC-2, which still require it, during a
+   * rolling upgrade (device-service first); the mail job never carries it. Remove in the next release.
+   */
+  email?: string;
   /** What the email describes (CODE-2). */
   device: { name: string; clientType: ClientType; os: string; browser: string };
 }

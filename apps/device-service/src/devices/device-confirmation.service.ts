@@ -102,6 +102,7 @@ export class DeviceConfirmationService {
       workspaceId: user.workspaceId,
       userId: user.id,
       deviceId: device.id,
+      email: user.email,
       device: { name: device.name, clientType: device.clientType, os: device.os, browser: device.browser },
     });
     await this.devices.update(tx, device, { codeExpiresAt: new Date(expiresAt) });

@@ -106,6 +106,7 @@ export class DeviceSetupService {
           workspaceId: user.workspaceId,
           userId: user.id,
           deviceId: device.id,
+          email: user.email,
           device: { name, clientType: device.clientType, os, browser },
         });
         await this.devices.update(tx, device, { codeExpiresAt: new Date(expiresAt) });

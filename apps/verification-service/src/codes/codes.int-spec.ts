@@ -43,6 +43,7 @@ describe('verification codes (verification-service on real Redis and NATS)', () 
     expect(job.name).toBe(EmailJob.verificationCode);
     // SEC-2: the job names the user; the address is looked up when the mail is sent.
     expect(job.data).not.toHaveProperty('to');
+    expect(JSON.stringify(job.data)).not.toContain('@');
     expect(job.data).toMatchObject({
       workspaceId: device.workspaceId,
       userId: device.userId,
