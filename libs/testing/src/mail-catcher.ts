@@ -8,6 +8,8 @@ export interface CaughtMail {
   subject: string;
   text: string;
   html: string;
+  /** Its Message-ID header ('' when none). */
+  messageId: string;
   /** When the catcher accepted it. */
   receivedAt: number;
 }
@@ -45,6 +47,7 @@ export class MailCatcher {
               subject: parsed.subject ?? '',
               text: parsed.text ?? '',
               html: typeof parsed.html === 'string' ? parsed.html : '',
+              messageId: parsed.messageId ?? '',
               receivedAt: Date.now(),
             });
             this.waiters.splice(0).forEach((wake) => wake());

@@ -1,13 +1,12 @@
 import { Inject, Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { DomainError, REDIS } from '@td/common';
+import { DomainError, REDIS, RedisLease } from '@td/common';
 import { ErrorCode } from '@td/contracts';
 import type { Request, Response } from 'express';
 import type { Redis } from 'ioredis';
 import { createHash, randomUUID } from 'node:crypto';
 import { from, of, switchMap, tap, catchError, throwError, type Observable } from 'rxjs';
 import type { AuthenticatedRequest } from '../auth/caller.guard';
-import { IdempotencyLease } from './idempotency.lease';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 const CARRIES_SECRET = 'td:carries-secret';
@@ -20,7 +19,7 @@ export const CarriesSecret = () => SetMetadata(CARRIES_SECRET, true);
 const ANSWER_TTL_SECONDS = 24 * 3600;
 /**
  * The lease on a key whose request is being answered: renewed while the request runs, so a gateway
- * killed meanwhile leaves the key free for the retry within this long (see IdempotencyLease).
+ * killed meanwhile leaves the key free for the retry within this long (see RedisLease).
  */
 export const CLAIM_LEASE_MS = 3_000;
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
@@ -79,8 +78,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   /** Claims the key for this request (its lease), or answers what a request with it got before. */
-  private async claim(storeKey: string, fingerprint: string): Promise<{ lease: IdempotencyLease } | { answer: NonNullable<Claim['answer']> }> {
-    const lease = await IdempotencyLease.take(this.redis, storeKey, JSON.stringify({ fingerprint, holder: randomUUID() } satisfies Claim), CLAIM_LEASE_MS).catch(unavailable);
+  private async claim(storeKey: string, fingerprint: string): Promise<{ lease: RedisLease } | { answer: NonNullable<Claim['answer']> }> {
+    const lease = await RedisLease.take(this.redis, storeKey, JSON.stringify({ fingerprint, holder: randomUUID() } satisfies Claim), CLAIM_LEASE_MS).catch(unavailable);
     if (lease) return { lease };
     const raw = await this.redis.get(storeKey).catch(unavailable);
     // Gone meanwhile (the first request failed): this one may run.

@@ -1,10 +1,10 @@
 import type { INestMicroservice } from '@nestjs/common';
-import { bullPrefix, createBullConnection, loadConfig, sealCode } from '@td/common';
-import { codeSealBinding, EmailJob, Queue as QueueName, type DeviceApprovedEmailJob, type MailRecipient, type VerificationCodeEmailJob } from '@td/contracts';
+import { bullPrefix, createBullConnection, loadConfig, RedisLease, sealCode } from '@td/common';
+import { codeSealBinding, EmailJob, sentEmailKey, Queue as QueueName, type DeviceApprovedEmailJob, type MailRecipient, type VerificationCodeEmailJob } from '@td/contracts';
 import { createTestEnv, MailCatcher, waitUntil, type TestEnv } from '@td/testing';
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { RealDeviceService } from '../../../../test/support/device-service';
 import { startNotificationService } from '../bootstrap';
 import { NotificationServiceEnv } from '../config';
@@ -133,6 +133,41 @@ describe('email worker (BullMQ + SMTP)', () => {
     await queue.add(EmailJob.deviceApproved, data, { jobId: eventId });
     await waitUntil(async () => (await queue.getJobState(eventId)) === 'completed');
     expect(mail.messages.filter((m) => m.to.includes(to))).toHaveLength(1);
+  });
+
+  it('CODE-2 a job whose mail another worker is sending right now (its lock lapsed on a loaded machine) is not sent twice: it waits for that send', async () => {
+    const user = await devices.addUser();
+    const jobId = randomUUID();
+    // The other worker's hold on the send, as it keeps it while its SMTP send runs.
+    const other = new Redis(testEnv.redisUrl, { keyPrefix: `${config.REDIS_PREFIX}:`, maxRetriesPerRequest: 1 });
+    try {
+      const sending = (await RedisLease.take(other, `email:sending:${jobId}`, 'the other worker', 1000))!;
+      expect(sending).not.toBeNull();
+      await queue.add(EmailJob.verificationCode, verificationJob(user, '662917'), { jobId, attempts: 20, backoff: { type: 'fixed', delay: 100 } });
+      await waitUntil(async () => ((await queue.getJob(jobId))?.attemptsMade ?? 0) >= 2, 15_000);
+      expect(mail.messages.filter((m) => m.to.includes(user.email))).toHaveLength(0);
+      // The other send failed (nothing marked sent): this job's next run sends the mail, once.
+      await sending.settle(null);
+    } finally {
+      other.disconnect();
+    }
+    expect(await mail.codeFor(user.email, 15_000)).toBe('662917');
+    expect(await settled(jobId)).toBe('completed');
+    expect(mail.messages.filter((m) => m.to.includes(user.email))).toHaveLength(1);
+  });
+
+  it('CODE-2 a mail sent again (crash between the server\'s acceptance and the sent mark) carries the same Message-ID, so clients show it once', async () => {
+    const user = await devices.addUser();
+    const jobId = randomUUID();
+    const job = await queue.add(EmailJob.verificationCode, verificationJob(user, '390571'), { jobId });
+    const first = await mail.waitFor((m) => m.to.includes(user.email));
+    expect(first.messageId).toBe(`<${jobId}@localhost>`);
+    expect(await settled(jobId)).toBe('completed');
+    // The crash's trace: the mail went out but its mark was never written, and BullMQ runs the job again.
+    await connection.del(`${config.REDIS_PREFIX}:${sentEmailKey(jobId)}`);
+    await job.retry('completed');
+    await waitUntil(() => mail.messages.filter((m) => m.to.includes(user.email)).length === 2);
+    expect(new Set(mail.messages.filter((m) => m.to.includes(user.email)).map((m) => m.messageId))).toEqual(new Set([first.messageId]));
   });
 
   /** Every state a job can rest in once the worker is done with it, or waits for a retry. */

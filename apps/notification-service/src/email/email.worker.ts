@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { BullWorker, runWithRequestId } from '@td/common';
 import { Queue, Service } from '@td/contracts';
@@ -21,10 +22,15 @@ const CONCURRENCY = 10;
  *
  * Exactly once: the job id is the mail's idempotency key (the code's id, the event's id);
  * a job is marked sent right after the SMTP server accepts it and a job already marked is
- * not sent again. The one window left is a crash between the server's acceptance and the
- * mark (a millisecond): the job then runs again and the mail goes twice — chosen over
- * marking first, whose window would lose the mail instead (a user waiting for a code that
- * never comes is worse than a second copy).
+ * not sent again. While a worker sends, it holds a short 'sending' lease on the job
+ * (EMAIL_LOCK_MS, renewed): a worker that took the job over meanwhile (a lapsed BullMQ lock
+ * on a loaded machine) does not send it too, but retries after the lease — by then the
+ * mail is marked sent, or its sender is dead. The one window left is a crash between the
+ * server's acceptance and the mark (a millisecond): the job then runs again and the mail
+ * goes twice, with the same Message-ID (`<job id@sender's domain>`), so mail servers and
+ * clients that drop duplicates by Message-ID show it once. At-least-once with a stable
+ * Message-ID is chosen over marking before the send, whose window would lose the mail
+ * instead (a user waiting for a code that never comes is worse than a second copy).
  */
 @Injectable()
 export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
@@ -75,6 +81,12 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
     this.sender.close();
   }
 
+  /** The same for every send of a job: its id at the sender's domain (MAIL_FROM). */
+  private messageId(jobId: string): string {
+    const domain = /@([^>\s]+)>?\s*$/.exec(this.config.MAIL_FROM)?.[1] ?? 'localhost';
+    return `<${jobId.replace(/[^A-Za-z0-9._:-]/g, '-')}@${domain}>`;
+  }
+
   private process(job: Job): Promise<void> {
     const requestId = (job.data as { requestId?: unknown } | undefined)?.requestId;
     return runWithRequestId(requestId, async () => {
@@ -94,13 +106,21 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
         this.logger.warn({ msg: 'Email skipped', jobId, job: job.name, reason: 'the user is deprovisioned' });
         return;
       }
-      await this.sender.send(recipient.email, draft.message);
+      const sending = await this.sent.startSending(jobId, randomUUID(), this.config.EMAIL_LOCK_MS);
+      if (!sending) throw new Error('Another worker is sending this email; retrying after it');
+      try {
+        await this.sender.send(recipient.email, draft.message, this.messageId(jobId));
+      } catch (error) {
+        await sending.settle(null);
+        throw error;
+      }
       try {
         await this.sent.markSent(jobId);
       } catch (error) {
         // The mail is out: failing the job now would only send it again on the retry.
         this.logger.warn({ msg: 'Email sent but not marked sent; a re-run would send it again', jobId, reason: (error as Error).message });
       }
+      await sending.settle(null);
       this.logger.log({ msg: 'Email sent', jobId, job: job.name, attempt: job.attemptsMade + 1 });
     });
   }

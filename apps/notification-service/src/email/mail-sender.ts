@@ -31,9 +31,13 @@ export class MailSender {
     );
   }
 
-  /** `to` is what device-service holds for the user, looked up for this send (SEC-2). */
-  async send(to: string, message: EmailMessage): Promise<void> {
-    await this.transport.sendMail({ to, subject: message.subject, text: message.text, html: message.html });
+  /**
+   * `to` is what device-service holds for the user, looked up for this send (SEC-2). `messageId` is
+   * the mail's own (RFC 5322 Message-ID), the same on every send of one job: the rare second copy
+   * (see EmailWorker) is then the same message to mail servers and clients, which drop duplicates by it.
+   */
+  async send(to: string, message: EmailMessage, messageId: string): Promise<void> {
+    await this.transport.sendMail({ to, subject: message.subject, text: message.text, html: message.html, messageId });
   }
 
   close(): void {

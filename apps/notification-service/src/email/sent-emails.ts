@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { REDIS } from '@td/common';
+import { REDIS, RedisLease } from '@td/common';
 import { sentEmailKey } from '@td/contracts';
 import type { Redis } from 'ioredis';
 
@@ -14,6 +14,16 @@ const SENT_MARK_TTL_SECONDS = 8 * 24 * 3600;
 @Injectable()
 export class SentEmails {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  /**
+   * Held by the worker sending the mail (a short lease, renewed while the send runs): a worker that
+   * took the job over meanwhile (the first one's BullMQ lock lapsed under load) does not send it a
+   * second time while the first may still be sending. A killed sender renews nothing, so the lease
+   * lapses within `leaseMs` and the job's next run sends. Null: another worker is sending it now.
+   */
+  startSending(jobId: string, holder: string, leaseMs: number): Promise<RedisLease | null> {
+    return RedisLease.take(this.redis, `email:sending:${jobId}`, holder, leaseMs);
+  }
 
   async wasSent(jobId: string): Promise<boolean> {
     return (await this.redis.exists(sentEmailKey(jobId))) === 1;

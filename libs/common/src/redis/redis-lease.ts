@@ -8,14 +8,14 @@ if ARGV[2] == '' then return redis.call('DEL', KEYS[1]) end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1`;
 
 /**
- * An `Idempotency-Key` claimed by the request answering it: a short lease in Redis, renewed every
- * third of its length while the request runs. A gateway that dies (SIGKILL, OOM, a lost host)
- * renews nothing, so the key is free for the client's retry within one lease (issue 10), while a
- * request that takes longer than the lease keeps its key for as long as it runs. Renewing and
- * settling touch the key only while it holds this lease's value, so a request whose lease lapsed
- * (Redis unreachable for a while) never removes or overwrites a later request's claim.
+ * A key held by the work in hand (an `Idempotency-Key`'s request, a mail being sent): a short lease
+ * in Redis, renewed every third of its length while the work runs. A process that dies (SIGKILL,
+ * OOM, a lost host) renews nothing, so the key is free for the retry within one lease (issue 10),
+ * while work that takes longer than the lease keeps its key for as long as it runs. Renewing and
+ * settling touch the key only while it holds this lease's value, so work whose lease lapsed (Redis
+ * unreachable for a while) never removes or overwrites a later holder's claim.
  */
-export class IdempotencyLease {
+export class RedisLease {
   private readonly timer: NodeJS.Timeout;
 
   private constructor(
@@ -28,10 +28,10 @@ export class IdempotencyLease {
     this.timer.unref();
   }
 
-  /** The lease, or null when the key is already held (by a running request or a stored answer). */
-  static async take(redis: Redis, key: string, value: string, leaseMs: number): Promise<IdempotencyLease | null> {
+  /** The lease, or null when the key is already held (by other work, or what it left). */
+  static async take(redis: Redis, key: string, value: string, leaseMs: number): Promise<RedisLease | null> {
     const taken = await redis.set(key, value, 'PX', leaseMs, 'NX');
-    return taken === 'OK' ? new IdempotencyLease(redis, key, value, leaseMs) : null;
+    return taken === 'OK' ? new RedisLease(redis, key, value, leaseMs) : null;
   }
 
   /** Ends the lease, leaving `answer` under the key for `ttlSeconds`, or nothing (null). Best effort. */

@@ -1,10 +1,9 @@
 import { createTestEnv, waitUntil, type TestEnv } from '@td/testing';
 import { Redis } from 'ioredis';
-import { CLAIM_LEASE_MS } from './idempotency.interceptor';
-import { IdempotencyLease } from './idempotency.lease';
+import { RedisLease } from './redis-lease';
 
-/** Issue 10: an Idempotency-Key claimed by a gateway that then dies must not block the client's retry for long. */
-describe('Idempotency-Key claims are leases (real Redis)', () => {
+/** Issue 10: an Idempotency-Key (or a mail) claimed by a process that then dies must not block the retry for long. */
+describe('RedisLease: Idempotency-Key claims and mails being sent (real Redis)', () => {
   let env: TestEnv;
   const connections: Redis[] = [];
   const connect = () => {
@@ -23,22 +22,18 @@ describe('Idempotency-Key claims are leases (real Redis)', () => {
     await env.cleanup();
   });
 
-  it('the gateway uses a lease of a few seconds, not a minute', () => {
-    expect(CLAIM_LEASE_MS).toBeLessThanOrEqual(5_000);
-  });
-
   it('a claim is held for as long as its request runs, and freed for the retry soon after its gateway dies', async () => {
     const dying = connect();
     const other = connect();
     const key = 'idempotency:lease-a';
-    const running = await IdempotencyLease.take(dying, key, 'first', leaseMs);
+    const running = await RedisLease.take(dying, key, 'first', leaseMs);
     expect(running).not.toBeNull();
     // Several lease lengths later the running request still holds the key: it renews its lease.
     await new Promise((resolve) => setTimeout(resolve, leaseMs * 3));
-    expect(await IdempotencyLease.take(other, key, 'retry', leaseMs)).toBeNull();
+    expect(await RedisLease.take(other, key, 'retry', leaseMs)).toBeNull();
     // The gateway dies: its connection goes, and nobody renews the lease any more.
     dying.disconnect();
-    const retry = await waitUntil(() => IdempotencyLease.take(other, key, 'retry', leaseMs), 20_000, 50);
+    const retry = await waitUntil(() => RedisLease.take(other, key, 'retry', leaseMs), 20_000, 50);
     await retry.settle(null);
     expect(await other.exists(key)).toBe(0);
   });
@@ -46,18 +41,18 @@ describe('Idempotency-Key claims are leases (real Redis)', () => {
   it('settling keeps the answer in place of the lease; a request whose lease lapsed touches nobody else\'s claim', async () => {
     const redis = connect();
     const key = 'idempotency:lease-b';
-    const first = await IdempotencyLease.take(redis, key, 'first', leaseMs);
+    const first = await RedisLease.take(redis, key, 'first', leaseMs);
     await first!.settle('{"answer":1}', 60);
     expect(await redis.get(key)).toBe('{"answer":1}');
     expect(await redis.ttl(key)).toBeGreaterThan(50);
 
     // A lease that lapsed (its key taken by another request meanwhile) neither deletes nor overwrites the other's claim.
     const lapsedKey = 'idempotency:lease-c';
-    const lapsed = await IdempotencyLease.take(redis, lapsedKey, 'lapsed', leaseMs);
+    const lapsed = await RedisLease.take(redis, lapsedKey, 'lapsed', leaseMs);
     await redis.set(lapsedKey, 'someone else', 'PX', 60_000);
     await lapsed!.settle(null);
     expect(await redis.get(lapsedKey)).toBe('someone else');
-    const lapsedAgain = await IdempotencyLease.take(redis, 'idempotency:lease-d', 'lapsed', leaseMs);
+    const lapsedAgain = await RedisLease.take(redis, 'idempotency:lease-d', 'lapsed', leaseMs);
     await redis.set('idempotency:lease-d', 'someone else', 'PX', 60_000);
     await lapsedAgain!.settle('{"answer":2}', 60);
     expect(await redis.get('idempotency:lease-d')).toBe('someone else');
