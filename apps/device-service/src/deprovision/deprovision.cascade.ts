@@ -114,12 +114,11 @@ export class DeprovisionCascade {
 
   /** One transaction: the users' locks, then up to DEPROVISION_BATCH_SIZE of their devices disabled with their history. */
   private disableBatch(entries: Entry[]) {
-    return this.database.run(async (tx) => {
+    // Asynchronous commit: a batch lost to a database crash leaves the user deprovisioned with
+    // devices enabled, which the self-healing sweep finds and runs again (the cascade is idempotent).
+    return this.database.runAsynchronousCommit(async (tx) => {
       // The users' locks first (as every device change takes its user's), so a racing setup or
       // approval either committed before this batch or sees the user deprovisioned.
-      // Asynchronous commit: a batch lost to a database crash leaves the user deprovisioned with
-      // devices enabled, which the self-healing sweep finds and runs again (the cascade is idempotent).
-      await tx.query(`SET LOCAL synchronous_commit = off`);
       const users = (await this.users.lockByIds(tx, [...new Set(entries.map((entry) => entry.userId))])).filter((user) => user.deprovisionedAt);
       const marked = new Set(users.map((user) => user.id.toLowerCase()));
       if (users.length === 0) return { marked, moved: [] };
