@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { selectColumns, toEntity } from '../database/row-columns';
+import { selectColumns, toEntity, type Statement } from '../database/row-columns';
 import { cursorTime, type KeysetPosition } from '../workspace/keyset-cursor';
 import { AuditEvent } from './audit-event.entity';
 
@@ -53,7 +53,13 @@ export class AuditLog {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async record(manager: EntityManager, entries: AuditEntry[]): Promise<void> {
-    if (entries.length === 0) return;
+    const statement = this.statement(entries);
+    if (statement) await manager.query(statement.sql, statement.parameters);
+  }
+
+  /** The INSERT of `record`, for a caller that sends it together with its change (see `oneStatement`); null for no entries. */
+  statement(entries: readonly AuditEntry[]): Statement | null {
+    if (entries.length === 0) return null;
     // One JSON parameter for the whole batch, as the outbox does: cascades write hundreds of
     // rows per transaction, and every command writes some, so no query builder on this path.
     const rows = entries.map((entry) => ({
@@ -69,8 +75,8 @@ export class AuditLog {
       user_agent: entry.userAgent?.slice(0, 512) ?? null,
       dedupe_key: entry.dedupeKey ?? null,
     }));
-    await manager.query(
-      `INSERT INTO audit_events (id, workspace_id, at, action, actor_user_id, actor_device_id, target_user_id, target_device_id, target_scim_token_id, ip, user_agent, dedupe_key)
+    return {
+      sql: `INSERT INTO audit_events (id, workspace_id, at, action, actor_user_id, actor_device_id, target_user_id, target_device_id, target_scim_token_id, ip, user_agent, dedupe_key)
        SELECT r.id, r.workspace_id, $2, r.action, r.actor_user_id, r.actor_device_id, r.target_user_id, r.target_device_id, r.target_scim_token_id, r.ip, r.user_agent, r.dedupe_key
          FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (
                 id uuid, workspace_id varchar, action varchar, actor_user_id uuid, actor_device_id uuid,
@@ -78,8 +84,8 @@ export class AuditLog {
               WITH ORDINALITY AS r(id, workspace_id, action, actor_user_id, actor_device_id, target_user_id, target_device_id, target_scim_token_id, ip, user_agent, dedupe_key, position)
         ORDER BY r.position
        ON CONFLICT DO NOTHING`,
-      [JSON.stringify(rows), new Date()],
-    );
+      parameters: [JSON.stringify(rows), new Date()],
+    };
   }
 
   /** ADMIN-3: newest first, keyset-paged on (at, id). A user or device filter matches it as actor or target. */

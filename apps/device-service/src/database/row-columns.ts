@@ -84,3 +84,27 @@ export function updateRow(entity: AnyEntity, table: string, id: string, changes:
   const assignments = entries.map(([property], i) => `${columnOf(entity, property)} = $${i + 2}`).join(', ');
   return { sql: `UPDATE ${table} SET ${assignments} WHERE id = $1`, parameters: [id, ...entries.map(([, value]) => parameter(value))] };
 }
+/** One SQL statement with its `$n` parameters. */
+export interface Statement {
+  sql: string;
+  parameters: unknown[];
+}
+
+/**
+ * Several data-modifying statements sent as one (issue 12: one round trip per command where
+ * there were several): all but the last become `WITH sN AS (…)` parts of the last, each one's
+ * `$n` renumbered after the parameters of those before it. Postgres runs every part on the same
+ * snapshot and fires their constraint checks and triggers at the end of the whole statement;
+ * no part may read what another writes (none here does).
+ */
+export function oneStatement(statements: readonly Statement[]): Statement {
+  if (statements.length === 1) return statements[0];
+  const parameters: unknown[] = [];
+  const parts = statements.map(({ sql, parameters: own }) => {
+    const offset = parameters.length;
+    parameters.push(...own);
+    return offset === 0 ? sql : sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+  });
+  const last = parts.pop()!;
+  return { sql: `WITH ${parts.map((part, i) => `s${i} AS (${part})`).join(', ')} ${last}`, parameters };
+}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Caller, DomainEvent } from '@td/contracts';
 import type { EntityManager } from 'typeorm';
 import { AuditLog, type AuditAction } from '../audit/audit.log';
+import { oneStatement, type Statement } from '../database/row-columns';
 import { deviceEvent } from '../outbox/device-event';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import type { User } from '../users/user.entity';
@@ -40,10 +41,18 @@ export class DeviceHistory {
     private readonly audit: AuditLog,
   ) {}
 
+  /** Audit entries and events in one statement (one round trip). */
   async write(tx: EntityManager, records: readonly HistoryRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    await this.audit.record(
-      tx,
+    const statements = this.statements(records);
+    if (statements.length === 0) return;
+    const { sql, parameters } = oneStatement(statements);
+    await tx.query(sql, parameters);
+  }
+
+  /** What `write` sends, for a change that sends it together with its own statement (DevicesRepository.insert/update). */
+  statements(records: readonly HistoryRecord[]): Statement[] {
+    if (records.length === 0) return [];
+    const audit = this.audit.statement(
       records.flatMap((record) =>
         record.actions.map((action) => ({
           workspaceId: record.device.workspaceId,
@@ -55,7 +64,9 @@ export class DeviceHistory {
         })),
       ),
     );
-    const events = records.filter((record) => record.event !== null);
-    if (events.length > 0) await this.outbox.append(tx, events.map((record) => deviceEvent(record.event!, record.device, record.owner, record.origin)));
+    const events = this.outbox.appendStatement(
+      records.filter((record) => record.event !== null).map((record) => deviceEvent(record.event!, record.device, record.owner, record.origin)),
+    );
+    return [audit, events].filter((statement): statement is Statement => statement !== null);
   }
 }

@@ -111,12 +111,22 @@ describe('DeviceLifecycle: the device state machine', () => {
     function lifecycle() {
       const updates: Array<Partial<Device>> = [];
       const records: HistoryRecord[] = [];
-      const devices = { update: async (_tx: EntityManager, d: Device, changes: Partial<Device>) => (updates.push(changes), Object.assign(d, changes)) };
-      const history = { write: async (_tx: EntityManager, written: readonly HistoryRecord[]) => void records.push(...written) };
+      // A move sends its audit entry and event with the update (one statement): the update asks the history for them.
+      const devices = {
+        update: async (_tx: EntityManager, d: Device, changes: Partial<Device>, alongWith: (updated: Device) => unknown[] = () => []) => {
+          updates.push(changes);
+          alongWith(Object.assign(d, changes));
+          return d;
+        },
+      };
+      const history = {
+        write: async (_tx: EntityManager, written: readonly HistoryRecord[]) => void records.push(...written),
+        statements: (written: readonly HistoryRecord[]) => (records.push(...written), []),
+      };
       return { subject: new DeviceLifecycle(devices as unknown as DevicesRepository, history as unknown as DeviceHistory), updates, records };
     }
 
-    it('APPROVE-2 writes the new status with its timestamp and the path fields, then its audit entry and event', async () => {
+    it('APPROVE-2 writes the new status with its timestamp and the path fields, with its audit entry and event', async () => {
       const { subject, updates, records } = lifecycle();
       const changed = await subject.change(tx, 'approve', { device: device('pending_approval'), owner }, by, { approvedVia: 'device', approvedBy: 'd-0' });
       expect(changed).toMatchObject({ status: 'approved', approvedVia: 'device', approvedBy: 'd-0', approvedAt: expect.any(Date) });

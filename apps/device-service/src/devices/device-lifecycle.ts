@@ -129,9 +129,14 @@ export class DeviceLifecycle {
     assertMayTransition(name, device);
     const rule: TransitionRule = DEVICE_TRANSITIONS[name];
     const moves = device.status !== rule.to;
-    if (moves) await this.devices.update(tx, device, { status: rule.to, ...stamps(rule.to, new Date()), ...fields });
-    await this.history.write(tx, [{ device, owner, actions: [rule.audit], event: moves ? rule.event : null, ...by }]);
-    return device;
+    if (!moves) {
+      await this.history.write(tx, [{ device, owner, actions: [rule.audit], event: null, ...by }]);
+      return device;
+    }
+    // The new status, its audit entry and its event in one statement.
+    return this.devices.update(tx, device, { status: rule.to, ...stamps(rule.to, new Date()), ...fields }, (moved) =>
+      this.history.statements([{ device: moved, owner, actions: [rule.audit], event: rule.event, ...by }]),
+    );
   }
 
   /**

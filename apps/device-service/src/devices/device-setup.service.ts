@@ -91,15 +91,18 @@ export class DeviceSetupService {
         verifiedCode: null,
         codeExpiresAt: null,
       } satisfies Device);
-      await this.devices.insert(tx, device);
-
+      // The device, its audit entries and its event in one statement.
       const base = { device, owner: user, ...byCaller(user, device.id, request.caller) };
+      const history =
+        decision.method === 'approval'
+          ? { ...base, actions: [AuditAction.deviceSetup], event: DomainEvent.deviceApprovalRequested }
+          : { ...base, actions: [AuditAction.deviceSetup, AuditAction.deviceCodeSent], event: null };
+      await this.devices.insert(tx, device, this.history.statements([history]));
+
       let verification: Verification;
       if (decision.method === 'approval') {
-        await this.history.write(tx, [{ ...base, actions: [AuditAction.deviceSetup], event: DomainEvent.deviceApprovalRequested }]);
         verification = decision;
       } else {
-        await this.history.write(tx, [{ ...base, actions: [AuditAction.deviceSetup, AuditAction.deviceCodeSent], event: null }]);
         // Last before commit: if no code can be sent (503, rate_limited), the setup rolls back.
         const { expiresAt } = await this.bus.request(Command.verificationIssueCode, {
           reason: 'setup',

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DomainError } from '@td/common';
 import { DEVICE_STATUSES, ErrorCode, PENDING_STATUSES, REGISTERED_STATUSES, type ClientType, type DeprovisionJobProgress, type DeviceStatus } from '@td/contracts';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
-import { insertRow, selectColumns, toEntities, toEntity, updateRow } from '../database/row-columns';
+import { insertRow, oneStatement, selectColumns, toEntities, toEntity, updateRow, type Statement } from '../database/row-columns';
 import type { User } from '../users/user.entity';
 import { cursorTime, type KeysetPosition } from '../workspace/keyset-cursor';
 import { Device } from './device.entity';
@@ -148,20 +148,29 @@ export class DevicesRepository {
   }
 
   /** Inserts a new device; a lost race on the key or the name becomes its domain error (KEY-4, SETUP-2). */
-  async insert(tx: EntityManager, device: Device): Promise<void> {
+  async insert(tx: EntityManager, device: Device, alongWith: readonly Statement[] = []): Promise<void> {
     try {
-      const { sql, parameters } = insertRow(Device, 'devices', device);
+      // `alongWith`: what the change leaves behind (DeviceHistory.statements), sent in the same statement.
+      const { sql, parameters } = oneStatement([insertRow(Device, 'devices', device), ...alongWith]);
       await tx.query(sql, parameters);
     } catch (error) {
       throw translateUniqueViolation(error);
     }
   }
 
-  /** Writes the given fields of a device and keeps the entity in step, so views and events show the new state. */
-  async update(tx: EntityManager, device: Device, changes: Partial<Device>): Promise<Device> {
+  /**
+   * Writes the given fields of a device and keeps the entity in step, so views and events show the new state.
+   * `alongWith`: statements built from the device as it will be (DeviceHistory.statements), sent in the same statement.
+   */
+  async update(tx: EntityManager, device: Device, changes: Partial<Device>, alongWith: (updated: Device) => readonly Statement[] = () => []): Promise<Device> {
     try {
-      const { sql, parameters } = updateRow(Device, 'devices', device.id, changes);
-      if (parameters.length > 1) await tx.query(sql, parameters);
+      const update = updateRow(Device, 'devices', device.id, changes);
+      // The entity itself changes only once the write succeeded.
+      const statements = [...(update.parameters.length > 1 ? [update] : []), ...alongWith(Object.assign(new Device(), device, changes))];
+      if (statements.length > 0) {
+        const { sql, parameters } = oneStatement(statements);
+        await tx.query(sql, parameters);
+      }
     } catch (error) {
       throw translateUniqueViolation(error);
     }

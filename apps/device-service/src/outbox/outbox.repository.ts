@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { DomainEvent, EventPayloads } from '@td/contracts';
 import type { EntityManager } from 'typeorm';
+import type { Statement } from '../database/row-columns';
 
 export interface OutgoingEvent<S extends DomainEvent = DomainEvent> {
   subject: S;
@@ -23,17 +24,23 @@ export interface ClaimedOutboxRow {
 export class OutboxRepository {
   /** Writes the events in the caller's transaction; the payload's `eventId` is the row id (and the JetStream msgID). */
   async append(manager: EntityManager, events: OutgoingEvent[]): Promise<void> {
-    if (events.length === 0) return;
+    const statement = this.appendStatement(events);
+    if (statement) await manager.query(statement.sql, statement.parameters);
+  }
+
+  /** The INSERT of `append`, for a caller that sends it together with its change (see `oneStatement`); null for no events. */
+  appendStatement(events: readonly OutgoingEvent[]): Statement | null {
+    if (events.length === 0) return null;
     // One JSON parameter for the whole batch: cascades write hundreds of rows per
     // transaction, and per-value query-builder parameters cost more CPU than the insert.
     const rows = events.map(({ subject, payload }) => ({ id: payload.eventId, subject, payload }));
-    await manager.query(
-      `INSERT INTO outbox (id, subject, payload, created_at, published_at, attempts)
+    return {
+      sql: `INSERT INTO outbox (id, subject, payload, created_at, published_at, attempts)
        SELECT r.id, r.subject, r.payload, $2, NULL, 0
          FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (id uuid, subject varchar, payload jsonb)) WITH ORDINALITY AS r(id, subject, payload, position)
         ORDER BY r.position`,
-      [JSON.stringify(rows), new Date()],
-    );
+      parameters: [JSON.stringify(rows), new Date()],
+    };
   }
 
   /**
