@@ -257,6 +257,22 @@ describe('email worker (BullMQ + SMTP)', () => {
     expect(mail.messages.filter((m) => m.to.includes(user.email))).toHaveLength(1);
   });
 
+  it('SEC-2 a job naming a user device-service does not know (or one of another workspace) fails for good, and no mail goes', async () => {
+    const user = await devices.addUser();
+    const unknown = { workspaceId: user.workspaceId, userId: randomUUID() };
+    const elsewhere = { workspaceId: `${user.workspaceId}-other`, userId: user.userId };
+    const ids: string[] = [];
+    for (const recipient of [unknown, elsewhere]) {
+      const job = await queue.add(EmailJob.verificationCode, { ...verificationJob(recipient, '530681'), to: user.email }, { jobId: randomUUID(), attempts: 5 });
+      ids.push(job.id!);
+    }
+    for (const id of ids) {
+      expect(await settled(id)).toBe('failed');
+      expect((await queue.getJob(id))?.attemptsMade).toBe(1);
+    }
+    expect(mail.messages.filter((m) => m.text.includes('530681'))).toHaveLength(0);
+  });
+
   it('SEC-2 a job queued before the upgrade (an address, no user) is dropped, not sent to that address', async () => {
     const user = await devices.addUser();
     const { workspaceId: _w, userId: _u, deviceId: _d, ...legacy } = verificationJob(user, '481526');
