@@ -264,24 +264,28 @@ class Bench {
 
   async idle(db: Client): Promise<void> {
     // At rest means after the outbox has been published and the queues have drained.
+    const waitStarted = Date.now();
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {
       const { rows } = await db.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`);
       if (rows[0].n === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
+    const drainedAfter = (Date.now() - waitStarted) / 1000;
     // ... and the events consumed: wait for a quiet 2 s (under 5% of a core), at most a minute.
     for (let tries = 0; tries < 30; tries++) {
       const { cpuPerOp: recent } = await this.measure('system', () => 2, () => new Promise((resolve) => setTimeout(resolve, 2000)));
       const busy = Object.entries(recent).filter(([name]) => !name.includes('(shared)')).reduce((sum, [, ms]) => sum + ms, 0);
       if (busy < 50) break;
     }
+    const quietAfter = (Date.now() - waitStarted) / 1000;
+    out(`before the idle phase: outbox published after ${drainedAfter.toFixed(1)} s, system quiet after ${quietAfter.toFixed(1)} s`);
     const { cpuPerOp } = await this.measure('system', () => IDLE_SECONDS, () => new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000)));
     const total = Object.entries(cpuPerOp)
       .filter(([name]) => !name.includes('(shared)'))
       .reduce((sum, [, ms]) => sum + ms, 0);
     const measured: Measured = { perSecond: NaN, p50: NaN, p99: NaN, ops: IDLE_SECONDS, errors: 0, seconds: IDLE_SECONDS, cpuPerOp };
-    this.reports.push({ name: `idle (${IDLE_SECONDS} s)`, unit: 's', system: measured, notes: { 'percent of one core (without shared Redis/NATS)': total / 10 } });
+    this.reports.push({ name: `idle (${IDLE_SECONDS} s)`, unit: 's', system: measured, notes: { 'percent of one core (without shared Redis/NATS)': total / 10, 'outbox published after s': drainedAfter, 'quiet after s': quietAfter } });
     out(`idle (${IDLE_SECONDS} s): ${(total / 10).toFixed(2)}% of one core (system processes and their Postgres backends; CPU ms per second below)`);
   }
 
