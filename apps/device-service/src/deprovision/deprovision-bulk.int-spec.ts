@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { DeviceCommandsHarness, rejection } from '../../test/support/device-commands.harness';
 import { insertDevice, insertDevices, insertUser } from '../../test/support/device-rows';
 import type { User } from '../users/user.entity';
+import { DeprovisionHealer } from './deprovision.healer';
 import { cascadeJobId } from './deprovision.queue';
 
 const ENABLED = ['pending_verification', 'pending_approval', 'approved'];
@@ -148,6 +149,29 @@ describe('device-service: bulk deprovisioning (DEPROV-3)', () => {
     const [{ actor }] = await h.db.query(`SELECT actor_user_id AS actor FROM audit_events WHERE target_user_id = $1 AND action = 'user.deprovisioned'`, [user.id]);
     expect(actor).toBeNull();
   });
+
+  it('DEPROV-2 one self-healing sweep starts the cascades of all deprovisioned users left without one, more than a page of them', async () => {
+    const workspaceId = `heal-${randomUUID().slice(0, 8)}`;
+    // Marked as a bulk request whose jobs could not be queued (Redis down) leaves them: 600 users, over a page of 500.
+    const ids: string[] = (
+      await h.db.query(
+        `INSERT INTO users (workspace_id, subject, email, username, role, deprovisioned_at)
+         SELECT $1, 'orphan-' || g, 'orphan-' || g || '@example.test', 'orphan' || g, 'member', now() FROM generate_series(1, 600) g RETURNING id`,
+        [workspaceId],
+      )
+    ).map((row: { id: string }) => row.id);
+    await h.db.query(
+      `INSERT INTO devices (id, user_id, workspace_id, name, client_type, os, browser, key_thumbprint, public_jwk, fingerprint, status, created_at, approved_at, approved_via)
+       SELECT gen_random_uuid(), id, $1, 'orphan', 'web', 'macOS', 'Chrome', md5(id::text), '{}'::jsonb, 'maple orbit crane velvet tundra', 'approved', now(), now(), 'email_code'
+         FROM unnest($2::uuid[]) AS t(id)`,
+      [workspaceId, ids],
+    );
+    const healer = h.deviceService.get(DeprovisionHealer, { strict: false });
+    expect(await healer.heal()).toBeGreaterThanOrEqual(600);
+    const jobs = await Promise.all(ids.map((id) => queue.getJob(cascadeJobId(id))));
+    expect(jobs.filter((job) => !job)).toHaveLength(0);
+    await waitUntil(async () => (await enabledCount(ids)) === 0, 120_000, 250);
+  }, 180_000);
 
   it(`DEPROV-3 many queued deprovisions all complete: ${MANY_USERS} users × 3 devices in requests of 100`, async () => {
     const boss = await admin();

@@ -1,9 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DeviceServiceEnv } from '../config';
-import { UsersRepository } from '../users/users.repository';
+import { UsersRepository, type DeprovisionedUser } from '../users/users.repository';
 import { CASCADE_STATUSES, DeprovisionService } from './deprovision.service';
 
-const USERS_PER_SWEEP = 500;
+/** Users read per page; a sweep goes through every page. */
+const USERS_PER_PAGE = 500;
+/** Cascades (re)started at the same time: each is a few Redis calls. */
+const STARTS_AT_ONCE = 50;
 
 /**
  * Makes the cascade self-healing: at start and then periodically, every deprovisioned
@@ -37,13 +40,21 @@ export class DeprovisionHealer implements OnApplicationBootstrap, OnModuleDestro
 
   /** Restarts what needs restarting; returns how many cascades it (re)started or found running. */
   async heal(): Promise<number> {
-    // Deprovisioned users who still have an enabled device: their cascade has not finished, or never started.
-    const users = await this.users.deprovisionedWithDevicesIn(CASCADE_STATUSES, USERS_PER_SWEEP);
-    for (const user of users) {
-      if (this.stopping) break;
-      await this.deprovisioning.startCascade(user, { userId: null, deviceId: null });
+    let seen = 0;
+    let after: DeprovisionedUser | null = null;
+    // Every page, not one per interval: thousands of users whose bulk request could not queue
+    // their jobs (Redis was down or slow) are all started by one sweep, not 500 every interval.
+    while (!this.stopping) {
+      // Deprovisioned users who still have an enabled device: their cascade has not finished, or never started.
+      const users: DeprovisionedUser[] = await this.users.deprovisionedWithDevicesIn(CASCADE_STATUSES, USERS_PER_PAGE, after);
+      for (let i = 0; i < users.length && !this.stopping; i += STARTS_AT_ONCE) {
+        await Promise.all(users.slice(i, i + STARTS_AT_ONCE).map((user) => this.deprovisioning.startCascade(user, { userId: null, deviceId: null })));
+      }
+      seen += users.length;
+      if (users.length < USERS_PER_PAGE) break;
+      after = users[users.length - 1];
     }
-    return users.length;
+    return seen;
   }
 
   private schedule(delayMs: number): void {

@@ -183,15 +183,23 @@ export class UsersRepository {
     for (const user of users) user.deprovisionedAt = deprovisionedAt;
   }
 
-  /** Deprovisioned users who still have a device in one of `statuses` (the cascade has not finished, or never started), longest waiting first. */
-  async deprovisionedWithDevicesIn(statuses: readonly DeviceStatus[], limit: number): Promise<Array<Pick<User, 'id' | 'workspaceId'>>> {
+  /**
+   * Deprovisioned users who still have a device in one of `statuses` (the cascade has not finished, or
+   * never started), longest waiting first, in (deprovisioned_at, id) order after `after`: a page at a time.
+   */
+  async deprovisionedWithDevicesIn(statuses: readonly DeviceStatus[], limit: number, after: DeprovisionedUser | null = null): Promise<DeprovisionedUser[]> {
     return this.dataSource.query(
-      `SELECT u.id, u.workspace_id AS "workspaceId" FROM users u
+      `SELECT u.id, u.workspace_id AS "workspaceId", u.deprovisioned_at::text AS "deprovisionedAt" FROM users u
         WHERE u.deprovisioned_at IS NOT NULL
+          AND ($3::timestamptz IS NULL OR (u.deprovisioned_at, u.id) > ($3::timestamptz, $4::uuid))
           AND EXISTS (SELECT 1 FROM devices d WHERE d.user_id = u.id AND d.status = ANY($1::varchar[]))
-        ORDER BY u.deprovisioned_at
+        ORDER BY u.deprovisioned_at, u.id
         LIMIT $2`,
-      [statuses, limit],
+      [statuses, limit, after?.deprovisionedAt ?? null, after?.id ?? null],
     );
   }
+
 }
+
+/** `deprovisionedAt` as Postgres prints it, microseconds and all: the next page's cursor (a Date would lose them). */
+export type DeprovisionedUser = Pick<User, 'id' | 'workspaceId'> & { deprovisionedAt: string };

@@ -25,7 +25,7 @@ export class DeviceCommandsHarness {
   private constructor(
     readonly testEnv: TestEnv,
     readonly config: DeviceServiceEnv,
-    private readonly deviceService: INestMicroservice,
+    readonly deviceService: INestMicroservice,
     private verificationService: INestMicroservice | null,
     private readonly env: Record<string, string>,
     readonly bus: BusClient,
