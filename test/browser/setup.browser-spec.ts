@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { waitUntil } from '@td/testing';
-import { codeMailsFor, deviceRow, dialogTitle, openMyTrustedDevices, setUpFirstDevice, startSetup, successMessage, switchToEmailCode, verifyWithEmailedCode } from './flows';
+import { codeMailsFor, deviceRow, dialogTitle, expectFocus, openMyTrustedDevices, setUpFirstDevice, startSetup, successMessage, switchToEmailCode, verifyWithEmailedCode } from './flows';
 import { browserSuite, newDevice, screenshot, signIn } from './support';
 
 jest.setTimeout(120_000);
@@ -161,7 +161,8 @@ describe('web app: setting up trusted sessions (browser)', () => {
     const dialog = dialogTitle(page, 'Strengthen your account security');
     await dialog.waitFor();
     expect(await dialog.getAttribute('aria-modal')).toBe('true');
-    expect(await focused()).toBe('Start');
+    // Focus moves in after the dialog renders: wait for it (the focus itself is the signal), then Tab.
+    await expectFocus(page, { dialog: 'Strengthen your account security', label: 'Start' });
     for (let i = 0; i < 4; i += 1) {
       await page.keyboard.press('Tab');
       expect(['Start', 'Remind me later']).toContain(await focused());
@@ -169,7 +170,7 @@ describe('web app: setting up trusted sessions (browser)', () => {
     while ((await focused()) !== 'Start') await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await dialogTitle(page, 'Name your device').waitFor();
-    expect(await focused()).toBe('Device name');
+    await expectFocus(page, { dialog: 'Name your device', label: 'Device name' });
     await page.keyboard.press('Escape');
     const banner = page.getByRole('region', { name: 'Session security' });
     await banner.getByText('Your current session is not secure').waitFor();
