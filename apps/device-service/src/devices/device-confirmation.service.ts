@@ -145,22 +145,26 @@ export class DeviceConfirmationService {
   private async decide(request: DeviceActionDto, outcome: 'approved' | 'denied', keyEnvelope: string | null): Promise<DeviceReply> {
     const context = await this.callers.resolve(request.caller);
     const approver = requireTrustedDevice(context, 'approver');
-    return this.change.run(context.user.id, request.deviceId, async ({ tx, user, device }) => {
-      // Re-read under the user's lock: an approver disabled a moment ago no longer approves (KEY-5).
-      const stillTrusted = await this.devices.lockOwn(tx, user.id, approver.id);
-      if (stillTrusted?.status !== 'approved') throw DomainError.of(ErrorCode.trustedSessionRequired, 'This device is no longer trusted.');
-      // Retries are safe (API.md): the approval this approver already gave, repeated (its answer was lost), answers as it did.
-      if (outcome === 'approved' && device.status === 'approved' && device.approvedVia === 'device' && device.approvedBy === approver.id) {
+    return this.change.run(
+      context.user.id,
+      request.deviceId,
+      async ({ tx, user, device, alsoLocked: stillTrusted }) => {
+        // Re-read under the user's lock (locked with it): an approver disabled a moment ago no longer approves (KEY-5).
+        if (stillTrusted?.status !== 'approved') throw DomainError.of(ErrorCode.trustedSessionRequired, 'This device is no longer trusted.');
+        // Retries are safe (API.md): the approval this approver already gave, repeated (its answer was lost), answers as it did.
+        if (outcome === 'approved' && device.status === 'approved' && device.approvedVia === 'device' && device.approvedBy === approver.id) {
+          return { device: toDeviceView(device, approver.id) };
+        }
+        const by = byCaller(user, approver.id, request.caller);
+        if (outcome === 'approved') {
+          await this.lifecycle.change(tx, 'approve', { device, owner: user }, by, { approvedVia: 'device', approvedBy: approver.id, keyEnvelope });
+        } else {
+          await this.lifecycle.change(tx, 'deny', { device, owner: user }, by);
+        }
         return { device: toDeviceView(device, approver.id) };
-      }
-      const by = byCaller(user, approver.id, request.caller);
-      if (outcome === 'approved') {
-        await this.lifecycle.change(tx, 'approve', { device, owner: user }, by, { approvedVia: 'device', approvedBy: approver.id, keyEnvelope });
-      } else {
-        await this.lifecycle.change(tx, 'deny', { device, owner: user }, by);
-      }
-      return { device: toDeviceView(device, approver.id) };
-    });
+      },
+      approver.id,
+    );
   }
 }
 

@@ -7,12 +7,13 @@ import { assertNotDeprovisioned } from '../users/caller-resolver';
 import type { User } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import type { Device } from './device.entity';
-import { DevicesRepository } from './devices.repository';
 
 export interface LockedDevice {
   tx: EntityManager;
   user: User;
   device: Device;
+  /** The device `run` was asked to lock as well (an approver), null when the user has no such device. */
+  alsoLocked: Device | null;
 }
 
 /**
@@ -24,17 +25,18 @@ export interface LockedDevice {
 export class LockedDeviceChange {
   constructor(
     private readonly users: UsersRepository,
-    private readonly devices: DevicesRepository,
     private readonly transactions: Transactions,
   ) {}
 
-  run<T>(userId: string, deviceId: string, work: (locked: LockedDevice) => Promise<T>): Promise<T> {
+  /** `alsoLock`: another of the user's devices to lock and re-read with it (the approver deciding on `deviceId`). */
+  run<T>(userId: string, deviceId: string, work: (locked: LockedDevice) => Promise<T>, alsoLock?: string): Promise<T> {
     return this.transactions.run(async (tx) => {
-      const user = await this.users.lockForUpdate(tx, userId);
+      // The user's row, then the devices', in one round trip.
+      const { user, devices } = await this.users.lockWithDevices(tx, userId, alsoLock === undefined ? [deviceId] : [deviceId, alsoLock]);
       assertNotDeprovisioned(user);
-      const device = await this.devices.lockOwn(tx, userId, deviceId);
+      const device = devices.find((locked) => locked.id === deviceId);
       if (!device) throw DomainError.notFound('The device');
-      return work({ tx, user, device });
+      return work({ tx, user, device, alsoLocked: alsoLock === undefined ? null : (devices.find((locked) => locked.id === alsoLock) ?? null) });
     });
   }
 }

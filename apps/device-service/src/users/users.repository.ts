@@ -145,6 +145,33 @@ export class UsersRepository {
     return user;
   }
 
+  /**
+   * As `lockForUpdate`, and in the same statement (one round trip) the user's devices with these ids,
+   * locked after the user's row (the lateral join runs per locked user row) and in id order. FOR UPDATE
+   * answers each row as it is once locked, so what was committed while this waited is seen. Ids of no
+   * device of this user are simply not among `devices`.
+   */
+  async lockWithDevices(tx: EntityManager, userId: string, deviceIds: string[]): Promise<{ user: User; devices: Device[] }> {
+    const rows: Array<Record<string, unknown>> = await tx.query(
+      `WITH u AS MATERIALIZED (SELECT ${userColumns('u')} FROM users u WHERE u.id = $1 FOR UPDATE)
+       SELECT u.*, d.*
+         FROM u
+         LEFT JOIN LATERAL (
+           SELECT ${deviceColumns('d', DEVICE_PREFIX)} FROM devices d
+            WHERE d.user_id = u."id" AND d.id = ANY($2::uuid[])
+            ORDER BY d.id
+              FOR UPDATE) d ON true`,
+      [userId, deviceIds],
+    );
+    if (rows.length === 0) throw new EntityNotFoundError(User, { id: userId });
+    const devices: Device[] = [];
+    for (const row of rows) {
+      const [, device] = splitPrefixed(row, DEVICE_PREFIX);
+      if (device.id !== null) devices.push(toEntity(Device, device));
+    }
+    return { user: toEntity(User, splitPrefixed(rows[0], DEVICE_PREFIX)[0]), devices };
+  }
+
   /** As `lockForUpdate`; null when there is no such user. */
   async lockIfExists(tx: EntityManager, userId: string): Promise<User | null> {
     const [user] = await this.lockByIds(tx, [userId]);
