@@ -111,6 +111,14 @@ describe('device-service: the workspace devices and audit (ADMIN-1..4)', () => {
     expect((await rejection(h.send(Command.workspaceListDevices, { caller: boss.caller, limit: 201 }))).code).toBe('validation_failed');
   });
 
+  it('ADMIN-2 an admin disabling a device of their own did it from their device: the device says so (disabledBy, issue 13 item 7)', async () => {
+    const boss = await admin();
+    const own = await insertDevice(h.db, boss.user, { status: 'approved' });
+    const { device } = await h.send(Command.workspaceDisableDevice, { caller: boss.caller, deviceId: own.id });
+    expect(device.disabledBy).toEqual({ kind: 'device', deviceId: boss.device.id, deviceName: boss.device.name });
+    expect((await h.deviceRow(own.id)).disabledBy).toEqual(device.disabledBy);
+  });
+
   it('ADMIN-2 an admin disables any device of the workspace: audited with actor and target, event written, once', async () => {
     const boss = await admin({ role: 'owner' });
     const member = await insertUser(h.db, { workspaceId: boss.claims.wid });
