@@ -1,4 +1,4 @@
-import { BusEnv, loadConfig, natsConnectionOptions } from '@td/common';
+import { BusConfig, BusEnv, configLoader, natsConnectionOptions } from '@td/common';
 import { PrivateNats, type NatsUser } from '@td/testing';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'nats';
@@ -30,8 +30,8 @@ describe('SEC-11 — services authenticate to NATS, each with its own credential
   it('SEC-11 a client without credentials, or with a wrong password, is refused', async () => {
     await expect(connect({ servers: nats.url, timeout: 2000 })).rejects.toThrow(/authorization/i);
     await expect(connect({ servers: nats.url, user: 'gateway', pass: 'not-the-password', timeout: 2000 })).rejects.toThrow(/authorization/i);
-    const withoutPassword = loadConfig(BusEnv, { NATS_URL: nats.url });
-    await expect(connect(natsConnectionOptions(withoutPassword, 'probe'))).rejects.toThrow(/authorization/i);
+    const withoutPassword = configLoader(BusEnv, BusConfig)({ NATS_URL: nats.url });
+    await expect(connect(natsConnectionOptions(withoutPassword.nats, 'probe'))).rejects.toThrow(/authorization/i);
   });
 
   it('SEC-11 every service connects with its own NATS_USER/NATS_PASSWORD: a device is set up, mailed and confirmed across all of them', async () => {

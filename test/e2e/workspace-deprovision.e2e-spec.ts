@@ -1,10 +1,9 @@
 import { createServer } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
-import { loadConfig } from '@td/common';
 import { waitUntil } from '@td/testing';
 import request from 'supertest';
 import { startGateway } from '../../apps/gateway/src/bootstrap';
-import { GatewayEnv } from '../../apps/gateway/src/config';
+import { loadGatewayConfig } from '../../apps/gateway/src/config';
 import type { ApiClient } from '../support/api-client';
 import { SseClient } from '../support/sse';
 import { TestSystem } from '../support/system';
@@ -109,7 +108,7 @@ describe('DEPROV and KEY-5 — deprovisioning and disabling, over HTTP', () => {
     beforeAll(async () => {
       const port = await freePort();
       secondUrl = `http://127.0.0.1:${port}`;
-      second = await startGateway(loadConfig(GatewayEnv, { ...system.env, PORT: String(port), PUBLIC_URL: secondUrl }));
+      second = await startGateway(loadGatewayConfig({ ...system.env, PORT: String(port), PUBLIC_URL: secondUrl }));
     });
     afterAll(() => second?.close());
 

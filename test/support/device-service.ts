@@ -1,10 +1,9 @@
 import type { INestMicroservice } from '@nestjs/common';
-import { loadConfig } from '@td/common';
 import type { MailRecipient } from '@td/contracts';
 import { newUser } from '@td/testing';
 import { Client } from 'pg';
 import { startDeviceService } from '../../apps/device-service/src/bootstrap';
-import { DeviceServiceEnv } from '../../apps/device-service/src/config';
+import { loadDeviceServiceConfig, type DeviceServiceConfig } from '../../apps/device-service/src/config';
 
 export interface TestMailUser extends MailRecipient {
   email: string;
@@ -17,12 +16,12 @@ export interface TestMailUser extends MailRecipient {
  */
 export class RealDeviceService {
   private constructor(
-    private readonly config: DeviceServiceEnv,
+    private readonly config: DeviceServiceConfig,
     private app: INestMicroservice | null,
   ) {}
 
   static async start(env: Record<string, string>): Promise<RealDeviceService> {
-    const config = loadConfig(DeviceServiceEnv, env);
+    const config = loadDeviceServiceConfig(env);
     return new RealDeviceService(config, await startDeviceService(config));
   }
 
@@ -51,7 +50,7 @@ export class RealDeviceService {
   }
 
   private async query<T>(sql: string, params: unknown[]): Promise<T[]> {
-    const db = new Client({ connectionString: this.config.DATABASE_URL });
+    const db = new Client({ connectionString: this.config.database.url });
     await db.connect();
     try {
       return (await db.query(sql, params)).rows as T[];

@@ -1,17 +1,17 @@
 import type { INestApplication, INestMicroservice } from '@nestjs/common';
-import { loadConfig, type StartOptions } from '@td/common';
+import type { StartOptions } from '@td/common';
 import { createTestEnv, expireKeyNow, MailCatcher, mintToken, newUser, type TestEnv, type TestUserClaims } from '@td/testing';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { startDeviceService } from '../../apps/device-service/src/bootstrap';
-import { DeviceServiceEnv } from '../../apps/device-service/src/config';
+import { loadDeviceServiceConfig } from '../../apps/device-service/src/config';
 import { startGateway } from '../../apps/gateway/src/bootstrap';
-import { GatewayEnv } from '../../apps/gateway/src/config';
+import { loadGatewayConfig } from '../../apps/gateway/src/config';
 import { startNotificationService } from '../../apps/notification-service/src/bootstrap';
-import { NotificationServiceEnv } from '../../apps/notification-service/src/config';
+import { loadNotificationServiceConfig } from '../../apps/notification-service/src/config';
 import { startVerificationService } from '../../apps/verification-service/src/bootstrap';
 import { CodeKeys } from '../../apps/verification-service/src/codes/codes.store';
-import { VerificationServiceEnv } from '../../apps/verification-service/src/config';
+import { loadVerificationServiceConfig } from '../../apps/verification-service/src/config';
 
 export type ServiceName = 'device-service' | 'verification-service' | 'notification-service';
 /** Settings one process gets on top of the shared ones (its own NATS credentials, SEC-11). */
@@ -57,10 +57,10 @@ export class TestSystem {
     const env = { ...this.env, ...this.perProcess[name] };
     const app =
       name === 'device-service'
-        ? await startDeviceService(loadConfig(DeviceServiceEnv, env), this.startOptions)
+        ? await startDeviceService(loadDeviceServiceConfig(env), this.startOptions)
         : name === 'verification-service'
-          ? await startVerificationService(loadConfig(VerificationServiceEnv, env), this.startOptions)
-          : await startNotificationService(loadConfig(NotificationServiceEnv, env), this.startOptions);
+          ? await startVerificationService(loadVerificationServiceConfig(env), this.startOptions)
+          : await startNotificationService(loadNotificationServiceConfig(env), this.startOptions);
     this.services.set(name, app);
   }
 
@@ -82,11 +82,11 @@ export class TestSystem {
   async anotherGateway(overrides: Record<string, string> = {}): Promise<{ app: INestApplication; url: string }> {
     // Port 0 picks a free port; PUBLIC_URL must then follow the real one for DPoP `htu` checks.
     const env = { ...this.env, ...this.perProcess.gateway, ...overrides };
-    const probe = await startGateway(loadConfig(GatewayEnv, { ...env, PORT: '0' }), this.startOptions);
+    const probe = await startGateway(loadGatewayConfig({ ...env, PORT: '0' }), this.startOptions);
     const port = (probe.getHttpServer().address() as { port: number }).port;
     await probe.close();
     const url = `http://127.0.0.1:${port}`;
-    return { app: await startGateway(loadConfig(GatewayEnv, { ...env, PORT: String(port), PUBLIC_URL: overrides.PUBLIC_URL ?? url }), this.startOptions), url };
+    return { app: await startGateway(loadGatewayConfig({ ...env, PORT: String(port), PUBLIC_URL: overrides.PUBLIC_URL ?? url }), this.startOptions), url };
   }
 
   /** A token for a fresh user (or the given claims), signed as the identity provider would. */

@@ -1,7 +1,8 @@
-import { RedisEnv, toBoolean } from '@td/common';
+import { configLoader, RedisConfig, RedisEnv, toBoolean } from '@td/common';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 
+/** The environment variables device-service (and its `worker.js`) reads, and their rules (OPS-4). */
 export class DeviceServiceEnv extends RedisEnv {
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
   DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/trusted_devices';
@@ -25,6 +26,12 @@ export class DeviceServiceEnv extends RedisEnv {
   @Min(1)
   @Max(3650)
   DEVICE_RETENTION_DAYS: number = 30;
+
+  /** Old devices deleted per transaction by the retention pass (SEC-5). */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  DEVICE_RETENTION_BATCH_SIZE: number = 500;
 
   @IsInt()
   @Min(60)
@@ -62,6 +69,12 @@ export class DeviceServiceEnv extends RedisEnv {
   @Max(24 * 30)
   OUTBOX_RETENTION_HOURS: number = 24;
 
+  /** Outbox rows one relay pass claims and publishes at a time. */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  OUTBOX_BATCH_SIZE: number = 100;
+
   /** How often pending devices past their deadline are expired (SETUP-5). */
   @IsInt()
   @Min(100)
@@ -76,6 +89,12 @@ export class DeviceServiceEnv extends RedisEnv {
   @Min(1000)
   @Max(3_600_000)
   LOST_CODE_SWEEP_INTERVAL_MS: number = 10_000;
+
+  /** Pending devices expired per transaction by the sweep. */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  EXPIRY_BATCH_SIZE: number = 500;
 
   /** Run the deprovisioning worker in this process; `false` when it runs alone (`worker.js`). */
   @Transform(toBoolean)
@@ -118,3 +137,81 @@ export class DeviceServiceEnv extends RedisEnv {
   @Max(3_600_000)
   DEPROVISION_HEAL_INTERVAL_MS: number = 30_000;
 }
+
+/** device-service's settings, by section; injected by this class (AppConfigModule). */
+export class DeviceServiceConfig extends RedisConfig {
+  readonly database: {
+    readonly url: string;
+    readonly poolSize: number;
+    /** Run pending migrations at start (local mode). */
+    readonly migrationsRun: boolean;
+  };
+
+  readonly devices: {
+    readonly maxPerUser: number;
+    /** SEC-5: setups one user may start in a rolling hour. */
+    readonly setupMaxPerHour: number;
+    readonly pendingTtlSeconds: number;
+    /** How often devices whose live code vanished from Redis get a fresh code mailed (issue 10). */
+    readonly lostCodeSweepIntervalMs: number;
+  };
+
+  /** SEC-5: pending, expired and denied devices are deleted this long after their last change. */
+  readonly retention: {
+    readonly days: number;
+    readonly batchSize: number;
+  };
+
+  readonly outbox: {
+    /** The relay's safety-net poll (commits wake it through LISTEN/NOTIFY). */
+    readonly pollIntervalMs: number;
+    /** Published rows are deleted after this long. */
+    readonly retentionHours: number;
+    readonly batchSize: number;
+  };
+
+  /** SETUP-5: pending devices past their deadline are expired. */
+  readonly expiry: {
+    readonly sweepIntervalMs: number;
+    readonly batchSize: number;
+  };
+
+  /** DEPROV-1/2: the cascade's worker. */
+  readonly deprovision: {
+    /** Run the worker in this process (false when `worker.js` runs it alone). */
+    readonly worker: boolean;
+    readonly batchSize: number;
+    readonly concurrency: number;
+    /** Cascade transactions one worker runs at the same time (its jobs are split between them). */
+    readonly transactions: number;
+    readonly lockMs: number;
+    readonly batchPauseMs: number;
+    readonly healIntervalMs: number;
+  };
+
+  constructor(env: DeviceServiceEnv) {
+    super(env);
+    this.database = { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, migrationsRun: env.MIGRATIONS_RUN };
+    this.devices = {
+      maxPerUser: env.MAX_DEVICES_PER_USER,
+      setupMaxPerHour: env.SETUP_MAX_PER_HOUR,
+      pendingTtlSeconds: env.PENDING_DEVICE_TTL_SECONDS,
+      lostCodeSweepIntervalMs: env.LOST_CODE_SWEEP_INTERVAL_MS,
+    };
+    this.retention = { days: env.DEVICE_RETENTION_DAYS, batchSize: env.DEVICE_RETENTION_BATCH_SIZE };
+    this.outbox = { pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS, retentionHours: env.OUTBOX_RETENTION_HOURS, batchSize: env.OUTBOX_BATCH_SIZE };
+    this.expiry = { sweepIntervalMs: env.EXPIRY_SWEEP_INTERVAL_MS, batchSize: env.EXPIRY_BATCH_SIZE };
+    this.deprovision = {
+      worker: env.DEPROVISION_WORKER,
+      batchSize: env.DEPROVISION_BATCH_SIZE,
+      concurrency: env.DEPROVISION_CONCURRENCY,
+      transactions: env.DEPROVISION_TRANSACTIONS,
+      lockMs: env.DEPROVISION_LOCK_MS,
+      batchPauseMs: env.DEPROVISION_BATCH_PAUSE_MS,
+      healIntervalMs: env.DEPROVISION_HEAL_INTERVAL_MS,
+    };
+  }
+}
+
+/** Reads and validates the environment once, at start; tests pass their own env. */
+export const loadDeviceServiceConfig = configLoader(DeviceServiceEnv, DeviceServiceConfig);

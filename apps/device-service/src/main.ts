@@ -1,5 +1,5 @@
 import { runMain } from '@td/common';
 import { startDeviceService } from './bootstrap';
-import { DeviceServiceEnv } from './config';
+import { loadDeviceServiceConfig } from './config';
 
-runMain(DeviceServiceEnv, startDeviceService);
+runMain(loadDeviceServiceConfig, startDeviceService);

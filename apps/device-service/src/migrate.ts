@@ -1,8 +1,7 @@
-import { loadConfig } from '@td/common';
 import { migrate } from './bootstrap';
-import { DeviceServiceEnv } from './config';
+import { loadDeviceServiceConfig } from './config';
 
-migrate(loadConfig(DeviceServiceEnv))
+migrate(loadDeviceServiceConfig())
   .then((applied) => {
     console.log(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'No pending migrations.');
   })

@@ -1,6 +1,6 @@
 import { runMain } from '@td/common';
 import { startDeprovisionWorker } from './bootstrap';
-import { DeviceServiceEnv } from './config';
+import { loadDeviceServiceConfig } from './config';
 
 /** The deprovisioning worker alone (DEPROV-1), e.g. scaled apart from the API instances. */
-runMain(DeviceServiceEnv, startDeprovisionWorker);
+runMain(loadDeviceServiceConfig, startDeprovisionWorker);

@@ -1,15 +1,14 @@
 import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { NatsModule, RedisModule, requestIdOr } from '@td/common';
+import { AppConfigModule, NatsModule, RedisModule, requestIdOr } from '@td/common';
 import { Service } from '@td/contracts';
 import type { IncomingMessage } from 'node:http';
 import { ClsModule } from 'nestjs-cls';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
 import { AuthModule } from './auth/auth.module';
-import { CONFIG, type GatewayEnv } from './config';
-import { GatewayConfigModule } from './config.module';
+import type { GatewayConfig } from './config';
 import { DevicesModule } from './devices/devices.module';
 import { EventsModule } from './events/events.module';
 import { HealthController } from './health/health.controller';
@@ -24,12 +23,10 @@ import { SessionModule } from './session/session.module';
 import { WebModule } from './web/web.module';
 import { WorkspaceModule } from './workspace/workspace.module';
 
-export { CONFIG };
-
 @Module({})
 export class GatewayModule implements NestModule {
   /** `logger`: the process's pino logger; the access log (mounted first, in bootstrap) writes to it too. */
-  static forRoot(config: GatewayEnv, logger: PinoLogger): DynamicModule {
+  static forRoot(config: GatewayConfig, logger: PinoLogger): DynamicModule {
     return {
       module: GatewayModule,
       imports: [
@@ -48,9 +45,9 @@ export class GatewayModule implements NestModule {
           },
         }),
         TerminusModule.forRoot({ logger: false }),
-        NatsModule.forRoot(config, Service.gateway),
-        RedisModule.forRoot(config, Service.gateway),
-        GatewayConfigModule.forRoot(config),
+        AppConfigModule.forRoot(config),
+        NatsModule.forRoot(config.nats, Service.gateway),
+        RedisModule.forRoot(config.redis, Service.gateway),
         AuthModule.forRoot(config),
         SessionModule,
         DevicesModule,

@@ -6,7 +6,7 @@ import { Service } from '@td/contracts';
 import { json } from 'express';
 import { Logger } from 'nestjs-pino';
 import { GatewayModule } from './app.module';
-import type { GatewayEnv } from './config';
+import type { GatewayConfig } from './config';
 import { setUpDocs } from './docs/docs';
 import { RealtimeHub } from './events/realtime.hub';
 import { accessLog } from './http/access-log';
@@ -23,9 +23,9 @@ export const BODY_LIMIT = '16kb';
 /** DEPROV-3's bulk requests (1,000 user ids of up to 255 characters) have their own, advertised, bound. */
 export const BULK_BODY_LIMIT = BULK_MAX_PAYLOAD_BYTES;
 
-export async function createGateway(config: GatewayEnv, options: StartOptions = {}): Promise<INestApplication> {
+export async function createGateway(config: GatewayConfig, options: StartOptions = {}): Promise<INestApplication> {
   // The access log binds each request's id to the lines written while handling it: no need to add it again.
-  const logger = createLogger(Service.gateway, config.LOG_LEVEL, { stream: options.logStream, requestIdFromContext: false });
+  const logger = createLogger(Service.gateway, config.process.logLevel, { stream: options.logStream, requestIdFromContext: false });
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config, logger), {
     bufferLogs: true,
     bodyParser: false,
@@ -33,9 +33,9 @@ export async function createGateway(config: GatewayEnv, options: StartOptions = 
   app.useLogger(app.get(Logger));
   // First of all: every request gets its id and its access line, even one a body parser refuses.
   app.use(accessLog(logger));
-  app.set('trust proxy', config.trustProxy);
+  app.set('trust proxy', config.http.trustProxy);
   app.disable('x-powered-by');
-  app.use(securityHeaders(config));
+  app.use(securityHeaders(config.http.publicUrl));
   app.use(['/v1', '/scim'], noStore);
   app.use('/scim/v2/Bulk', ...scimBodyParser(BULK_BODY_LIMIT, `The size of the bulk operation exceeds the maxPayloadSize (${BULK_MAX_PAYLOAD_BYTES}).`));
   app.use('/scim', ...scimBodyParser(BODY_LIMIT));
@@ -53,8 +53,8 @@ export async function createGateway(config: GatewayEnv, options: StartOptions = 
   http.attach(app.getHttpServer());
   // Open event streams would hold the drain to its end: they end at once (clients reconnect to another gateway).
   http.onDrain(() => app.get(RealtimeHub, { strict: false }).closeAll());
-  closeOnSignals(app, () => stopGateway(app, config), config.SHUTDOWN_DELAY_MS + config.SHUTDOWN_DRAIN_MS);
-  setUpDocs(app, config);
+  closeOnSignals(app, () => stopGateway(app, config), config.http.shutdownDelayMs + config.process.shutdownDrainMs);
+  setUpDocs(app, config.http.publicUrl);
   return app;
 }
 
@@ -62,13 +62,13 @@ export async function createGateway(config: GatewayEnv, options: StartOptions = 
  * The gateway's graceful stop (what SIGTERM runs): readiness 503, stop accepting, finish the
  * requests in flight (bounded by SHUTDOWN_DRAIN_MS), then close the bus, Redis and the rest.
  */
-export async function stopGateway(app: INestApplication, config: Pick<GatewayEnv, 'SHUTDOWN_DELAY_MS' | 'SHUTDOWN_DRAIN_MS'>): Promise<void> {
-  await app.get(GracefulHttp).drain({ delayMs: config.SHUTDOWN_DELAY_MS, drainMs: config.SHUTDOWN_DRAIN_MS });
+export async function stopGateway(app: INestApplication, config: GatewayConfig): Promise<void> {
+  await app.get(GracefulHttp).drain({ delayMs: config.http.shutdownDelayMs, drainMs: config.process.shutdownDrainMs });
   await app.close();
 }
 
-export async function startGateway(config: GatewayEnv, options: StartOptions = {}): Promise<INestApplication> {
+export async function startGateway(config: GatewayConfig, options: StartOptions = {}): Promise<INestApplication> {
   const app = await createGateway(config, options);
-  await app.listen(config.PORT, config.HOST);
+  await app.listen(config.http.port, config.http.host);
   return app;
 }

@@ -1,7 +1,7 @@
-import { ConfigError, loadConfig } from '@td/common';
-import { GatewayEnv } from './config';
+import { ConfigError } from '@td/common';
+import { loadGatewayConfig } from './config';
 
-describe('GatewayEnv', () => {
+describe('GatewayConfig', () => {
   const base = { AUTH_JWT_SECRET: 'x'.repeat(40), HOST: '127.0.0.1' };
 
   it.each([
@@ -10,22 +10,22 @@ describe('GatewayEnv', () => {
     ['true', true],
     ['1', true],
   ])('AUTH-4 AUTH_DEV_LOGIN=%s reads as %s', (raw, expected) => {
-    expect(loadConfig(GatewayEnv, { ...base, AUTH_DEV_LOGIN: raw }).AUTH_DEV_LOGIN).toBe(expected);
+    expect(loadGatewayConfig({ ...base, AUTH_DEV_LOGIN: raw }).auth.devLogin).toBe(expected);
   });
 
   it('AUTH-4 dev login is off unless asked for; PUBLIC_URL defaults to localhost:PORT', () => {
-    const config = loadConfig(GatewayEnv, { ...base, PORT: '4000' });
-    expect(config.AUTH_DEV_LOGIN).toBe(false);
-    expect(config.trustProxy).toBe(false);
-    expect(config.publicUrl).toBe('http://localhost:4000');
+    const config = loadGatewayConfig({ ...base, PORT: '4000' });
+    expect(config.auth.devLogin).toBe(false);
+    expect(config.http.trustProxy).toBe(false);
+    expect(config.http.publicUrl).toBe('http://localhost:4000');
   });
 });
 
-describe('GatewayEnv — the edges (SEC)', () => {
+describe('GatewayConfig — the edges (SEC)', () => {
   const base = { AUTH_JWT_SECRET: 'x'.repeat(40) };
   const problems = (env: Record<string, string>): string => {
     try {
-      loadConfig(GatewayEnv, env);
+      loadGatewayConfig(env);
       return '';
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
@@ -34,9 +34,9 @@ describe('GatewayEnv — the edges (SEC)', () => {
   };
 
   it('SEC-9 the general rate limits default to 3000 a minute per address and 600 per user; zero, negative and non-integer values are refused', () => {
-    const config = loadConfig(GatewayEnv, base);
-    expect([config.RATE_LIMIT_IP_PER_MINUTE, config.RATE_LIMIT_USER_PER_MINUTE]).toEqual([3000, 600]);
-    expect(loadConfig(GatewayEnv, { ...base, RATE_LIMIT_IP_PER_MINUTE: '100000', RATE_LIMIT_USER_PER_MINUTE: '50' }).RATE_LIMIT_USER_PER_MINUTE).toBe(50);
+    const config = loadGatewayConfig(base);
+    expect([config.rateLimits.ipPerMinute, config.rateLimits.userPerMinute]).toEqual([3000, 600]);
+    expect(loadGatewayConfig({ ...base, RATE_LIMIT_IP_PER_MINUTE: '100000', RATE_LIMIT_USER_PER_MINUTE: '50' }).rateLimits.userPerMinute).toBe(50);
     for (const variable of ['RATE_LIMIT_IP_PER_MINUTE', 'RATE_LIMIT_USER_PER_MINUTE']) {
       for (const value of ['0', '-5', '1.5', 'lots']) expect([variable, value, problems({ ...base, [variable]: value })]).toEqual([variable, value, expect.stringContaining(variable)]);
     }
@@ -46,7 +46,7 @@ describe('GatewayEnv — the edges (SEC)', () => {
     for (const url of ['https://devices.example.com?x=1', 'https://devices.example.com#frag', 'https://devices.example.com/app', 'https://user:pw@devices.example.com', 'ftp://devices.example.com']) {
       expect([url, problems({ ...base, PUBLIC_URL: url })]).toEqual([url, expect.stringContaining('PUBLIC_URL')]);
     }
-    expect(loadConfig(GatewayEnv, { ...base, PUBLIC_URL: 'https://devices.example.com:8443' }).publicUrl).toBe('https://devices.example.com:8443');
+    expect(loadGatewayConfig({ ...base, PUBLIC_URL: 'https://devices.example.com:8443' }).http.publicUrl).toBe('https://devices.example.com:8443');
   });
 
   it('SEC-1 dev login is refused at start with NODE_ENV=production or a bind beyond loopback', () => {
@@ -66,23 +66,23 @@ describe('GatewayEnv — the edges (SEC)', () => {
   });
 
   it('SEC-1 the gateway binds 0.0.0.0 unless HOST says otherwise', () => {
-    expect(loadConfig(GatewayEnv, base).HOST).toBe('0.0.0.0');
-    expect(loadConfig(GatewayEnv, base).loopbackOnly).toBe(false);
-    expect(loadConfig(GatewayEnv, { ...base, HOST: '127.0.0.1' }).HOST).toBe('127.0.0.1');
+    expect(loadGatewayConfig(base).http.host).toBe('0.0.0.0');
+    expect(loadGatewayConfig(base).http.loopbackOnly).toBe(false);
+    expect(loadGatewayConfig({ ...base, HOST: '127.0.0.1' }).http.host).toBe('127.0.0.1');
   });
 
   it('SEC-2 the dashboard needs OPS_DASHBOARD_PASSWORD outside loopback, even with dev login on', () => {
     expect(problems({ ...base, OPS_DASHBOARD: 'true', HOST: '0.0.0.0' })).toMatch(/OPS_DASHBOARD_PASSWORD/);
     expect(problems({ ...base, OPS_DASHBOARD: 'true', HOST: '127.0.0.1' })).toBe('');
     expect(problems({ ...base, OPS_DASHBOARD: 'true', HOST: '0.0.0.0', OPS_DASHBOARD_PASSWORD: 'p'.repeat(16) })).toBe('');
-    expect(loadConfig(GatewayEnv, base).OPS_DASHBOARD_WRITE).toBe(false);
+    expect(loadGatewayConfig(base).ops.dashboardWrite).toBe(false);
   });
 
   it('SEC-3 TRUST_PROXY takes a hop count or a list of CIDRs; "true" (every hop) and junk are refused', () => {
-    expect(loadConfig(GatewayEnv, base).trustProxy).toBe(false);
-    expect(loadConfig(GatewayEnv, { ...base, TRUST_PROXY: '2' }).trustProxy).toBe(2);
-    expect(loadConfig(GatewayEnv, { ...base, TRUST_PROXY: '10.0.0.0/8, 192.0.2.7,::1/128' }).trustProxy).toEqual(['10.0.0.0/8', '192.0.2.7', '::1/128']);
-    expect(loadConfig(GatewayEnv, { ...base, TRUST_PROXY: 'loopback' }).trustProxy).toEqual(['loopback']);
+    expect(loadGatewayConfig(base).http.trustProxy).toBe(false);
+    expect(loadGatewayConfig({ ...base, TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
+    expect(loadGatewayConfig({ ...base, TRUST_PROXY: '10.0.0.0/8, 192.0.2.7,::1/128' }).http.trustProxy).toEqual(['10.0.0.0/8', '192.0.2.7', '::1/128']);
+    expect(loadGatewayConfig({ ...base, TRUST_PROXY: 'loopback' }).http.trustProxy).toEqual(['loopback']);
     for (const value of ['true', 'yes', '10.0.0.0/33', '10.0.0/8', '-1', '1.5', 'fe80::/129']) {
       expect([value, problems({ ...base, TRUST_PROXY: value })]).toEqual([value, expect.stringContaining('TRUST_PROXY')]);
     }

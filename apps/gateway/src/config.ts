@@ -1,11 +1,9 @@
-import { RedisEnv, toBoolean } from '@td/common';
+import { configLoader, RedisConfig, RedisEnv, toBoolean } from '@td/common';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { isLoopbackHost, isLoopbackUrl, parseTrustProxy } from './common/network';
 
-/** Injection token of the gateway's GatewayEnv. */
-export const CONFIG = Symbol('GATEWAY_CONFIG');
-
+/** The environment variables the gateway reads, and their rules (OPS-4). */
 export class GatewayEnv extends RedisEnv {
   @IsInt()
   @Min(0)
@@ -47,7 +45,7 @@ export class GatewayEnv extends RedisEnv {
   @IsOptional()
   AUTH_DEV_LOGIN: boolean = false;
 
-  /** Proxies whose X-Forwarded-For is believed (SEC-3): a hop count or a list of CIDRs; unset, none. Read it as `trustProxy`. */
+  /** Proxies whose X-Forwarded-For is believed (SEC-3): a hop count or a list of CIDRs; unset, none. Read it as `http.trustProxy`. */
   @IsOptional()
   @IsString()
   TRUST_PROXY?: string;
@@ -118,20 +116,6 @@ export class GatewayEnv extends RedisEnv {
   @IsString()
   WEB_ROOT?: string;
 
-  get publicUrl(): string {
-    return this.PUBLIC_URL ?? `http://localhost:${this.PORT}`;
-  }
-
-  /** Whether the HTTP server listens on this machine only. */
-  get loopbackOnly(): boolean {
-    return isLoopbackHost(this.HOST);
-  }
-
-  /** TRUST_PROXY as Express' `trust proxy` setting (validated in crossCheck). */
-  get trustProxy(): number | string[] | false {
-    return parseTrustProxy(this.TRUST_PROXY) ?? false;
-  }
-
   crossCheck(): string[] {
     if (!this.AUTH_JWT_SECRET && !this.AUTH_JWKS_URL) return ['AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required (missing)'];
     if (this.AUTH_JWT_SECRET && this.AUTH_JWKS_URL) return ['AUTH_JWT_SECRET and AUTH_JWKS_URL: set only one of them'];
@@ -147,16 +131,92 @@ export class GatewayEnv extends RedisEnv {
     if (this.AUTH_DEV_LOGIN) {
       // SEC-1: dev login hands out any identity; it exists only in local mode.
       if (this.NODE_ENV === 'production') problems.push('AUTH_DEV_LOGIN: refused with NODE_ENV=production (dev login is for local mode only)');
-      if (!this.loopbackOnly) problems.push(`AUTH_DEV_LOGIN: refused unless HOST is a loopback address such as 127.0.0.1 (HOST is ${JSON.stringify(this.HOST)})`);
+      if (!isLoopbackHost(this.HOST)) problems.push(`AUTH_DEV_LOGIN: refused unless HOST is a loopback address such as 127.0.0.1 (HOST is ${JSON.stringify(this.HOST)})`);
       if (!this.AUTH_JWT_SECRET) problems.push('AUTH_DEV_LOGIN: needs AUTH_JWT_SECRET (dev login cannot sign with an identity provider\'s keys)');
     }
     if (this.TRUST_PROXY !== undefined && parseTrustProxy(this.TRUST_PROXY) === null) {
       problems.push(`TRUST_PROXY: must be a hop count (such as 1) or a comma-separated list of proxy addresses or CIDRs (got ${JSON.stringify(this.TRUST_PROXY)})`);
     }
     const dashboard = this.OPS_DASHBOARD || this.AUTH_DEV_LOGIN;
-    if (dashboard && !this.loopbackOnly && !this.OPS_DASHBOARD_PASSWORD) {
+    if (dashboard && !isLoopbackHost(this.HOST) && !this.OPS_DASHBOARD_PASSWORD) {
       problems.push('OPS_DASHBOARD_PASSWORD: required when the dashboard is on and HOST is not loopback (missing)');
     }
     return problems;
   }
 }
+
+/** The gateway's settings, by section; injected by this class (AppConfigModule). */
+export class GatewayConfig extends RedisConfig {
+  readonly http: {
+    readonly port: number;
+    readonly host: string;
+    /** The origin clients use (KEY-2 `htu`); http://localhost:$PORT unless PUBLIC_URL says otherwise. */
+    readonly publicUrl: string;
+    /** Whether the HTTP server listens on this machine only. */
+    readonly loopbackOnly: boolean;
+    /** TRUST_PROXY as Express' `trust proxy` setting (SEC-3). */
+    readonly trustProxy: number | string[] | false;
+    /** On SIGTERM, how long readiness answers 503 before the gateway stops accepting. */
+    readonly shutdownDelayMs: number;
+  };
+
+  /** Exactly one of `jwtSecret` and `jwksUrl` is set (the env's crossCheck). */
+  readonly auth: {
+    readonly jwtSecret?: string;
+    readonly jwksUrl?: string;
+    readonly issuer?: string;
+    readonly audience?: string;
+    /** AUTH-4 dev login: local mode only (SEC-1). */
+    readonly devLogin: boolean;
+  };
+
+  /** The BullMQ dashboard (SEC-2). */
+  readonly ops: {
+    readonly dashboard: boolean;
+    readonly dashboardWrite: boolean;
+    readonly dashboardPassword?: string;
+  };
+
+  /** SEC-7: the event streams' limits. */
+  readonly events: {
+    readonly recheckIntervalMs: number;
+    readonly maxStreamsPerDevice: number;
+    readonly maxStreams: number;
+  };
+
+  /** SEC-9: requests per minute to /v1 and /scim, counted across every gateway (Redis). */
+  readonly rateLimits: {
+    readonly ipPerMinute: number;
+    /** Per user (verified access token) on /v1, per SCIM token on /scim. */
+    readonly userPerMinute: number;
+  };
+
+  readonly web: {
+    /** Folder of the built web app (WEB-1); unset: apps/web/dist. */
+    readonly root?: string;
+  };
+
+  constructor(env: GatewayEnv) {
+    super(env);
+    this.http = {
+      port: env.PORT,
+      host: env.HOST,
+      publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
+      loopbackOnly: isLoopbackHost(env.HOST),
+      trustProxy: parseTrustProxy(env.TRUST_PROXY) ?? false,
+      shutdownDelayMs: env.SHUTDOWN_DELAY_MS,
+    };
+    this.auth = { jwtSecret: env.AUTH_JWT_SECRET, jwksUrl: env.AUTH_JWKS_URL, issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE, devLogin: env.AUTH_DEV_LOGIN };
+    this.ops = { dashboard: env.OPS_DASHBOARD, dashboardWrite: env.OPS_DASHBOARD_WRITE, dashboardPassword: env.OPS_DASHBOARD_PASSWORD };
+    this.events = {
+      recheckIntervalMs: env.EVENTS_RECHECK_INTERVAL_MS,
+      maxStreamsPerDevice: env.EVENTS_MAX_STREAMS_PER_DEVICE,
+      maxStreams: env.EVENTS_MAX_STREAMS,
+    };
+    this.rateLimits = { ipPerMinute: env.RATE_LIMIT_IP_PER_MINUTE, userPerMinute: env.RATE_LIMIT_USER_PER_MINUTE };
+    this.web = { root: env.WEB_ROOT };
+  }
+}
+
+/** Reads and validates the environment once, at start; tests pass their own env. */
+export const loadGatewayConfig = configLoader(GatewayEnv, GatewayConfig);

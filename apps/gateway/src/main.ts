@@ -1,5 +1,5 @@
 import { runMain } from '@td/common';
 import { startGateway } from './bootstrap';
-import { GatewayEnv } from './config';
+import { loadGatewayConfig } from './config';
 
-runMain(GatewayEnv, startGateway);
+runMain(loadGatewayConfig, startGateway);

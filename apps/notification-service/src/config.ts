@@ -1,6 +1,7 @@
-import { RedisEnv } from '@td/common';
+import { configLoader, RedisConfig, RedisEnv } from '@td/common';
 import { IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
+/** The environment variables notification-service reads, and their rules (OPS-4). */
 export class NotificationServiceEnv extends RedisEnv {
   @Matches(/^smtps?:\/\/\S+$/, { message: 'must be an smtp:// or smtps:// URL' })
   SMTP_URL: string = 'smtp://127.0.0.1:1025';
@@ -37,3 +38,31 @@ export class NotificationServiceEnv extends RedisEnv {
   @Max(60_000)
   EVENTS_ACK_WAIT_MS: number = 5000;
 }
+
+/** notification-service's settings, by section; injected by this class (AppConfigModule). */
+export class NotificationServiceConfig extends RedisConfig {
+  readonly email: {
+    readonly smtpUrl: string;
+    readonly from: string;
+    /** Opens the sealed codes in mail jobs. */
+    readonly codeHmacSecret: string;
+    /** Where the web app lives, for links in emails. */
+    readonly webAppUrl: string;
+    /** A sending worker's job lock, and how often stalled jobs are looked for. */
+    readonly lockMs: number;
+  };
+
+  readonly events: {
+    /** How long a device event may be in hand without a sign of life before JetStream redelivers it. */
+    readonly ackWaitMs: number;
+  };
+
+  constructor(env: NotificationServiceEnv) {
+    super(env);
+    this.email = { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, codeHmacSecret: env.CODE_HMAC_SECRET, webAppUrl: env.PUBLIC_URL, lockMs: env.EMAIL_LOCK_MS };
+    this.events = { ackWaitMs: env.EVENTS_ACK_WAIT_MS };
+  }
+}
+
+/** Reads and validates the environment once, at start; tests pass their own env. */
+export const loadNotificationServiceConfig = configLoader(NotificationServiceEnv, NotificationServiceConfig);

@@ -1,5 +1,5 @@
 import { runMain } from '@td/common';
 import { startNotificationService } from './bootstrap';
-import { NotificationServiceEnv } from './config';
+import { loadNotificationServiceConfig } from './config';
 
-runMain(NotificationServiceEnv, startNotificationService);
+runMain(loadNotificationServiceConfig, startNotificationService);

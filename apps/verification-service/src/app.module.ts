@@ -1,24 +1,21 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { NatsModule, RedisModule } from '@td/common';
+import { AppConfigModule, NatsModule, RedisModule } from '@td/common';
 import { Service } from '@td/contracts';
 import { CodesController } from './codes/codes.controller';
 import { CodesService } from './codes/codes.service';
 import { CodesStore } from './codes/codes.store';
 import { VerificationMailQueue } from './codes/verification-mail.queue';
-import { CONFIG, type VerificationServiceEnv } from './config';
+import type { VerificationServiceConfig } from './config';
 import { HealthController } from './health/health.controller';
-
-export { CONFIG };
 
 @Module({})
 export class VerificationServiceModule {
-  static forRoot(config: VerificationServiceEnv): DynamicModule {
+  static forRoot(config: VerificationServiceConfig): DynamicModule {
     return {
       module: VerificationServiceModule,
-      imports: [NatsModule.forRoot(config, Service.verification), RedisModule.forRoot(config, Service.verification)],
+      imports: [AppConfigModule.forRoot(config), NatsModule.forRoot(config.nats, Service.verification), RedisModule.forRoot(config.redis, Service.verification)],
       controllers: [HealthController, CodesController],
-      providers: [{ provide: CONFIG, useValue: config }, CodesStore, CodesService, VerificationMailQueue],
-      exports: [CONFIG],
+      providers: [CodesStore, CodesService, VerificationMailQueue],
     };
   }
 }

@@ -2,8 +2,8 @@ import type { INestMicroservice } from '@nestjs/common';
 import { startService, type StartOptions } from '@td/common';
 import { Service } from '@td/contracts';
 import { VerificationServiceModule } from './app.module';
-import type { VerificationServiceEnv } from './config';
+import type { VerificationServiceConfig } from './config';
 
-export function startVerificationService(config: VerificationServiceEnv, options: StartOptions = {}): Promise<INestMicroservice> {
+export function startVerificationService(config: VerificationServiceConfig, options: StartOptions = {}): Promise<INestMicroservice> {
   return startService(VerificationServiceModule.forRoot(config), config, Service.verification, options);
 }

@@ -1,5 +1,5 @@
 import { runMain } from '@td/common';
 import { startVerificationService } from './bootstrap';
-import { VerificationServiceEnv } from './config';
+import { loadVerificationServiceConfig } from './config';
 
-runMain(VerificationServiceEnv, startVerificationService);
+runMain(loadVerificationServiceConfig, startVerificationService);

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { INestMicroservice } from '@nestjs/common';
-import { bullPrefix, createBullConnection, DomainError, loadConfig, unsealCode, type BusClient } from '@td/common';
+import { bullPrefix, createBullConnection, DomainError, unsealCode, type BusClient } from '@td/common';
 import { codeSealBinding, Command, Queue, type DomainErrorBody, type IssueCodeRequest, type VerificationCodeEmailJob } from '@td/contracts';
 import { connectBus, createTestEnv, expireKeyNow, type TestEnv } from '@td/testing';
 import { Queue as BullQueue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startVerificationService } from '../src/bootstrap';
-import { VerificationServiceEnv } from '../src/config';
+import { loadVerificationServiceConfig, type VerificationServiceConfig } from '../src/config';
 
 export interface TestDevice {
   workspaceId: string;
@@ -21,7 +21,7 @@ export interface TestDevice {
 export class CodesHarness {
   private constructor(
     readonly testEnv: TestEnv,
-    readonly config: VerificationServiceEnv,
+    readonly config: VerificationServiceConfig,
     readonly app: INestMicroservice,
     readonly bus: BusClient,
     private readonly closeBus: () => Promise<void>,
@@ -33,12 +33,12 @@ export class CodesHarness {
 
   static async start(overrides: Record<string, string> = {}): Promise<CodesHarness> {
     const testEnv = await createTestEnv();
-    const config = loadConfig(VerificationServiceEnv, { ...testEnv.env, ...overrides });
+    const config = loadVerificationServiceConfig({ ...testEnv.env, ...overrides });
     const app = await startVerificationService(config);
     const { bus, close } = await connectBus(testEnv);
     const redis = new Redis(testEnv.redisUrl, { maxRetriesPerRequest: 1 });
-    const emailConnection = createBullConnection(config, 'test-email-reader');
-    const emailQueue = new BullQueue<VerificationCodeEmailJob>(Queue.email, { connection: emailConnection, prefix: bullPrefix(config) });
+    const emailConnection = createBullConnection(config.redis, 'test-email-reader');
+    const emailQueue = new BullQueue<VerificationCodeEmailJob>(Queue.email, { connection: emailConnection, prefix: bullPrefix(config.redis) });
     return new CodesHarness(testEnv, config, app, bus, close, redis, emailQueue, emailConnection);
   }
 
@@ -73,7 +73,7 @@ export class CodesHarness {
 
   /** What the user reads in the mail: the unsealed code of the newest job. */
   async codeFor(device: TestDevice): Promise<string> {
-    return unsealCode(this.config.CODE_HMAC_SECRET, (await this.latestJob(device)).data.sealedCode, codeSealBinding(device));
+    return unsealCode(this.config.codes.hmacSecret, (await this.latestJob(device)).data.sealedCode, codeSealBinding(device));
   }
 
   /** Issues a code and reads it from the mail job, as the user would. */

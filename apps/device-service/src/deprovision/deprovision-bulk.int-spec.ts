@@ -22,8 +22,8 @@ describe('device-service: bulk deprovisioning (DEPROV-3)', () => {
 
   beforeAll(async () => {
     h = await DeviceCommandsHarness.start();
-    bullConnection = createBullConnection(h.config, 'test-bulk-deprovision-reader');
-    queue = new BullQueue<DeprovisionJobData>(Queue.deprovision, { connection: bullConnection, prefix: bullPrefix(h.config) });
+    bullConnection = createBullConnection(h.config.redis, 'test-bulk-deprovision-reader');
+    queue = new BullQueue<DeprovisionJobData>(Queue.deprovision, { connection: bullConnection, prefix: bullPrefix(h.config.redis) });
   });
   afterAll(async () => {
     await queue.close();

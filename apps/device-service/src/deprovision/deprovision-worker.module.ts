@@ -1,5 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { DeviceServiceEnv } from '../config';
+import { Module } from '@nestjs/common';
 import { DevicesModule } from '../devices/devices.module';
 import { UsersModule } from '../users/users.module';
 import { DeprovisionCascade } from './deprovision.cascade';
@@ -11,13 +10,8 @@ import { DeprovisionWorker } from './deprovision.worker';
  * DEPROVISION_WORKER=false) and also the whole of `worker.js`. Needs the global
  * DeprovisionModule, OutboxModule and NatsModule.
  */
-@Module({})
-export class DeprovisionWorkerModule {
-  static forRoot(config: DeviceServiceEnv): DynamicModule {
-    return {
-      module: DeprovisionWorkerModule,
-      imports: [DevicesModule, UsersModule],
-      providers: [{ provide: DeviceServiceEnv, useValue: config }, DeprovisionCascade, DeprovisionWorker, DeprovisionHealer],
-    };
-  }
-}
+@Module({
+  imports: [DevicesModule, UsersModule],
+  providers: [DeprovisionCascade, DeprovisionWorker, DeprovisionHealer],
+})
+export class DeprovisionWorkerModule {}

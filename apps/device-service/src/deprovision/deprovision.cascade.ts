@@ -1,8 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { BusClient } from '@td/common';
 import { Command, PENDING_STATUSES, type DeprovisionJobData, type DeprovisionJobProgress } from '@td/contracts';
 import type { Job } from 'bullmq';
-import { DeviceServiceEnv } from '../config';
+import { DeviceServiceConfig } from '../config';
 import { Transactions } from '../database/transactions';
 import { DeviceLifecycle } from '../devices/device-lifecycle';
 import { DevicesRepository } from '../devices/devices.repository';
@@ -44,7 +44,7 @@ export class DeprovisionCascade {
     private readonly devices: DevicesRepository,
     private readonly lifecycle: DeviceLifecycle,
     private readonly bus: BusClient,
-    @Inject(DeviceServiceEnv) private readonly config: DeviceServiceEnv,
+    private readonly config: DeviceServiceConfig,
   ) {}
 
   /** Resolves with the job's final progress once its user has no registered device left. */
@@ -58,8 +58,8 @@ export class DeprovisionCascade {
 
   /** Starts a group of the waiting jobs while fewer than DEPROVISION_TRANSACTIONS run: jobs that arrive meanwhile form the next group. */
   private pump(): void {
-    const groupSize = Math.max(1, Math.ceil(this.config.DEPROVISION_CONCURRENCY / this.config.DEPROVISION_TRANSACTIONS));
-    while (this.transactions < this.config.DEPROVISION_TRANSACTIONS && this.waiting.length > 0) {
+    const groupSize = Math.max(1, Math.ceil(this.config.deprovision.concurrency / this.config.deprovision.transactions));
+    while (this.transactions < this.config.deprovision.transactions && this.waiting.length > 0) {
       const group = this.waiting.splice(0, groupSize);
       this.transactions += 1;
       void this.runGroup(group).finally(() => {
@@ -73,7 +73,7 @@ export class DeprovisionCascade {
     let left = group;
     try {
       for (let round = 0; left.length > 0; round++) {
-        if (round > 0 && this.config.DEPROVISION_BATCH_PAUSE_MS > 0) await new Promise((resolve) => setTimeout(resolve, this.config.DEPROVISION_BATCH_PAUSE_MS));
+        if (round > 0 && this.config.deprovision.batchPauseMs > 0) await new Promise((resolve) => setTimeout(resolve, this.config.deprovision.batchPauseMs));
         const { marked, moved } = await this.disableBatch(left);
         const byUser = new Map(left.map((entry) => [entry.userId, entry]));
         for (const { device } of moved) {
@@ -85,7 +85,7 @@ export class DeprovisionCascade {
         // Rows are taken in (user, id) order: a short batch was the last of every user in it
         // (no device can be added once a user is marked: setups take the user's lock and check);
         // a full one finished every user before the last one it reached.
-        const full = moved.length >= this.config.DEPROVISION_BATCH_SIZE;
+        const full = moved.length >= this.config.deprovision.batchSize;
         const reached = full ? moved.reduce((last, { device }) => (device.userId.toLowerCase() > last ? device.userId.toLowerCase() : last), '') : null;
         const isDone = (entry: Entry) => !marked.has(entry.userId) || reached === null || entry.userId < reached;
         const done = left.filter(isDone);
@@ -128,7 +128,7 @@ export class DeprovisionCascade {
         'deprovision',
         async (from, to) => {
           const owners = new Map(users.map((user) => [user.id, user]));
-          const moved = await this.devices.moveNextBatchOfUsers(tx, [...owners.keys()], from, to, this.config.DEPROVISION_BATCH_SIZE);
+          const moved = await this.devices.moveNextBatchOfUsers(tx, [...owners.keys()], from, to, this.config.deprovision.batchSize);
           return moved.map((entry) => ({ ...entry, owner: owners.get(entry.device.userId)! }));
         },
         ({ device }) => {

@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { DeviceServiceEnv } from '../config';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { DeviceServiceConfig } from '../config';
 import { UsersRepository, type DeprovisionedUser } from '../users/users.repository';
 import { CASCADE_STATUSES, DeprovisionService } from './deprovision.service';
 
@@ -24,7 +24,7 @@ export class DeprovisionHealer implements OnApplicationBootstrap, OnModuleDestro
   constructor(
     private readonly users: UsersRepository,
     private readonly deprovisioning: DeprovisionService,
-    @Inject(DeviceServiceEnv) private readonly config: DeviceServiceEnv,
+    private readonly config: DeviceServiceConfig,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -65,7 +65,7 @@ export class DeprovisionHealer implements OnApplicationBootstrap, OnModuleDestro
         .catch((error: Error) => this.logger.warn(`deprovisioning self-heal failed, will retry: ${error.message}`))
         .finally(() => {
           this.running = null;
-          this.schedule(this.config.DEPROVISION_HEAL_INTERVAL_MS);
+          this.schedule(this.config.deprovision.healIntervalMs);
         });
     }, delayMs);
     this.timer.unref();

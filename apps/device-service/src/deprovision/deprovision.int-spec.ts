@@ -1,4 +1,4 @@
-import { bullPrefix, createBullConnection, DomainError, loadConfig } from '@td/common';
+import { bullPrefix, createBullConnection, DomainError } from '@td/common';
 import { Command, Queue, type DeprovisionJobData, type JobView, type TokenClaims } from '@td/contracts';
 import { waitUntil } from '@td/testing';
 import { Queue as BullQueue } from 'bullmq';
@@ -7,7 +7,7 @@ import { insertDevice, insertDevices, insertUser } from '../../test/support/devi
 import { DeviceCommandsHarness, rejection } from '../../test/support/device-commands.harness';
 import { Device } from '../devices/device.entity';
 import { AuditLog } from '../audit/audit.log';
-import { DeviceServiceEnv } from '../config';
+import { loadDeviceServiceConfig } from '../config';
 import { Transactions } from '../database/transactions';
 import { DevicesRepository } from '../devices/devices.repository';
 import { OutboxRepository } from '../outbox/outbox.repository';
@@ -28,8 +28,8 @@ describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
       DEPROVISION_BATCH_PAUSE_MS: '40',
       DEPROVISION_HEAL_INTERVAL_MS: '1000',
     });
-    bullConnection = createBullConnection(h.config, 'test-deprovision-reader');
-    queue = new BullQueue<DeprovisionJobData>(Queue.deprovision, { connection: bullConnection, prefix: bullPrefix(h.config) });
+    bullConnection = createBullConnection(h.config.redis, 'test-deprovision-reader');
+    queue = new BullQueue<DeprovisionJobData>(Queue.deprovision, { connection: bullConnection, prefix: bullPrefix(h.config.redis) });
   });
   afterAll(async () => {
     await queue.close();
@@ -150,7 +150,7 @@ describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
     const boss = await admin();
     const user = await insertUser(h.db, { workspaceId: boss.claims.wid });
     await insertDevices(h.db, user, 3);
-    const deadRedis = new DeprovisionQueue(loadConfig(DeviceServiceEnv, { ...h.testEnv.env, REDIS_URL: 'redis://127.0.0.1:1' }));
+    const deadRedis = new DeprovisionQueue(loadDeviceServiceConfig({ ...h.testEnv.env, REDIS_URL: 'redis://127.0.0.1:1' }));
     try {
       const service = new DeprovisionService(
         new Transactions(h.db),

@@ -1,6 +1,5 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
-import { DeviceServiceEnv } from '../config';
 import { DevicesModule } from '../devices/devices.module';
 import { UsersModule } from '../users/users.module';
 import { DeprovisionQueue } from './deprovision.queue';
@@ -11,19 +10,10 @@ import { DeprovisionService } from './deprovision.service';
  * commands and SCIM. Global so both reach the one queue connection. Needs the global
  * OutboxModule.
  */
-@Module({})
-export class DeprovisionModule {
-  static forRoot(config: DeviceServiceEnv): DynamicModule {
-    return {
-      module: DeprovisionModule,
-      global: true,
-      imports: [AuditModule, UsersModule, DevicesModule],
-      providers: [
-        { provide: DeviceServiceEnv, useValue: config },
-        { provide: DeprovisionQueue, useFactory: () => new DeprovisionQueue(config) },
-        DeprovisionService,
-      ],
-      exports: [DeprovisionService, DeprovisionQueue],
-    };
-  }
-}
+@Global()
+@Module({
+  imports: [AuditModule, UsersModule, DevicesModule],
+  providers: [DeprovisionQueue, DeprovisionService],
+  exports: [DeprovisionService, DeprovisionQueue],
+})
+export class DeprovisionModule {}

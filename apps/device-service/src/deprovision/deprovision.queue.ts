@@ -3,7 +3,7 @@ import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { BullQueues, DomainError, withTimeout } from '@td/common';
 import { DeprovisionJob, Queue, type DeprovisionJobData, type DeprovisionJobProgress, type JobState } from '@td/contracts';
 import { Job, type Queue as BullQueue } from 'bullmq';
-import { DeviceServiceEnv } from '../config';
+import { DeviceServiceConfig } from '../config';
 
 /** Redis calls of the API path have a bound (ERR-3): BullMQ's connection would otherwise wait for Redis for ever. */
 const REDIS_TIMEOUT_MS = 3000;
@@ -32,8 +32,8 @@ export class DeprovisionQueue implements OnModuleDestroy {
   private readonly queues: BullQueues;
   readonly queue: BullQueue<DeprovisionJobData>;
 
-  constructor(config: DeviceServiceEnv) {
-    this.queues = new BullQueues(config, 'device-service-deprovision-queue');
+  constructor(config: DeviceServiceConfig) {
+    this.queues = new BullQueues(config.redis, 'device-service-deprovision-queue');
     this.queue = this.queues.open<DeprovisionJobData>(
       Queue.deprovision,
       {

@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { BullWorker, runWithRequestId } from '@td/common';
 import { Queue, type DeprovisionJobData, type DeprovisionJobProgress } from '@td/contracts';
-import { DeviceServiceEnv } from '../config';
+import { DeviceServiceConfig } from '../config';
 import { DeprovisionCascade } from './deprovision.cascade';
 
 /**
@@ -17,19 +17,19 @@ export class DeprovisionWorker implements OnApplicationBootstrap, OnModuleDestro
 
   constructor(
     private readonly cascade: DeprovisionCascade,
-    @Inject(DeviceServiceEnv) private readonly config: DeviceServiceEnv,
+    private readonly config: DeviceServiceConfig,
   ) {}
 
   onApplicationBootstrap(): void {
     this.worker = new BullWorker<DeprovisionJobData, DeprovisionJobProgress>(
-      this.config,
+      this.config.redis,
       Queue.deprovision,
       (job) => runWithRequestId(job.data.requestId, () => this.cascade.run(job)),
       {
         connectionName: 'device-service-deprovision-worker',
-        concurrency: this.config.DEPROVISION_CONCURRENCY,
-        lockDuration: this.config.DEPROVISION_LOCK_MS,
-        stalledInterval: Math.max(500, Math.floor(this.config.DEPROVISION_LOCK_MS / 2)),
+        concurrency: this.config.deprovision.concurrency,
+        lockDuration: this.config.deprovision.lockMs,
+        stalledInterval: Math.max(500, Math.floor(this.config.deprovision.lockMs / 2)),
         // A job whose worker died is picked up again rather than failed: the cascade is idempotent.
         maxStalledCount: 10,
       },
@@ -42,6 +42,6 @@ export class DeprovisionWorker implements OnApplicationBootstrap, OnModuleDestro
     const worker = this.worker;
     this.worker = null;
     // Let running batches finish; a job cut short is taken over later (it is idempotent).
-    await worker?.close(this.config.SHUTDOWN_DRAIN_MS);
+    await worker?.close(this.config.process.shutdownDrainMs);
   }
 }

@@ -46,7 +46,7 @@ describe('device-service: limits and races (SETUP-3, DEPROV-2)', () => {
     const keys = await Promise.all(Array.from({ length: 50 }, () => DeviceKey.create()));
     const outcomes = await Promise.all(keys.map((key) => settle(h.send(Command.deviceSetup, { caller: h.caller(claims, key), clientType: 'web' }))));
     const created = outcomes.flatMap((o, i) => (o.ok ? [{ key: keys[i], device: o.reply.device }] : []));
-    expect(created).toHaveLength(h.config.MAX_DEVICES_PER_USER);
+    expect(created).toHaveLength(h.config.devices.maxPerUser);
     expect(outcomes.filter((o) => !o.ok).map((o) => (o.ok ? null : o.code))).toEqual(Array(30).fill('device_limit_reached'));
     const user = await h.userRow(claims);
     expect(await registeredCount(user.id)).toBe(20);

@@ -3,7 +3,7 @@ import { BusClient, DomainError } from '@td/common';
 import { Command, DomainEvent, ErrorCode, type SetupDeviceReply, type Verification } from '@td/contracts';
 import { createHash, randomUUID } from 'node:crypto';
 import { AuditAction } from '../audit/audit.log';
-import { DeviceServiceEnv } from '../config';
+import { DeviceServiceConfig } from '../config';
 import { Transactions } from '../database/transactions';
 import { requireProof } from '../users/caller-context';
 import { assertNotDeprovisioned, CallerResolver } from '../users/caller-resolver';
@@ -24,7 +24,7 @@ import { chooseVerificationMethod } from './rules/verification-method';
 @Injectable()
 export class DeviceSetupService {
   constructor(
-    private readonly config: DeviceServiceEnv,
+    private readonly config: DeviceServiceConfig,
     private readonly callers: CallerResolver,
     private readonly users: UsersRepository,
     private readonly devices: DevicesRepository,
@@ -48,13 +48,13 @@ export class DeviceSetupService {
       assertNotDeprovisioned(user);
       const candidates = this.nameCandidates(user, requestedName, request.clientType, os, browser);
       const since = new Date(Date.now() - SETUP_WINDOW_MS);
-      const checks = await this.devices.setupChecks(tx, user.id, proof.jkt, candidates, { since, maxPerWindow: this.config.SETUP_MAX_PER_HOUR });
+      const checks = await this.devices.setupChecks(tx, user.id, proof.jkt, candidates, { since, maxPerWindow: this.config.devices.setupMaxPerHour });
       if (checks.keyRegistered) throw keyRegistered();
       if (checks.limitingSetupAt !== null) throw tooManySetups(checks.limitingSetupAt);
-      if (checks.registeredCount >= this.config.MAX_DEVICES_PER_USER) {
+      if (checks.registeredCount >= this.config.devices.maxPerUser) {
         throw DomainError.of(
           ErrorCode.deviceLimitReached,
-          `You already have ${this.config.MAX_DEVICES_PER_USER} devices, the most allowed. Disable a device you no longer use first, then set up this one.`,
+          `You already have ${this.config.devices.maxPerUser} devices, the most allowed. Disable a device you no longer use first, then set up this one.`,
         );
       }
       // SETUP-2: the requested name if free, else device_name_taken; or the first free default name.
@@ -75,7 +75,7 @@ export class DeviceSetupService {
         fingerprint: fingerprintOf(proof.jkt),
         status: decision.method === 'email_code' ? 'pending_verification' : 'pending_approval',
         createdAt: now,
-        expiresAt: new Date(now.getTime() + this.config.PENDING_DEVICE_TTL_SECONDS * 1000),
+        expiresAt: new Date(now.getTime() + this.config.devices.pendingTtlSeconds * 1000),
         approvedAt: null,
         approvedVia: null,
         approvedBy: null,
@@ -146,7 +146,7 @@ export class DeviceSetupService {
     if (requestedName !== null) return [requestedName];
     const base = defaultDeviceName(user.username, clientType, os, browser);
     // At most MAX registered devices hold names, so one of MAX + 1 candidates is free.
-    return Array.from({ length: this.config.MAX_DEVICES_PER_USER + 1 }, (_, i) => nameCandidate(base, i + 1));
+    return Array.from({ length: this.config.devices.maxPerUser + 1 }, (_, i) => nameCandidate(base, i + 1));
   }
 }
 

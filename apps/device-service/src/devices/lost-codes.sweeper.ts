@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { BusClient } from '@td/common';
 import { Command } from '@td/contracts';
-import { DeviceServiceEnv } from '../config';
+import { DeviceServiceConfig } from '../config';
 import { DeviceConfirmationService } from './device-confirmation.service';
 import { DevicesRepository } from './devices.repository';
 
@@ -26,7 +26,7 @@ export class LostCodeSweeper implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly devices: DevicesRepository,
     private readonly confirmation: DeviceConfirmationService,
     private readonly bus: BusClient,
-    @Inject(DeviceServiceEnv) private readonly config: DeviceServiceEnv,
+    private readonly config: DeviceServiceConfig,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -70,7 +70,7 @@ export class LostCodeSweeper implements OnApplicationBootstrap, OnModuleDestroy 
           this.running = null;
           this.schedule();
         });
-    }, this.config.LOST_CODE_SWEEP_INTERVAL_MS);
+    }, this.config.devices.lostCodeSweepIntervalMs);
     this.timer.unref();
   }
 }

@@ -38,7 +38,7 @@ describe('device-service: setting up a device (SETUP, APPROVE-5)', () => {
     expect(row).toMatchObject({ keyThumbprint: key.thumbprint, publicJwk: { kty: 'EC', crv: 'P-256', x: key.publicJwk.x, y: key.publicJwk.y } });
     expect(row.createdIp).toBe('198.51.100.4');
     const ttl = (row.expiresAt!.getTime() - row.createdAt.getTime()) / 1000;
-    expect(ttl).toBe(h.config.PENDING_DEVICE_TTL_SECONDS);
+    expect(ttl).toBe(h.config.devices.pendingTtlSeconds);
     expect(reply.device.expiresAt).toBe(row.expiresAt!.toISOString());
     expect(await h.auditActions(reply.device.id)).toEqual(['device.code_sent', 'device.setup']);
   });
@@ -101,7 +101,7 @@ describe('device-service: setting up a device (SETUP, APPROVE-5)', () => {
     expect(reply.device.status).toBe('pending_verification');
     expect(reply.verification).toEqual({ method: 'email_code', expiresAt: expect.any(String) });
     const codeExpiry = new Date((reply.verification as { expiresAt: string }).expiresAt).getTime();
-    expect(Math.abs(codeExpiry - Date.now() - h.config.CODE_TTL_SECONDS * 1000)).toBeLessThan(10_000);
+    expect(Math.abs(codeExpiry - Date.now() - h.verificationConfig.codes.ttlSeconds * 1000)).toBeLessThan(10_000);
     expect(await h.latestCode(claims)).toMatch(/^\d{6}$/);
   });
 
@@ -206,7 +206,7 @@ describe('device-service: setting up a device (SETUP, APPROVE-5)', () => {
   it('SEC-5 setups per user are limited per rolling hour (SETUP_MAX_PER_HOUR); cancelled, expired and denied ones count; beyond: rate_limited with retryAfter', async () => {
     const claims = h.user();
     const user = await h.userRow(claims);
-    const max = h.config.SETUP_MAX_PER_HOUR;
+    const max = h.config.devices.setupMaxPerHour;
     const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
     // Setups of more than an hour ago no longer count.
     await insertDevices(h.db, user, 5, { status: 'expired', createdAt: minutesAgo(61) });
@@ -236,9 +236,9 @@ describe('device-service: setting up a device (SETUP, APPROVE-5)', () => {
     const claims = h.user();
     const { key, device } = await h.setup(claims, 'web');
     await h.send(Command.deviceCancel, { caller: h.caller(claims, key), deviceId: device.id });
-    const longAgo = new Date(Date.now() - (h.config.DEVICE_RETENTION_DAYS + 1) * 86_400_000);
+    const longAgo = new Date(Date.now() - (h.config.retention.days + 1) * 86_400_000);
     await h.db.query(`UPDATE devices SET created_at = $2, expires_at = $2 WHERE id = $1`, [device.id, longAgo]);
-    await new DeviceRetention(new Transactions(h.db), new DevicesRepository(h.db), { retentionDays: h.config.DEVICE_RETENTION_DAYS, intervalMs: 3_600_000 }).prune();
+    await new DeviceRetention(new Transactions(h.db), new DevicesRepository(h.db), h.config).prune();
     const [{ n }] = await h.db.query(`SELECT count(*)::int AS n FROM devices WHERE id = $1`, [device.id]);
     expect(n).toBe(0);
 

@@ -1,18 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Transactions } from '../database/transactions';
+import { DeviceServiceConfig } from '../config';
 import { DevicesRepository } from '../devices/devices.repository';
 
-export const RETENTION_SETTINGS = Symbol('RETENTION_SETTINGS');
-
-export interface RetentionSettings {
-  /** DEVICE_RETENTION_DAYS */
-  retentionDays: number;
-  intervalMs: number;
-  batchSize?: number;
-}
-
 /** How often retention runs in a service: rows are kept for days, so hourly is plenty. */
-export const RETENTION_INTERVAL_MS = 3_600_000;
+const RETENTION_INTERVAL_MS = 3_600_000;
 const FIRST_RUN_DELAY_MS = 10_000;
 
 /**
@@ -23,7 +15,6 @@ const FIRST_RUN_DELAY_MS = 10_000;
 @Injectable()
 export class DeviceRetention implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(DeviceRetention.name);
-  private readonly batchSize: number;
   private timer: NodeJS.Timeout | null = null;
   private pruning: Promise<unknown> | null = null;
   private stopping = false;
@@ -31,14 +22,12 @@ export class DeviceRetention implements OnApplicationBootstrap, OnModuleDestroy 
   constructor(
     private readonly transactions: Transactions,
     private readonly devices: DevicesRepository,
-    @Inject(RETENTION_SETTINGS) private readonly settings: RetentionSettings,
-  ) {
-    this.batchSize = settings.batchSize ?? 500;
-  }
+    private readonly config: DeviceServiceConfig,
+  ) {}
 
   onApplicationBootstrap(): void {
     // Soon after start too, so instances restarted more often than hourly still prune.
-    this.schedule(Math.min(this.settings.intervalMs, FIRST_RUN_DELAY_MS));
+    this.schedule(Math.min(RETENTION_INTERVAL_MS, FIRST_RUN_DELAY_MS));
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -50,16 +39,16 @@ export class DeviceRetention implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** Deletes every device past retention; returns how many this call deleted. */
   async prune(): Promise<number> {
-    const cutoff = new Date(Date.now() - this.settings.retentionDays * 86_400_000);
+    const cutoff = new Date(Date.now() - this.config.retention.days * 86_400_000);
     let total = 0;
     for (;;) {
-      const deleted = await this.transactions.run((tx) => this.devices.pruneBefore(tx, cutoff, this.batchSize));
+      const deleted = await this.transactions.run((tx) => this.devices.pruneBefore(tx, cutoff, this.config.retention.batchSize));
       total += deleted;
-      if (deleted < this.batchSize || this.stopping) return total;
+      if (deleted < this.config.retention.batchSize || this.stopping) return total;
     }
   }
 
-  private schedule(delayMs = this.settings.intervalMs): void {
+  private schedule(delayMs = RETENTION_INTERVAL_MS): void {
     if (this.stopping) return;
     this.timer = setTimeout(() => {
       this.timer = null;

@@ -1,4 +1,4 @@
-import { BusClient, eventsStream, loadConfig, prefixed } from '@td/common';
+import { BusClient, eventsStream, prefixed } from '@td/common';
 import { Command, DomainEvent, REGISTERED_STATUSES, type DeviceEventPayload } from '@td/contracts';
 import { createTestEnv, waitUntil, type TestEnv } from '@td/testing';
 import { connect, JSONCodec, type NatsConnection } from 'nats';
@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { insertDevice, insertUser } from '../../test/support/device-rows';
 import { AuditLog } from '../audit/audit.log';
 import { migrate, startDeviceService } from '../bootstrap';
-import { DeviceServiceEnv } from '../config';
+import { loadDeviceServiceConfig, type DeviceServiceConfig } from '../config';
 import { createDataSource } from '../database/data-source';
 import { Device } from '../devices/device.entity';
 import { OutboxRelay } from '../outbox/outbox.relay';
@@ -24,7 +24,7 @@ const past = () => new Date(Date.now() - 1000);
 
 describe('ExpirySweeper (SETUP-5)', () => {
   let testEnv: TestEnv;
-  let config: DeviceServiceEnv;
+  let config: DeviceServiceConfig;
   let db: DataSource;
   let nats: NatsConnection;
   const dataSources: DataSource[] = [];
@@ -33,7 +33,7 @@ describe('ExpirySweeper (SETUP-5)', () => {
 
   beforeAll(async () => {
     testEnv = await createTestEnv();
-    config = loadConfig(DeviceServiceEnv, testEnv.env);
+    config = loadDeviceServiceConfig(testEnv.env);
     await migrate(config);
     db = await openDataSource();
     nats = await connect({ servers: testEnv.natsUrl });
@@ -54,18 +54,16 @@ describe('ExpirySweeper (SETUP-5)', () => {
   });
 
   async function openDataSource(): Promise<DataSource> {
-    const source = await createDataSource(config.DATABASE_URL, 4).initialize();
+    const source = await createDataSource(config.database.url, 4).initialize();
     dataSources.push(source);
     return source;
   }
 
   function sweeper(source: DataSource, batchSize = 500): ExpirySweeper {
-    const relay = new OutboxRelay(source, nats, new OutboxRepository(), { natsPrefix: testEnv.natsPrefix, databaseUrl: null, pollIntervalMs: 1000, retentionHours: 24 });
+    const sweeperConfig = loadDeviceServiceConfig({ ...testEnv.env, EXPIRY_SWEEP_INTERVAL_MS: '60000', EXPIRY_BATCH_SIZE: String(batchSize) });
+    const relay = new OutboxRelay(source, nats, new OutboxRepository(), sweeperConfig);
     const lifecycle = new DeviceLifecycle(new DevicesRepository(source), new DeviceHistory(new OutboxRepository(), new AuditLog(source)));
-    return new ExpirySweeper(new Transactions(source), new DevicesRepository(source), new UsersRepository(source), lifecycle, relay, new BusClient(nats, testEnv.natsPrefix, 2000), {
-      intervalMs: 60_000,
-      batchSize,
-    });
+    return new ExpirySweeper(new Transactions(source), new DevicesRepository(source), new UsersRepository(source), lifecycle, relay, new BusClient(nats, testEnv.natsPrefix, 2000), sweeperConfig);
   }
 
   const registeredCount = async (userId: string): Promise<number> =>
@@ -116,7 +114,7 @@ describe('ExpirySweeper (SETUP-5)', () => {
   });
 
   it('SETUP-5 the running service sweeps on its own and publishes events.device.expired', async () => {
-    const app = await startDeviceService(loadConfig(DeviceServiceEnv, { ...testEnv.env, EXPIRY_SWEEP_INTERVAL_MS: '200' }));
+    const app = await startDeviceService(loadDeviceServiceConfig({ ...testEnv.env, EXPIRY_SWEEP_INTERVAL_MS: '200' }));
     try {
       const user = await insertUser(db);
       const device = await insertDevice(db, user, { status: 'pending_approval', expiresAt: new Date(Date.now() + 500) });
@@ -157,7 +155,7 @@ describe('ExpirySweeper (SETUP-5)', () => {
       })),
     );
 
-    const retention = new DeviceRetention(new Transactions(db), new DevicesRepository(db), { retentionDays: 30, intervalMs: 3_600_000, batchSize: 2 });
+    const retention = new DeviceRetention(new Transactions(db), new DevicesRepository(db), loadDeviceServiceConfig({ ...testEnv.env, DEVICE_RETENTION_DAYS: '30', DEVICE_RETENTION_BATCH_SIZE: '2' }));
     expect(await retention.prune()).toBe(3);
 
     const remaining = (await db.getRepository(Device).findBy({ userId: user.id })).map((d) => d.id).sort();

@@ -1,19 +1,13 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { BusClient } from '@td/common';
 import { Command } from '@td/contracts';
+import { DeviceServiceConfig } from '../config';
 import { Transactions } from '../database/transactions';
 import { DeviceLifecycle } from '../devices/device-lifecycle';
 import type { Device } from '../devices/device.entity';
 import { DevicesRepository } from '../devices/devices.repository';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { UsersRepository } from '../users/users.repository';
-
-export const EXPIRY_SETTINGS = Symbol('EXPIRY_SETTINGS');
-
-export interface ExpirySettings {
-  intervalMs: number;
-  batchSize?: number;
-}
 
 const NOBODY = { userId: null, deviceId: null };
 const NO_CONTEXT = { ip: null, userAgent: null };
@@ -27,7 +21,6 @@ const NO_CONTEXT = { ip: null, userAgent: null };
 @Injectable()
 export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ExpirySweeper.name);
-  private readonly batchSize: number;
   private timer: NodeJS.Timeout | null = null;
   private sweeping: Promise<unknown> | null = null;
   private stopping = false;
@@ -39,10 +32,8 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly lifecycle: DeviceLifecycle,
     private readonly relay: OutboxRelay,
     private readonly bus: BusClient,
-    @Inject(EXPIRY_SETTINGS) private readonly settings: ExpirySettings,
-  ) {
-    this.batchSize = settings.batchSize ?? 500;
-  }
+    private readonly config: DeviceServiceConfig,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.schedule();
@@ -62,7 +53,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
       const expired = await this.expireBatch();
       total += expired.length;
       if (expired.length > 0) void this.voidCodes(expired.map((device) => device.id));
-      if (expired.length < this.batchSize || this.stopping) return total;
+      if (expired.length < this.config.expiry.batchSize || this.stopping) return total;
     }
   }
 
@@ -72,7 +63,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
         tx,
         'expire',
         async (from, to) => {
-          const devices = await this.devices.moveDue(tx, from, to, this.batchSize);
+          const devices = await this.devices.moveDue(tx, from, to, this.config.expiry.batchSize);
           if (devices.length === 0) return [];
           const owners = new Map((await this.users.findByIds(tx, devices.map((d) => d.userId))).map((u) => [u.id, u]));
           return devices.map((device) => ({ device, owner: owners.get(device.userId)! }));
@@ -101,7 +92,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
           this.sweeping = null;
           this.schedule();
         });
-    }, this.settings.intervalMs);
+    }, this.config.expiry.sweepIntervalMs);
     this.timer.unref();
   }
 }

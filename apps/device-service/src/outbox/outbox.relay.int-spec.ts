@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { eventsStream, loadConfig } from '@td/common';
+import { eventsStream } from '@td/common';
 import { DomainEvent, type UserDeprovisionedPayload } from '@td/contracts';
 import { createTestEnv, waitUntil, type TestEnv } from '@td/testing';
 import { connect, type NatsConnection } from 'nats';
 import type { DataSource, EntityManager } from 'typeorm';
 import { migrate } from '../bootstrap';
-import { DeviceServiceEnv } from '../config';
+import { loadDeviceServiceConfig, type DeviceServiceConfig } from '../config';
 import { createDataSource } from '../database/data-source';
-import { OutboxRelay, type OutboxRelaySettings } from './outbox.relay';
+import { OutboxRelay } from './outbox.relay';
 import { OutboxRepository, type OutgoingEvent } from './outbox.repository';
 
 interface StreamedMessage {
@@ -18,7 +18,7 @@ interface StreamedMessage {
 
 describe('OutboxRelay (Postgres + JetStream)', () => {
   let testEnv: TestEnv;
-  let config: DeviceServiceEnv;
+  let config: DeviceServiceConfig;
   const dataSources: DataSource[] = [];
   const connections: NatsConnection[] = [];
   const relays: OutboxRelay[] = [];
@@ -27,7 +27,7 @@ describe('OutboxRelay (Postgres + JetStream)', () => {
 
   beforeAll(async () => {
     testEnv = await createTestEnv();
-    config = loadConfig(DeviceServiceEnv, testEnv.env);
+    config = loadDeviceServiceConfig(testEnv.env);
     await migrate(config);
     db = await openDataSource();
     nats = await openNats();
@@ -47,7 +47,7 @@ describe('OutboxRelay (Postgres + JetStream)', () => {
   });
 
   async function openDataSource(): Promise<DataSource> {
-    const source = await createDataSource(config.DATABASE_URL, 4).initialize();
+    const source = await createDataSource(config.database.url, 4).initialize();
     dataSources.push(source);
     return source;
   }
@@ -59,16 +59,15 @@ describe('OutboxRelay (Postgres + JetStream)', () => {
   }
 
   async function startRelay(
-    options: Partial<OutboxRelaySettings> & { source?: DataSource; connection?: NatsConnection; repository?: OutboxRepository } = {},
+    options: { pollIntervalMs?: number; batchSize?: number; source?: DataSource; connection?: NatsConnection; repository?: OutboxRepository } = {},
   ): Promise<OutboxRelay> {
-    const { source, connection, repository, ...settings } = options;
-    const relay = new OutboxRelay(source ?? db, connection ?? nats, repository ?? new OutboxRepository(), {
-      natsPrefix: testEnv.natsPrefix,
-      databaseUrl: config.DATABASE_URL,
-      pollIntervalMs: 500,
-      retentionHours: 24,
-      ...settings,
+    const { source, connection, repository, pollIntervalMs = 500, batchSize } = options;
+    const relayConfig = loadDeviceServiceConfig({
+      ...testEnv.env,
+      OUTBOX_POLL_INTERVAL_MS: String(pollIntervalMs),
+      ...(batchSize === undefined ? {} : { OUTBOX_BATCH_SIZE: String(batchSize) }),
     });
+    const relay = new OutboxRelay(source ?? db, connection ?? nats, repository ?? new OutboxRepository(), relayConfig);
     relays.push(relay);
     relay.start();
     return relay;

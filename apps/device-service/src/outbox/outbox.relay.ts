@@ -3,23 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { backoffMs, ensureEventsStream, NATS_CONNECTION, prefixed } from '@td/common';
 import type { JetStreamClient, NatsConnection, PubAck } from 'nats';
 import type { DataSource } from 'typeorm';
+import { DeviceServiceConfig } from '../config';
 import { OutboxListener } from './outbox.listener';
 import { OutboxRepository, type ClaimedOutboxRow } from './outbox.repository';
 
-export const OUTBOX_RELAY_SETTINGS = Symbol('OUTBOX_RELAY_SETTINGS');
-
-export interface OutboxRelaySettings {
-  natsPrefix: string;
-  /** NATS_STREAM_REPLICAS */
-  streamReplicas?: number;
-  /** Where the LISTEN connection goes; null = poll only. */
-  databaseUrl: string | null;
-  pollIntervalMs: number;
-  retentionHours: number;
-  batchSize?: number;
-  publishTimeoutMs?: number;
-}
-
+const PUBLISH_TIMEOUT_MS = 3000;
 const PRUNE_EVERY_MS = 60_000;
 const PRUNE_BATCH = 10_000;
 const MAX_BACKOFF_MS = 5000;
@@ -37,9 +25,7 @@ const MAX_BACKOFF_MS = 5000;
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OutboxRelay.name);
-  private readonly listener: OutboxListener | null;
-  private readonly batchSize: number;
-  private readonly publishTimeoutMs: number;
+  private readonly listener: OutboxListener;
   private js: JetStreamClient | null = null;
   private streamReady = false;
   private stopped = true;
@@ -62,20 +48,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
     private readonly outbox: OutboxRepository,
-    @Inject(OUTBOX_RELAY_SETTINGS) private readonly settings: OutboxRelaySettings,
+    private readonly config: DeviceServiceConfig,
   ) {
-    this.batchSize = settings.batchSize ?? 100;
-    this.publishTimeoutMs = settings.publishTimeoutMs ?? 3000;
-    this.listener = settings.databaseUrl ? new OutboxListener(settings.databaseUrl, (lowestSeq) => this.committed(lowestSeq)) : null;
+    this.listener = new OutboxListener(config.database.url, (lowestSeq) => this.committed(lowestSeq));
   }
 
   onApplicationBootstrap(): void {
     this.start();
   }
 
-  /** Resolves once commits wake the relay (LISTEN is up); at once when it only polls. */
+  /** Resolves once commits wake the relay (LISTEN is up). */
   get listening(): Promise<void> {
-    return this.listener?.listening ?? Promise.resolve();
+    return this.listener.listening;
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -85,8 +69,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.listener?.start();
-    this.pollTimer = setInterval(() => this.poke(), this.settings.pollIntervalMs);
+    this.listener.start();
+    this.pollTimer = setInterval(() => this.poke(), this.config.outbox.pollIntervalMs);
     this.pollTimer.unref();
     this.poke();
   }
@@ -97,7 +81,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.pollTimer) clearInterval(this.pollTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.pollTimer = this.retryTimer = null;
-    await this.listener?.stop();
+    await this.listener.stop();
     await this.running;
   }
 
@@ -145,7 +129,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         if (published < claimed) throw new Error(`${claimed - published} of ${claimed} publishes failed`);
         if (this.failures > 0) this.logger.log('outbox relay publishing again');
         this.failures = 0;
-        if (claimed === this.batchSize) this.wanted = true;
+        if (claimed === this.config.outbox.batchSize) this.wanted = true;
         await this.pruneIfDue();
       } catch (error) {
         this.backOff(error as Error);
@@ -156,14 +140,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async ensureStream(): Promise<void> {
     if (this.streamReady) return;
-    await ensureEventsStream(this.nats, this.settings.natsPrefix, this.settings.streamReplicas);
-    this.js ??= this.nats.jetstream({ timeout: this.publishTimeoutMs });
+    await ensureEventsStream(this.nats, this.config.nats.prefix, this.config.nats.streamReplicas);
+    this.js ??= this.nats.jetstream({ timeout: PUBLISH_TIMEOUT_MS });
     this.streamReady = true;
   }
 
   private publishBatch(afterSeq: number): Promise<{ claimed: number; published: number; lastSeq: number }> {
     return this.dataSource.transaction(async (manager) => {
-      const rows = await this.outbox.claimUnpublished(manager, this.batchSize, afterSeq);
+      const rows = await this.outbox.claimUnpublished(manager, this.config.outbox.batchSize, afterSeq);
       if (rows.length === 0) return { claimed: 0, published: 0, lastSeq: afterSeq };
       // Sent in order on one connection; acks are awaited together.
       const results = await Promise.allSettled(rows.map((row) => this.publish(row)));
@@ -188,16 +172,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private publish(row: ClaimedOutboxRow): Promise<PubAck> {
-    return this.js!.publish(prefixed(this.settings.natsPrefix, row.subject), Buffer.from(JSON.stringify(row.payload)), {
+    return this.js!.publish(prefixed(this.config.nats.prefix, row.subject), Buffer.from(JSON.stringify(row.payload)), {
       msgID: row.id,
-      timeout: this.publishTimeoutMs,
+      timeout: PUBLISH_TIMEOUT_MS,
     });
   }
 
   private async pruneIfDue(): Promise<void> {
     if (Date.now() - this.lastPruneAt < PRUNE_EVERY_MS) return;
     this.lastPruneAt = Date.now();
-    const before = new Date(Date.now() - this.settings.retentionHours * 3600_000);
+    const before = new Date(Date.now() - this.config.outbox.retentionHours * 3600_000);
     const deleted = await this.outbox.prunePublished(this.dataSource.manager, before, PRUNE_BATCH);
     if (deleted === PRUNE_BATCH) this.lastPruneAt = 0; // more to delete: go again next run
   }

@@ -1,14 +1,14 @@
 import type { INestMicroservice } from '@nestjs/common';
-import { bullPrefix, createBullConnection, DomainError, loadConfig, unsealCode, type BusClient } from '@td/common';
+import { bullPrefix, createBullConnection, DomainError, unsealCode, type BusClient } from '@td/common';
 import { codeSealBinding, Command, Queue, type Caller, type ClientType, type DomainErrorBody, type ProofKey, type RequestOf, type ReplyOf, type TokenClaims, type VerificationCodeEmailJob } from '@td/contracts';
 import { connectBus, createTestEnv, DeviceKey, newUser, type TestEnv } from '@td/testing';
 import { Queue as BullQueue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { startRealVerificationService } from '../../../../test/support/verification-service';
+import { startRealVerificationService, type VerificationServiceConfig } from '../../../../test/support/verification-service';
 import { insertDevice } from './device-rows';
 import { startDeviceService } from '../../src/bootstrap';
-import { DeviceServiceEnv } from '../../src/config';
+import { loadDeviceServiceConfig, type DeviceServiceConfig } from '../../src/config';
 import { createDataSource } from '../../src/database/data-source';
 import { CallerResolver } from '../../src/users/caller-resolver';
 import { User } from '../../src/users/user.entity';
@@ -24,7 +24,9 @@ export const CHROME_ON_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) Ap
 export class DeviceCommandsHarness {
   private constructor(
     readonly testEnv: TestEnv,
-    readonly config: DeviceServiceEnv,
+    readonly config: DeviceServiceConfig,
+    /** The real verification-service's settings (the code TTL it gives, CODE-1). */
+    readonly verificationConfig: VerificationServiceConfig,
     readonly deviceService: INestMicroservice,
     private verificationService: INestMicroservice | null,
     private readonly env: Record<string, string>,
@@ -39,15 +41,15 @@ export class DeviceCommandsHarness {
   static async start(overrides: Record<string, string> = {}): Promise<DeviceCommandsHarness> {
     const testEnv = await createTestEnv();
     const env = { ...testEnv.env, ...overrides };
-    const config = loadConfig(DeviceServiceEnv, env);
+    const config = loadDeviceServiceConfig(env);
     const deviceService = await startDeviceService(config);
     const verification = await startRealVerificationService(env);
     const { bus, close } = await connectBus(testEnv);
     const db = createDataSource(testEnv.databaseUrl, 4);
     await db.initialize();
-    const emailConnection = createBullConnection(config, 'test-email-reader');
-    const emailQueue = new BullQueue<VerificationCodeEmailJob>(Queue.email, { connection: emailConnection, prefix: bullPrefix(config) });
-    return new DeviceCommandsHarness(testEnv, config, deviceService, verification.app, env, bus, close, db, emailQueue, emailConnection);
+    const emailConnection = createBullConnection(config.redis, 'test-email-reader');
+    const emailQueue = new BullQueue<VerificationCodeEmailJob>(Queue.email, { connection: emailConnection, prefix: bullPrefix(config.redis) });
+    return new DeviceCommandsHarness(testEnv, config, verification.config, deviceService, verification.app, env, bus, close, db, emailQueue, emailConnection);
   }
 
   /** Claims of a fresh user in a fresh workspace (as the gateway hands them over). */
@@ -122,7 +124,7 @@ export class DeviceCommandsHarness {
   async loseRedisData(): Promise<void> {
     let cursor = '0';
     do {
-      const [next, keys] = await this.emailConnection.scan(cursor, 'MATCH', `${this.config.REDIS_PREFIX}:*`, 'COUNT', 1000);
+      const [next, keys] = await this.emailConnection.scan(cursor, 'MATCH', `${this.config.redis.prefix}:*`, 'COUNT', 1000);
       cursor = next;
       if (keys.length > 0) await this.emailConnection.del(...keys);
     } while (cursor !== '0');

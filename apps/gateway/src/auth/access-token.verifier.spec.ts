@@ -1,15 +1,15 @@
-import { loadConfig, type Clock } from '@td/common';
+import type { Clock } from '@td/common';
 import { mintToken, newUser } from '@td/testing';
 import { exportJWK, generateKeyPair, SignJWT, type KeyLike } from 'jose';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GatewayEnv } from '../config';
+import { loadGatewayConfig } from '../config';
 import { AccessTokenVerifier } from './access-token.verifier';
 
 const SECRET = 'a-test-secret-that-is-at-least-32-characters-long';
 
 function verifier(env: Record<string, string>, clock?: Clock): AccessTokenVerifier {
-  return new AccessTokenVerifier(loadConfig(GatewayEnv, env), clock);
+  return new AccessTokenVerifier(loadGatewayConfig(env), clock);
 }
 
 /** A clock the test moves by hand, so time passes without waiting for it. */

@@ -3,7 +3,7 @@ import { CLOCK, DomainError, systemClock, type Clock } from '@td/common';
 import { ErrorCode, type TokenClaims } from '@td/contracts';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions, type JWTVerifyResult } from 'jose';
 import { LruCache } from '../common/lru-cache';
-import { CONFIG, type GatewayEnv } from '../config';
+import { GatewayConfig } from '../config';
 import { DEV_TOKEN_ISSUER, toTokenClaims } from './token-claims';
 
 /** Asymmetric algorithms an identity provider may sign with; `none` and HMAC are never accepted from a JWKS. */
@@ -56,18 +56,18 @@ export class AccessTokenVerifier {
   private readonly cache = new LruCache<string, CachedClaims>(CACHE_CAPACITY);
 
   constructor(
-    @Inject(CONFIG) config: GatewayEnv,
+    config: GatewayConfig,
     @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {
-    this.devLogin = config.AUTH_DEV_LOGIN;
+    this.devLogin = config.auth.devLogin;
     // With dev login on, its own tokens are accepted beside the identity provider's (SEC-1).
-    const issuer = config.AUTH_ISSUER && this.devLogin ? [config.AUTH_ISSUER, DEV_TOKEN_ISSUER] : config.AUTH_ISSUER;
-    const base = { issuer, audience: config.AUTH_AUDIENCE, requiredClaims: ['sub', 'exp'], clockTolerance: CLOCK_LEEWAY_SECONDS };
-    if (config.AUTH_JWT_SECRET) {
-      this.key = new TextEncoder().encode(config.AUTH_JWT_SECRET);
+    const issuer = config.auth.issuer && this.devLogin ? [config.auth.issuer, DEV_TOKEN_ISSUER] : config.auth.issuer;
+    const base = { issuer, audience: config.auth.audience, requiredClaims: ['sub', 'exp'], clockTolerance: CLOCK_LEEWAY_SECONDS };
+    if (config.auth.jwtSecret) {
+      this.key = new TextEncoder().encode(config.auth.jwtSecret);
       this.options = { ...base, algorithms: ['HS256'] };
     } else {
-      this.key = createRemoteJWKSet(new URL(config.AUTH_JWKS_URL!), { timeoutDuration: 3000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+      this.key = createRemoteJWKSet(new URL(config.auth.jwksUrl!), { timeoutDuration: 3000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
       this.options = { ...base, algorithms: JWKS_ALGORITHMS };
     }
   }

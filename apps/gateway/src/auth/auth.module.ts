@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { GatewayEnv } from '../config';
+import type { GatewayConfig } from '../config';
 import { DpopVerifier } from '../proof/dpop.verifier';
 import { AccessTokenVerifier } from './access-token.verifier';
 import { CallerGuard } from './caller.guard';
@@ -13,11 +13,11 @@ import { DevTokenService } from './dev-token.service';
  */
 @Module({})
 export class AuthModule {
-  static forRoot(config: GatewayEnv): DynamicModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: AuthModule,
       global: true,
-      controllers: config.AUTH_DEV_LOGIN ? [DevTokenController] : [],
+      controllers: config.auth.devLogin ? [DevTokenController] : [],
       providers: [AccessTokenVerifier, DpopVerifier, CallerGuard, DevTokenService],
       exports: [AccessTokenVerifier, DpopVerifier, CallerGuard],
     };

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { createHash } from 'node:crypto';
 import { FixedWindowLimiter } from '../common/fixed-window.limiter';
-import { CONFIG, type GatewayEnv } from '../config';
+import { GatewayConfig } from '../config';
 import type { DevTokenDto, DevTokenSchema } from './dev-token.dto';
 import { DEV_TOKEN_ISSUER } from './token-claims';
 
@@ -22,10 +22,10 @@ export class DevTokenService {
   private readonly limiter: FixedWindowLimiter;
 
   constructor(
-    @Inject(CONFIG) private readonly config: GatewayEnv,
+    private readonly config: GatewayConfig,
     @Inject(REDIS) redis: Redis,
   ) {
-    this.secret = config.AUTH_DEV_LOGIN && config.AUTH_JWT_SECRET ? new TextEncoder().encode(config.AUTH_JWT_SECRET) : null;
+    this.secret = config.auth.devLogin && config.auth.jwtSecret ? new TextEncoder().encode(config.auth.jwtSecret) : null;
     this.limiter = new FixedWindowLimiter(redis, 'dev-token', 30, 60);
   }
 
@@ -47,7 +47,7 @@ export class DevTokenService {
       .setIssuer(DEV_TOKEN_ISSUER)
       .setIssuedAt()
       .setExpirationTime(`${DEV_TOKEN_TTL_SECONDS}s`);
-    if (this.config.AUTH_AUDIENCE) jwt = jwt.setAudience(this.config.AUTH_AUDIENCE);
+    if (this.config.auth.audience) jwt = jwt.setAudience(this.config.auth.audience);
     return { accessToken: await jwt.sign(this.secret), expiresIn: DEV_TOKEN_TTL_SECONDS };
   }
 }

@@ -1,5 +1,4 @@
 import type { INestApplication } from '@nestjs/common';
-import { loadConfig } from '@td/common';
 import { Command, type DeviceView } from '@td/contracts';
 import { createTestEnv, DeviceKey, mintToken, newUser, type TestEnv } from '@td/testing';
 import { connect, type NatsConnection } from 'nats';
@@ -7,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { FakeDeviceService } from '../../test/fake-device-service';
 import { createGateway } from '../bootstrap';
-import { GatewayEnv } from '../config';
+import { loadGatewayConfig } from '../config';
 
 /** PUBLIC_URL as clients see it; proofs are bound to it, whatever socket the test talks to. */
 const ORIGIN = 'http://gateway.test';
@@ -33,7 +32,7 @@ describe('gateway routes → device-service commands', () => {
 
   beforeAll(async () => {
     testEnv = await createTestEnv();
-    app = await createGateway(loadConfig(GatewayEnv, { ...testEnv.env, PUBLIC_URL: ORIGIN, AUTH_DEV_LOGIN: 'true', NATS_REQUEST_TIMEOUT_MS: '1000' }));
+    app = await createGateway(loadGatewayConfig({ ...testEnv.env, PUBLIC_URL: ORIGIN, AUTH_DEV_LOGIN: 'true', NATS_REQUEST_TIMEOUT_MS: '1000' }));
     await app.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
     nats = await connect({ servers: testEnv.natsUrl });

@@ -1,5 +1,4 @@
 import type { INestApplication } from '@nestjs/common';
-import { loadConfig } from '@td/common';
 import { Command } from '@td/contracts';
 import { createTestEnv, DeviceKey, mintToken, newUser, PrivateNats, waitUntil, type TestEnv } from '@td/testing';
 import { connect, type NatsConnection } from 'nats';
@@ -7,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { SseClient } from '../../../../test/support/sse';
 import { FakeDeviceService } from '../../test/fake-device-service';
 import { createGateway } from '../bootstrap';
-import { GatewayEnv } from '../config';
+import { loadGatewayConfig } from '../config';
 import { RealtimeHub } from './realtime.hub';
 
 const ORIGIN = 'http://gateway.test';
@@ -39,7 +38,7 @@ describe('SEC-7 — event streams end with their token, are re-checked, and are 
   });
 
   async function gateway(env: Record<string, string> = {}): Promise<{ app: INestApplication; url: string }> {
-    const app = await createGateway(loadConfig(GatewayEnv, { ...testEnv.env, PUBLIC_URL: ORIGIN, ...env }));
+    const app = await createGateway(loadGatewayConfig({ ...testEnv.env, PUBLIC_URL: ORIGIN, ...env }));
     await app.listen(0, '127.0.0.1');
     apps.push(app);
     return { app, url: `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}` };

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { loadConfig, prefixed } from '@td/common';
+import { prefixed } from '@td/common';
 import { Command, REALTIME_DEVICE_EVENTS, type RealtimeDeviceEvent } from '@td/contracts';
 import { createTestEnv, DeviceKey, mintToken, newUser, waitUntil, type TestEnv } from '@td/testing';
 import { connect, JSONCodec, type NatsConnection } from 'nats';
@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { FakeDeviceService } from '../../test/fake-device-service';
 import { SseClient } from '../../../../test/support/sse';
 import { createGateway } from '../bootstrap';
-import { GatewayEnv } from '../config';
+import { loadGatewayConfig } from '../config';
 import { RealtimeHub } from './realtime.hub';
 
 const ORIGIN = 'http://gateway.test';
@@ -26,7 +26,7 @@ describe('GET /v1/events across gateway instances', () => {
   beforeAll(async () => {
     testEnv = await createTestEnv();
     for (let i = 0; i < 2; i++) {
-      const app = await createGateway(loadConfig(GatewayEnv, { ...testEnv.env, PUBLIC_URL: ORIGIN }));
+      const app = await createGateway(loadGatewayConfig({ ...testEnv.env, PUBLIC_URL: ORIGIN }));
       await app.listen(0, '127.0.0.1');
       gateways.push({ app, url: `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}` });
     }

@@ -1,7 +1,7 @@
 import type { BusClient } from '@td/common';
 import type { RealtimeDeviceEvent } from '@td/contracts';
 import type { NatsConnection } from 'nats';
-import type { GatewayEnv } from '../config';
+import { loadGatewayConfig } from '../config';
 import { RealtimeHub, type EventStream } from './realtime.hub';
 
 function recordingStream(userId: string, deviceId: string): EventStream & { chunks: string[]; ended: boolean } {
@@ -14,7 +14,7 @@ function event(name: string, userId: string, deviceId: string): RealtimeDeviceEv
 }
 
 describe('RealtimeHub', () => {
-  const hub = new RealtimeHub({} as NatsConnection, { NATS_PREFIX: '' } as GatewayEnv, {} as BusClient);
+  const hub = new RealtimeHub({} as NatsConnection, loadGatewayConfig({ AUTH_JWT_SECRET: 'x'.repeat(32) }), {} as BusClient);
 
   it("APPROVE-1 an event reaches every open stream of its user, and no one else's", () => {
     const web = recordingStream('u1', 'd-web');

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import { BusClient, DomainError, NATS_CONNECTION, prefixed } from '@td/common';
 import { Command, ErrorCode, REALTIME_DEVICE_EVENTS, type Caller, type RealtimeDeviceEvent } from '@td/contracts';
 import { Events, JSONCodec, type NatsConnection, type Subscription } from 'nats';
-import { CONFIG, type GatewayEnv } from '../config';
+import { GatewayConfig } from '../config';
 
 /** Comments keep proxies and clients from timing an idle stream out. */
 export const HEARTBEAT_MS = 15_000;
@@ -47,12 +47,12 @@ export class RealtimeHub implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
-    @Inject(CONFIG) private readonly config: GatewayEnv,
+    private readonly config: GatewayConfig,
     private readonly bus: BusClient,
   ) {}
 
   onModuleInit(): void {
-    this.subscription = this.nats.subscribe(prefixed(this.config.NATS_PREFIX, REALTIME_DEVICE_EVENTS), {
+    this.subscription = this.nats.subscribe(prefixed(this.config.nats.prefix, REALTIME_DEVICE_EVENTS), {
       callback: (error, message) => {
         if (error) return this.logger.warn(`realtime subscription: ${error.message}`);
         try {
@@ -81,9 +81,9 @@ export class RealtimeHub implements OnModuleInit, OnModuleDestroy {
   /** SEC-7: a stream beyond the per-device or per-gateway cap is refused (429) before it starts. */
   admit(deviceId: string): void {
     const tooMany =
-      this.total >= this.config.EVENTS_MAX_STREAMS
+      this.total >= this.config.events.maxStreams
         ? 'This server has too many open event streams; try again shortly.'
-        : (this.streamsPerDevice.get(deviceId) ?? 0) >= this.config.EVENTS_MAX_STREAMS_PER_DEVICE
+        : (this.streamsPerDevice.get(deviceId) ?? 0) >= this.config.events.maxStreamsPerDevice
           ? 'This device has too many open event streams; close one first.'
           : null;
     if (tooMany) throw DomainError.of(ErrorCode.rateLimited, tooMany, { retryAfter: STREAM_LIMIT_RETRY_AFTER_SECONDS });
@@ -144,7 +144,7 @@ export class RealtimeHub implements OnModuleInit, OnModuleDestroy {
     if (stream.expiresAt !== undefined) {
       timers.push(setTimeout(() => this.close(stream), Math.min(Math.max(0, stream.expiresAt - Date.now()), MAX_TIMER_MS)));
     }
-    if (stream.caller) timers.push(setInterval(() => void this.recheck(stream), this.config.EVENTS_RECHECK_INTERVAL_MS));
+    if (stream.caller) timers.push(setInterval(() => void this.recheck(stream), this.config.events.recheckIntervalMs));
     for (const timer of timers) timer.unref();
     if (timers.length > 0) this.timers.set(stream, timers);
   }

@@ -1,9 +1,9 @@
-import { Controller, Get, Inject, Req, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Req, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { Service } from '@td/contracts';
 import type { Request, Response } from 'express';
-import { CONFIG, type GatewayEnv } from '../config';
+import { GatewayConfig } from '../config';
 import { GracefulHttp } from '../http/graceful-http';
 import { isOperator } from '../ops/operator-auth';
 import { ServicesHealthIndicator } from './services.health';
@@ -25,7 +25,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly services: ServicesHealthIndicator,
     private readonly http: GracefulHttp,
-    @Inject(CONFIG) private readonly config: GatewayEnv,
+    private readonly config: GatewayConfig,
   ) {}
 
   @Get('live')

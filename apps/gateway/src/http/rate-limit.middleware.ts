@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { AccessTokenVerifier } from '../auth/access-token.verifier';
 import { hitFixedWindows, type WindowCounter } from '../common/fixed-window.limiter';
 import { rateLimitAddress } from '../common/network';
-import { CONFIG, type GatewayEnv } from '../config';
+import { GatewayConfig } from '../config';
 import { ProblemFilter } from '../problem/problem.filter';
 import { ScimExceptionFilter } from '../scim/scim-exception.filter';
 
@@ -37,7 +37,7 @@ export class RateLimitMiddleware implements NestMiddleware {
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
-    @Inject(CONFIG) private readonly config: GatewayEnv,
+    private readonly config: GatewayConfig,
     private readonly tokens: AccessTokenVerifier,
   ) {}
 
@@ -53,10 +53,10 @@ export class RateLimitMiddleware implements NestMiddleware {
   }
 
   private async counters(request: Request, scim: boolean): Promise<WindowCounter[]> {
-    const counters: WindowCounter[] = [{ key: `ratelimit:ip:${rateLimitAddress(request)}`, limit: this.config.RATE_LIMIT_IP_PER_MINUTE }];
+    const counters: WindowCounter[] = [{ key: `ratelimit:ip:${rateLimitAddress(request)}`, limit: this.config.rateLimits.ipPerMinute }];
     const credential = BEARER.exec(request.header('authorization')?.trim() ?? '')?.[1];
     if (!credential) return counters;
-    const limit = this.config.RATE_LIMIT_USER_PER_MINUTE;
+    const limit = this.config.rateLimits.userPerMinute;
     if (scim) {
       counters.push({ key: `ratelimit:scim-token:${sha256(credential)}`, limit });
     } else {

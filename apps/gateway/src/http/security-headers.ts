@@ -1,6 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
-import type { GatewayEnv } from '../config';
 
 /** A year, with subdomains: what HSTS preload lists ask for. */
 const HSTS_MAX_AGE_SECONDS = 365 * 24 * 3600;
@@ -11,8 +10,8 @@ const HSTS_MAX_AGE_SECONDS = 365 * 24 * 3600;
  * styles may be inline (Swagger UI), images may be data: URLs. Nothing may frame any page.
  * HSTS and upgrading insecure requests only when clients come over https (PUBLIC_URL).
  */
-export function securityHeaders(config: GatewayEnv): RequestHandler {
-  const https = config.publicUrl.startsWith('https://');
+export function securityHeaders(publicUrl: string): RequestHandler {
+  const https = publicUrl.startsWith('https://');
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import type { GatewayEnv } from '../config';
+import type { GatewayConfig } from '../config';
 
 /** Equal-length inputs for timingSafeEqual, whatever was sent. */
 function digest(value: string): Buffer {
@@ -19,7 +19,7 @@ export function hasOperatorPassword(request: Request, password: string | undefin
  * Operators (SEC-2, SEC-9): whoever gives the ops password; with none set, whoever reaches a
  * gateway that listens on loopback only (local mode). Beyond loopback config requires one.
  */
-export function isOperator(request: Request, config: Pick<GatewayEnv, 'loopbackOnly' | 'OPS_DASHBOARD_PASSWORD'>): boolean {
-  if (!config.OPS_DASHBOARD_PASSWORD) return config.loopbackOnly;
-  return hasOperatorPassword(request, config.OPS_DASHBOARD_PASSWORD);
+export function isOperator(request: Request, config: GatewayConfig): boolean {
+  if (!config.ops.dashboardPassword) return config.http.loopbackOnly;
+  return hasOperatorPassword(request, config.ops.dashboardPassword);
 }

@@ -6,14 +6,14 @@ import type { INestApplication } from '@nestjs/common';
 import { BullQueues } from '@td/common';
 import { Queue as QueueName } from '@td/contracts';
 import type { NextFunction, Request, Response } from 'express';
-import type { GatewayEnv } from '../config';
+import type { GatewayConfig } from '../config';
 import { isOperator } from './operator-auth';
 
 export const OPS_DASHBOARD_PATH = '/ops/queues';
 
 /** Whether operators get the queue dashboard: always in local mode; elsewhere only when asked for, behind a password. */
-export function opsDashboardEnabled(config: GatewayEnv): boolean {
-  return config.AUTH_DEV_LOGIN || config.OPS_DASHBOARD;
+export function opsDashboardEnabled(config: GatewayConfig): boolean {
+  return config.auth.devLogin || config.ops.dashboard;
 }
 
 /**
@@ -24,11 +24,11 @@ export function opsDashboardEnabled(config: GatewayEnv): boolean {
  * without one then). It only reads unless OPS_DASHBOARD_WRITE=true (SEC-2).
  * Returns a function that closes its Redis connection.
  */
-export function mountOpsDashboard(app: INestApplication, config: GatewayEnv): () => Promise<void> {
-  const bull = new BullQueues(config, 'gateway-ops-dashboard');
+export function mountOpsDashboard(app: INestApplication, config: GatewayConfig): () => Promise<void> {
+  const bull = new BullQueues(config.redis, 'gateway-ops-dashboard');
   // The connection logs its own loss; the dashboard shows Redis errors itself.
   const queues = [QueueName.email, QueueName.deprovision].map((name) => bull.open(name));
-  const readOnlyMode = !config.OPS_DASHBOARD_WRITE;
+  const readOnlyMode = !config.ops.dashboardWrite;
   const serverAdapter = new ExpressAdapter().setBasePath(OPS_DASHBOARD_PATH);
   // @bull-board/express 9.10.1 brings its own @bull-board/api: same shapes at run time, distinct private fields for tsc.
   createBullBoard({ queues: queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode })), serverAdapter: serverAdapter as unknown as IServerAdapter, options: { uiConfig: { boardTitle: 'Trusted Devices queues' } } });
@@ -37,7 +37,7 @@ export function mountOpsDashboard(app: INestApplication, config: GatewayEnv): ()
   return () => bull.close();
 }
 
-function operatorsOnly(config: GatewayEnv) {
+function operatorsOnly(config: GatewayConfig) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (isOperator(req, config)) return next();
     res.setHeader('WWW-Authenticate', 'Basic realm="Trusted Devices operations"');

@@ -1,13 +1,13 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
-import { createRedis, loadConfig, redisReady } from '@td/common';
+import { createRedis, redisReady } from '@td/common';
 import { DeviceKey, mintToken, newUser, testId, type ProofOverrides } from '@td/testing';
 import type { Redis } from 'ioredis';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { AccessTokenVerifier } from '../auth/access-token.verifier';
 import { CallerGuard, type AuthenticatedRequest, type ProofMode } from '../auth/caller.guard';
-import { GatewayEnv } from '../config';
+import { loadGatewayConfig } from '../config';
 import { DpopVerifier } from './dpop.verifier';
 
 const ORIGIN = 'https://devices.example.test';
@@ -23,7 +23,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
 
 describe('DpopVerifier (KEY-2, KEY-3) against a real Redis', () => {
   const prefix = testId();
-  const config = loadConfig(GatewayEnv, {
+  const config = loadGatewayConfig({
     AUTH_JWT_SECRET: 'a-test-secret-that-is-at-least-32-characters-long',
     PUBLIC_URL: ORIGIN,
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
@@ -35,11 +35,11 @@ describe('DpopVerifier (KEY-2, KEY-3) against a real Redis', () => {
   let accessToken: string;
 
   beforeAll(async () => {
-    redis = createRedis(config, 'dpop-test');
+    redis = createRedis(config.redis, 'dpop-test');
     await redisReady(redis);
     proofs = new DpopVerifier(config, redis);
     key = await DeviceKey.create();
-    accessToken = await mintToken(config.AUTH_JWT_SECRET!, newUser());
+    accessToken = await mintToken(config.auth.jwtSecret!, newUser());
   });
   afterAll(async () => {
     const keys = await redis.keys(`${prefix}:*`);
@@ -142,7 +142,7 @@ describe('DpopVerifier (KEY-2, KEY-3) against a real Redis', () => {
   });
 
   it('ERR-3 Redis down makes proof checks service_unavailable, quickly', async () => {
-    const down = createRedis({ ...config, REDIS_URL: 'redis://127.0.0.1:1' }, 'down', { lazyConnect: true });
+    const down = createRedis({ ...config.redis, url: 'redis://127.0.0.1:1' }, 'down', { lazyConnect: true });
     const started = Date.now();
     expect(await codeOf(new DpopVerifier(config, down).verify(await proof(), target()))).toBe('service_unavailable');
     expect(Date.now() - started).toBeLessThan(3000);

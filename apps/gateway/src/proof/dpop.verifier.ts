@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { calculateJwkThumbprint, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose';
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { LruCache } from '../common/lru-cache';
-import { CONFIG, type GatewayEnv } from '../config';
+import { GatewayConfig } from '../config';
 
 /** KEY-2: `iat` may be this far from the server clock either way. */
 export const PROOF_MAX_SKEW_SECONDS = 60;
@@ -54,10 +54,10 @@ export class DpopVerifier {
   private readonly keys = new LruCache<string, DeviceKeyEntry>(KEY_CACHE_CAPACITY);
 
   constructor(
-    @Inject(CONFIG) config: GatewayEnv,
+    config: GatewayConfig,
     @Inject(REDIS) private readonly redis: Redis,
   ) {
-    this.origin = config.publicUrl;
+    this.origin = config.http.publicUrl;
   }
 
   async verify(proof: string, target: ProofTarget): Promise<ProofKey> {

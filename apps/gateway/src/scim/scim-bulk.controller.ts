@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Header, HttpCode, Inject, Post, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Post, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiTags } from '@nestjs/swagger';
 import { BusClient } from '@td/common';
 import { Command, type ScimDeactivateUsersReply } from '@td/contracts';
-import { CONFIG, type GatewayEnv } from '../config';
+import { GatewayConfig } from '../config';
 import { ScimExceptionFilter } from './scim-exception.filter';
 import {
   BULK_MAX_OPERATIONS,
@@ -36,7 +36,7 @@ type Result = ScimDeactivateUsersReply['results'][number];
 export class ScimBulkController {
   constructor(
     private readonly bus: BusClient,
-    @Inject(CONFIG) private readonly config: GatewayEnv,
+    private readonly config: GatewayConfig,
   ) {}
 
   @Get('ServiceProviderConfig')
@@ -54,7 +54,7 @@ export class ScimBulkController {
       authenticationSchemes: [
         { type: 'oauthbearertoken', name: 'SCIM token', description: "A bearer token an admin created for the workspace's identity provider", primary: true },
       ],
-      meta: { resourceType: 'ServiceProviderConfig', location: `${this.config.publicUrl}/scim/v2/ServiceProviderConfig` },
+      meta: { resourceType: 'ServiceProviderConfig', location: `${this.config.http.publicUrl}/scim/v2/ServiceProviderConfig` },
     };
   }
 
@@ -102,12 +102,12 @@ export class ScimBulkController {
 
   private respond(operation: BulkOperation, results: Map<string, Result>): BulkOperationResponse {
     const head = { method: operation.method, ...(operation.bulkId !== undefined ? { bulkId: operation.bulkId } : {}) };
-    const location = operation.userId !== undefined ? { location: `${this.config.publicUrl}/scim/v2/Users/${encodeURIComponent(operation.userId)}` } : {};
+    const location = operation.userId !== undefined ? { location: `${this.config.http.publicUrl}/scim/v2/Users/${encodeURIComponent(operation.userId)}` } : {};
     if (operation.error) return { ...head, ...location, status: operation.error.status, response: operation.error };
     const result = results.get(operation.userId!);
     if (!result) return { ...head, ...location, status: '500', response: scimError(500, 'The operation was not carried out.') };
     if ('error' in result) return { ...head, ...location, status: '404', response: scimError(404, result.error.detail) };
     if (operation.method === 'DELETE') return { ...head, ...location, status: '204' };
-    return { ...head, ...location, status: '200', response: toScimUser(result.user, this.config.publicUrl) };
+    return { ...head, ...location, status: '200', response: toScimUser(result.user, this.config.http.publicUrl) };
   }
 }

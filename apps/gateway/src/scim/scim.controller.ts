@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, Patch, Query, UseFilters, UseGuards, type PipeTransform } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Query, UseFilters, UseGuards, type PipeTransform } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { BusClient } from '@td/common';
 import { Command } from '@td/contracts';
-import { CONFIG, type GatewayEnv } from '../config';
+import { GatewayConfig } from '../config';
 import { ScimExceptionFilter } from './scim-exception.filter';
 import { assertDeactivatingPatch, parseUserNameFilter, PATCH_OP_SCHEMA } from './scim-request';
 import { ScimTokenGuard, ScimWorkspace } from './scim-token.guard';
@@ -32,7 +32,7 @@ class ScimUserIdPipe implements PipeTransform<string, string> {
 export class ScimUsersController {
   constructor(
     private readonly bus: BusClient,
-    @Inject(CONFIG) private readonly config: GatewayEnv,
+    private readonly config: GatewayConfig,
   ) {}
 
   @Get()
@@ -43,7 +43,7 @@ export class ScimUsersController {
   async find(@ScimWorkspace() workspaceId: string, @Query('filter') filter: unknown): Promise<ScimListResponse> {
     const userName = parseUserNameFilter(filter);
     const { users } = await this.bus.request(Command.scimFindUsers, { workspaceId, userName });
-    return toListResponse(users, this.config.publicUrl);
+    return toListResponse(users, this.config.http.publicUrl);
   }
 
   @Get(':id')
@@ -52,7 +52,7 @@ export class ScimUsersController {
   @ApiOkResponse({ description: 'SCIM User' })
   async get(@ScimWorkspace() workspaceId: string, @Param('id', new ScimUserIdPipe()) userId: string): Promise<ScimUserResource> {
     const { user } = await this.bus.request(Command.scimGetUser, { workspaceId, userId });
-    return toScimUser(user, this.config.publicUrl);
+    return toScimUser(user, this.config.http.publicUrl);
   }
 
   @Patch(':id')
@@ -63,7 +63,7 @@ export class ScimUsersController {
   async patch(@ScimWorkspace() workspaceId: string, @Param('id', new ScimUserIdPipe()) userId: string, @Body() body: Record<string, unknown>): Promise<ScimUserResource> {
     assertDeactivatingPatch(body);
     const { user } = await this.bus.request(Command.scimDeactivateUser, { workspaceId, userId });
-    return toScimUser(user, this.config.publicUrl);
+    return toScimUser(user, this.config.http.publicUrl);
   }
 
   @Delete(':id')

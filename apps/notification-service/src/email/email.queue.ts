@@ -1,10 +1,9 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { BullQueues } from '@td/common';
 import { EmailJob, Queue as QueueName, Service, type DeviceApprovedEmailJob } from '@td/contracts';
 import type { Queue } from 'bullmq';
-import type { NotificationServiceEnv } from '../config';
+import { NotificationServiceConfig } from '../config';
 import { EMAIL_JOB_OPTIONS } from './email-jobs';
-import { EMAIL_SETTINGS } from './email.worker';
 
 /** The emails this service queues itself (the security email of APPROVE-4). */
 @Injectable()
@@ -12,8 +11,8 @@ export class EmailQueue implements OnApplicationShutdown {
   private readonly queues: BullQueues;
   private readonly queue: Queue;
 
-  constructor(@Inject(EMAIL_SETTINGS) config: NotificationServiceEnv) {
-    this.queues = new BullQueues(config, `${Service.notification}-email-queue`);
+  constructor(config: NotificationServiceConfig) {
+    this.queues = new BullQueues(config.redis, `${Service.notification}-email-queue`);
     // The connection logs its own loss and return; a failed add rejects to its caller.
     this.queue = this.queues.open(QueueName.email);
   }

@@ -1,5 +1,5 @@
 import type { INestMicroservice } from '@nestjs/common';
-import { bullPrefix, createBullConnection, loadConfig, RedisLease, sealCode } from '@td/common';
+import { bullPrefix, createBullConnection, RedisLease, sealCode } from '@td/common';
 import { codeSealBinding, EmailJob, sentEmailKey, Queue as QueueName, type DeviceApprovedEmailJob, type MailRecipient, type VerificationCodeEmailJob } from '@td/contracts';
 import { createTestEnv, MailCatcher, waitUntil, type TestEnv } from '@td/testing';
 import { randomUUID } from 'node:crypto';
@@ -7,12 +7,12 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { RealDeviceService } from '../../../../test/support/device-service';
 import { startNotificationService } from '../bootstrap';
-import { NotificationServiceEnv } from '../config';
+import { loadNotificationServiceConfig, type NotificationServiceConfig } from '../config';
 
 describe('email worker (BullMQ + SMTP)', () => {
   let testEnv: TestEnv;
   let mail: MailCatcher;
-  let config: NotificationServiceEnv;
+  let config: NotificationServiceConfig;
   let app: INestMicroservice;
   let connection: Redis;
   let queue: Queue;
@@ -24,11 +24,11 @@ describe('email worker (BullMQ + SMTP)', () => {
     devices = await RealDeviceService.start(testEnv.env);
     mail = await new MailCatcher().start();
     // A short lock, so the takeover test below waits seconds, not minutes.
-    config = loadConfig(NotificationServiceEnv, { ...testEnv.env, SMTP_URL: mail.url, EMAIL_LOCK_MS: '1000' });
+    config = loadNotificationServiceConfig({ ...testEnv.env, SMTP_URL: mail.url, EMAIL_LOCK_MS: '1000' });
     app = await startNotificationService(config);
     // The producer's side, as verification-service queues the job (CODE-2).
-    connection = createBullConnection(config, 'test-producer');
-    queue = new Queue(QueueName.email, { connection, prefix: bullPrefix(config) });
+    connection = createBullConnection(config.redis, 'test-producer');
+    queue = new Queue(QueueName.email, { connection, prefix: bullPrefix(config.redis) });
   });
 
   afterEach(() => {
@@ -49,7 +49,7 @@ describe('email worker (BullMQ + SMTP)', () => {
     return {
       ...recipient,
       deviceId: randomUUID(),
-      sealedCode: sealCode(config.CODE_HMAC_SECRET, code, codeSealBinding(recipient)),
+      sealedCode: sealCode(config.email.codeHmacSecret, code, codeSealBinding(recipient)),
       expiresAt: new Date(Date.now() + 5 * 60_000).toISOString(),
       device: { name: 'alice Browser extension - Linux/Firefox', clientType: 'extension', os: 'Linux', browser: 'Firefox' },
       requestId: 'req-code-mail',
@@ -139,7 +139,7 @@ describe('email worker (BullMQ + SMTP)', () => {
     const user = await devices.addUser();
     const jobId = randomUUID();
     // The other worker's hold on the send, as it keeps it while its SMTP send runs.
-    const other = new Redis(testEnv.redisUrl, { keyPrefix: `${config.REDIS_PREFIX}:`, maxRetriesPerRequest: 1 });
+    const other = new Redis(testEnv.redisUrl, { keyPrefix: `${config.redis.prefix}:`, maxRetriesPerRequest: 1 });
     try {
       const sending = (await RedisLease.take(other, `email:sending:${jobId}`, 'the other worker', 1000))!;
       expect(sending).not.toBeNull();
@@ -164,7 +164,7 @@ describe('email worker (BullMQ + SMTP)', () => {
     expect(first.messageId).toBe(`<${jobId}@localhost>`);
     expect(await settled(jobId)).toBe('completed');
     // The crash's trace: the mail went out but its mark was never written, and BullMQ runs the job again.
-    await connection.del(`${config.REDIS_PREFIX}:${sentEmailKey(jobId)}`);
+    await connection.del(`${config.redis.prefix}:${sentEmailKey(jobId)}`);
     await job.retry('completed');
     await waitUntil(() => mail.messages.filter((m) => m.to.includes(user.email)).length === 2);
     expect(new Set(mail.messages.filter((m) => m.to.includes(user.email)).map((m) => m.messageId))).toEqual(new Set([first.messageId]));
@@ -288,8 +288,8 @@ describe('email worker (BullMQ + SMTP)', () => {
     const user = await devices.addUser();
     const to = user.email;
     // A worker that takes the job and then dies: it never renews its lock nor finishes the job.
-    const deadConnection = createBullConnection(config, 'test-dead-worker');
-    const dead = new Worker(QueueName.email, null, { connection: deadConnection, prefix: bullPrefix(config), lockDuration: 1000, autorun: false });
+    const deadConnection = createBullConnection(config.redis, 'test-dead-worker');
+    const dead = new Worker(QueueName.email, null, { connection: deadConnection, prefix: bullPrefix(config.redis), lockDuration: 1000, autorun: false });
     try {
       await app.close();
       const job = await queue.add(EmailJob.verificationCode, verificationJob(user, '662901'), { jobId: randomUUID() });

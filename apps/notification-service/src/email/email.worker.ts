@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { BullWorker, runWithRequestId } from '@td/common';
 import { Queue, Service } from '@td/contracts';
 import type { Job } from 'bullmq';
-import type { NotificationServiceEnv } from '../config';
+import { NotificationServiceConfig } from '../config';
 import { EmailRenderer } from './email.renderer';
 import { MailRecipients } from './mail-recipients';
 import { MailSender } from './mail-sender';
 import { SentEmails } from './sent-emails';
-
-export const EMAIL_SETTINGS = Symbol('EMAIL_SETTINGS');
 
 const CONCURRENCY = 10;
 
@@ -40,22 +38,22 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private worker: BullWorker<unknown, void> | null = null;
 
   constructor(
-    @Inject(EMAIL_SETTINGS) private readonly config: NotificationServiceEnv,
+    private readonly config: NotificationServiceConfig,
     private readonly sent: SentEmails,
     private readonly recipients: MailRecipients,
   ) {
-    this.renderer = new EmailRenderer({ codeSecret: config.CODE_HMAC_SECRET, webAppUrl: config.PUBLIC_URL });
-    this.sender = new MailSender({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, maxConnections: CONCURRENCY });
+    this.renderer = new EmailRenderer({ codeSecret: config.email.codeHmacSecret, webAppUrl: config.email.webAppUrl });
+    this.sender = new MailSender({ smtpUrl: config.email.smtpUrl, from: config.email.from, maxConnections: CONCURRENCY });
   }
 
   onApplicationBootstrap(): void {
-    this.worker = new BullWorker(this.config, Queue.email, (job) => this.process(job), {
+    this.worker = new BullWorker(this.config.redis, Queue.email, (job) => this.process(job), {
       connectionName: `${Service.notification}-email-worker`,
       concurrency: CONCURRENCY,
       // A dead worker's job is taken over within ~2 × EMAIL_LOCK_MS (BullMQ's 30 s defaults made mails
       // a minute late); the lock is renewed every EMAIL_LOCK_MS / 2 while a long SMTP send runs.
-      lockDuration: this.config.EMAIL_LOCK_MS,
-      stalledInterval: this.config.EMAIL_LOCK_MS,
+      lockDuration: this.config.email.lockMs,
+      stalledInterval: this.config.email.lockMs,
       // A job taken over is not failed for it: re-running one is safe (see the class comment).
       maxStalledCount: 10,
     });
@@ -75,7 +73,7 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
     this.worker = null;
     // Stops taking jobs and waits for the mails in flight, up to SHUTDOWN_DRAIN_MS; a send cut short
     // leaves its job to be taken over by another worker (and not sent twice if it went out).
-    if (worker && !(await worker.close(this.config.SHUTDOWN_DRAIN_MS))) {
+    if (worker && !(await worker.close(this.config.process.shutdownDrainMs))) {
       this.logger.warn({ msg: 'Emails still sending after the drain time; leaving them to another worker' });
     }
     this.sender.close();
@@ -83,7 +81,7 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** The same for every send of a job: its id at the sender's domain (MAIL_FROM). */
   private messageId(jobId: string): string {
-    const domain = /@([^>\s]+)>?\s*$/.exec(this.config.MAIL_FROM)?.[1] ?? 'localhost';
+    const domain = /@([^>\s]+)>?\s*$/.exec(this.config.email.from)?.[1] ?? 'localhost';
     return `<${jobId.replace(/[^A-Za-z0-9._:-]/g, '-')}@${domain}>`;
   }
 
@@ -106,7 +104,7 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
         this.logger.warn({ msg: 'Email skipped', jobId, job: job.name, reason: 'the user is deprovisioned' });
         return;
       }
-      const sending = await this.sent.startSending(jobId, randomUUID(), this.config.EMAIL_LOCK_MS);
+      const sending = await this.sent.startSending(jobId, randomUUID(), this.config.email.lockMs);
       if (!sending) throw new Error('Another worker is sending this email; retrying after it');
       try {
         await this.sender.send(recipient.email, draft.message, this.messageId(jobId));

@@ -2,6 +2,9 @@ import { DomainEvent, type DeviceEventPayload } from '@td/contracts';
 import type { JsMsg, NatsConnection } from 'nats';
 import { DeviceEventsConsumer, redeliveryDelayMs, withoutPrefix } from './device-events.consumer';
 import type { DeviceEventsHandler } from './device-events.handler';
+import { loadNotificationServiceConfig } from '../config';
+
+const config = loadNotificationServiceConfig({ NATS_PREFIX: 'p1', CODE_HMAC_SECRET: 'x'.repeat(32), EVENTS_ACK_WAIT_MS: '5000', SHUTDOWN_DRAIN_MS: '1000' });
 
 const payload: DeviceEventPayload = {
   eventId: '6f1c1c55-8a52-4c39-9d39-3c1f7f8e2a10',
@@ -44,7 +47,7 @@ function message(data: unknown, redeliveryCount = 1) {
 }
 
 function consumerWith(handle: DeviceEventsHandler['handle']): DeviceEventsConsumer {
-  return new DeviceEventsConsumer({} as NatsConnection, { handle } as DeviceEventsHandler, { natsPrefix: 'p1', ackWaitMs: 5000, drainMs: 1000 });
+  return new DeviceEventsConsumer({} as NatsConnection, { handle } as DeviceEventsHandler, config);
 }
 
 describe('DeviceEventsConsumer.handleMessage', () => {

@@ -4,7 +4,7 @@ import { Service } from '@td/contracts';
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
 import { MalformedEventError, parseDeviceEvent } from './device-event.guard';
 import { DeviceEventsHandler } from './device-events.handler';
-import { EVENTS_SETTINGS, type EventsSettings } from './events.settings';
+import { NotificationServiceConfig } from '../config';
 
 /** Device events only: user events are device-service's business. */
 const DEVICE_EVENTS = 'events.device.>';
@@ -12,6 +12,8 @@ const MAX_RESTART_DELAY_MS = 5000;
 const MAX_NAK_DELAY_MS = 30_000;
 
 const NANOS_PER_MS = 1_000_000;
+/** Bound on NATS/JetStream management calls at start. */
+const MANAGEMENT_TIMEOUT_MS = 3000;
 
 /**
  * The durable JetStream consumer of device events. Every instance pulls from the
@@ -35,10 +37,10 @@ export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDes
   constructor(
     @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
     private readonly handler: DeviceEventsHandler,
-    @Inject(EVENTS_SETTINGS) private readonly settings: EventsSettings,
+    private readonly config: NotificationServiceConfig,
   ) {
-    this.stream = eventsStream(settings.natsPrefix).name;
-    this.durable = prefixedName(settings.natsPrefix, Service.notification);
+    this.stream = eventsStream(config.nats.prefix).name;
+    this.durable = prefixedName(config.nats.prefix, Service.notification);
   }
 
   onApplicationBootstrap(): void {
@@ -57,7 +59,7 @@ export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDes
     this.stopped = true;
     this.wake?.();
     this.messages?.stop();
-    if (this.loop && !(await settlesWithin(this.loop, this.settings.drainMs))) {
+    if (this.loop && !(await settlesWithin(this.loop, this.config.process.shutdownDrainMs))) {
       const held = this.inHand;
       if (held && settle(held)) {
         this.logger.warn({ msg: 'Device event not finished within the shutdown drain; handed back', seq: held.message.seq });
@@ -81,15 +83,15 @@ export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDes
   }
 
   private async consume(onReady: () => void): Promise<void> {
-    await ensureEventsStream(this.nats, this.settings.natsPrefix, this.settings.streamReplicas);
-    const jsm = await this.nats.jetstreamManager({ timeout: this.settings.timeoutMs ?? 3000 });
+    await ensureEventsStream(this.nats, this.config.nats.prefix, this.config.nats.streamReplicas);
+    const jsm = await this.nats.jetstreamManager({ timeout: MANAGEMENT_TIMEOUT_MS });
     await jsm.consumers
       .add(this.stream, {
         durable_name: this.durable,
         deliver_policy: DeliverPolicy.All,
         ack_policy: AckPolicy.Explicit,
-        ack_wait: this.settings.ackWaitMs * NANOS_PER_MS,
-        filter_subject: prefixed(this.settings.natsPrefix, DEVICE_EVENTS),
+        ack_wait: this.config.events.ackWaitMs * NANOS_PER_MS,
+        filter_subject: prefixed(this.config.nats.prefix, DEVICE_EVENTS),
         max_deliver: -1,
         // One event in hand at a time across all instances: the realtime events of a device reach
         // the gateways in the order they happened (pending → approved → disabled), whichever
@@ -100,8 +102,8 @@ export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDes
         // Another instance made it first (or it survives from an earlier run): use it, with this ack wait.
         const existing = await jsm.consumers.info(this.stream, this.durable).catch(() => null);
         if (!existing) throw error;
-        if (existing.config.ack_wait !== this.settings.ackWaitMs * NANOS_PER_MS) {
-          await jsm.consumers.update(this.stream, this.durable, { ack_wait: this.settings.ackWaitMs * NANOS_PER_MS });
+        if (existing.config.ack_wait !== this.config.events.ackWaitMs * NANOS_PER_MS) {
+          await jsm.consumers.update(this.stream, this.durable, { ack_wait: this.config.events.ackWaitMs * NANOS_PER_MS });
         }
       });
     if (this.stopped) return;
@@ -127,13 +129,13 @@ export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDes
    * its event; a settled event (handed back at shutdown) is not settled again.
    */
   async handleMessage(message: JsMsg): Promise<void> {
-    const subject = withoutPrefix(this.settings.natsPrefix, message.subject);
+    const subject = withoutPrefix(this.config.nats.prefix, message.subject);
     const where = { subject, seq: message.seq, redelivery: message.info.redeliveryCount };
     const held: InHand = { message, settled: false };
     this.inHand = held;
     const working = setInterval(() => {
       if (!held.settled) message.working();
-    }, this.settings.ackWaitMs / 2).unref();
+    }, this.config.events.ackWaitMs / 2).unref();
     try {
       await this.handler.handle(subject, parseDeviceEvent(message.data));
       if (settle(held)) message.ack();

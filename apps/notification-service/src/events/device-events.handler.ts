@@ -3,7 +3,7 @@ import { NATS_CONNECTION, prefixed, withTimeout } from '@td/common';
 import { DomainEvent, REALTIME_DEVICE_EVENTS, SSE_EVENT_NAMES, type DeviceApprovedEmailJob, type DeviceEventPayload, type RealtimeDeviceEvent } from '@td/contracts';
 import { JSONCodec, type NatsConnection } from 'nats';
 import { EmailQueue } from '../email/email.queue';
-import { EVENTS_SETTINGS, type EventsSettings } from './events.settings';
+import { NotificationServiceConfig } from '../config';
 
 const codec = JSONCodec<RealtimeDeviceEvent>();
 const FLUSH_TIMEOUT_MS = 3000;
@@ -18,7 +18,7 @@ export class DeviceEventsHandler {
   constructor(
     @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
     private readonly emails: EmailQueue,
-    @Inject(EVENTS_SETTINGS) private readonly settings: EventsSettings,
+    private readonly config: NotificationServiceConfig,
   ) {}
 
   /** `subject` without the deployment prefix, e.g. `events.device.approved`. */
@@ -27,12 +27,11 @@ export class DeviceEventsHandler {
     const sseName = SSE_EVENT_NAMES[subject as DomainEvent];
     if (sseName) {
       this.nats.publish(
-        prefixed(this.settings.natsPrefix, REALTIME_DEVICE_EVENTS),
+        prefixed(this.config.nats.prefix, REALTIME_DEVICE_EVENTS),
         codec.encode({ event: sseName, userId: event.userId, device: event.device }),
       );
       // Core NATS publishing is fire-and-forget: the flush is the server's receipt, so we ack only after it.
-      const ms = this.settings.timeoutMs ?? FLUSH_TIMEOUT_MS;
-      await withTimeout(this.nats.flush(), ms, () => new Error(`NATS flush timed out after ${ms} ms`));
+      await withTimeout(this.nats.flush(), FLUSH_TIMEOUT_MS, () => new Error(`NATS flush timed out after ${FLUSH_TIMEOUT_MS} ms`));
     }
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { INestMicroservice } from '@nestjs/common';
-import { bullPrefix, createBullConnection, ensureEventsStream, eventsStream, loadConfig, prefixed, prefixedName } from '@td/common';
+import { bullPrefix, createBullConnection, ensureEventsStream, eventsStream, prefixed, prefixedName } from '@td/common';
 import {
   DomainEvent,
   EmailJob,
@@ -17,7 +17,7 @@ import type { Redis } from 'ioredis';
 import { connect, JSONCodec, type JetStreamClient, type NatsConnection, type Subscription } from 'nats';
 import { RealDeviceService, type TestMailUser } from '../../../../test/support/device-service';
 import { startNotificationService } from '../bootstrap';
-import { NotificationServiceEnv } from '../config';
+import { loadNotificationServiceConfig, type NotificationServiceConfig } from '../config';
 import { DeviceEventsHandler } from './device-events.handler';
 
 const codec = JSONCodec();
@@ -61,7 +61,7 @@ function deviceEvent(user: TestMailUser, overrides: Partial<Omit<DeviceView, 'cu
 describe('device events consumer (JetStream → email queue + realtime NATS)', () => {
   let testEnv: TestEnv;
   let mail: MailCatcher;
-  let config: NotificationServiceEnv;
+  let config: NotificationServiceConfig;
   const apps: INestMicroservice[] = [];
   let nats: NatsConnection;
   let js: JetStreamClient;
@@ -73,13 +73,13 @@ describe('device events consumer (JetStream → email queue + realtime NATS)', (
     testEnv = await createTestEnv();
     devices = await RealDeviceService.start(testEnv.env);
     mail = await new MailCatcher().start();
-    config = loadConfig(NotificationServiceEnv, { ...testEnv.env, SMTP_URL: mail.url });
+    config = loadNotificationServiceConfig({ ...testEnv.env, SMTP_URL: mail.url });
     apps.push(await startNotificationService(config), await startNotificationService(config));
     nats = await connect({ servers: testEnv.natsUrl, name: 'test-publisher' });
     await ensureEventsStream(nats, testEnv.natsPrefix);
     js = nats.jetstream();
-    bull = createBullConnection(config, 'test-inspector');
-    queue = new Queue(QueueName.email, { connection: bull, prefix: bullPrefix(config) });
+    bull = createBullConnection(config.redis, 'test-inspector');
+    queue = new Queue(QueueName.email, { connection: bull, prefix: bullPrefix(config.redis) });
   });
 
   afterAll(async () => {
@@ -134,7 +134,7 @@ describe('device events consumer (JetStream → email queue + realtime NATS)', (
       expect(body).toContain('198.51.100.23');
       expect(body).toContain('from one of your trusted devices');
       expect(body).toContain('My trusted devices');
-      expect(body).toContain(`${config.PUBLIC_URL}/profile`);
+      expect(body).toContain(`${config.email.webAppUrl}/profile`);
     }
     expect(message.html).toContain(event.device.name.replace('<', '&lt;').replace('>', '&gt;'));
     expect(message.text).toContain(event.device.name);
@@ -225,7 +225,7 @@ describe('device events consumer (JetStream → email queue + realtime NATS)', (
     await Promise.all(apps.splice(0).map((app) => app.close()));
     const event = deviceEvent(await devices.addUser());
     // The stopping instance gets the event and never finishes it (a handler stuck on a dependency).
-    const stopping = await startNotificationService(loadConfig(NotificationServiceEnv, { ...testEnv.env, SMTP_URL: mail.url, SHUTDOWN_DRAIN_MS: '500' }));
+    const stopping = await startNotificationService(loadNotificationServiceConfig({ ...testEnv.env, SMTP_URL: mail.url, SHUTDOWN_DRAIN_MS: '500' }));
     const handler = stopping.get(DeviceEventsHandler);
     const handle = handler.handle.bind(handler);
     let release: () => void = () => undefined;

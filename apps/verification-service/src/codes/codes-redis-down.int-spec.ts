@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { connect as connectTcp, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { INestMicroservice } from '@nestjs/common';
-import { loadConfig } from '@td/common';
 import { Command, ErrorCode } from '@td/contracts';
 import { connectBus, createTestEnv, type TestEnv } from '@td/testing';
 import { startVerificationService } from '../bootstrap';
-import { VerificationServiceEnv } from '../config';
+import { loadVerificationServiceConfig } from '../config';
 import { CodesHarness, rejection } from '../../test/codes-harness';
 
 describe('verification codes with Redis down', () => {
@@ -16,7 +15,7 @@ describe('verification codes with Redis down', () => {
   beforeAll(async () => {
     testEnv = await createTestEnv();
     // Nothing listens on port 1: every Redis command fails.
-    app = await startVerificationService(loadConfig(VerificationServiceEnv, { ...testEnv.env, REDIS_URL: 'redis://127.0.0.1:1' }));
+    app = await startVerificationService(loadVerificationServiceConfig({ ...testEnv.env, REDIS_URL: 'redis://127.0.0.1:1' }));
     bus = await connectBus(testEnv);
   });
 

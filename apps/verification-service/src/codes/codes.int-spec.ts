@@ -25,7 +25,7 @@ describe('verification codes (verification-service on real Redis and NATS)', () 
 
     const key = `${h.testEnv.redisPrefix}:${CodeKeys.code(device.deviceId)}`;
     const stored = await h.redis.hgetall(key);
-    expect(stored.hash).toBe(codeHash(h.config.CODE_HMAC_SECRET, device.deviceId, code));
+    expect(stored.hash).toBe(codeHash(h.config.codes.hmacSecret, device.deviceId, code));
     const ttl = await h.redis.pttl(key);
     expect(ttl).toBeGreaterThan(295_000);
     expect(ttl).toBeLessThanOrEqual(300_000);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { codeHash, codeReceipt, currentRequestId, DomainError, sealCode } from '@td/common';
 import { codeSealBinding, ErrorCode, type CheckCodeReply, type CheckCodeRequest, type CodeReceiptReply, type CodeReceiptRequest, type IssueCodeReply, type IssueCodeRequest, type VoidCodesReply } from '@td/contracts';
-import { CONFIG, type VerificationServiceEnv } from '../config';
+import { VerificationServiceConfig } from '../config';
 import { generateCode, hashesEqual, HOUR_MS, ISSUE_INTERVAL_MS, MAX_RESENDS_PER_HOUR, retryAfterSeconds } from './codes.rules';
 import { CodesStore, type IssueInput } from './codes.store';
 import { VerificationMailQueue } from './verification-mail.queue';
@@ -17,7 +17,7 @@ export class CodesService {
   private readonly logger = new Logger(CodesService.name);
 
   constructor(
-    @Inject(CONFIG) private readonly config: VerificationServiceEnv,
+    private readonly config: VerificationServiceConfig,
     private readonly store: CodesStore,
     private readonly mail: VerificationMailQueue,
   ) {}
@@ -29,8 +29,8 @@ export class CodesService {
       codeId: randomUUID(),
       userId: request.userId,
       deviceId: request.deviceId,
-      hash: codeHash(this.config.CODE_HMAC_SECRET, request.deviceId, code),
-      ttlMs: this.config.CODE_TTL_SECONDS * 1000,
+      hash: codeHash(this.config.codes.hmacSecret, request.deviceId, code),
+      ttlMs: this.config.codes.ttlSeconds * 1000,
       cooldownMs: ISSUE_INTERVAL_MS,
       resend: request.reason === 'resend' ? { limit: MAX_RESENDS_PER_HOUR, windowMs: HOUR_MS, member: randomUUID() } : null,
     };
@@ -46,7 +46,7 @@ export class CodesService {
       await this.mail.enqueue(issue.codeId, {
         ...recipient,
         deviceId: request.deviceId,
-        sealedCode: sealCode(this.config.CODE_HMAC_SECRET, code, codeSealBinding(recipient)),
+        sealedCode: sealCode(this.config.codes.hmacSecret, code, codeSealBinding(recipient)),
         expiresAt,
         device: request.device,
         requestId: currentRequestId(),
@@ -63,12 +63,12 @@ export class CodesService {
 
   /** CODE-3, CODE-5, CODE-6: the attempt is counted before anything is compared; a match works once. */
   async check(request: CheckCodeRequest): Promise<CheckCodeReply> {
-    const submitted = codeHash(this.config.CODE_HMAC_SECRET, request.deviceId, request.code);
+    const submitted = codeHash(this.config.codes.hmacSecret, request.deviceId, request.code);
     const attempt = { userId: request.userId, deviceId: request.deviceId, member: randomUUID() };
     const start = await this.store.beginCheck({
       ...attempt,
-      maxAttempts: this.config.CODE_MAX_ATTEMPTS,
-      maxFailures: this.config.CODE_MAX_FAILURES_PER_HOUR,
+      maxAttempts: this.config.codes.maxAttempts,
+      maxFailures: this.config.codes.maxFailuresPerHour,
       windowMs: HOUR_MS,
     });
     switch (start.kind) {
@@ -93,12 +93,12 @@ export class CodesService {
       throw codeExpired();
     }
     this.logger.log({ msg: 'verification code accepted', deviceId: request.deviceId });
-    return { valid: true, receipt: codeReceipt(this.config.CODE_HMAC_SECRET, request.deviceId, request.code) };
+    return { valid: true, receipt: codeReceipt(this.config.codes.hmacSecret, request.deviceId, request.code) };
   }
 
   /** Touches no code: a verify repeated after its device was approved compares receipts (issue 10). */
   receipt(request: CodeReceiptRequest): CodeReceiptReply {
-    return { receipt: codeReceipt(this.config.CODE_HMAC_SECRET, request.deviceId, request.code) };
+    return { receipt: codeReceipt(this.config.codes.hmacSecret, request.deviceId, request.code) };
   }
 
   /** The devices among these with no code in store (see MissingCodesRequest). */

@@ -1,8 +1,8 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { BullQueues, DomainError, FAIL_FAST_PRODUCER, withTimeout } from '@td/common';
 import { EmailJob, Queue, Service, type VerificationCodeEmailJob } from '@td/contracts';
 import type { Queue as BullQueue, JobsOptions } from 'bullmq';
-import { CONFIG, type VerificationServiceEnv } from '../config';
+import { VerificationServiceConfig } from '../config';
 
 /** Delivery is retried while the mail server is down (CODE-2): 8 tries over about four minutes. */
 const JOB_OPTIONS: JobsOptions = {
@@ -22,8 +22,8 @@ export class VerificationMailQueue implements OnApplicationBootstrap, OnApplicat
   private readonly queues: BullQueues;
   private readonly queue: BullQueue<VerificationCodeEmailJob>;
 
-  constructor(@Inject(CONFIG) config: VerificationServiceEnv) {
-    this.queues = new BullQueues(config, `${Service.verification}-email-producer`, FAIL_FAST_PRODUCER);
+  constructor(config: VerificationServiceConfig) {
+    this.queues = new BullQueues(config.redis, `${Service.verification}-email-producer`, FAIL_FAST_PRODUCER);
     this.queue = this.queues.open<VerificationCodeEmailJob>(Queue.email, {}, (error) => this.logger.warn(`email queue connection: ${error.message}`));
   }
 

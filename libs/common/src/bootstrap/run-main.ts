@@ -1,13 +1,13 @@
-import { ConfigError, loadConfig } from '../config';
+import { ConfigError } from '../config';
 
 /**
  * The entry point of every process: read and validate the environment once
  * (OPS-4), start, and exit non-zero with a clear message if either fails.
  */
-export function runMain<T extends object>(schema: new () => T, start: (config: T) => Promise<unknown>): void {
+export function runMain<T extends object>(loadConfig: () => T, start: (config: T) => Promise<unknown>): void {
   let config: T;
   try {
-    config = loadConfig(schema);
+    config = loadConfig();
   } catch (error) {
     console.error(error instanceof ConfigError ? error.message : error);
     process.exit(78); // EX_CONFIG

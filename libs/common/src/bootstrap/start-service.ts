@@ -1,7 +1,7 @@
 import type { DynamicModule, INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { DestinationStream } from 'pino';
-import type { BusEnv } from '../config';
+import type { BusConfig } from '../config';
 import { RpcErrorFilter } from '../errors';
 import { serveHealth } from '../health';
 import { createLogger, PinoNestLogger } from '../logging';
@@ -19,12 +19,12 @@ export interface StartOptions {
  * ones received answered), then runs the modules' destroy and shutdown hooks (workers,
  * queues, pools), so nothing a request in flight needs is closed under it.
  */
-export async function startService(module: DynamicModule, config: BusEnv, service: string, options: StartOptions = {}): Promise<INestMicroservice> {
-  const logger = new PinoNestLogger(createLogger(service, config.LOG_LEVEL, { stream: options.logStream }));
+export async function startService(module: DynamicModule, config: BusConfig, service: string, options: StartOptions = {}): Promise<INestMicroservice> {
+  const logger = new PinoNestLogger(createLogger(service, config.process.logLevel, { stream: options.logStream }));
   const app = await NestFactory.createMicroservice(module, { strategy: busServer(config, service), logger, bufferLogs: true });
   app.useGlobalFilters(new RpcErrorFilter());
-  closeOnSignals(app, () => app.close(), config.SHUTDOWN_DRAIN_MS);
+  closeOnSignals(app, () => app.close(), config.process.shutdownDrainMs);
   await app.listen();
-  if (config.HEALTH_PORT) await serveHealth(config.HEALTH_PORT);
+  if (config.process.healthPort) await serveHealth(config.process.healthPort);
   return app;
 }

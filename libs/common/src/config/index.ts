@@ -1,2 +1,3 @@
+export * from './app-config';
 export * from './base.env';
 export * from './load-config';

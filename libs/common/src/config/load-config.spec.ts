@@ -1,4 +1,5 @@
 import { IsInt, Max, Min } from 'class-validator';
+import { BusConfig } from './app-config';
 import { BusEnv } from './base.env';
 import { ConfigError, loadConfig } from './load-config';
 import { natsConnectionOptions } from '../nats/nats.module';
@@ -53,12 +54,12 @@ describe('loadConfig (OPS-4)', () => {
 
   it('SEC-11 every NATS connection gets the service\'s credentials and TLS settings', () => {
     const config = loadConfig(ExampleEnv, { NATS_URL: 'tls://a:4222,tls://b:4222', NATS_USER: 'gateway', NATS_PASSWORD: 'secret', NATS_TLS_CA: __filename });
-    expect(natsConnectionOptions(config, 'gateway')).toMatchObject({
+    expect(natsConnectionOptions(new BusConfig(config).nats, 'gateway')).toMatchObject({
       servers: ['tls://a:4222', 'tls://b:4222'],
       user: 'gateway',
       pass: 'secret',
       tls: { caFile: __filename },
     });
-    expect(natsConnectionOptions(loadConfig(ExampleEnv, {}), 'x')).not.toHaveProperty('tls');
+    expect(natsConnectionOptions(new BusConfig(loadConfig(ExampleEnv, {})).nats, 'x')).not.toHaveProperty('tls');
   });
 });

@@ -4,7 +4,7 @@ import { ErrorCode, type Command } from '@td/contracts';
 import { createTestEnv, LogCapture, type LogLine, type TestEnv } from '@td/testing';
 import { connect, type NatsConnection } from 'nats';
 import { startService } from '../bootstrap';
-import { BusEnv, loadConfig } from '../config';
+import { BusConfig, BusEnv, configLoader } from '../config';
 import { DomainError } from '../errors';
 import { runWithRequestId } from '../logging';
 import { BusClient } from './bus.client';
@@ -44,7 +44,7 @@ describe('OPS-2 bus command logs (one service in its own process)', () => {
 
   beforeAll(async () => {
     testEnv = await createTestEnv();
-    const config = loadConfig(BusEnv, { ...testEnv.env, LOG_LEVEL: 'info' });
+    const config = configLoader(BusEnv, BusConfig)({ ...testEnv.env, LOG_LEVEL: 'info' });
     app = await startService(LogTestModule.forRoot(), config, 'log-test', { logStream: logs });
     nats = await connect({ servers: testEnv.natsUrl });
     bus = new BusClient(nats, testEnv.natsPrefix, 5000);

@@ -1,7 +1,7 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, type ConnectionOptions, type NatsConnection } from 'nats';
-import type { BusEnv } from '../config';
+import type { NatsSettings } from '../config';
 import { BusClient } from './bus.client';
 
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
@@ -10,11 +10,11 @@ export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
  * Options every NATS connection of ours shares: this service's own credentials and TLS
  * (SEC-11), reconnect for ever, name the client.
  */
-export function natsConnectionOptions(config: BusEnv, name: string): ConnectionOptions {
+export function natsConnectionOptions(nats: NatsSettings, name: string): ConnectionOptions {
   return {
-    servers: config.NATS_URL.split(','),
+    servers: nats.url.split(','),
     name,
-    ...natsCredentials(config),
+    ...natsCredentials(nats),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     timeout: 3000,
@@ -24,14 +24,14 @@ export function natsConnectionOptions(config: BusEnv, name: string): ConnectionO
 }
 
 /** SEC-11: user and password, or a `.creds` file (JWT + nkey seed); TLS when a CA (or `tls://`) says so. */
-function natsCredentials(config: BusEnv): ConnectionOptions {
+function natsCredentials(nats: NatsSettings): ConnectionOptions {
   const options: ConnectionOptions = {};
-  if (config.NATS_USER) Object.assign(options, { user: config.NATS_USER, pass: config.NATS_PASSWORD });
-  if (config.NATS_CREDS) options.authenticator = credsAuthenticator(readFileSync(config.NATS_CREDS));
-  if (config.NATS_TLS_CA || config.NATS_TLS_CERT || config.NATS_URL.includes('tls://')) {
+  if (nats.user) Object.assign(options, { user: nats.user, pass: nats.password });
+  if (nats.credsFile) options.authenticator = credsAuthenticator(readFileSync(nats.credsFile));
+  if (nats.tlsCaFile || nats.tlsCertFile || nats.url.includes('tls://')) {
     options.tls = {
-      ...(config.NATS_TLS_CA ? { caFile: config.NATS_TLS_CA } : {}),
-      ...(config.NATS_TLS_CERT ? { certFile: config.NATS_TLS_CERT, keyFile: config.NATS_TLS_KEY } : {}),
+      ...(nats.tlsCaFile ? { caFile: nats.tlsCaFile } : {}),
+      ...(nats.tlsCertFile ? { certFile: nats.tlsCertFile, keyFile: nats.tlsKeyFile } : {}),
     };
   }
   return options;
@@ -50,16 +50,16 @@ class NatsConnectionCloser implements OnApplicationShutdown {
  */
 @Module({})
 export class NatsModule {
-  static forRoot(config: BusEnv, name: string): DynamicModule {
+  static forRoot(nats: NatsSettings, name: string): DynamicModule {
     return {
       module: NatsModule,
       global: true,
       providers: [
-        { provide: NATS_CONNECTION, useFactory: () => connect(natsConnectionOptions(config, name)) },
+        { provide: NATS_CONNECTION, useFactory: () => connect(natsConnectionOptions(nats, name)) },
         {
           provide: BusClient,
           inject: [NATS_CONNECTION],
-          useFactory: (connection: NatsConnection) => new BusClient(connection, config.NATS_PREFIX, config.NATS_REQUEST_TIMEOUT_MS),
+          useFactory: (connection: NatsConnection) => new BusClient(connection, nats.prefix, nats.requestTimeoutMs),
         },
         NatsConnectionCloser,
       ],

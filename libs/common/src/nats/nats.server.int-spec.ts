@@ -3,7 +3,7 @@ import { MessagePattern } from '@nestjs/microservices';
 import { createTestEnv, waitUntil, type TestEnv } from '@td/testing';
 import { connect, JSONCodec, type NatsConnection } from 'nats';
 import { startService } from '../bootstrap';
-import { BusEnv, loadConfig } from '../config';
+import { BusConfig, BusEnv, configLoader } from '../config';
 import { prefixed } from './subject-prefix';
 
 /** A request the test holds until it says so. */
@@ -68,7 +68,7 @@ describe('bus server shutdown', () => {
   }
 
   it('OPS-5 closing a service drains: it stops taking requests, still answers every request it received, then closes', async () => {
-    const config = loadConfig(BusEnv, testEnv.env);
+    const config = configLoader(BusEnv, BusConfig)(testEnv.env);
     app = await startService(DrainTestModule.forRoot(), config, 'drain-test');
     const held = Promise.all([request('drain-test.slow', { n: 2 }), request('drain-test.slow', { n: 5 })]);
     await waitUntil(() => gate.entered === 2);

@@ -1,6 +1,6 @@
 import { testId } from '@td/testing';
 import type { Job } from 'bullmq';
-import { loadConfig, RedisEnv } from '../config';
+import { configLoader, RedisConfig, RedisEnv } from '../config';
 import { BullQueues, BullWorker } from './bull';
 
 /** A promise and the function that resolves it: a job that runs until the test lets it finish. */
@@ -11,8 +11,8 @@ function gate(): { opened: Promise<void>; open: () => void } {
 }
 
 describe('BullQueues and BullWorker (the one queue/worker lifecycle)', () => {
-  const config = loadConfig(RedisEnv, { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_PREFIX: testId() });
-  const queues = new BullQueues(config, 'test-queues');
+  const { redis } = configLoader(RedisEnv, RedisConfig)({ REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_PREFIX: testId() });
+  const queues = new BullQueues(redis, 'test-queues');
   const queue = queues.open<{ n: number }>('jobs', { defaultJobOptions: { removeOnComplete: false } });
   afterAll(() => queues.close());
 
@@ -20,7 +20,7 @@ describe('BullQueues and BullWorker (the one queue/worker lifecycle)', () => {
     const started = gate();
     const finish = gate();
     const worker = new BullWorker<{ n: number }, number>(
-      config,
+      redis,
       'jobs',
       async (job: Job<{ n: number }>) => {
         started.open();
@@ -44,7 +44,7 @@ describe('BullQueues and BullWorker (the one queue/worker lifecycle)', () => {
     const started = gate();
     const release = gate();
     const worker = new BullWorker<{ n: number }, number>(
-      config,
+      redis,
       'jobs',
       async () => {
         started.open();

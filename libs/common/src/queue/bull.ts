@@ -1,6 +1,6 @@
 import { Queue, Worker, type Job, type QueueOptions, type WorkerOptions } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
-import type { RedisEnv } from '../config';
+import type { RedisSettings } from '../config';
 import { bullPrefix, createBullConnection, redisReady } from '../redis';
 import { settlesWithin } from '../time';
 
@@ -19,16 +19,16 @@ export class BullQueues {
 
   /** `options`: e.g. FAIL_FAST_PRODUCER for a producer that must answer fast (ERR-3). */
   constructor(
-    private readonly config: RedisEnv,
+    private readonly redis: RedisSettings,
     connectionName: string,
     options: RedisOptions = {},
   ) {
-    this.connection = createBullConnection(config, connectionName, options);
+    this.connection = createBullConnection(redis, connectionName, options);
   }
 
   /** `onError`: BullMQ's `error` events (the connection's own are logged already). */
   open<Data>(name: string, options: Omit<QueueOptions, 'connection' | 'prefix'> = {}, onError: (error: Error) => void = () => undefined): Queue<Data> {
-    const queue = new Queue<Data>(name, { ...options, connection: this.connection, prefix: bullPrefix(this.config) });
+    const queue = new Queue<Data>(name, { ...options, connection: this.connection, prefix: bullPrefix(this.redis) });
     queue.on('error', onError);
     this.queues.push(queue as Queue);
     return queue;
@@ -58,10 +58,10 @@ export class BullWorker<Data, Result> {
   readonly worker: Worker<Data, Result>;
   private readonly connection: Redis;
 
-  constructor(config: RedisEnv, queueName: string, process: (job: Job<Data, Result>) => Promise<Result>, options: BullWorkerOptions) {
+  constructor(redis: RedisSettings, queueName: string, process: (job: Job<Data, Result>) => Promise<Result>, options: BullWorkerOptions) {
     const { connectionName, ...workerOptions } = options;
-    this.connection = createBullConnection(config, connectionName);
-    this.worker = new Worker<Data, Result>(queueName, process, { ...workerOptions, connection: this.connection, prefix: bullPrefix(config) });
+    this.connection = createBullConnection(redis, connectionName);
+    this.worker = new Worker<Data, Result>(queueName, process, { ...workerOptions, connection: this.connection, prefix: bullPrefix(redis) });
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import { createServer, type AddressInfo } from 'node:net';
 import { waitUntil } from '@td/testing';
-import { loadConfig, RedisEnv } from '../config';
+import { configLoader, RedisConfig, RedisEnv } from '../config';
 import { createBullConnection, createRedis } from './redis';
 
 /** A port that refuses connections: nothing listens there. */
@@ -29,9 +29,9 @@ describe('Redis connections', () => {
     ['createBullConnection', createBullConnection],
   ])('ERR-3 %s reports a lost Redis once through the structured logger, never as an unhandled error event', async (_name, create) => {
     const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    const config = loadConfig(RedisEnv, { REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });
+    const config = configLoader(RedisEnv, RedisConfig)({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });
     const name = `test-${_name}`;
-    const redis = create(config, name, { retryStrategy: () => 50 });
+    const redis = create(config.redis, name, { retryStrategy: () => 50 });
     try {
       // Several reconnect attempts fail while we wait…
       let failures = 0;

@@ -1,6 +1,6 @@
 import { Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { RedisEnv } from '../config';
+import type { RedisSettings } from '../config';
 import { createRedis, redisReady } from './redis';
 
 export const REDIS = Symbol('REDIS');
@@ -26,11 +26,11 @@ class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
 /** One fail-fast Redis connection per process, keys under REDIS_PREFIX. */
 @Module({})
 export class RedisModule {
-  static forRoot(config: RedisEnv, name: string): DynamicModule {
+  static forRoot(settings: RedisSettings, name: string): DynamicModule {
     return {
       module: RedisModule,
       global: true,
-      providers: [{ provide: REDIS, useFactory: () => createRedis(config, name) }, RedisLifecycle],
+      providers: [{ provide: REDIS, useFactory: () => createRedis(settings, name) }, RedisLifecycle],
       exports: [REDIS],
     };
   }

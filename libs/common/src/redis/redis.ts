@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
-import type { RedisEnv } from '../config';
+import type { RedisSettings } from '../config';
 
 const logger = new Logger('Redis');
 
@@ -28,10 +28,10 @@ export function logConnectionErrors(redis: Redis, name: string): Redis {
  * A Redis connection that fails fast when Redis is down (ERR-3): commands are not
  * queued while disconnected and each gives up after a bound.
  */
-export function createRedis(config: RedisEnv, name: string, options: RedisOptions = {}): Redis {
-  const redis = new Redis(config.REDIS_URL, {
+export function createRedis(settings: RedisSettings, name: string, options: RedisOptions = {}): Redis {
+  const redis = new Redis(settings.url, {
     connectionName: name,
-    keyPrefix: `${config.REDIS_PREFIX}:`,
+    keyPrefix: `${settings.prefix}:`,
     connectTimeout: 2000,
     commandTimeout: 2000,
     maxRetriesPerRequest: 1,
@@ -46,8 +46,8 @@ export function createRedis(config: RedisEnv, name: string, options: RedisOption
  * BullMQ wants its own connections (no key prefix, blocking commands allowed); it prefixes keys itself.
  * A producer that must answer fast (a `Queue`, never a `Worker`) may pass fail-fast options here.
  */
-export function createBullConnection(config: RedisEnv, name: string, options: RedisOptions = {}): Redis {
-  const redis = new Redis(config.REDIS_URL, {
+export function createBullConnection(settings: RedisSettings, name: string, options: RedisOptions = {}): Redis {
+  const redis = new Redis(settings.url, {
     connectionName: name,
     maxRetriesPerRequest: null,
     connectTimeout: 2000,
@@ -60,8 +60,8 @@ export function createBullConnection(config: RedisEnv, name: string, options: Re
 /** Options for a BullMQ producer connection that fails fast when Redis is down (ERR-3), as `createRedis` does. */
 export const FAIL_FAST_PRODUCER: RedisOptions = { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2000 };
 
-export function bullPrefix(config: RedisEnv): string {
-  return `${config.REDIS_PREFIX}:bull`;
+export function bullPrefix(settings: RedisSettings): string {
+  return `${settings.prefix}:bull`;
 }
 
 /**
