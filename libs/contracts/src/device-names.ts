@@ -25,8 +25,26 @@ export const APP_LABELS: Record<ClientType, string> = {
 
 const codePoints = (text: string): string[] => Array.from(text);
 
+/**
+ * Parsed User-Agents: ua-parser's regular expressions cost more CPU than the rest of a setup's own
+ * work, and a user's (or a fleet's) clients send the same few strings (issue 12). Bounded: emptied when full.
+ */
+const DESCRIBED = new Map<string, { os: string; browser: string }>();
+const DESCRIBED_MAX = 1000;
+
 /** OS and browser names from a User-Agent, `Unknown` when it does not tell (SETUP-2, APPROVE-5). */
 export function describeUserAgent(userAgent: string | null): { os: string; browser: string } {
+  if (!userAgent) return parseUserAgent(null);
+  let described = DESCRIBED.get(userAgent);
+  if (!described) {
+    if (DESCRIBED.size >= DESCRIBED_MAX) DESCRIBED.clear();
+    described = parseUserAgent(userAgent);
+    DESCRIBED.set(userAgent, described);
+  }
+  return { ...described };
+}
+
+function parseUserAgent(userAgent: string | null): { os: string; browser: string } {
   const result = userAgent ? new UAParser(userAgent).getResult() : null;
   const clean = (value: string | undefined): string => {
     const text = (value ?? '').replace(new RegExp(FORBIDDEN_NAME_CHARACTERS, 'gu'), '').trim();
