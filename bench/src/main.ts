@@ -18,7 +18,8 @@
  *   --full-cascade       10,000 people × 20 devices, the target of DEPROV-3
  *   --only a,b           only these scenarios (first-device, approval, list, cascade, idle); list needs the
  *                        people the flows leave behind, so it brings approval (and first-device) with it
- * BENCH_CONCURRENCY (16), BENCH_USERS (people per flow scenario, 150), BENCH_LIST_REQUESTS (3,000).
+ * BENCH_CONCURRENCY (16), BENCH_USERS (people per flow scenario, 150), BENCH_LIST_REQUESTS (3,000);
+ * BENCH_SYSTEM_LOG=path keeps the services' output.
  */
 import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';

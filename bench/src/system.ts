@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 
 /** Starts the whole system exactly as `npm start` does (every service its own process) and waits until ready. */
@@ -10,8 +11,16 @@ export async function startSystem(env: Record<string, string>, port: number): Pr
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  launcher.stdout!.on('data', (chunk) => (output += chunk));
-  launcher.stderr!.on('data', (chunk) => (output += chunk));
+  // BENCH_SYSTEM_LOG=path keeps the services' own output (warnings: LOG_LEVEL is warn) for a look afterwards.
+  const log = process.env.BENCH_SYSTEM_LOG ? createWriteStream(process.env.BENCH_SYSTEM_LOG) : null;
+  launcher.stdout!.on('data', (chunk) => {
+    output += chunk;
+    log?.write(chunk);
+  });
+  launcher.stderr!.on('data', (chunk) => {
+    output += chunk;
+    log?.write(chunk);
+  });
   const deadline = Date.now() + 300_000;
   while (!output.includes('Trusted Devices is up')) {
     if (launcher.exitCode !== null || Date.now() > deadline) throw new Error(`the system did not start:\n${output}`);

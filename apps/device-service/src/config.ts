@@ -107,11 +107,15 @@ export class DeviceServiceEnv extends RedisEnv {
   @Max(20_000)
   DEPROVISION_BATCH_SIZE: number = 2000;
 
-  /** Deprovisioning jobs (users) one worker holds at the same time; they are disabled together, many users per transaction. */
+  /**
+   * Deprovisioning jobs (users) one worker holds at the same time; they are disabled together, many users
+   * per transaction. Each holds its BullMQ lock meanwhile: at 500 on a starved machine renewals came late,
+   * locks lapsed and jobs ran twice (issue 12); 200 kept them all.
+   */
   @IsInt()
   @Min(1)
   @Max(5000)
-  DEPROVISION_CONCURRENCY: number = 500;
+  DEPROVISION_CONCURRENCY: number = 200;
 
   /** Cascade transactions one worker runs at the same time (its jobs are split between them). */
   @IsInt()
