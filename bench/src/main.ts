@@ -21,10 +21,9 @@
  * BENCH_CONCURRENCY (16), BENCH_USERS (people per flow scenario, 150), BENCH_LIST_REQUESTS (3,000);
  * BENCH_SYSTEM_LOG=path keeps the services' output.
  */
-import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { createTestEnv, DeviceKey, mintToken, newUser, type TestEnv } from '@td/testing';
+import { createTestEnv, DeviceKey, freePort, mintToken, newUser, type TestEnv } from '@td/testing';
 import { Client } from 'pg';
 import { DEVICES_PER_USER, runCascade, runCascadeFloor, seedCascade, type CascadeResult } from './cascade';
 import { CpuMeter } from './cpu';
@@ -89,16 +88,6 @@ interface ScenarioReport {
   notes?: Record<string, unknown>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function people(secret: string, count: number, workspace?: string): Promise<Person[]> {
   return Promise.all(

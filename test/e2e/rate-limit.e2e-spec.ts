@@ -1,4 +1,3 @@
-import type { INestApplication } from '@nestjs/common';
 import request, { type Response } from 'supertest';
 import { TestSystem } from '../support/system';
 import { trustedAdmin } from '../support/workspace';
@@ -12,19 +11,11 @@ const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
  */
 describe('SEC-9 general rate limits on /v1 and /scim', () => {
   let system: TestSystem;
-  const others: INestApplication[] = [];
-
-  async function gateway(overrides: Record<string, string>): Promise<string> {
-    const { app, url } = await system.anotherGateway(overrides);
-    others.push(app);
-    return url;
-  }
 
   beforeAll(async () => {
     system = await TestSystem.start();
   });
   afterAll(async () => {
-    for (const app of others) await app.close();
     await system.stop();
   });
 
@@ -54,7 +45,7 @@ describe('SEC-9 general rate limits on /v1 and /scim', () => {
   }
 
   it('SEC-9 beyond the per-address limit /v1 answers 429 rate_limited with Retry-After; another address is not affected', async () => {
-    const url = await gateway({ TRUST_PROXY: '1', RATE_LIMIT_IP_PER_MINUTE: '5' });
+    const url = await system.gatewayWith({ TRUST_PROXY: '1', RATE_LIMIT_IP_PER_MINUTE: '5' });
     const { token } = await system.token();
     const from = (address: string) => ({ 'x-forwarded-for': address, authorization: `Bearer ${token}` });
     for (let i = 0; i < 5; i += 1) expect((await listDevices(url, from('198.51.100.7'))).status).toBe(200);
@@ -66,8 +57,8 @@ describe('SEC-9 general rate limits on /v1 and /scim', () => {
   });
 
   it('SEC-9 the per-user limit holds across two gateways sharing Redis; another user is not affected', async () => {
-    const first = await gateway({ RATE_LIMIT_USER_PER_MINUTE: '4' });
-    const second = await gateway({ RATE_LIMIT_USER_PER_MINUTE: '4' });
+    const first = await system.gatewayWith({ RATE_LIMIT_USER_PER_MINUTE: '4' });
+    const second = await system.gatewayWith({ RATE_LIMIT_USER_PER_MINUTE: '4' });
     const { token } = await system.token();
     const auth = { authorization: `Bearer ${token}` };
     for (const url of [first, second, first, second]) expect((await listDevices(url, auth)).status).toBe(200);
@@ -82,7 +73,7 @@ describe('SEC-9 general rate limits on /v1 and /scim', () => {
     const admin = await trustedAdmin(system);
     const created = await admin.call('post', '/v1/workspace/scim-tokens');
     expect(created.status).toBe(201);
-    const url = await gateway({ TRUST_PROXY: '1', RATE_LIMIT_USER_PER_MINUTE: '3', RATE_LIMIT_IP_PER_MINUTE: '5' });
+    const url = await system.gatewayWith({ TRUST_PROXY: '1', RATE_LIMIT_USER_PER_MINUTE: '3', RATE_LIMIT_IP_PER_MINUTE: '5' });
     const lookUp = (address: string, token?: string) => {
       const req = request(url).get(`/scim/v2/Users/${encodeURIComponent(admin.user.sub)}`).set('x-forwarded-for', address);
       return token ? req.set('authorization', `Bearer ${token}`) : req;
@@ -103,7 +94,7 @@ describe('SEC-9 general rate limits on /v1 and /scim', () => {
   });
 
   it('SEC-9 with Redis unreachable the limits cannot be checked: 503 with Retry-After (never a 500, never unchecked)', async () => {
-    const url = await gateway({ REDIS_URL: 'redis://127.0.0.1:1', AUTH_DEV_LOGIN: 'false' });
+    const url = await system.gatewayWith({ REDIS_URL: 'redis://127.0.0.1:1', AUTH_DEV_LOGIN: 'false' });
     const { token } = await system.token();
     const api = await listDevices(url, { authorization: `Bearer ${token}` });
     expect(api.status).toBe(503);

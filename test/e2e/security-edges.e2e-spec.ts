@@ -1,4 +1,3 @@
-import type { INestApplication } from '@nestjs/common';
 
 import { prefixed } from '@td/common';
 import { PING_COMMANDS, Service } from '@td/contracts';
@@ -13,19 +12,11 @@ import { TestSystem } from '../support/system';
 /** The edges of issue 9, probed over HTTP as the issue describes them (SEC-1, SEC-2, SEC-3, SEC-9, SEC-10, ERR-2). */
 describe('SEC — the edges (over HTTP)', () => {
   let system: TestSystem;
-  const others: INestApplication[] = [];
-
-  async function gateway(overrides: Record<string, string>): Promise<string> {
-    const { app, url } = await system.anotherGateway(overrides);
-    others.push(app);
-    return url;
-  }
 
   beforeAll(async () => {
     system = await TestSystem.start();
   });
   afterAll(async () => {
-    for (const app of others) await app.close();
     await system.stop();
   });
 
@@ -35,7 +26,7 @@ describe('SEC — the edges (over HTTP)', () => {
       const token = minted.body.accessToken as string;
       await request(system.url).get('/v1/session').set('authorization', `Bearer ${token}`).expect(200);
 
-      const production = await gateway({ AUTH_DEV_LOGIN: 'false' });
+      const production = await system.gatewayWith({ AUTH_DEV_LOGIN: 'false' });
       const refused = await request(production).get('/v1/session').set('authorization', `Bearer ${token}`);
       expect([refused.status, refused.body.code]).toEqual([401, 'unauthenticated']);
       await request(production).post('/v1/dev/token').send({ email: 'alice@example.com', role: 'owner' }).expect(404);
@@ -74,7 +65,7 @@ describe('SEC — the edges (over HTTP)', () => {
     });
 
     it('SEC-2 with OPS_DASHBOARD_PASSWORD set it is asked for even with dev login on', async () => {
-      const url = await gateway({ OPS_DASHBOARD_PASSWORD: PASSWORD });
+      const url = await system.gatewayWith({ OPS_DASHBOARD_PASSWORD: PASSWORD });
       const anonymous = await request(url).get('/ops/queues/api/queues');
       expect(anonymous.status).toBe(401);
       expect(anonymous.headers['www-authenticate']).toContain('Basic');
@@ -83,14 +74,14 @@ describe('SEC — the edges (over HTTP)', () => {
     });
 
     it('SEC-2 beyond loopback it always needs the password; OPS_DASHBOARD_WRITE=true makes it writable', async () => {
-      const url = await gateway({ AUTH_DEV_LOGIN: 'false', HOST: '0.0.0.0', OPS_DASHBOARD: 'true', OPS_DASHBOARD_PASSWORD: PASSWORD, OPS_DASHBOARD_WRITE: 'true' });
+      const url = await system.gatewayWith({ AUTH_DEV_LOGIN: 'false', HOST: '0.0.0.0', OPS_DASHBOARD: 'true', OPS_DASHBOARD_PASSWORD: PASSWORD, OPS_DASHBOARD_WRITE: 'true' });
       expect((await request(url).get('/ops/queues')).status).toBe(401);
       await request(url).put('/ops/queues/api/queues/deprovision/pause').expect(401);
       await request(url).put('/ops/queues/api/queues/deprovision/pause').set('authorization', basic(PASSWORD)).expect(200);
       await request(url).put('/ops/queues/api/queues/deprovision/resume').set('authorization', basic(PASSWORD)).expect(200);
     });
     it('SEC-2 even a writable dashboard cannot choose where a mail goes: a re-addressed waiting code mail and a forged copy reach only the user', async () => {
-      const url = await gateway({ AUTH_DEV_LOGIN: 'false', HOST: '0.0.0.0', OPS_DASHBOARD: 'true', OPS_DASHBOARD_PASSWORD: PASSWORD, OPS_DASHBOARD_WRITE: 'true' });
+      const url = await system.gatewayWith({ AUTH_DEV_LOGIN: 'false', HOST: '0.0.0.0', OPS_DASHBOARD: 'true', OPS_DASHBOARD_PASSWORD: PASSWORD, OPS_DASHBOARD_WRITE: 'true' });
       const operator = basic(PASSWORD);
       const attacker = `attacker-${Date.now().toString(36)}@evil.test`;
       const client = await ApiClient.signIn(system, 'extension');
@@ -144,17 +135,17 @@ describe('SEC — the edges (over HTTP)', () => {
     });
 
     it('SEC-3 with TRUST_PROXY=1 only the hop the proxy added counts: a client-written entry before it is ignored', async () => {
-      const behindOneProxy = await gateway({ TRUST_PROXY: '1' });
+      const behindOneProxy = await system.gatewayWith({ TRUST_PROXY: '1' });
       expect(await recordedIp(behindOneProxy, '198.51.100.23, 203.0.113.9')).toEqual({ status: 201, lastIp: '203.0.113.9' });
     });
 
     it('SEC-3 with TRUST_PROXY naming CIDRs, a request from outside them is not believed', async () => {
-      const behindNamedProxies = await gateway({ TRUST_PROXY: '10.0.0.0/8,192.0.2.0/24' });
+      const behindNamedProxies = await system.gatewayWith({ TRUST_PROXY: '10.0.0.0/8,192.0.2.0/24' });
       expect(await recordedIp(behindNamedProxies, '198.51.100.23')).toEqual({ status: 201, lastIp: '127.0.0.1' });
     });
 
     it('SEC-3 a forwarded value that is not an IP address (over 64 characters) is not recorded and fails nothing', async () => {
-      const behindOneProxy = await gateway({ TRUST_PROXY: '1' });
+      const behindOneProxy = await system.gatewayWith({ TRUST_PROXY: '1' });
       expect(await recordedIp(behindOneProxy, 'x'.repeat(100))).toEqual({ status: 201, lastIp: null });
     });
   });
@@ -186,7 +177,7 @@ describe('SEC — the edges (over HTTP)', () => {
 
     it('SEC-10 HSTS only when PUBLIC_URL is https', async () => {
       expect((await request(system.url).get('/health/live')).headers['strict-transport-security']).toBeUndefined();
-      const https = await gateway({ PUBLIC_URL: 'https://devices.example.test' });
+      const https = await system.gatewayWith({ PUBLIC_URL: 'https://devices.example.test' });
       expect((await request(https).get('/health/live')).headers['strict-transport-security']).toMatch(/max-age=\d+/);
     });
   });
@@ -279,7 +270,7 @@ describe('SEC — the edges (over HTTP)', () => {
 
     it('SEC-9 instance details only to operators: with an ops password set, anonymous callers get the status alone', async () => {
       const PASSWORD = 'a-dashboard-password-of-some-length';
-      const url = await gateway({ OPS_DASHBOARD_PASSWORD: PASSWORD });
+      const url = await system.gatewayWith({ OPS_DASHBOARD_PASSWORD: PASSWORD });
       const anonymous = await request(url).get('/health/ready').expect(200);
       expect(anonymous.body).toEqual({ status: 'ok' });
       expect(JSON.stringify(anonymous.body)).not.toMatch(/instance|pid|hostname/);

@@ -1,6 +1,5 @@
-import { createServer } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
-import { waitUntil } from '@td/testing';
+import { freePort, waitUntil } from '@td/testing';
 import request from 'supertest';
 import { startGateway } from '../../apps/gateway/src/bootstrap';
 import { loadGatewayConfig } from '../../apps/gateway/src/config';
@@ -150,13 +149,3 @@ describe('DEPROV and KEY-5 — deprovisioning and disabling, over HTTP', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -2,10 +2,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, closeSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MailCatcher } from '@td/testing';
+import { freePort, MailCatcher } from '@td/testing';
 
 const root = join(__dirname, '../..');
 
@@ -18,16 +18,6 @@ const PG_USER = 'td-faults';
 export type Kind = 'gateway' | 'device-service' | 'verification-service' | 'notification-service' | 'deprovision-worker';
 export const KINDS: Kind[] = ['gateway', 'device-service', 'verification-service', 'notification-service', 'deprovision-worker'];
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -23,6 +23,7 @@ export type PerProcessEnv = Partial<Record<ServiceName | 'gateway', Record<strin
  */
 export class TestSystem {
   readonly services = new Map<ServiceName, INestMicroservice>();
+  private readonly extraGateways: INestApplication[] = [];
   gateway!: INestApplication;
   url!: string;
 
@@ -89,6 +90,13 @@ export class TestSystem {
     return { app: await startGateway(loadGatewayConfig({ ...env, PORT: String(port), PUBLIC_URL: overrides.PUBLIC_URL ?? url }), this.startOptions), url };
   }
 
+  /** One more gateway with these settings over the system's own, closed by `stop()`; its URL. */
+  async gatewayWith(overrides: Record<string, string>): Promise<string> {
+    const { app, url } = await this.anotherGateway(overrides);
+    this.extraGateways.push(app);
+    return url;
+  }
+
   /** A token for a fresh user (or the given claims), signed as the identity provider would. */
   async token(claims: Partial<TestUserClaims> = {}): Promise<{ token: string; user: TestUserClaims }> {
     const user = newUser(claims);
@@ -120,6 +128,7 @@ export class TestSystem {
   }
 
   async stop(): Promise<void> {
+    for (const app of this.extraGateways.splice(0)) await app.close();
     await this.gateway?.close();
     for (const name of [...this.services.keys()]) await this.stopService(name);
     await this.mail.stop();

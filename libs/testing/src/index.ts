@@ -8,3 +8,4 @@ export * from './bus';
 export * from './time-travel';
 export * from './private-nats';
 export * from './log-capture';
+export * from './ports';

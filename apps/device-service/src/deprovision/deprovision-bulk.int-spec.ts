@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { bullPrefix, createBullConnection } from '@td/common';
-import { Command, Queue, type DeprovisionJobData } from '@td/contracts';
+import { Command } from '@td/contracts';
 import { waitUntil } from '@td/testing';
-import { Queue as BullQueue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { DeviceCommandsHarness, rejection } from '../../test/support/device-commands.harness';
 import { insertDevice, insertDevices, insertUser } from '../../test/support/device-rows';
 import type { User } from '../users/user.entity';
@@ -17,25 +14,13 @@ const MANY_USERS = Number(process.env.TEST_BULK_DEPROVISION_USERS ?? 300);
 /** DEPROV-3: many users deprovisioned in one request, by an admin or over SCIM Bulk. */
 describe('device-service: bulk deprovisioning (DEPROV-3)', () => {
   let h: DeviceCommandsHarness;
-  let bullConnection: Redis;
-  let queue: BullQueue<DeprovisionJobData>;
 
   beforeAll(async () => {
     h = await DeviceCommandsHarness.start();
-    bullConnection = createBullConnection(h.config.redis, 'test-bulk-deprovision-reader');
-    queue = new BullQueue<DeprovisionJobData>(Queue.deprovision, { connection: bullConnection, prefix: bullPrefix(h.config.redis) });
   });
-  afterAll(async () => {
-    await queue.close();
-    bullConnection.disconnect();
-    await h.stop();
-  });
+  afterAll(() => h.stop());
 
-  async function admin() {
-    const claims = h.user({ role: 'admin' });
-    const { key, device } = await h.approvedDevice(claims, 'web');
-    return { claims, device, caller: h.caller(claims, key, { ip: '198.51.100.30', userAgent: 'Admin/2' }), user: await h.userRow(claims) };
-  }
+  const admin = () => h.admin({}, { ip: '198.51.100.30', userAgent: 'Admin/2' });
 
   const enabledCount = async (userIds: string[]): Promise<number> => {
     const [{ n }] = await h.db.query(`SELECT count(*)::int AS n FROM devices WHERE user_id = ANY($1::uuid[]) AND status = ANY($2)`, [userIds, ENABLED]);
@@ -45,8 +30,7 @@ describe('device-service: bulk deprovisioning (DEPROV-3)', () => {
     const [{ n }] = await h.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE target_user_id = ANY($1::uuid[]) AND action = $2`, [userIds, action]);
     return n;
   };
-  const jobsOf = async (userIds: string[]) =>
-    (await queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized'])).filter((job) => userIds.includes(job.data.userId));
+  const jobsOf = (userIds: string[]) => h.deprovisionJobs(userIds);
 
   it('DEPROV-3 an admin deprovisions several users in one request: each gets its one job, unknown and foreign users are reported on their own', async () => {
     const boss = await admin();
@@ -168,8 +152,8 @@ describe('device-service: bulk deprovisioning (DEPROV-3)', () => {
     );
     const healer = h.deviceService.get(DeprovisionHealer, { strict: false });
     expect(await healer.heal()).toBeGreaterThanOrEqual(600);
-    const jobs = await Promise.all(ids.map((id) => queue.getJob(cascadeJobId(id))));
-    expect(jobs.filter((job) => !job)).toHaveLength(0);
+    const jobs = await h.deprovisionJobs(ids);
+    expect(new Set(jobs.map((job) => job.id))).toEqual(new Set(ids.map((id) => cascadeJobId(id))));
     await waitUntil(async () => (await enabledCount(ids)) === 0, 120_000, 250);
   }, 180_000);
 

@@ -1,8 +1,6 @@
-import { bullPrefix, createBullConnection, DomainError } from '@td/common';
-import { Command, Queue, type DeprovisionJobData, type JobView, type TokenClaims } from '@td/contracts';
+import { DomainError } from '@td/common';
+import { Command, type JobView, type TokenClaims } from '@td/contracts';
 import { waitUntil } from '@td/testing';
-import { Queue as BullQueue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { insertDevice, insertDevices, insertUser } from '../../test/support/device-rows';
 import { DeviceCommandsHarness, rejection } from '../../test/support/device-commands.harness';
 import { Device } from '../devices/device.entity';
@@ -19,8 +17,6 @@ const ENABLED = ['pending_verification', 'pending_approval', 'approved'];
 
 describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
   let h: DeviceCommandsHarness;
-  let bullConnection: Redis;
-  let queue: BullQueue<DeprovisionJobData>;
 
   beforeAll(async () => {
     h = await DeviceCommandsHarness.start({
@@ -28,20 +24,10 @@ describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
       DEPROVISION_BATCH_PAUSE_MS: '40',
       DEPROVISION_HEAL_INTERVAL_MS: '1000',
     });
-    bullConnection = createBullConnection(h.config.redis, 'test-deprovision-reader');
-    queue = new BullQueue<DeprovisionJobData>(Queue.deprovision, { connection: bullConnection, prefix: bullPrefix(h.config.redis) });
   });
-  afterAll(async () => {
-    await queue.close();
-    bullConnection.disconnect();
-    await h.stop();
-  });
+  afterAll(() => h.stop());
 
-  async function admin() {
-    const claims = h.user({ role: 'admin' });
-    const { key, device } = await h.approvedDevice(claims, 'web');
-    return { claims, device, caller: h.caller(claims, key, { ip: '198.51.100.20', userAgent: 'Admin/1' }), user: await h.userRow(claims) };
-  }
+  const admin = () => h.admin({}, { ip: '198.51.100.20', userAgent: 'Admin/1' });
 
   const statuses = async (userId: string): Promise<string[]> =>
     (await h.db.getRepository(Device).find({ where: { userId }, order: { id: 'ASC' } })).map((d) => d.status);
@@ -140,7 +126,7 @@ describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
     const replies = await Promise.all(Array.from({ length: 5 }, () => h.send(Command.workspaceDeprovisionUser, { caller: boss.caller, userId: user.subject })));
     expect(new Set(replies.map((r) => r.jobId))).toEqual(new Set([cascadeJobId(user.id)]));
     await waitUntil(async () => (await enabledCount(user.id)) === 0, 15000);
-    const jobs = (await queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).filter((job) => job.data.userId === user.id);
+    const jobs = await h.deprovisionJobs([user.id]);
     expect(jobs).toHaveLength(1);
     const [{ n }] = await h.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE target_user_id = $1 AND action = 'user.deprovisioned'`, [user.id]);
     expect(n).toBe(1);
@@ -251,11 +237,7 @@ describe('device-service: SCIM (DEPROV-1)', () => {
   });
   afterAll(() => h.stop());
 
-  async function admin() {
-    const claims = h.user({ role: 'owner' });
-    const { key } = await h.approvedDevice(claims, 'web');
-    return { claims, caller: h.caller(claims, key) };
-  }
+  const admin = () => h.admin({ role: 'owner' });
 
   it('DEPROV-1 an admin creates a SCIM token shown once (stored hashed) and revokes it', async () => {
     const boss = await admin();

@@ -1,13 +1,13 @@
 import { BusClient, eventsStream, prefixed } from '@td/common';
 import { Command, DomainEvent, REGISTERED_STATUSES, type DeviceEventPayload } from '@td/contracts';
-import { createTestEnv, waitUntil, type TestEnv } from '@td/testing';
+import { waitUntil, type TestEnv } from '@td/testing';
 import { connect, JSONCodec, type NatsConnection } from 'nats';
 import type { DataSource } from 'typeorm';
 import { insertDevice, insertUser } from '../../test/support/device-rows';
+import { MigratedDatabase } from '../../test/support/migrated-database';
 import { AuditLog } from '../audit/audit.log';
-import { migrate, startDeviceService } from '../bootstrap';
-import { loadDeviceServiceConfig, type DeviceServiceConfig } from '../config';
-import { createDataSource } from '../database/data-source';
+import { startDeviceService } from '../bootstrap';
+import { loadDeviceServiceConfig } from '../config';
 import { Device } from '../devices/device.entity';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { OutboxRepository } from '../outbox/outbox.repository';
@@ -23,18 +23,16 @@ const codec = JSONCodec();
 const past = () => new Date(Date.now() - 1000);
 
 describe('ExpirySweeper (SETUP-5)', () => {
+  let database: MigratedDatabase;
   let testEnv: TestEnv;
-  let config: DeviceServiceConfig;
   let db: DataSource;
   let nats: NatsConnection;
-  const dataSources: DataSource[] = [];
   /** Device ids the fake verification-service was asked to void. */
   const voided: string[] = [];
 
   beforeAll(async () => {
-    testEnv = await createTestEnv();
-    config = loadDeviceServiceConfig(testEnv.env);
-    await migrate(config);
+    database = await MigratedDatabase.start();
+    ({ testEnv } = database);
     db = await openDataSource();
     nats = await connect({ servers: testEnv.natsUrl });
     // Stands in for verification-service, speaking Nest's reply packet format.
@@ -49,15 +47,10 @@ describe('ExpirySweeper (SETUP-5)', () => {
 
   afterAll(async () => {
     await nats.drain();
-    await Promise.all(dataSources.map((source) => source.destroy()));
-    await testEnv.cleanup();
+    await database.cleanup();
   });
 
-  async function openDataSource(): Promise<DataSource> {
-    const source = await createDataSource(config.database.url, 4).initialize();
-    dataSources.push(source);
-    return source;
-  }
+  const openDataSource = () => database.openDataSource();
 
   function sweeper(source: DataSource, batchSize = 500): ExpirySweeper {
     const sweeperConfig = loadDeviceServiceConfig({ ...testEnv.env, EXPIRY_SWEEP_INTERVAL_MS: '60000', EXPIRY_BATCH_SIZE: String(batchSize) });

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { eventsStream } from '@td/common';
 import { DomainEvent, type UserDeprovisionedPayload } from '@td/contracts';
-import { createTestEnv, waitUntil, type TestEnv } from '@td/testing';
+import { waitUntil, type TestEnv } from '@td/testing';
 import { connect, type NatsConnection } from 'nats';
 import type { DataSource, EntityManager } from 'typeorm';
-import { migrate } from '../bootstrap';
-import { loadDeviceServiceConfig, type DeviceServiceConfig } from '../config';
-import { createDataSource } from '../database/data-source';
+import { MigratedDatabase } from '../../test/support/migrated-database';
+import { loadDeviceServiceConfig } from '../config';
 import { OutboxRelay } from './outbox.relay';
 import { OutboxRepository, type OutgoingEvent } from './outbox.repository';
 
@@ -17,18 +16,16 @@ interface StreamedMessage {
 }
 
 describe('OutboxRelay (Postgres + JetStream)', () => {
+  let database: MigratedDatabase;
   let testEnv: TestEnv;
-  let config: DeviceServiceConfig;
-  const dataSources: DataSource[] = [];
   const connections: NatsConnection[] = [];
   const relays: OutboxRelay[] = [];
   let db: DataSource;
   let nats: NatsConnection;
 
   beforeAll(async () => {
-    testEnv = await createTestEnv();
-    config = loadDeviceServiceConfig(testEnv.env);
-    await migrate(config);
+    database = await MigratedDatabase.start();
+    ({ testEnv } = database);
     db = await openDataSource();
     nats = await openNats();
   });
@@ -42,15 +39,10 @@ describe('OutboxRelay (Postgres + JetStream)', () => {
 
   afterAll(async () => {
     await Promise.all(connections.map((connection) => connection.close()));
-    await Promise.all(dataSources.map((source) => source.destroy()));
-    await testEnv.cleanup();
+    await database.cleanup();
   });
 
-  async function openDataSource(): Promise<DataSource> {
-    const source = await createDataSource(config.database.url, 4).initialize();
-    dataSources.push(source);
-    return source;
-  }
+  const openDataSource = () => database.openDataSource();
 
   async function openNats(): Promise<NatsConnection> {
     const connection = await connect({ servers: testEnv.natsUrl });

@@ -17,11 +17,7 @@ describe('device-service: the workspace devices and audit (ADMIN-1..4)', () => {
   afterAll(() => h.stop());
 
   /** An admin (or owner) with a trusted web device, in a fresh workspace unless told otherwise. */
-  async function admin(overrides: Partial<TokenClaims> = {}) {
-    const claims = h.user({ role: 'admin', ...overrides });
-    const { key, device } = await h.approvedDevice(claims, 'web');
-    return { claims, key, device, caller: h.caller(claims, key), user: await h.userRow(claims) };
-  }
+  const admin = (overrides: Partial<TokenClaims> = {}) => h.admin(overrides);
 
   /** A workspace with two more users and devices of every kind, created oldest first. */
   async function populatedWorkspace() {

@@ -1,8 +1,8 @@
 import type { INestMicroservice } from '@nestjs/common';
 import { bullPrefix, createBullConnection, DomainError, unsealCode, type BusClient } from '@td/common';
-import { codeSealBinding, Command, Queue, type Caller, type ClientType, type DomainErrorBody, type ProofKey, type RequestOf, type ReplyOf, type TokenClaims, type VerificationCodeEmailJob } from '@td/contracts';
+import { codeSealBinding, Command, Queue, type Caller, type ClientType, type DeprovisionJobData, type DomainErrorBody, type ProofKey, type RequestOf, type ReplyOf, type TokenClaims, type VerificationCodeEmailJob } from '@td/contracts';
 import { connectBus, createTestEnv, DeviceKey, newUser, type TestEnv } from '@td/testing';
-import { Queue as BullQueue } from 'bullmq';
+import { Queue as BullQueue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { startRealVerificationService, type VerificationServiceConfig } from '../../../../test/support/verification-service';
@@ -22,6 +22,8 @@ export const CHROME_ON_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) Ap
  * prefix and NATS prefix, driven over the bus exactly as the gateway drives them.
  */
 export class DeviceCommandsHarness {
+  private deprovisionQueue: BullQueue<DeprovisionJobData> | null = null;
+
   private constructor(
     readonly testEnv: TestEnv,
     readonly config: DeviceServiceConfig,
@@ -79,6 +81,20 @@ export class DeviceCommandsHarness {
   }
 
   /** The user's row (created on first sight by any command). */
+  /** An admin with a trusted web device, in a fresh workspace unless `claims` names one, calling from `from`. */
+  async admin(claims: Partial<TokenClaims> = {}, from: { ip?: string; userAgent?: string } = {}) {
+    const admin = this.user({ role: 'admin', ...claims });
+    const { key, device } = await this.approvedDevice(admin, 'web');
+    return { claims: admin, key, device, caller: this.caller(admin, key, from), user: await this.userRow(admin) };
+  }
+
+  /** The deprovision jobs of these users (by user id), in whatever state the queue holds them. */
+  async deprovisionJobs(userIds: string[]): Promise<Job<DeprovisionJobData>[]> {
+    this.deprovisionQueue ??= new BullQueue<DeprovisionJobData>(Queue.deprovision, { connection: this.emailConnection, prefix: bullPrefix(this.config.redis) });
+    const jobs = await this.deprovisionQueue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized']);
+    return jobs.filter((job) => userIds.includes(job.data.userId));
+  }
+
   async userRow(claims: TokenClaims): Promise<User> {
     await this.send(Command.deviceGetSession, { caller: this.caller(claims, null) });
     return this.db.getRepository(User).findOneByOrFail({ workspaceId: claims.wid, subject: claims.sub });
@@ -164,6 +180,7 @@ export class DeviceCommandsHarness {
     await this.closeBus();
     await this.deviceService.close();
     await this.verificationService?.close();
+    await this.deprovisionQueue?.close();
     await this.emailQueue.close();
     this.emailConnection.disconnect();
     await this.db.destroy();

@@ -1,23 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { request as httpRequest, Agent, type IncomingMessage } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { prefixed } from '@td/common';
 import { Command } from '@td/contracts';
-import { createTestEnv, mintToken, newUser, waitUntil, type TestEnv } from '@td/testing';
+import { createTestEnv, freePort, mintToken, newUser, waitUntil, type TestEnv } from '@td/testing';
 import { connect, JSONCodec, type Msg, type NatsConnection } from 'nats';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const codec = JSONCodec<{ id: string; data: unknown }>();
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Answer {
   status: number;

@@ -1,48 +1,36 @@
-import type { INestMicroservice } from '@nestjs/common';
 import { bullPrefix, createBullConnection, RedisLease, sealCode } from '@td/common';
 import { codeSealBinding, EmailJob, sentEmailKey, Queue as QueueName, type DeviceApprovedEmailJob, type MailRecipient, type VerificationCodeEmailJob } from '@td/contracts';
-import { createTestEnv, MailCatcher, waitUntil, type TestEnv } from '@td/testing';
+import { waitUntil, type MailCatcher, type TestEnv } from '@td/testing';
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { RealDeviceService } from '../../../../test/support/device-service';
+import type { RealDeviceService } from '../../../../test/support/device-service';
+import { NotificationHarness } from '../../test/support/notification.harness';
 import { startNotificationService } from '../bootstrap';
-import { loadNotificationServiceConfig, type NotificationServiceConfig } from '../config';
+import type { NotificationServiceConfig } from '../config';
 
 describe('email worker (BullMQ + SMTP)', () => {
+  let h: NotificationHarness;
   let testEnv: TestEnv;
   let mail: MailCatcher;
   let config: NotificationServiceConfig;
-  let app: INestMicroservice;
   let connection: Redis;
+  /** The producer's side, as verification-service queues the job (CODE-2). */
   let queue: Queue;
   /** The owner of users: the worker asks it where each mail goes (SEC-2). */
   let devices: RealDeviceService;
 
   beforeAll(async () => {
-    testEnv = await createTestEnv();
-    devices = await RealDeviceService.start(testEnv.env);
-    mail = await new MailCatcher().start();
     // A short lock, so the takeover test below waits seconds, not minutes.
-    config = loadNotificationServiceConfig({ ...testEnv.env, SMTP_URL: mail.url, EMAIL_LOCK_MS: '1000' });
-    app = await startNotificationService(config);
-    // The producer's side, as verification-service queues the job (CODE-2).
-    connection = createBullConnection(config.redis, 'test-producer');
-    queue = new Queue(QueueName.email, { connection, prefix: bullPrefix(config.redis) });
+    h = await NotificationHarness.start({ EMAIL_LOCK_MS: '1000' });
+    ({ testEnv, mail, config, connection, queue, devices } = h);
   });
 
   afterEach(() => {
     mail.refuse = false;
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await devices?.stop();
-    await queue?.close();
-    await connection?.quit();
-    await mail?.stop();
-    await testEnv?.cleanup();
-  });
+  afterAll(() => h?.stop());
 
   function verificationJob(user: MailRecipient, code: string): VerificationCodeEmailJob {
     const recipient = { workspaceId: user.workspaceId, userId: user.userId };
@@ -291,14 +279,14 @@ describe('email worker (BullMQ + SMTP)', () => {
     const deadConnection = createBullConnection(config.redis, 'test-dead-worker');
     const dead = new Worker(QueueName.email, null, { connection: deadConnection, prefix: bullPrefix(config.redis), lockDuration: 1000, autorun: false });
     try {
-      await app.close();
+      await Promise.all(h.apps.splice(0).map((app) => app.close()));
       const job = await queue.add(EmailJob.verificationCode, verificationJob(user, '662901'), { jobId: randomUUID() });
       const taken = await dead.getNextJob('dead-worker-token');
       expect(taken?.id).toBe(job.id);
     } finally {
       await dead.close(true);
       await deadConnection.quit();
-      app = await startNotificationService(config);
+      h.apps.push(await startNotificationService(config));
     }
     expect(await mail.codeFor(to, 20_000)).toBe('662901');
   });

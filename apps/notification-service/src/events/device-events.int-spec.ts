@@ -1,21 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { INestMicroservice } from '@nestjs/common';
-import { bullPrefix, createBullConnection, ensureEventsStream, eventsStream, prefixed, prefixedName } from '@td/common';
+import { ensureEventsStream, eventsStream, prefixed, prefixedName } from '@td/common';
 import {
   DomainEvent,
   EmailJob,
-  Queue as QueueName,
   REALTIME_DEVICE_EVENTS,
   Service,
   type DeviceEventPayload,
   type DeviceView,
   type RealtimeDeviceEvent,
 } from '@td/contracts';
-import { createTestEnv, MailCatcher, waitUntil, type TestEnv } from '@td/testing';
+import { waitUntil, type MailCatcher, type TestEnv } from '@td/testing';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { connect, JSONCodec, type JetStreamClient, type NatsConnection, type Subscription } from 'nats';
-import { RealDeviceService, type TestMailUser } from '../../../../test/support/device-service';
+import type { RealDeviceService, TestMailUser } from '../../../../test/support/device-service';
+import { NotificationHarness } from '../../test/support/notification.harness';
 import { startNotificationService } from '../bootstrap';
 import { loadNotificationServiceConfig, type NotificationServiceConfig } from '../config';
 import { DeviceEventsHandler } from './device-events.handler';
@@ -59,37 +58,27 @@ function deviceEvent(user: TestMailUser, overrides: Partial<Omit<DeviceView, 'cu
  * each event must be handled by exactly one of them.
  */
 describe('device events consumer (JetStream → email queue + realtime NATS)', () => {
+  let h: NotificationHarness;
   let testEnv: TestEnv;
   let mail: MailCatcher;
   let config: NotificationServiceConfig;
-  const apps: INestMicroservice[] = [];
+  let apps: INestMicroservice[];
   let nats: NatsConnection;
   let js: JetStreamClient;
-  let bull: Redis;
   let queue: Queue;
   let devices: RealDeviceService;
 
   beforeAll(async () => {
-    testEnv = await createTestEnv();
-    devices = await RealDeviceService.start(testEnv.env);
-    mail = await new MailCatcher().start();
-    config = loadNotificationServiceConfig({ ...testEnv.env, SMTP_URL: mail.url });
-    apps.push(await startNotificationService(config), await startNotificationService(config));
+    h = await NotificationHarness.start({}, 2);
+    ({ testEnv, mail, config, apps, queue, devices } = h);
     nats = await connect({ servers: testEnv.natsUrl, name: 'test-publisher' });
     await ensureEventsStream(nats, testEnv.natsPrefix);
     js = nats.jetstream();
-    bull = createBullConnection(config.redis, 'test-inspector');
-    queue = new Queue(QueueName.email, { connection: bull, prefix: bullPrefix(config.redis) });
   });
 
   afterAll(async () => {
-    await Promise.all(apps.map((app) => app.close()));
-    await devices?.stop();
-    await queue?.close();
-    await bull?.quit();
     await nats?.drain();
-    await mail?.stop();
-    await testEnv?.cleanup();
+    await h?.stop();
   });
 
   async function publish(subject: DomainEvent, payload: DeviceEventPayload, msgID: string = randomUUID()): Promise<number> {
