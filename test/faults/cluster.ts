@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,24 @@ export const PUBLIC_URL = 'http://trusted-devices.faults.test';
 
 /** Postgres refuses to run as root: the suite's own cluster runs as this user (created if missing). */
 const PG_USER = 'td-faults';
+
+/**
+ * Where Postgres' server programs are: on the PATH, else where Debian/Ubuntu's packages put them
+ * (`/usr/lib/postgresql/<version>/bin`, not on the PATH), else `pg_config --bindir`. A clean machine
+ * with only the `postgresql` package installed needs nothing more.
+ */
+export function pgProgram(name: 'initdb' | 'pg_ctl'): string {
+  const onPath = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+  if (onPath) return onPath;
+  const debian = '/usr/lib/postgresql';
+  if (existsSync(debian)) {
+    const versions = readdirSync(debian).filter((v) => existsSync(join(debian, v, 'bin', name))).sort((a, b) => Number(b) - Number(a));
+    if (versions.length) return join(debian, versions[0], 'bin', name);
+  }
+  const bindir = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' }).stdout?.trim();
+  if (bindir && existsSync(join(bindir, name))) return join(bindir, name);
+  throw new Error(`${name} not found (PATH, /usr/lib/postgresql/*/bin, pg_config --bindir): install the postgresql server package`);
+}
 
 export type Kind = 'gateway' | 'device-service' | 'verification-service' | 'notification-service' | 'deprovision-worker';
 export const KINDS: Kind[] = ['gateway', 'device-service', 'verification-service', 'notification-service', 'deprovision-worker'];
@@ -335,20 +353,20 @@ export class Cluster {
       closeSync(openSync(this.pgLog, 'a'));
       chownSync(this.pgLog, uid, gid);
     }
-    const init = this.asPgUser('initdb', ['-D', this.pgData, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+    const init = this.asPgUser(pgProgram('initdb'), ['-D', this.pgData, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
     if (init.status !== 0) throw new Error(`initdb failed:\n${init.output}`);
     this.startPostgres();
   }
 
   startPostgres(): void {
     const options = `-p ${this.pgPort} -c listen_addresses=127.0.0.1 -k ${this.pgSocketDir} -c fsync=off -c max_connections=300`;
-    const started = this.asPgUser('pg_ctl', ['-D', this.pgData, '-l', this.pgLog, '-o', options, '-w', '-t', '60', 'start']);
+    const started = this.asPgUser(pgProgram('pg_ctl'), ['-D', this.pgData, '-l', this.pgLog, '-o', options, '-w', '-t', '60', 'start']);
     if (started.status !== 0) throw new Error(`pg_ctl start failed:\n${started.output}\n${readFileSync(this.pgLog, 'utf8').slice(-2000)}`);
     this.pgRunning = true;
   }
 
   stopPostgres(mode: 'fast' | 'immediate' = 'fast'): void {
-    this.asPgUser('pg_ctl', ['-D', this.pgData, '-m', mode, '-w', '-t', '60', 'stop']);
+    this.asPgUser(pgProgram('pg_ctl'), ['-D', this.pgData, '-m', mode, '-w', '-t', '60', 'stop']);
     this.pgRunning = false;
   }
 

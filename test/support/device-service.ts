@@ -2,11 +2,14 @@ import type { INestMicroservice } from '@nestjs/common';
 import type { MailRecipient } from '@td/contracts';
 import { newUser } from '@td/testing';
 import { Client } from 'pg';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { startDeviceService } from '../../apps/device-service/src/bootstrap';
 import { loadDeviceServiceConfig, type DeviceServiceConfig } from '../../apps/device-service/src/config';
 
 export interface TestMailUser extends MailRecipient {
   email: string;
+  /** A device of theirs waiting for its email code (a code mail goes only while one does). */
+  deviceId: string;
 }
 
 /**
@@ -32,7 +35,18 @@ export class RealDeviceService {
       `INSERT INTO users (workspace_id, subject, email, username, role) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
       [claims.wid, claims.sub, claims.email, claims.preferred_username, claims.role],
     );
-    return { workspaceId: claims.wid, userId: row.id, email: claims.email };
+    const user = { workspaceId: claims.wid, userId: row.id, email: claims.email };
+    return { ...user, deviceId: await this.addPendingDevice(user) };
+  }
+
+  /** A device of the user waiting for its email code, as a committed setup leaves it. */
+  async addPendingDevice(user: MailRecipient, deviceId: string = randomUUID()): Promise<string> {
+    await this.query(
+      `INSERT INTO devices (id, user_id, workspace_id, name, client_type, os, browser, key_thumbprint, public_jwk, fingerprint, status, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, 'web', 'Linux', 'Firefox', $5, '{}'::jsonb, 'a b c d e', 'pending_verification', now(), now() + interval '30 minutes')`,
+      [deviceId, user.userId, user.workspaceId, `device ${deviceId.slice(0, 8)}`, randomBytes(32).toString('base64url')],
+    );
+    return deviceId;
   }
 
   async deprovision(user: MailRecipient): Promise<void> {

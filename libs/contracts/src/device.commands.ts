@@ -80,11 +80,18 @@ export interface AuthorizeEventsReply {
 export interface GetMailRecipientRequest {
   workspaceId: string;
   userId: string;
+  /** A code mail names its device: the reply then says what became of it (`deviceStatus`). */
+  deviceId?: string;
 }
 export interface GetMailRecipientReply {
   email: string;
   /** Deprovisioned users get no codes; notices of what happened to their devices still go. */
   deprovisioned: boolean;
+  /**
+   * With `deviceId`: that device's status, or null when the user has no such device — not yet (its
+   * setup has not committed) or never (the setup died before its commit, and its retry made another).
+   */
+  deviceStatus?: DeviceStatus | null;
 }
 
 export interface EmptyReply {

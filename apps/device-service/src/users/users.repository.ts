@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { TokenClaims } from '@td/contracts';
-import type { DeviceStatus } from '@td/contracts';
+import type { DeviceStatus, GetMailRecipientReply } from '@td/contracts';
 import { EntityNotFoundError, type DataSource, type EntityManager } from 'typeorm';
 import { selectColumns, splitPrefixed, toEntities, toEntity } from '../database/row-columns';
 import { Device } from '../devices/device.entity';
@@ -80,10 +80,18 @@ export class UsersRepository {
   }
 
   /** The user's address and whether they are deprovisioned, for a mail being sent now (SEC-2); null when no such user. */
-  async findMailRecipient(workspaceId: string, userId: string): Promise<{ email: string; deprovisioned: boolean } | null> {
-    const rows: Array<{ email: string; deprovisioned: boolean }> = await this.dataSource.query(
-      `SELECT u.email, u.deprovisioned_at IS NOT NULL AS deprovisioned FROM users u WHERE u.id = $1 AND u.workspace_id = $2`,
-      [userId, workspaceId],
+  async findMailRecipient(workspaceId: string, userId: string, deviceId?: string): Promise<GetMailRecipientReply | null> {
+    if (deviceId === undefined) {
+      const rows: GetMailRecipientReply[] = await this.dataSource.query(
+        `SELECT u.email, u.deprovisioned_at IS NOT NULL AS deprovisioned FROM users u WHERE u.id = $1 AND u.workspace_id = $2`,
+        [userId, workspaceId],
+      );
+      return rows[0] ?? null;
+    }
+    const rows: GetMailRecipientReply[] = await this.dataSource.query(
+      `SELECT u.email, u.deprovisioned_at IS NOT NULL AS deprovisioned, d.status AS "deviceStatus"
+         FROM users u LEFT JOIN devices d ON d.id = $3 AND d.user_id = u.id WHERE u.id = $1 AND u.workspace_id = $2`,
+      [userId, workspaceId, deviceId],
     );
     return rows[0] ?? null;
   }

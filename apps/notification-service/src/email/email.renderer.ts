@@ -23,6 +23,8 @@ export interface EmailDraft {
   recipient: MailRecipient;
   message: EmailMessage;
   onlyToActiveUsers: boolean;
+  /** A code mail's device: the mail goes only while that device waits for its code (see EmailWorker). */
+  forDevice?: string;
 }
 
 /**
@@ -58,7 +60,7 @@ export class EmailRenderer {
     } catch {
       throw new UnrecoverableError('The sealed code cannot be opened for this recipient with this CODE_HMAC_SECRET.');
     }
-    return { recipient, message: verificationCodeEmail({ code, expiresAt, device: data.device, now }), onlyToActiveUsers: true };
+    return { recipient, message: verificationCodeEmail({ code, expiresAt, device: data.device, now }), onlyToActiveUsers: true, forDevice: data.deviceId };
   }
 
   private deviceApproved(data: unknown): EmailDraft {

@@ -1,10 +1,10 @@
 import { bullPrefix, createBullConnection, RedisLease, sealCode } from '@td/common';
-import { codeSealBinding, EmailJob, sentEmailKey, Queue as QueueName, type DeviceApprovedEmailJob, type MailRecipient, type VerificationCodeEmailJob } from '@td/contracts';
+import { codeSealBinding, EmailJob, sentEmailKey, Queue as QueueName, type DeviceApprovedEmailJob, type VerificationCodeEmailJob } from '@td/contracts';
 import { waitUntil, type MailCatcher, type TestEnv } from '@td/testing';
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { RealDeviceService } from '../../../../test/support/device-service';
+import type { RealDeviceService, TestMailUser } from '../../../../test/support/device-service';
 import { NotificationHarness } from '../../test/support/notification.harness';
 import { startNotificationService } from '../bootstrap';
 import type { NotificationServiceConfig } from '../config';
@@ -32,11 +32,11 @@ describe('email worker (BullMQ + SMTP)', () => {
 
   afterAll(() => h?.stop());
 
-  function verificationJob(user: MailRecipient, code: string): VerificationCodeEmailJob {
+  function verificationJob(user: TestMailUser, code: string): VerificationCodeEmailJob {
     const recipient = { workspaceId: user.workspaceId, userId: user.userId };
     return {
       ...recipient,
-      deviceId: randomUUID(),
+      deviceId: user.deviceId,
       sealedCode: sealCode(config.email.codeHmacSecret, code, codeSealBinding(recipient)),
       expiresAt: new Date(Date.now() + 5 * 60_000).toISOString(),
       device: { name: 'alice Browser extension - Linux/Firefox', clientType: 'extension', os: 'Linux', browser: 'Firefox' },
@@ -158,6 +158,29 @@ describe('email worker (BullMQ + SMTP)', () => {
     expect(new Set(mail.messages.filter((m) => m.to.includes(user.email)).map((m) => m.messageId))).toEqual(new Set([first.messageId]));
   });
 
+  it('CODE-2 a code mail goes only for a device that exists: not for a setup that died before its commit, late for one that commits a moment after', async () => {
+    const user = await devices.addUser();
+    // The setup died before its commit: its device never appears (its retry made another one).
+    const phantom = await queue.add(EmailJob.verificationCode, { ...verificationJob(user, '554120'), deviceId: randomUUID() }, {
+      jobId: randomUUID(),
+      attempts: 3,
+      backoff: { type: 'fixed', delay: 100 },
+    });
+    expect(await settled(phantom.id!)).toBe('failed');
+    // The job runs before its setup commits: it goes once the device is there.
+    const committing = randomUUID();
+    const early = await queue.add(EmailJob.verificationCode, { ...verificationJob(user, '771903'), deviceId: committing }, {
+      jobId: randomUUID(),
+      attempts: 20,
+      backoff: { type: 'fixed', delay: 200 },
+    });
+    await waitUntil(async () => ((await queue.getJob(early.id!))?.attemptsMade ?? 0) >= 1);
+    await devices.addPendingDevice(user, committing);
+    expect(await mail.codeFor(user.email, 15_000)).toBe('771903');
+    expect(await settled(early.id!)).toBe('completed');
+    expect(mail.messages.filter((m) => m.to.includes(user.email))).toHaveLength(1);
+  });
+
   /** Every state a job can rest in once the worker is done with it, or waits for a retry. */
   async function settled(jobId: string): Promise<string> {
     let state = '';
@@ -247,8 +270,8 @@ describe('email worker (BullMQ + SMTP)', () => {
 
   it('SEC-2 a job naming a user device-service does not know (or one of another workspace) fails for good, and no mail goes', async () => {
     const user = await devices.addUser();
-    const unknown = { workspaceId: user.workspaceId, userId: randomUUID() };
-    const elsewhere = { workspaceId: `${user.workspaceId}-other`, userId: user.userId };
+    const unknown = { ...user, userId: randomUUID() };
+    const elsewhere = { ...user, workspaceId: `${user.workspaceId}-other` };
     const ids: string[] = [];
     for (const recipient of [unknown, elsewhere]) {
       const job = await queue.add(EmailJob.verificationCode, { ...verificationJob(recipient, '530681'), to: user.email }, { jobId: randomUUID(), attempts: 5 });

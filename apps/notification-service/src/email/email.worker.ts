@@ -99,13 +99,37 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
         return;
       }
       // SEC-2: the address is the user's as device-service holds it now, whatever the job data says.
-      const recipient = await this.recipients.resolve(draft.recipient);
+      let recipient = await this.recipients.resolve(draft.recipient, draft.forDevice);
+      // The job usually runs within milliseconds of its setup's commit: ask again shortly before retrying with the backoff.
+      for (let i = 0; draft.forDevice && recipient.deviceStatus === null && i < 4; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        recipient = await this.recipients.resolve(draft.recipient, draft.forDevice);
+      }
       if (recipient.deprovisioned && draft.onlyToActiveUsers) {
         this.logger.warn({ msg: 'Email skipped', jobId, job: job.name, reason: 'the user is deprovisioned' });
         return;
       }
+      if (draft.forDevice && recipient.deviceStatus === null) {
+        // Not committed yet (the job can run a moment before its setup commits), or never: a setup that
+        // died before its commit leaves a mail for a device that does not exist, and its retry made
+        // another. Retried with the job's backoff; a device that never appears gets no mail (issue 10).
+        throw new Error('The code mail names a device that does not exist (yet); retrying');
+      }
+      if (draft.forDevice && recipient.deviceStatus !== 'pending_verification') {
+        this.logger.warn({ msg: 'Email skipped', jobId, job: job.name, reason: `the device no longer waits for a code (${recipient.deviceStatus})` });
+        return;
+      }
       const sending = await this.sent.startSending(jobId, randomUUID(), this.config.email.lockMs);
       if (!sending) throw new Error('Another worker is sending this email; retrying after it');
+      // Asked again under the lease: a worker that ran this job at the same time may have sent it meanwhile.
+      if (await this.sent.wasSent(jobId).catch(async (error: unknown) => {
+        await sending.settle(null);
+        throw error;
+      })) {
+        await sending.settle(null);
+        this.logger.log({ msg: 'Email already sent; not sending it again', jobId, job: job.name });
+        return;
+      }
       try {
         await this.sender.send(recipient.email, draft.message, this.messageId(jobId));
       } catch (error) {

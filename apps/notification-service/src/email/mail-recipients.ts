@@ -13,10 +13,10 @@ import { isAddress } from './email-jobs';
 export class MailRecipients {
   constructor(private readonly bus: BusClient) {}
 
-  async resolve(recipient: MailRecipient): Promise<GetMailRecipientReply> {
+  async resolve(recipient: MailRecipient, deviceId?: string): Promise<GetMailRecipientReply> {
     let reply: GetMailRecipientReply;
     try {
-      reply = await this.bus.request(Command.deviceGetMailRecipient, { workspaceId: recipient.workspaceId, userId: recipient.userId });
+      reply = await this.bus.request(Command.deviceGetMailRecipient, { workspaceId: recipient.workspaceId, userId: recipient.userId, ...(deviceId ? { deviceId } : {}) });
     } catch (error) {
       if (error instanceof DomainError && (error.code === ErrorCode.notFound || error.code === ErrorCode.validationFailed)) {
         throw new UnrecoverableError('The mail names a user that device-service does not know.');
