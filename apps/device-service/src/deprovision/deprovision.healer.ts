@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Periodic } from '@td/common';
 import { DeviceServiceConfig } from '../config';
 import { UsersRepository, type DeprovisionedUser } from '../users/users.repository';
 import { CASCADE_STATUSES, DeprovisionService } from './deprovision.service';
@@ -17,9 +18,10 @@ const STARTS_AT_ONCE = 50;
 @Injectable()
 export class DeprovisionHealer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(DeprovisionHealer.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
-  private stopping = false;
+  private readonly periodic = new Periodic(
+    () => this.heal(),
+    (error) => this.logger.warn(`deprovisioning self-heal failed, will retry: ${error.message}`),
+  );
 
   constructor(
     private readonly users: UsersRepository,
@@ -28,14 +30,11 @@ export class DeprovisionHealer implements OnApplicationBootstrap, OnModuleDestro
   ) {}
 
   onApplicationBootstrap(): void {
-    this.schedule(0);
+    this.periodic.start({ everyMs: this.config.deprovision.healIntervalMs, firstAfterMs: 0 });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** Restarts what needs restarting; returns how many cascades it (re)started or found running. */
@@ -44,10 +43,10 @@ export class DeprovisionHealer implements OnApplicationBootstrap, OnModuleDestro
     let after: DeprovisionedUser | null = null;
     // Every page, not one per interval: thousands of users whose bulk request could not queue
     // their jobs (Redis was down or slow) are all started by one sweep, not 500 every interval.
-    while (!this.stopping) {
+    while (!this.periodic.stopping) {
       // Deprovisioned users who still have an enabled device: their cascade has not finished, or never started.
       const users: DeprovisionedUser[] = await this.users.deprovisionedWithDevicesIn(CASCADE_STATUSES, USERS_PER_PAGE, after);
-      for (let i = 0; i < users.length && !this.stopping; i += STARTS_AT_ONCE) {
+      for (let i = 0; i < users.length && !this.periodic.stopping; i += STARTS_AT_ONCE) {
         await Promise.all(users.slice(i, i + STARTS_AT_ONCE).map((user) => this.deprovisioning.startCascade(user, { userId: null, deviceId: null })));
       }
       seen += users.length;
@@ -55,19 +54,5 @@ export class DeprovisionHealer implements OnApplicationBootstrap, OnModuleDestro
       after = users[users.length - 1];
     }
     return seen;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopping) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.running = this.heal()
-        .catch((error: Error) => this.logger.warn(`deprovisioning self-heal failed, will retry: ${error.message}`))
-        .finally(() => {
-          this.running = null;
-          this.schedule(this.config.deprovision.healIntervalMs);
-        });
-    }, delayMs);
-    this.timer.unref();
   }
 }

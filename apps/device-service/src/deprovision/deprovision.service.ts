@@ -7,6 +7,7 @@ import { Transactions } from '../database/transactions';
 import { DEVICE_TRANSITIONS } from '../devices/device-lifecycle';
 import { DevicesRepository } from '../devices/devices.repository';
 import { OutboxRepository } from '../outbox/outbox.repository';
+import type { EntityManager } from 'typeorm';
 import type { User } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { DeprovisionQueue } from './deprovision.queue';
@@ -50,26 +51,7 @@ export class DeprovisionService {
     const { users, marked } = await this.transactions.run(async (tx) => {
       const users = await this.users.lockBySubjects(tx, workspaceId, wanted);
       const marked = users.filter((user) => !user.deprovisionedAt);
-      await this.users.markDeprovisioned(tx, marked);
-      await this.audit.record(
-        tx,
-        marked.map((target) => ({
-          workspaceId,
-          action: AuditAction.userDeprovisioned,
-          actor: { userId: actor.userId, deviceId: actor.deviceId },
-          target: { userId: target.id, deviceId: null },
-          ip: actor.ip,
-          userAgent: actor.userAgent,
-          dedupeKey: `deprov-user:${target.id}`,
-        })),
-      );
-      await this.outbox.append(
-        tx,
-        marked.map((target) => ({
-          subject: DomainEvent.userDeprovisioned,
-          payload: { eventId: randomUUID(), occurredAt: target.deprovisionedAt!.toISOString(), workspaceId, userId: target.id },
-        })),
-      );
+      await this.markDeprovisioned(tx, workspaceId, marked, actor);
       return { users, marked };
     });
     const jobIds = new Map<string, string>();
@@ -96,24 +78,7 @@ export class DeprovisionService {
       const target = await this.users.lockBySubject(tx, workspaceId, subject);
       if (!target) throw DomainError.notFound('The user');
       if (target.deprovisionedAt) return target;
-      await this.users.markDeprovisioned(tx, [target]);
-      await this.audit.record(tx, [
-        {
-          workspaceId,
-          action: AuditAction.userDeprovisioned,
-          actor: { userId: actor.userId, deviceId: actor.deviceId },
-          target: { userId: target.id, deviceId: null },
-          ip: actor.ip,
-          userAgent: actor.userAgent,
-          dedupeKey: `deprov-user:${target.id}`,
-        },
-      ]);
-      await this.outbox.append(tx, [
-        {
-          subject: DomainEvent.userDeprovisioned,
-          payload: { eventId: randomUUID(), occurredAt: target.deprovisionedAt!.toISOString(), workspaceId, userId: target.id },
-        },
-      ]);
+      await this.markDeprovisioned(tx, workspaceId, [target], actor);
       return target;
     });
     const jobId = await this.startCascade(user, actor).catch((error: DomainError) => {
@@ -122,6 +87,30 @@ export class DeprovisionService {
       throw error;
     });
     return { user, jobId };
+  }
+
+  /** Marks the users (locked by the caller) deprovisioned, with each one's audit entry and `events.user.deprovisioned` outbox row, in `tx`. */
+  private async markDeprovisioned(tx: EntityManager, workspaceId: string, users: User[], actor: DeprovisionActor): Promise<void> {
+    await this.users.markDeprovisioned(tx, users);
+    await this.audit.record(
+      tx,
+      users.map((target) => ({
+        workspaceId,
+        action: AuditAction.userDeprovisioned,
+        actor: { userId: actor.userId, deviceId: actor.deviceId },
+        target: { userId: target.id, deviceId: null },
+        ip: actor.ip,
+        userAgent: actor.userAgent,
+        dedupeKey: `deprov-user:${target.id}`,
+      })),
+    );
+    await this.outbox.append(
+      tx,
+      users.map((target) => ({
+        subject: DomainEvent.userDeprovisioned,
+        payload: { eventId: randomUUID(), occurredAt: target.deprovisionedAt!.toISOString(), workspaceId, userId: target.id },
+      })),
+    );
   }
 
   startCascade(user: Pick<User, 'id' | 'workspaceId'>, actor: Omit<DeprovisionActor, 'ip' | 'userAgent'> & Partial<DeprovisionActor>): Promise<string> {

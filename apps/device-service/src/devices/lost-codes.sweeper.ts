@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { BusClient } from '@td/common';
+import { BusClient, Periodic } from '@td/common';
 import { Command } from '@td/contracts';
 import { DeviceServiceConfig } from '../config';
 import { DeviceConfirmationService } from './device-confirmation.service';
@@ -18,9 +18,10 @@ const DEVICES_PER_SWEEP = 500;
 @Injectable()
 export class LostCodeSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(LostCodeSweeper.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
-  private stopping = false;
+  private readonly periodic = new Periodic(
+    () => this.sweep(),
+    (error) => this.logger.warn(`lost-code sweep failed, will retry: ${error.message}`),
+  );
 
   constructor(
     private readonly devices: DevicesRepository,
@@ -30,14 +31,11 @@ export class LostCodeSweeper implements OnApplicationBootstrap, OnModuleDestroy 
   ) {}
 
   onApplicationBootstrap(): void {
-    this.schedule();
+    this.periodic.start({ everyMs: this.config.devices.lostCodeSweepIntervalMs });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** Mails a fresh code for every device whose live code vanished; answers how many it sent. */
@@ -47,7 +45,7 @@ export class LostCodeSweeper implements OnApplicationBootstrap, OnModuleDestroy 
     const missing = new Set((await this.bus.request(Command.verificationMissingCodes, { deviceIds: waiting.map((device) => device.id) })).missing);
     let sent = 0;
     for (const device of waiting) {
-      if (this.stopping) break;
+      if (this.periodic.stopping) break;
       if (!missing.has(device.id)) continue;
       try {
         if (await this.confirmation.resendLostCode(device.userId, device.id)) sent++;
@@ -58,19 +56,5 @@ export class LostCodeSweeper implements OnApplicationBootstrap, OnModuleDestroy 
     }
     if (sent > 0) this.logger.log({ msg: 'codes lost from Redis were re-sent', devices: sent });
     return sent;
-  }
-
-  private schedule(): void {
-    if (this.stopping) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.running = this.sweep()
-        .catch((error: Error) => this.logger.warn(`lost-code sweep failed, will retry: ${error.message}`))
-        .finally(() => {
-          this.running = null;
-          this.schedule();
-        });
-    }, this.config.devices.lostCodeSweepIntervalMs);
-    this.timer.unref();
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Periodic } from '@td/common';
 import { Transactions } from '../database/transactions';
 import { DeviceServiceConfig } from '../config';
 import { DevicesRepository } from '../devices/devices.repository';
@@ -15,9 +16,13 @@ const FIRST_RUN_DELAY_MS = 10_000;
 @Injectable()
 export class DeviceRetention implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(DeviceRetention.name);
-  private timer: NodeJS.Timeout | null = null;
-  private pruning: Promise<unknown> | null = null;
-  private stopping = false;
+  private readonly periodic = new Periodic(
+    async () => {
+      const deleted = await this.prune();
+      if (deleted > 0) this.logger.log(`removed ${deleted} device(s) past the retention period`);
+    },
+    (error) => this.logger.warn(`device retention failed, will retry: ${error.message}`),
+  );
 
   constructor(
     private readonly transactions: Transactions,
@@ -27,14 +32,11 @@ export class DeviceRetention implements OnApplicationBootstrap, OnModuleDestroy 
 
   onApplicationBootstrap(): void {
     // Soon after start too, so instances restarted more often than hourly still prune.
-    this.schedule(Math.min(RETENTION_INTERVAL_MS, FIRST_RUN_DELAY_MS));
+    this.periodic.start({ everyMs: RETENTION_INTERVAL_MS, firstAfterMs: Math.min(RETENTION_INTERVAL_MS, FIRST_RUN_DELAY_MS) });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.pruning;
+  onModuleDestroy(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** Deletes every device past retention; returns how many this call deleted. */
@@ -44,24 +46,7 @@ export class DeviceRetention implements OnApplicationBootstrap, OnModuleDestroy 
     for (;;) {
       const deleted = await this.transactions.run((tx) => this.devices.pruneBefore(tx, cutoff, this.config.retention.batchSize));
       total += deleted;
-      if (deleted < this.config.retention.batchSize || this.stopping) return total;
+      if (deleted < this.config.retention.batchSize || this.periodic.stopping) return total;
     }
-  }
-
-  private schedule(delayMs = RETENTION_INTERVAL_MS): void {
-    if (this.stopping) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.pruning = this.prune()
-        .then((deleted) => {
-          if (deleted > 0) this.logger.log(`removed ${deleted} device(s) past the retention period`);
-        })
-        .catch((error: Error) => this.logger.warn(`device retention failed, will retry: ${error.message}`))
-        .finally(() => {
-          this.pruning = null;
-          this.schedule();
-        });
-    }, delayMs);
-    this.timer.unref();
   }
 }

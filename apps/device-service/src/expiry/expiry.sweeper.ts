@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { BusClient } from '@td/common';
+import { BusClient, Periodic } from '@td/common';
 import { Command } from '@td/contracts';
 import { DeviceServiceConfig } from '../config';
 import { Transactions } from '../database/transactions';
@@ -21,9 +21,10 @@ const NO_CONTEXT = { ip: null, userAgent: null };
 @Injectable()
 export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ExpirySweeper.name);
-  private timer: NodeJS.Timeout | null = null;
-  private sweeping: Promise<unknown> | null = null;
-  private stopping = false;
+  private readonly periodic = new Periodic(
+    () => this.sweep(),
+    (error) => this.logger.warn(`expiry sweep failed, will retry: ${error.message}`),
+  );
 
   constructor(
     private readonly transactions: Transactions,
@@ -36,14 +37,11 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.schedule();
+    this.periodic.start({ everyMs: this.config.expiry.sweepIntervalMs });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.sweeping;
+  onModuleDestroy(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** Expires every due device; returns how many this call expired. */
@@ -53,7 +51,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
       const expired = await this.expireBatch();
       total += expired.length;
       if (expired.length > 0) void this.voidCodes(expired.map((device) => device.id));
-      if (expired.length < this.config.expiry.batchSize || this.stopping) return total;
+      if (expired.length < this.config.expiry.batchSize || this.periodic.stopping) return total;
     }
   }
 
@@ -80,19 +78,5 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
     await this.bus.request(Command.verificationVoidCodes, { deviceIds }).catch((error: Error) => {
       this.logger.debug(`could not void codes of ${deviceIds.length} expired device(s): ${error.message}`);
     });
-  }
-
-  private schedule(): void {
-    if (this.stopping) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.sweeping = this.sweep()
-        .catch((error: Error) => this.logger.warn(`expiry sweep failed, will retry: ${error.message}`))
-        .finally(() => {
-          this.sweeping = null;
-          this.schedule();
-        });
-    }, this.config.expiry.sweepIntervalMs);
-    this.timer.unref();
   }
 }

@@ -1,3 +1,4 @@
 export * from './clock';
 export * from './with-timeout';
 export * from './backoff';
+export * from './periodic';
