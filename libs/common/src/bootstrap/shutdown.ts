@@ -7,15 +7,18 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 const CLOSE_MARGIN_MS = 1500;
 
 interface Registry {
-  apps: Set<WeakRef<object>>;
-  closers: WeakMap<object, { close: () => Promise<void>; drainMs: number }>;
+  /** Every app not closed yet, with its graceful close. */
+  open: Map<object, { close: () => Promise<void>; drainMs: number }>;
   installed: boolean;
 }
 
-// One registry per process (shared across jest's module registries), held weakly so a closed app is not kept alive.
-const registry: Registry = ((globalThis as Record<symbol, Registry>)[Symbol.for('td.shutdown')] ??= {
-  apps: new Set(),
-  closers: new WeakMap(),
+// One registry per process (shared across jest's module registries). It holds each app strongly until
+// the app is closed: a main() that keeps no reference of its own (the services, the worker) must not
+// lose its app to the garbage collector, or a SIGTERM finds nothing to drain and exits at once
+// (issue 10: notification-service and the deprovision worker did, sending mails twice). A closed app
+// leaves the registry, so tests that start many apps do not keep them alive.
+const registry: Registry = ((globalThis as Record<symbol, Registry>)[Symbol.for('td.shutdown.v2')] ??= {
+  open: new Map(),
   installed: false,
 });
 
@@ -29,8 +32,18 @@ const registry: Registry = ((globalThis as Record<symbol, Registry>)[Symbol.for(
  * never bounds the wait.
  */
 export function closeOnSignals(app: object, close: () => Promise<void>, drainMs: number): void {
-  registry.apps.add(new WeakRef(app));
-  registry.closers.set(app, { close, drainMs });
+  registry.open.set(app, { close, drainMs });
+  const closable = app as { close?: (...args: unknown[]) => Promise<void> };
+  if (typeof closable.close === 'function') {
+    const closeApp = closable.close.bind(app);
+    closable.close = async (...args: unknown[]) => {
+      try {
+        await closeApp(...args);
+      } finally {
+        registry.open.delete(app);
+      }
+    };
+  }
   if (registry.installed) return;
   registry.installed = true;
   const logger = new Logger('Shutdown');
@@ -38,11 +51,7 @@ export function closeOnSignals(app: object, close: () => Promise<void>, drainMs:
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    const closers = [...registry.apps].flatMap((ref) => {
-      const target = ref.deref();
-      const closer = target && registry.closers.get(target);
-      return closer ? [closer] : [];
-    });
+    const closers = [...registry.open.values()];
     const limitMs = Math.max(0, ...closers.map((c) => c.drainMs)) + CLOSE_MARGIN_MS;
     logger.log({ msg: 'Shutting down: finishing work in flight', signal, drainMs: limitMs - CLOSE_MARGIN_MS });
     setTimeout(() => {
