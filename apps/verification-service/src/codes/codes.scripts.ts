@@ -10,11 +10,18 @@ local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 `;
 
-/** Milliseconds until the oldest event of a full window leaves it. */
-const OLDEST_LEAVES_IN = `
-local function oldestLeavesIn(key, windowMs, now)
+/**
+ * The one sliding-window check: drops the window's events older than `windowMs`, then answers
+ * the milliseconds until there is room again (0 while fewer than `limit` remain: the oldest
+ * leaving a full window makes room) and how many remain.
+ */
+const WINDOW_WAIT = `
+local function windowWait(key, limit, windowMs, now)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - windowMs)
+  local count = redis.call('ZCARD', key)
+  if count < limit then return 0, count end
   local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-  return tonumber(oldest[2]) + windowMs - now
+  return tonumber(oldest[2]) + windowMs - now, count
 end
 `;
 
@@ -32,16 +39,13 @@ export interface LuaScript {
 export const ISSUE_CODE: LuaScript = {
   name: 'tdIssueCode',
   numberOfKeys: 3,
-  lua: `${NOW_MS}${OLDEST_LEAVES_IN}
+  lua: `${NOW_MS}${WINDOW_WAIT}
 local resendLimit = tonumber(ARGV[5])
 local windowMs = tonumber(ARGV[6])
 local waitMs = redis.call('PTTL', KEYS[2])
 if waitMs < 0 then waitMs = 0 end
 if resendLimit > 0 then
-  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - windowMs)
-  if redis.call('ZCARD', KEYS[3]) >= resendLimit then
-    waitMs = math.max(waitMs, oldestLeavesIn(KEYS[3], windowMs, now))
-  end
+  waitMs = math.max(waitMs, (windowWait(KEYS[3], resendLimit, windowMs, now)))
 end
 if waitMs > 0 then return {0, waitMs} end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[4])
@@ -82,13 +86,12 @@ return 1
 export const BEGIN_CHECK: LuaScript = {
   name: 'tdBeginCheck',
   numberOfKeys: 2,
-  lua: `${NOW_MS}${OLDEST_LEAVES_IN}
+  lua: `${NOW_MS}${WINDOW_WAIT}
 local maxAttempts = tonumber(ARGV[2])
 local maxFailures = tonumber(ARGV[3])
 local windowMs = tonumber(ARGV[4])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - windowMs)
-local failures = redis.call('ZCARD', KEYS[2])
-if failures >= maxFailures then return {'locked', oldestLeavesIn(KEYS[2], windowMs, now)} end
+local lockedFor, failures = windowWait(KEYS[2], maxFailures, windowMs, now)
+if lockedFor > 0 then return {'locked', lockedFor} end
 local code = redis.call('HMGET', KEYS[1], 'hash', 'user', 'attempts')
 if not code[1] or code[2] ~= ARGV[1] then return {'missing'} end
 if tonumber(code[3]) >= maxAttempts then return {'exhausted'} end
