@@ -74,21 +74,25 @@ export class DeprovisionQueue implements OnModuleDestroy {
   }
 
   private async ensure(jobId: string, data: DeprovisionJobData, stillEnabled: () => Promise<boolean>): Promise<void> {
-    const existing = await Job.fromId<DeprovisionJobData>(this.queue, jobId);
+    // The state alone first: a job waiting or running (every user of a big cascade, at each
+    // self-healing sweep) costs one small Redis call, not the whole job read as well.
+    const state = await this.queue.getJobState(jobId);
+    if (state !== 'unknown' && state !== 'failed' && state !== 'completed') return;
+    const existing = state === 'unknown' ? null : await Job.fromId<DeprovisionJobData>(this.queue, jobId);
     if (existing) {
-      const state = await existing.getState();
       // Another request or sweep may be doing the same right now: losing that race is fine.
       if (state === 'failed') {
         await existing.retry('failed').catch(() => undefined);
         return;
       }
-      if (state !== 'completed' || !(await stillEnabled())) return;
+      if (!(await stillEnabled())) return;
       await existing.remove().catch(() => undefined);
       await this.queue.add(DeprovisionJob.disableDevices, { ...data, rerun: true }, { jobId });
       return;
     }
     await this.queue.add(DeprovisionJob.disableDevices, data, { jobId });
   }
+
 
   /** A job and its state, or null when there is none (never was, or removed after a day). */
   async find(jobId: string): Promise<CascadeJobView | null> {
