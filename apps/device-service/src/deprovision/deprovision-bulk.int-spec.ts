@@ -99,7 +99,7 @@ describe('device-service: bulk deprovisioning (DEPROV-3)', () => {
     expect(await auditCount(ids, 'device.disabled')).toBe(8);
   });
 
-  it('DEPROV-3 only a workspace admin may, and the list holds 1 to 1,000 user ids', async () => {
+  it('DEPROV-3 only a workspace admin may, and the list holds 1 to 1,000 user ids (over SCIM Bulk too)', async () => {
     const boss = await admin();
     const member = h.user({ wid: boss.claims.wid, role: 'member' });
     const { key } = await h.approvedDevice(member, 'web');
@@ -109,6 +109,9 @@ describe('device-service: bulk deprovisioning (DEPROV-3)', () => {
     const tooMany = Array.from({ length: 1001 }, (_, i) => `user-${i}`);
     expect((await rejection(h.send(Command.workspaceDeprovisionUsers, { caller: boss.caller, userIds: tooMany }))).code).toBe('validation_failed');
     expect((await rejection(h.send(Command.workspaceDeprovisionUsers, { caller: boss.caller, userIds: ['x'.repeat(256)] }))).code).toBe('validation_failed');
+    for (const userIds of [[], tooMany, ['x'.repeat(256)]]) {
+      expect((await rejection(h.send(Command.scimDeactivateUsers, { workspaceId: boss.claims.wid, userIds }))).code).toBe('validation_failed');
+    }
     const [{ deprovisioned_at }] = await h.db.query(`SELECT deprovisioned_at FROM users WHERE id = $1`, [victim.id]);
     expect(deprovisioned_at).toBeNull();
   });

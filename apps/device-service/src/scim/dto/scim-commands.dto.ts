@@ -1,5 +1,6 @@
-import { MAX_BULK_DEPROVISIONS, type ScimAuthenticateRequest, type ScimDeactivateUsersRequest, type ScimFindUsersRequest, type ScimUserRequest } from '@td/contracts';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { type ScimAuthenticateRequest, type ScimDeactivateUsersRequest, type ScimFindUsersRequest, type ScimUserRequest } from '@td/contracts';
+import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsUserId, IsUserIdList } from '../../workspace/dto/workspace-commands.dto';
 
 export class ScimAuthenticateDto implements ScimAuthenticateRequest {
   @IsString() @MinLength(1) @MaxLength(512) token: string;
@@ -13,7 +14,7 @@ export class ScimWorkspaceDto {
 }
 
 export class ScimUserDto extends ScimWorkspaceDto implements ScimUserRequest {
-  @IsString() @MinLength(1) @MaxLength(255) userId: string;
+  @IsUserId() userId: string;
 }
 
 export class ScimFindUsersDto extends ScimWorkspaceDto implements ScimFindUsersRequest {
@@ -21,11 +22,5 @@ export class ScimFindUsersDto extends ScimWorkspaceDto implements ScimFindUsersR
 }
 
 export class ScimDeactivateUsersDto extends ScimWorkspaceDto implements ScimDeactivateUsersRequest {
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_BULK_DEPROVISIONS)
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  @MaxLength(255, { each: true })
-  userIds: string[];
+  @IsUserIdList() userIds: string[];
 }

@@ -13,6 +13,7 @@ import {
   type WorkspaceDeviceActionRequest,
   type WorkspaceListDevicesRequest,
 } from '@td/contracts';
+import { applyDecorators } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { CallerDto } from '../../devices/dto/caller.dto';
@@ -23,14 +24,14 @@ export class AdminCommandDto implements CreateScimTokenRequest {
 }
 
 /** A user's id in the API: the token `sub` (up to 255 characters, API.md). */
-const userIdRules = () => [IsString(), MinLength(1), MaxLength(255)];
-const applyAll =
-  (...decorators: PropertyDecorator[]): PropertyDecorator =>
-  (target, key) =>
-    decorators.forEach((decorate) => decorate(target, key));
+export const IsUserId = () => applyDecorators(IsString(), MinLength(1), MaxLength(255));
+
+/** The users of one bulk deprovisioning (DEPROV-3): 1–MAX_BULK_DEPROVISIONS ids, each as `IsUserId`. */
+export const IsUserIdList = () =>
+  applyDecorators(IsArray(), ArrayMinSize(1), ArrayMaxSize(MAX_BULK_DEPROVISIONS), IsString({ each: true }), MinLength(1, { each: true }), MaxLength(255, { each: true }));
 
 export class ListWorkspaceDevicesDto extends AdminCommandDto implements WorkspaceListDevicesRequest {
-  @IsOptional() @applyAll(...userIdRules()) userId?: string;
+  @IsOptional() @IsUserId() userId?: string;
   @IsOptional() @IsIn(DEVICE_STATUSES) status?: DeviceStatus;
   @IsOptional() @IsIn(CLIENT_TYPES) clientType?: ClientType;
   @IsOptional() @IsString() @MaxLength(200) q?: string;
@@ -43,17 +44,11 @@ export class WorkspaceDeviceActionDto extends AdminCommandDto implements Workspa
 }
 
 export class DeprovisionUserDto extends AdminCommandDto implements DeprovisionUserRequest {
-  @applyAll(...userIdRules()) userId: string;
+  @IsUserId() userId: string;
 }
 
 export class DeprovisionUsersDto extends AdminCommandDto implements DeprovisionUsersRequest {
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_BULK_DEPROVISIONS)
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  @MaxLength(255, { each: true })
-  userIds: string[];
+  @IsUserIdList() userIds: string[];
 }
 
 export class GetJobDto extends AdminCommandDto implements GetJobRequest {
@@ -61,7 +56,7 @@ export class GetJobDto extends AdminCommandDto implements GetJobRequest {
 }
 
 export class ListAuditDto extends AdminCommandDto implements ListAuditRequest {
-  @IsOptional() @applyAll(...userIdRules()) userId?: string;
+  @IsOptional() @IsUserId() userId?: string;
   @IsOptional() @IsUUID() deviceId?: string;
   @IsOptional() @IsIn(Object.values(AuditAction)) action?: string;
   @IsOptional() @IsInt() @Min(1) @Max(200) limit?: number;
