@@ -1,37 +1,13 @@
-import { DomainEvent, type DeviceEventPayload } from '@td/contracts';
+import { DomainEvent } from '@td/contracts';
 import type { JsMsg, NatsConnection } from 'nats';
 import { DeviceEventsConsumer, redeliveryDelayMs, withoutPrefix } from './device-events.consumer';
 import type { DeviceEventsHandler } from './device-events.handler';
 import { loadNotificationServiceConfig } from '../config';
+import { approvedDeviceEvent } from '../../test/support/device-event';
 
 const config = loadNotificationServiceConfig({ NATS_PREFIX: 'p1', CODE_HMAC_SECRET: 'x'.repeat(32), EVENTS_ACK_WAIT_MS: '5000', SHUTDOWN_DRAIN_MS: '1000' });
 
-const payload: DeviceEventPayload = {
-  eventId: '6f1c1c55-8a52-4c39-9d39-3c1f7f8e2a10',
-  occurredAt: '2026-11-28T10:00:00.000Z',
-  workspaceId: 'ws-1',
-  userId: 'u-1',
-  user: { email: 'a@example.test', username: 'a' },
-  device: {
-    id: 'd-1',
-    name: 'Phone',
-    clientType: 'mobile',
-    os: 'iOS',
-    browser: 'Safari',
-    fingerprint: 'a b c d e',
-    lastIp: null,
-    status: 'approved',
-    createdAt: '2026-11-28T09:59:00.000Z',
-    approvedAt: '2026-11-28T10:00:00.000Z',
-    disabledAt: null,
-    disabledBy: null,
-    lastSeenAt: null,
-    approvedVia: 'email_code',
-    approvedBy: null,
-    expiresAt: null,
-  },
-  context: { ip: null, userAgent: null },
-};
+const payload = approvedDeviceEvent;
 
 function message(data: unknown, redeliveryCount = 1) {
   const encoded = new TextEncoder().encode(typeof data === 'string' ? data : JSON.stringify(data));

@@ -1,33 +1,8 @@
-import type { DeviceEventPayload } from '@td/contracts';
+import { approvedDeviceEvent } from '../../test/support/device-event';
 import { parseDeviceEvent } from './device-event.guard';
 import { securityEmail } from './device-events.handler';
 
-const event: DeviceEventPayload = {
-  eventId: 'e-1',
-  occurredAt: '2026-11-28T10:00:05.000Z',
-  workspaceId: 'ws-1',
-  userId: 'u-1',
-  user: { email: 'alice@example.test', username: 'alice' },
-  device: {
-    id: 'd-1',
-    name: 'Work laptop',
-    clientType: 'web',
-    os: 'Windows',
-    browser: 'Edge',
-    fingerprint: 'a b c d e',
-    lastIp: '203.0.113.9',
-    status: 'approved',
-    createdAt: '2026-11-28T09:59:00.000Z',
-    approvedAt: '2026-11-28T10:00:00.000Z',
-    disabledAt: null,
-    disabledBy: null,
-    lastSeenAt: null,
-    approvedVia: 'device',
-    approvedBy: 'd-0',
-    expiresAt: null,
-  },
-  context: { ip: '192.0.2.1', userAgent: 'approver' },
-};
+const event = approvedDeviceEvent;
 
 describe('security email job from an approved-device event', () => {
   it('APPROVE-4 describes the new device, with its own IP rather than the approver\'s; SEC-2 names the user, not an address', () => {
