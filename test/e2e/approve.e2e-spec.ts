@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DeviceView } from '@td/contracts';
 import { ApiClient } from '../support/api-client';
 import { TestSystem } from '../support/system';
@@ -76,6 +77,21 @@ describe('APPROVE — approving from a trusted session (over HTTP)', () => {
     expect((await web.approve(pending.deviceId)).status).toBe(200);
     const twice = await web.deny(pending.deviceId);
     expect([twice.status, twice.body.code]).toEqual([409, 'invalid_device_state']);
+  });
+
+  it('APPROVE-2 an approval works once: the approver repeating it gets 409 invalid_device_state; a retry with the same Idempotency-Key gets the stored 200', async () => {
+    const { web, pending } = await webAndPending();
+    const path = `/v1/devices/${pending.deviceId}/approve`;
+    const key = randomUUID();
+    const approved = await web.call('post', path, { body: {}, headers: { 'Idempotency-Key': key } });
+    expect(approved.status).toBe(200);
+    const replayed = await web.call('post', path, { body: {}, headers: { 'Idempotency-Key': key } });
+    expect([replayed.status, replayed.body]).toEqual([200, approved.body]);
+    const repeated = await web.approve(pending.deviceId);
+    expect([repeated.status, repeated.body.code]).toEqual([409, 'invalid_device_state']);
+    // The careful client that lost the answer reads the list instead: the device is approved, once.
+    const listed = ((await web.list()).body.devices as DeviceView[]).find((d) => d.id === pending.deviceId);
+    expect(listed).toMatchObject({ status: 'approved', approvedVia: 'device' });
   });
 
   it('APPROVE-3 the key envelope goes to the approved device only', async () => {

@@ -27,7 +27,6 @@ export const Command = {
   verificationIssueCode: 'verification.issue-code',
   verificationCheckCode: 'verification.check-code',
   verificationVoidCodes: 'verification.void-codes',
-  verificationCodeReceipt: 'verification.code-receipt',
   verificationMissingCodes: 'verification.missing-codes',
 
   notificationPing: 'notification.ping',
@@ -71,7 +70,6 @@ export interface CommandTypes {
   'verification.issue-code': { request: V.IssueCodeRequest; reply: V.IssueCodeReply };
   'verification.check-code': { request: V.CheckCodeRequest; reply: V.CheckCodeReply };
   'verification.void-codes': { request: V.VoidCodesRequest; reply: V.VoidCodesReply };
-  'verification.code-receipt': { request: V.CodeReceiptRequest; reply: V.CodeReceiptReply };
   'verification.missing-codes': { request: V.MissingCodesRequest; reply: V.MissingCodesReply };
 
   'notification.ping': { request: PingRequest; reply: PingReply };

@@ -47,20 +47,6 @@ export interface CheckCodeRequest {
 }
 export interface CheckCodeReply {
   valid: true;
-  /** The code's receipt (see CodeReceiptRequest): device-service keeps it with the approval. */
-  receipt: string;
-}
-
-/**
- * A code's receipt for a device, whatever became of the code: a keyed digest that tells a repeated
- * verify (the same code after a lost answer) from any other, without the code being kept anywhere.
- */
-export interface CodeReceiptRequest {
-  deviceId: string;
-  code: string;
-}
-export interface CodeReceiptReply {
-  receipt: string;
 }
 
 /**

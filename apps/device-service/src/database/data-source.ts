@@ -14,6 +14,7 @@ import { ScimTokenDetails1764560200000 } from './migrations/1764560200000-scim-t
 import { SetupRetries1764560300000 } from './migrations/1764560300000-setup-retries';
 import { ConfirmationRetries1764560400000 } from './migrations/1764560400000-confirmation-retries';
 import { DisabledBy1764560450000 } from './migrations/1764560450000-disabled-by';
+import { NoConfirmationRepeats1764560500000 } from './migrations/1764560500000-no-confirmation-repeats';
 
 export const ENTITIES = [User, Device, RetiredDeviceKey, OutboxMessage, AuditEvent, ScimToken];
 export const MIGRATIONS = [
@@ -26,6 +27,7 @@ export const MIGRATIONS = [
   SetupRetries1764560300000,
   ConfirmationRetries1764560400000,
   DisabledBy1764560450000,
+  NoConfirmationRepeats1764560500000,
 ];
 
 /** The one description of device-service's database; the app, `npm run migrate` and tests use it. */

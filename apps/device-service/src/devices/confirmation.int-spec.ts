@@ -119,9 +119,9 @@ describe('device-service: confirming a pending device (APPROVE, CODE-3/4)', () =
     expect(verified.device).toMatchObject({ status: 'approved', approvedVia: 'email_code', approvedBy: null, current: true });
     expect(await h.auditActions(device.id)).toContain('device.verified');
     expect(await h.outboxSubjects(device.id)).toEqual(['events.device.approved']);
-    // Approved: only a repeat of this verify is answered (see the lost-answer test); any other code is 409.
-    const later = await rejection(h.send(Command.deviceVerify, { caller: h.caller(claims, key), deviceId: device.id, code: wrong }));
-    expect(later.code).toBe('invalid_device_state');
+    // A device no longer pending takes no code, the right one included (CODE-3: a code works once).
+    const twice = await rejection(h.send(Command.deviceVerify, { caller: h.caller(claims, key), deviceId: device.id, code }));
+    expect(twice.code).toBe('invalid_device_state');
   });
 
   it('CODE-3 a verify whose approval did not commit does not use up the code: the retry with the same code approves', async () => {
@@ -144,48 +144,37 @@ describe('device-service: confirming a pending device (APPROVE, CODE-3/4)', () =
     expect(await h.auditActions(device.id)).toContain('device.verified');
   });
 
-  it('CODE-3 a verify repeated with the same code after it approved the device (lost answer) answers as the first did; any other verify still gets 409', async () => {
+  it('CODE-3 a code works once: the same code again after it approved the device is 409 invalid_device_state and changes nothing', async () => {
     const claims = h.user();
     const { key, device } = await h.setup(claims, 'web');
     const code = await h.latestCode(claims);
-    const first = await h.send(Command.deviceVerify, { caller: h.caller(claims, key), deviceId: device.id, code });
-    const repeat = await h.send(Command.deviceVerify, { caller: h.caller(claims, key), deviceId: device.id, code });
-    expect(repeat.device).toEqual({ ...first.device, lastSeenAt: repeat.device.lastSeenAt });
-    expect(repeat.device).toMatchObject({ status: 'approved', approvedVia: 'email_code', current: true });
-    // The repeat changed nothing: one approval, one event.
+    await h.send(Command.deviceVerify, { caller: h.caller(claims, key), deviceId: device.id, code });
+    const approved = await h.deviceRow(device.id);
+    const repeat = await rejection(h.send(Command.deviceVerify, { caller: h.caller(claims, key), deviceId: device.id, code }));
+    expect(repeat.code).toBe('invalid_device_state');
+    // One approval, one event; the device is as the first verify left it.
     expect((await h.auditActions(device.id)).filter((action) => action === 'device.verified')).toHaveLength(1);
     expect(await h.outboxSubjects(device.id)).toEqual(['events.device.approved']);
-    const other = code === '000000' ? '111111' : '000000';
-    expect((await rejection(h.send(Command.deviceVerify, { caller: h.caller(claims, key), deviceId: device.id, code: other }))).code).toBe('invalid_device_state');
-    // A device approved by another device was confirmed by no code: any code is 409.
+    expect(await h.deviceRow(device.id)).toMatchObject({ status: 'approved', approvedVia: approved.approvedVia, approvedAt: approved.approvedAt });
+    // A device approved by another device takes no code, whichever it is.
     const approver = await h.approvedDevice(claims, 'web');
     const byDevice = await h.setup(claims, 'mobile');
     await h.send(Command.deviceApprove, { caller: h.caller(claims, approver.key), deviceId: byDevice.device.id });
     expect((await rejection(h.send(Command.deviceVerify, { caller: h.caller(claims, byDevice.key), deviceId: byDevice.device.id, code }))).code).toBe('invalid_device_state');
-    // No longer approved: the repeat is no longer answered as the first was.
-    await h.db.query(`UPDATE devices SET status = 'disabled', disabled_at = now() WHERE id = $1`, [device.id]);
-    expect((await rejection(h.send(Command.deviceVerify, { caller: h.caller(claims, key), deviceId: device.id, code }))).code).toBe('invalid_device_state');
   });
 
-  it('APPROVE-2 an approve repeated by the same approver (lost answer) answers as the first did; another approver or a deny still gets 409', async () => {
+  it('APPROVE-2 an approve repeated by the same approver is 409 invalid_device_state and changes nothing; so are another approver and a deny', async () => {
     const { claims, approver, pending } = await waitingForApproval();
     const deviceId = pending.device.id;
-    const first = await h.send(Command.deviceApprove, { caller: h.caller(claims, approver.key), deviceId, keyEnvelope: 'sealed.first' });
-    const repeat = await h.send(Command.deviceApprove, { caller: h.caller(claims, approver.key), deviceId, keyEnvelope: 'sealed.first' });
-    expect(repeat.device).toEqual({ ...first.device, lastSeenAt: repeat.device.lastSeenAt });
-    expect(repeat.device).toMatchObject({ status: 'approved', approvedVia: 'device', approvedBy: approver.device.id });
+    await h.send(Command.deviceApprove, { caller: h.caller(claims, approver.key), deviceId, keyEnvelope: 'sealed.first' });
+    const repeat = await rejection(h.send(Command.deviceApprove, { caller: h.caller(claims, approver.key), deviceId, keyEnvelope: 'sealed.second' }));
+    expect(repeat.code).toBe('invalid_device_state');
     expect((await h.auditActions(deviceId)).filter((action) => action === 'device.approved')).toHaveLength(1);
     expect(await h.outboxSubjects(deviceId)).toEqual(['events.device.approval-requested', 'events.device.approved']);
+    expect(await h.deviceRow(deviceId)).toMatchObject({ status: 'approved', approvedVia: 'device', approvedBy: approver.device.id, keyEnvelope: 'sealed.first' });
     const otherApprover = await h.approvedDevice(claims, 'mobile');
     expect((await rejection(h.send(Command.deviceApprove, { caller: h.caller(claims, otherApprover.key), deviceId }))).code).toBe('invalid_device_state');
     expect((await rejection(h.send(Command.deviceDeny, { caller: h.caller(claims, approver.key), deviceId }))).code).toBe('invalid_device_state');
-    // A denied device was never approved by anyone: approving it stays 409 for its denier too.
-    const denied = await h.setup(claims, 'mobile');
-    await h.send(Command.deviceDeny, { caller: h.caller(claims, approver.key), deviceId: denied.device.id });
-    expect((await rejection(h.send(Command.deviceApprove, { caller: h.caller(claims, approver.key), deviceId: denied.device.id }))).code).toBe('invalid_device_state');
-    // Disabled since: 409, as for any device no longer approved.
-    await h.db.query(`UPDATE devices SET status = 'disabled', disabled_at = now() WHERE id = $1`, [deviceId]);
-    expect((await rejection(h.send(Command.deviceApprove, { caller: h.caller(claims, approver.key), deviceId }))).code).toBe('invalid_device_state');
   });
 
   it('CODE-4 a fresh code moves a device waiting for approval to the email code; only pending devices get one', async () => {

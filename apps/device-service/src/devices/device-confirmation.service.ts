@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { BusClient, DomainError } from '@td/common';
 import { Command, ErrorCode, type CodeReason, type DeviceReply, type EmptyReply, type GetKeyEnvelopeReply, type SendEmailCodeReply } from '@td/contracts';
@@ -32,21 +31,20 @@ export class DeviceConfirmationService {
    * approval did not commit — the database failed, this process died, a reply was lost — leaves the
    * code working for the retry. After the commit the code is voided.
    *
-   * Retries are safe (API.md): a verify repeated with the code that verified the device — its first
-   * answer was lost — answers as the first did while the device is approved; any other code is 409.
+   * A code works once (CODE-3): a verify repeated after the approval committed is 409 like any
+   * other, whatever code it carries. A client that lost the answer retries with the same
+   * Idempotency-Key (the stored answer) or reads the device to see whether it took effect.
    */
   async verify(request: VerifyDeviceDto): Promise<DeviceReply> {
     const context = await this.callers.resolve(request.caller);
     const device = callingDeviceItself(context, request.deviceId);
-    if (await this.repeatsVerify(device, request.code)) return { device: toDeviceView(device, device.id) };
     assertMayTransition('verify', device);
     // Errors (code_invalid + attemptsRemaining, code_expired, too_many_attempts) pass through as they are.
-    const { receipt } = await this.bus.request(Command.verificationCheckCode, { userId: context.user.id, deviceId: device.id, code: request.code, keep: true });
+    await this.bus.request(Command.verificationCheckCode, { userId: context.user.id, deviceId: device.id, code: request.code, keep: true });
     const reply = await this.change.run(context.user.id, device.id, async ({ tx, user, device: locked }) => {
       await this.lifecycle.change(tx, 'verify', { device: locked, owner: user }, byCaller(user, locked.id, request.caller), {
         approvedVia: 'email_code',
         approvedBy: null,
-        verifiedCode: receipt,
       });
       return { device: toDeviceView(locked, locked.id) };
     });
@@ -55,13 +53,6 @@ export class DeviceConfirmationService {
       this.logger.warn({ msg: 'could not void the code of a verified device; it expires by itself', deviceId: device.id, reason: error.message });
     });
     return reply;
-  }
-
-  /** Whether this verify is the one that approved the device, repeated: the same code, by its receipt. */
-  private async repeatsVerify(device: Device, code: string): Promise<boolean> {
-    if (device.status !== 'approved' || device.approvedVia !== 'email_code' || device.verifiedCode === null) return false;
-    const { receipt } = await this.bus.request(Command.verificationCodeReceipt, { deviceId: device.id, code });
-    return receipt.length === device.verifiedCode.length && timingSafeEqual(Buffer.from(receipt), Buffer.from(device.verifiedCode));
   }
 
   /** CODE-4: a fresh code; also the way out of waiting for an approver ("I don't have access to my trusted device"). */
@@ -151,10 +142,7 @@ export class DeviceConfirmationService {
       async ({ tx, user, device, alsoLocked: stillTrusted }) => {
         // Re-read under the user's lock (locked with it): an approver disabled a moment ago no longer approves (KEY-5).
         if (stillTrusted?.status !== 'approved') throw DomainError.of(ErrorCode.trustedSessionRequired, 'This device is no longer trusted.');
-        // Retries are safe (API.md): the approval this approver already gave, repeated (its answer was lost), answers as it did.
-        if (outcome === 'approved' && device.status === 'approved' && device.approvedVia === 'device' && device.approvedBy === approver.id) {
-          return { device: toDeviceView(device, approver.id) };
-        }
+        // APPROVE-2: a device no longer pending (approved already, by this approver too) is 409 invalid_device_state.
         const by = byCaller(user, approver.id, request.caller);
         if (outcome === 'approved') {
           await this.lifecycle.change(tx, 'approve', { device, owner: user }, by, { approvedVia: 'device', approvedBy: approver.id, keyEnvelope });

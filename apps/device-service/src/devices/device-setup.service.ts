@@ -88,7 +88,6 @@ export class DeviceSetupService {
         createdIp: request.caller.ip?.slice(0, 64) ?? null,
         keyEnvelope: null,
         setupRequest,
-        verifiedCode: null,
         codeExpiresAt: null,
       } satisfies Device);
       // The device, its audit entries and its event in one statement.

@@ -97,10 +97,6 @@ export class Device {
   @Column({ name: 'setup_request', type: 'char', length: 64, nullable: true })
   setupRequest: string | null;
 
-  /** The receipt of the code that verified the device (verification-service's keyed digest): a repeated verify is told by it. */
-  @Column({ name: 'verified_code', type: 'char', length: 64, nullable: true })
-  verifiedCode: string | null;
-
   /** When the device's current email code expires (null: none sent); read by retries and the lost-code sweep. */
   @Column({ name: 'code_expires_at', type: 'timestamptz', nullable: true })
   codeExpiresAt: Date | null;

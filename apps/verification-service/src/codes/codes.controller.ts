@@ -1,8 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { Command, type CheckCodeReply, type CodeReceiptReply, type IssueCodeReply, type MissingCodesReply, type VoidCodesReply } from '@td/contracts';
+import { Command, type CheckCodeReply, type IssueCodeReply, type MissingCodesReply, type VoidCodesReply } from '@td/contracts';
 import { payloadValidation } from '@td/common';
-import { CheckCodeDto, CodeReceiptDto, IssueCodeDto, MissingCodesDto, VoidCodesDto } from './codes.dto';
+import { CheckCodeDto, IssueCodeDto, MissingCodesDto, VoidCodesDto } from './codes.dto';
 import { CodesService } from './codes.service';
 
 @Controller()
@@ -17,11 +17,6 @@ export class CodesController {
   @MessagePattern(Command.verificationCheckCode)
   check(@Payload(payloadValidation) request: CheckCodeDto): Promise<CheckCodeReply> {
     return this.codes.check(request);
-  }
-
-  @MessagePattern(Command.verificationCodeReceipt)
-  receipt(@Payload(payloadValidation) request: CodeReceiptDto): CodeReceiptReply {
-    return this.codes.receipt(request);
   }
 
   @MessagePattern(Command.verificationMissingCodes)

@@ -1,4 +1,4 @@
-import { CLIENT_TYPES, type CheckCodeRequest, type ClientType, type CodeReceiptRequest, type MissingCodesRequest, type CodeReason, type IssueCodeRequest, type VoidCodesRequest } from '@td/contracts';
+import { CLIENT_TYPES, type CheckCodeRequest, type ClientType, type MissingCodesRequest, type CodeReason, type IssueCodeRequest, type VoidCodesRequest } from '@td/contracts';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 
@@ -62,15 +62,6 @@ export class VoidCodesDto implements VoidCodesRequest {
   @ArrayMaxSize(1000)
   @IsUUID(undefined, { each: true })
   deviceIds: string[];
-}
-
-export class CodeReceiptDto implements CodeReceiptRequest {
-  @IsUUID()
-  deviceId: string;
-
-  @IsString()
-  @Matches(/^\d{6}$/, { message: 'code must be 6 digits' })
-  code: string;
 }
 
 export class MissingCodesDto implements MissingCodesRequest {

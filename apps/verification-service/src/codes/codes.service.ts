@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { codeHash, codeReceipt, currentRequestId, DomainError, sealCode } from '@td/common';
-import { codeSealBinding, ErrorCode, type CheckCodeReply, type CheckCodeRequest, type CodeReceiptReply, type CodeReceiptRequest, type IssueCodeReply, type IssueCodeRequest, type VoidCodesReply } from '@td/contracts';
+import { codeHash, currentRequestId, DomainError, sealCode } from '@td/common';
+import { codeSealBinding, ErrorCode, type CheckCodeReply, type CheckCodeRequest, type IssueCodeReply, type IssueCodeRequest, type VoidCodesReply } from '@td/contracts';
 import { VerificationServiceConfig } from '../config';
 import { generateCode, hashesEqual, HOUR_MS, ISSUE_INTERVAL_MS, MAX_RESENDS_PER_HOUR, retryAfterSeconds } from './codes.rules';
 import { CodesStore, type IssueInput } from './codes.store';
@@ -93,12 +93,7 @@ export class CodesService {
       throw codeExpired();
     }
     this.logger.log({ msg: 'verification code accepted', deviceId: request.deviceId });
-    return { valid: true, receipt: codeReceipt(this.config.codes.hmacSecret, request.deviceId, request.code) };
-  }
-
-  /** Touches no code: a verify repeated after its device was approved compares receipts (issue 10). */
-  receipt(request: CodeReceiptRequest): CodeReceiptReply {
-    return { receipt: codeReceipt(this.config.codes.hmacSecret, request.deviceId, request.code) };
+    return { valid: true };
   }
 
   /** The devices among these with no code in store (see MissingCodesRequest). */
