@@ -394,11 +394,27 @@ describe('faults: 2 instances of everything under load (issue 10)', () => {
 
     async function mailCheck(kind: 'code' | 'security', expected: (d: DeviceRecord) => boolean, causedAt: (d: DeviceRecord) => number): Promise<void> {
       const isKind = (text: string) => (kind === 'code' ? /Verification code: \d{6}/.test(text) : !/Verification code: \d{6}/.test(text));
+      // One mail per device: one Message-ID. A second copy with the same Message-ID is the one window
+      // left by design (a crash between the SMTP server's acceptance and the sent mark; mailboxes drop it
+      // by Message-ID): allowed only where a notification-service was SIGKILLed, and counted in the table.
       const byName = new Map<string, number[]>();
+      const copies = new Map<string, number>();
       for (const mail of cluster.mail.messages) {
         if (!isKind(mail.text)) continue;
         const name = /(?:web|mobile|extension|victim|abandoned)-[0-9a-z]+-[0-9a-f]{6}/.exec(mail.text)?.[0];
-        if (name) byName.set(name, [...(byName.get(name) ?? []), mail.receivedAt]);
+        if (!name) continue;
+        const copy = `${name} ${mail.messageId}`;
+        copies.set(copy, (copies.get(copy) ?? 0) + 1);
+        if (copies.get(copy)! > 1) continue;
+        byName.set(name, [...(byName.get(name) ?? []), mail.receivedAt]);
+      }
+      let resent = 0;
+      for (const [copy, n] of copies) {
+        if (n === 1) continue;
+        const name = copy.split(' ')[0];
+        const phase = [...journal.devices.values()].find((d) => d.name === name)?.phase ?? journal.phase;
+        if (phase === 'SIGKILL a notification-service') resent += n - 1;
+        else journal.violation(`${kind} mail not exactly once`, `${name}: sent ${n} times with one Message-ID`, phase);
       }
       let late = 0;
       let worst = 0;
@@ -428,7 +444,7 @@ describe('faults: 2 instances of everything under load (issue 10)', () => {
         }
       }
       for (const [name, arrivals] of byName) if (arrivals.length > 1 && ![...journal.devices.values()].some((d) => d.name === name)) journal.violation(`${kind} mail not exactly once`, `${name}: ${arrivals.length} mails`);
-      note(`${kind === 'code' ? 'code' : 'security'} mails exactly once, ≤ 10 s`, `${delivered} delivered, ${late} late, worst ${(worst / 1000).toFixed(1)} s (${(worstExcess / 1000).toFixed(1)} s beyond the mails around it)`);
+      note(`${kind === 'code' ? 'code' : 'security'} mails exactly once, ≤ 10 s`, `${delivered} delivered${resent ? ` (${resent} sent again with the same Message-ID after the SIGKILL)` : ''}, ${late} late, worst ${(worst / 1000).toFixed(1)} s (${(worstExcess / 1000).toFixed(1)} s beyond the mails around it)`);
     }
 
     function median(values: number[]): number {

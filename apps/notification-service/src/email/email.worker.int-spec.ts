@@ -1,5 +1,6 @@
-import { bullPrefix, createBullConnection, RedisLease, sealCode } from '@td/common';
-import { codeSealBinding, EmailJob, sentEmailKey, Queue as QueueName, type DeviceApprovedEmailJob, type VerificationCodeEmailJob } from '@td/contracts';
+import { bullPrefix, createBullConnection, prefixed, RedisLease, sealCode } from '@td/common';
+import { connect } from 'nats';
+import { codeSealBinding, Command, EmailJob, Service, sentEmailKey, Queue as QueueName, type DeviceApprovedEmailJob, type VerificationCodeEmailJob } from '@td/contracts';
 import { waitUntil, type MailCatcher, type TestEnv } from '@td/testing';
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
@@ -179,6 +180,29 @@ describe('email worker (BullMQ + SMTP)', () => {
     expect(await mail.codeFor(user.email, 15_000)).toBe('771903');
     expect(await settled(early.id!)).toBe('completed');
     expect(mail.messages.filter((m) => m.to.includes(user.email))).toHaveLength(1);
+  });
+
+  it('SEC-2 a look-up that reached a device-service instance that then died is asked again at once, not after a backoff', async () => {
+    const nc = await connect({ servers: testEnv.natsUrl });
+    // An instance in device-service's queue group that takes one request and is gone (killed) before it answers.
+    const dead = nc.subscribe(prefixed(testEnv.natsPrefix, Command.deviceGetMailRecipient), { queue: prefixed(testEnv.natsPrefix, Service.device), max: 1 });
+    const sent: Array<{ user: TestMailUser; jobId: string }> = [];
+    try {
+      while (dead.getReceived() === 0 && sent.length < 40) {
+        const user = await devices.addUser();
+        // One attempt: no BullMQ retry can make up for a look-up given up on.
+        const job = await queue.add(EmailJob.verificationCode, verificationJob(user, '208431'), { jobId: randomUUID(), attempts: 1 });
+        sent.push({ user, jobId: job.id! });
+        await settled(job.id!);
+      }
+      expect(dead.getReceived()).toBe(1);
+    } finally {
+      await nc.close();
+    }
+    for (const { user, jobId } of sent) {
+      expect(await settled(jobId)).toBe('completed');
+      expect(mail.messages.filter((m) => m.to.includes(user.email))).toHaveLength(1);
+    }
   });
 
   /** Every state a job can rest in once the worker is done with it, or waits for a retry. */

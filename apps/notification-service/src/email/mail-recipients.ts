@@ -4,10 +4,16 @@ import { Command, ErrorCode, type GetMailRecipientReply, type MailRecipient } fr
 import { UnrecoverableError } from 'bullmq';
 import { isAddress } from './email-jobs';
 
+/** A look-up is one indexed read: an instance that has not answered by then is gone or stuck. */
+const LOOKUP_TIMEOUT_MS = 1500;
+
 /**
  * Where a mail goes, asked of device-service (the owner of users) when the mail is sent
- * (SEC-2): one bus request per mail. Device-service down or slow throws as is, so BullMQ
- * retries the job with its backoff; a user that does not exist is for good.
+ * (SEC-2): one bus request per mail. A request that reached an instance killed meanwhile is
+ * asked once more at once (the other instances answer it); device-service down or slow then
+ * throws as is, so BullMQ retries the job with its backoff (issue 10: the bus timeout plus a
+ * 5 s backoff made a mail 10 s late whenever a device-service was killed); a user that does
+ * not exist is for good.
  */
 @Injectable()
 export class MailRecipients {
@@ -16,7 +22,11 @@ export class MailRecipients {
   async resolve(recipient: MailRecipient, deviceId?: string): Promise<GetMailRecipientReply> {
     let reply: GetMailRecipientReply;
     try {
-      reply = await this.bus.request(Command.deviceGetMailRecipient, { workspaceId: recipient.workspaceId, userId: recipient.userId, ...(deviceId ? { deviceId } : {}) });
+      const request = { workspaceId: recipient.workspaceId, userId: recipient.userId, ...(deviceId ? { deviceId } : {}) };
+      reply = await this.bus.request(Command.deviceGetMailRecipient, request, { timeoutMs: LOOKUP_TIMEOUT_MS }).catch((error: unknown) => {
+        if (!(error instanceof DomainError && error.code === ErrorCode.serviceUnavailable)) throw error;
+        return this.bus.request(Command.deviceGetMailRecipient, request, { timeoutMs: LOOKUP_TIMEOUT_MS });
+      });
     } catch (error) {
       if (error instanceof DomainError && (error.code === ErrorCode.notFound || error.code === ErrorCode.validationFailed)) {
         throw new UnrecoverableError('The mail names a user that device-service does not know.');
