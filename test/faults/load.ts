@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClientRequest } from 'node:http';
 import type { Response } from 'supertest';
+import type { DeviceView } from '@td/contracts';
 import { ApiClient, type SystemUnderTest } from '../support/api-client';
 import { PUBLIC_URL, sleep, type AppInstance, type Cluster } from './cluster';
 
@@ -202,23 +203,37 @@ export async function setUp(cluster: Cluster, journal: Journal, client: ApiClien
   return null;
 }
 
-/** A verify or approve that should make `device` approved. */
+/**
+ * A verify or approve that should make `device` approved. A confirmation works once (CODE-3,
+ * APPROVE-2): when an earlier attempt's answer was lost (a reset or 503) and the key's answer was not
+ * stored, the retry is refused — 409 `invalid_device_state` (approve), a 4xx (verify) — if the first
+ * took effect. The careful client then reads the device; only a device still not approved is a violation.
+ */
 async function confirm(cluster: Cluster, journal: Journal, client: ApiClient, op: 'verify' | 'approve', device: DeviceRecord, body: object): Promise<boolean> {
   const phase = journal.phase;
   const result = await send(cluster, journal, client, op, 'post', `/v1/devices/${device.id}/${op}`, body);
   if (!result) return false;
   const { response, ambiguous } = result;
-  if (response.status === 200) {
+  const refusedRetry = ambiguous && (op === 'approve' ? response.status === 409 && response.body?.code === 'invalid_device_state' : response.status >= 400 && response.status < 500);
+  if (response.status === 200 || (refusedRetry && (await approvedMeanwhile(cluster, journal, client, op, device)))) {
     device.approved = true;
     device.approvedAnsweredAt = Date.now();
     return true;
   }
   journal.violation(
     ambiguous ? `${op} not retry-safe` : 'unexpected answer',
-    `${op} ${ambiguous ? 'retried after a 503/reset ' : ''}answered ${response.status} ${response.body?.code ?? ''}`,
+    `${op} ${ambiguous ? 'retried after a 503/reset ' : ''}answered ${response.status} ${response.body?.code ?? ''}${refusedRetry ? ', and the device is not approved' : ''}`,
     phase,
   );
   return false;
+}
+
+/** Whether `device` is approved, read as its client can: the verifying device reads its own session, the approver lists its user's devices. */
+async function approvedMeanwhile(cluster: Cluster, journal: Journal, client: ApiClient, op: 'verify' | 'approve', device: DeviceRecord): Promise<boolean> {
+  const result = await send(cluster, journal, client, `${op} read-back`, 'get', op === 'verify' ? '/v1/session' : '/v1/devices');
+  if (result?.response.status !== 200) return false;
+  const seen = op === 'verify' ? (result.response.body.device as DeviceView | null) : (result.response.body.devices as DeviceView[]).find((d) => d.id === device.id);
+  return seen?.id === device.id && seen.status === 'approved';
 }
 
 /**
