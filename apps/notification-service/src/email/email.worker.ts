@@ -100,8 +100,11 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
       }
       // SEC-2: the address is the user's as device-service holds it now, whatever the job data says.
       let recipient = await this.recipients.resolve(draft.recipient, draft.forDevice);
-      // The job usually runs within milliseconds of its setup's commit: ask again shortly before retrying with the backoff.
-      for (let i = 0; draft.forDevice && recipient.deviceStatus === null && i < 4; i++) {
+      // The job usually runs within milliseconds of the commit that made the device wait for a code (its
+      // setup's, or the switch from pending_approval of "I don't have access to my trusted device"):
+      // ask again shortly before retrying with the backoff.
+      const notCommittedYet = () => recipient.deviceStatus === null || recipient.deviceStatus === 'pending_approval';
+      for (let i = 0; draft.forDevice && notCommittedYet() && i < 4; i++) {
         await new Promise((resolve) => setTimeout(resolve, 250));
         recipient = await this.recipients.resolve(draft.recipient, draft.forDevice);
       }
@@ -109,11 +112,11 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
         this.logger.warn({ msg: 'Email skipped', jobId, job: job.name, reason: 'the user is deprovisioned' });
         return;
       }
-      if (draft.forDevice && recipient.deviceStatus === null) {
-        // Not committed yet (the job can run a moment before its setup commits), or never: a setup that
-        // died before its commit leaves a mail for a device that does not exist, and its retry made
-        // another. Retried with the job's backoff; a device that never appears gets no mail (issue 10).
-        throw new Error('The code mail names a device that does not exist (yet); retrying');
+      if (draft.forDevice && notCommittedYet()) {
+        // Not committed yet (the job can run a moment before its setup or switch commits), or never: a
+        // setup that died before its commit leaves a mail for a device that does not exist, and its retry
+        // made another. Retried with the job's backoff; a device that never waits for a code gets no mail (issue 10).
+        throw new Error('The code mail names a device that does not wait for a code (yet); retrying');
       }
       if (draft.forDevice && recipient.deviceStatus !== 'pending_verification') {
         this.logger.warn({ msg: 'Email skipped', jobId, job: job.name, reason: `the device no longer waits for a code (${recipient.deviceStatus})` });
