@@ -158,6 +158,15 @@ describe('SEC — the edges (over HTTP)', () => {
       }
     });
 
+    it('SEC-10 API answers are no-store and carry no ETag: nothing to revalidate, and SCIM says etag is not supported', async () => {
+      const web = await ApiClient.signIn(system);
+      await web.becomeTrusted();
+      const list = await web.call('get', '/v1/devices');
+      expect([list.status, list.headers['cache-control'], list.headers.etag]).toEqual([200, 'no-store', undefined]);
+      const scim = await request(system.url).get('/scim/v2/ServiceProviderConfig');
+      expect(scim.headers.etag).toBeUndefined();
+    });
+
     it('SEC-10 the API docs and the dashboard cannot be framed', async () => {
       for (const path of ['/docs', '/ops/queues']) {
         const response = await request(system.url).get(path).expect(200);

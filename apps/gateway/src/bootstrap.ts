@@ -35,6 +35,8 @@ export async function createGateway(config: GatewayConfig, options: StartOptions
   app.use(accessLog(logger));
   app.set('trust proxy', config.http.trustProxy);
   app.disable('x-powered-by');
+  // API answers are no-store (SEC-10) and SCIM says it has no ETags: hashing every body for one is wasted work.
+  app.disable('etag');
   app.use(securityHeaders(config.http.publicUrl));
   app.use(['/v1', '/scim'], noStore);
   app.use('/scim/v2/Bulk', ...scimBodyParser(BULK_BODY_LIMIT, `The size of the bulk operation exceeds the maxPayloadSize (${BULK_MAX_PAYLOAD_BYTES}).`));
