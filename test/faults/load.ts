@@ -220,17 +220,6 @@ async function confirm(cluster: Cluster, journal: Journal, client: ApiClient, op
     device.approvedAnsweredAt = Date.now();
     return true;
   }
-  if (ambiguous && response.status === 409 && response.body?.code === 'invalid_device_state') {
-    // A confirmation works once (CODE-3, APPROVE-2): an attempt whose answer was lost (503, reset) may
-    // have approved it. As README says, the client reads the device to see whether it took effect.
-    const read = await send(cluster, journal, client, `${op} (read back)`, 'get', '/v1/devices');
-    const now = (read?.response.body?.devices as Array<{ id: string; status: string }> | undefined)?.find((d) => d.id === device.id);
-    if (now?.status === 'approved') {
-      device.approved = true;
-      device.approvedAnsweredAt = Date.now();
-      return true;
-    }
-  }
   journal.violation(
     ambiguous ? `${op} not retry-safe` : 'unexpected answer',
     `${op} ${ambiguous ? 'retried after a 503/reset ' : ''}answered ${response.status} ${response.body?.code ?? ''}${refusedRetry ? ', and the device is not approved' : ''}`,
