@@ -13,8 +13,24 @@ const appPatterns = (allowed) =>
   }));
 
 const TEST_CODE = {
-  group: ['**/test', '**/test/**', '@td/testing', '@td/testing/**', '**/libs/testing/**', '**/*.harness', '**/*.spec', '**/*.int-spec', '**/*.e2e-spec', '@nestjs/testing', 'supertest', 'testcontainers', '@testcontainers/*', 'maildev'],
-  message: 'production code (src) must not import test code or dev dependencies: put test helpers under test/ (they are not built into the image).',
+  group: [
+    '**/test',
+    '**/test/**',
+    '@td/testing',
+    '@td/testing/**',
+    '**/libs/testing/**',
+    '**/*.harness',
+    '**/*.spec',
+    '**/*.int-spec',
+    '**/*.e2e-spec',
+    '@nestjs/testing',
+    'supertest',
+    'testcontainers',
+    '@testcontainers/*',
+    'maildev',
+  ],
+  message:
+    'production code (src) must not import test code or dev dependencies: put test helpers under test/ (they are not built into the image).',
 };
 
 const forbid = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
@@ -27,7 +43,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
       'no-console': 'off',
     },
@@ -35,7 +54,15 @@ export default tseslint.config(
   // Type-aware rules where promises and unions matter most (issue 11 item 7), the web app included
   // (its own tsconfig, found by the project service; vite.config.ts is in no tsconfig, so the default project).
   {
-    files: ['apps/*/src/**/*.ts', 'apps/*/src/**/*.tsx', 'apps/*/test/**/*.ts', 'apps/web/vite.config.ts', 'libs/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: [
+      'apps/*/src/**/*.ts',
+      'apps/*/src/**/*.tsx',
+      'apps/*/test/**/*.ts',
+      'apps/web/vite.config.ts',
+      'libs/**/*.ts',
+      'test/**/*.ts',
+      'bench/**/*.ts',
+    ],
     languageOptions: {
       parserOptions: { projectService: { allowDefaultProject: ['apps/web/vite.config.ts'] }, tsconfigRootDir: import.meta.dirname },
     },
@@ -49,5 +76,9 @@ export default tseslint.config(
   ...APPS.map((app) => ({ files: [`apps/${app}/**/*.ts`, `apps/${app}/**/*.tsx`], rules: forbidApps(app) })),
   // Production sources: the rules above plus "no test code".
   { files: ['libs/common/src/**/*.ts', 'libs/contracts/src/**/*.ts'], ignores: SPECS, rules: forbid([...appPatterns(null), TEST_CODE]) },
-  ...APPS.map((app) => ({ files: [`apps/${app}/src/**/*.ts`, `apps/${app}/src/**/*.tsx`], ignores: SPECS, rules: forbid([...appPatterns(app), TEST_CODE]) })),
+  ...APPS.map((app) => ({
+    files: [`apps/${app}/src/**/*.ts`, `apps/${app}/src/**/*.tsx`],
+    ignores: SPECS,
+    rules: forbid([...appPatterns(app), TEST_CODE]),
+  })),
 );

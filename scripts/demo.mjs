@@ -41,7 +41,9 @@ async function call(method, path, { token, device, body } = {}) {
     response = await fetch(`${api}${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
   } catch (error) {
     const reason = error.cause?.code ?? error.message;
-    throw new Error(`could not reach Trusted Devices at ${api} (${reason}). Is \`npm start\` running? Set PORT or PUBLIC_URL to where it runs.`);
+    throw new Error(
+      `could not reach Trusted Devices at ${api} (${reason}). Is \`npm start\` running? Set PORT or PUBLIC_URL to where it runs.`,
+    );
   }
   const text = await response.text();
   const json = text ? JSON.parse(text) : null;
@@ -51,7 +53,10 @@ async function call(method, path, { token, device, body } = {}) {
 
 async function codeFromMail(to, deviceName) {
   for (let i = 0; i < 50; i++) {
-    const mails = await fetch(`${mailApi}/email`).then((r) => r.json(), () => []);
+    const mails = await fetch(`${mailApi}/email`).then(
+      (r) => r.json(),
+      () => [],
+    );
     const mail = mails.reverse().find((m) => m.to?.some((t) => t.address === to) && (m.text ?? '').includes(deviceName));
     const code = mail && /\b(\d{6})\b/.exec(mail.text)?.[1];
     if (code) return code;
@@ -65,7 +70,12 @@ async function signIn() {
   if (!secret) return (await call('POST', '/v1/dev/token', { body: { email } })).accessToken;
   const id = randomUUID().slice(0, 8);
   const claims = { wid: `ws-${id}`, email, preferred_username: email.split('@')[0], role: 'member' };
-  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(`user-${id}`).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(secret));
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(`user-${id}`)
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(secret));
 }
 
 step(1, `Sign in as ${email} (${process.env.AUTH_JWT_SECRET ? 'token signed with AUTH_JWT_SECRET' : 'dev login'})`);

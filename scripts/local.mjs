@@ -27,7 +27,8 @@ env.REDIS_URL ??= 'redis://127.0.0.1:6379';
 env.NATS_URL ??= 'nats://127.0.0.1:4222';
 
 const HOW_TO_START = {
-  Postgres: 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start   (or: docker run -d -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:15-bookworm)',
+  Postgres:
+    'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start   (or: docker run -d -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:15-bookworm)',
   Redis: 'redis-server --daemonize yes --port 6379 --save "" --appendonly no   (or: docker run -d -p 6379:6379 redis:7.0-bookworm)',
   NATS: 'nats-server -js -a 127.0.0.1 -p 4222 &   (or: docker run -d -p 4222:4222 nats:2.9 -js)',
 };
@@ -46,14 +47,17 @@ function reachable(url, defaultPort) {
   });
 }
 
-const checks = await Promise.all([
-  ['Postgres', 'DATABASE_URL', 5432],
-  ['Redis', 'REDIS_URL', 6379],
-  ['NATS', 'NATS_URL', 4222],
-].map(async ([name, variable, port]) => [name, variable, await reachable(env[variable], port)]));
+const checks = await Promise.all(
+  [
+    ['Postgres', 'DATABASE_URL', 5432],
+    ['Redis', 'REDIS_URL', 6379],
+    ['NATS', 'NATS_URL', 4222],
+  ].map(async ([name, variable, port]) => [name, variable, await reachable(env[variable], port)]),
+);
 const down = checks.filter(([, , ok]) => !ok);
 if (down.length) {
-  for (const [name, variable] of down) console.error(paint('31', `✖ ${name} is not reachable at ${env[variable]} (${variable}). Start it with:\n    ${HOW_TO_START[name]}`));
+  for (const [name, variable] of down)
+    console.error(paint('31', `✖ ${name} is not reachable at ${env[variable]} (${variable}). Start it with:\n    ${HOW_TO_START[name]}`));
   process.exit(1);
 }
 
@@ -68,9 +72,16 @@ function newest(dir) {
   }
   return latest;
 }
-const serverSources = Math.max(newest(join(root, 'apps/gateway/src')), newest(join(root, 'apps/device-service/src')),
-  newest(join(root, 'apps/verification-service/src')), newest(join(root, 'apps/notification-service/src')), newest(join(root, 'libs')));
-const serverBuilt = existsSync(join(root, 'dist/apps/gateway/src/main.js')) ? statSync(join(root, 'dist/apps/gateway/src/main.js')).mtimeMs : 0;
+const serverSources = Math.max(
+  newest(join(root, 'apps/gateway/src')),
+  newest(join(root, 'apps/device-service/src')),
+  newest(join(root, 'apps/verification-service/src')),
+  newest(join(root, 'apps/notification-service/src')),
+  newest(join(root, 'libs')),
+);
+const serverBuilt = existsSync(join(root, 'dist/apps/gateway/src/main.js'))
+  ? statSync(join(root, 'dist/apps/gateway/src/main.js')).mtimeMs
+  : 0;
 if (serverSources > serverBuilt) {
   console.log(paint('36', '• building the services…'));
   const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
@@ -119,7 +130,9 @@ function readable(line) {
   if (!line.startsWith('{')) return line;
   try {
     const { level, time, msg, service: _s, name: _n, pid: _p, hostname: _h, context, requestId, ...rest } = JSON.parse(line);
-    const extra = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' ');
+    const extra = Object.entries(rest)
+      .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`)
+      .join(' ');
     const label = paint(LEVEL_COLORS[level] ?? '2', LEVELS[level] ?? level);
     return `${String(time).slice(11, 19)} ${label} ${context ? paint('2', `[${context}] `) : ''}${msg ?? ''}${requestId ? paint('2', ` req=${requestId}`) : ''}${extra ? paint('2', ` ${extra}`) : ''}`;
   } catch {
@@ -142,7 +155,8 @@ function start(name, command, args, extraEnv = {}) {
   }
   child.on('exit', (code, signal) => {
     children.delete(name);
-    if (!stopping) console.log(`${prefix} ${paint('31', `exited (${signal ?? code}); the others keep running — /health/ready reports it`)}`);
+    if (!stopping)
+      console.log(`${prefix} ${paint('31', `exited (${signal ?? code}); the others keep running — /health/ready reports it`)}`);
   });
   return child;
 }
@@ -186,7 +200,17 @@ let mailPage = null;
 if (!env.SMTP_URL) {
   const smtpPort = await freePort(Number(env.MAIL_SMTP_PORT ?? 1025));
   const webPort = await freePort(Number(env.MAIL_WEB_PORT ?? 1080));
-  start('mail', process.execPath, [join(root, 'node_modules/maildev/bin/maildev'), '--smtp', String(smtpPort), '--web', String(webPort), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1']);
+  start('mail', process.execPath, [
+    join(root, 'node_modules/maildev/bin/maildev'),
+    '--smtp',
+    String(smtpPort),
+    '--web',
+    String(webPort),
+    '--ip',
+    '127.0.0.1',
+    '--web-ip',
+    '127.0.0.1',
+  ]);
   env.SMTP_URL = `smtp://127.0.0.1:${smtpPort}`;
   mailPage = `http://127.0.0.1:${webPort}`;
 }
@@ -194,7 +218,11 @@ if (!env.SMTP_URL) {
 // ---- 5. Pending migrations first.
 console.log(paint('36', '• running migrations…'));
 // The migration runner's own JSON log is kept below warn here: its one-line summary says what was applied.
-const migration = spawnSync(process.execPath, ['dist/apps/device-service/src/migrate.js'], { cwd: root, env: { ...env, LOG_LEVEL: 'warn' }, stdio: 'inherit' });
+const migration = spawnSync(process.execPath, ['dist/apps/device-service/src/migrate.js'], {
+  cwd: root,
+  env: { ...env, LOG_LEVEL: 'warn' },
+  stdio: 'inherit',
+});
 if (migration.status !== 0) {
   stopAll(1);
   fail('migrations failed');
@@ -203,7 +231,8 @@ if (migration.status !== 0) {
 // ---- 6. The services.
 const dist = (app, file = 'main.js') => join(root, 'dist/apps', app, 'src', file);
 start('device-service', process.execPath, [dist('device-service')]);
-if (existsSync(dist('device-service', 'worker.js'))) start('deprovision-worker', process.execPath, [dist('device-service', 'worker.js')], { DEPROVISION_WORKER: 'true' });
+if (existsSync(dist('device-service', 'worker.js')))
+  start('deprovision-worker', process.execPath, [dist('device-service', 'worker.js')], { DEPROVISION_WORKER: 'true' });
 start('verification-service', process.execPath, [dist('verification-service')]);
 start('notification-service', process.execPath, [dist('notification-service')]);
 start('gateway', process.execPath, [dist('gateway')]);
@@ -216,7 +245,10 @@ const readySeconds = Number(env.LOCAL_READY_TIMEOUT_SECONDS ?? 60); // the bench
 const started = Date.now();
 for (;;) {
   if (stopping) break;
-  const ok = await fetch(readyUrl, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+  const ok = await fetch(readyUrl, { signal: AbortSignal.timeout(2000) }).then(
+    (r) => r.ok,
+    () => false,
+  );
   if (ok) {
     console.log(paint('32', `\n✔ Trusted Devices is up (${((Date.now() - started) / 1000).toFixed(1)} s)`));
     console.log(`  Web app        ${env.PUBLIC_URL}/`);
@@ -225,7 +257,9 @@ for (;;) {
     console.log(`  Queues         ${env.PUBLIC_URL}/ops/queues`);
     if (mailPage) console.log(`  Mail catcher   ${mailPage}   (SMTP ${env.SMTP_URL})`);
     console.log(`  Dev login      ${env.AUTH_DEV_LOGIN === 'true' ? `on — POST ${env.PUBLIC_URL}/v1/dev/token` : 'off'}`);
-    console.log(`  Listening on   ${env.HOST}:${env.PORT}${anyAddress ? '   (every interface: reachable from other hosts)' : '   (this machine only)'}`);
+    console.log(
+      `  Listening on   ${env.HOST}:${env.PORT}${anyAddress ? '   (every interface: reachable from other hosts)' : '   (this machine only)'}`,
+    );
     console.log(paint('2', '  Ctrl-C stops everything.\n'));
     break;
   }

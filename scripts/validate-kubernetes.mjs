@@ -31,14 +31,18 @@ function houseRules(object, problems) {
       problems.push(`${where}: container ${container.name} needs cpu/memory requests and a memory limit`);
     }
     if (object.kind === 'Deployment' && app) {
-      for (const probe of ['readinessProbe', 'livenessProbe']) if (!container[probe]) problems.push(`${where}: ${container.name} has no ${probe}`);
+      for (const probe of ['readinessProbe', 'livenessProbe'])
+        if (!container[probe]) problems.push(`${where}: ${container.name} has no ${probe}`);
       if (!container.lifecycle?.preStop) problems.push(`${where}: ${container.name} has no preStop (graceful termination)`);
-      if (!(spec.terminationGracePeriodSeconds > 15)) problems.push(`${where}: terminationGracePeriodSeconds must exceed preStop + drain (15 s)`);
+      if (!(spec.terminationGracePeriodSeconds > 15))
+        problems.push(`${where}: terminationGracePeriodSeconds must exceed preStop + drain (15 s)`);
     }
-    if (app && !(spec.securityContext?.runAsNonRoot || container.securityContext?.runAsNonRoot)) problems.push(`${where}: must run as non-root`);
+    if (app && !(spec.securityContext?.runAsNonRoot || container.securityContext?.runAsNonRoot))
+      problems.push(`${where}: must run as non-root`);
     if (container.image === 'redis' || /(^|\/)redis:/.test(container.image)) {
       const args = (container.args ?? container.command ?? []).join(' ');
-      if (!/--appendonly yes/.test(args) || !/--appendfsync everysec/.test(args)) problems.push(`${where}: Redis must run with --appendonly yes --appendfsync everysec`);
+      if (!/--appendonly yes/.test(args) || !/--appendfsync everysec/.test(args))
+        problems.push(`${where}: Redis must run with --appendonly yes --appendfsync everysec`);
     }
   }
 }
@@ -53,7 +57,8 @@ for (const overlay of readdirSync(overlaysDir)) {
     const object = document.toJS();
     if (!object) continue;
     // kustomize wraps long base64 values; the API server's decoder skips newlines, the schema's format check does not.
-    if (object.kind === 'Secret' && object.data) for (const key of Object.keys(object.data)) object.data[key] = object.data[key].replace(/\s+/g, '');
+    if (object.kind === 'Secret' && object.data)
+      for (const key of Object.keys(object.data)) object.data[key] = object.data[key].replace(/\s+/g, '');
     const where = `${object.kind}/${object.metadata?.name}`;
     kinds[object.kind] = (kinds[object.kind] ?? 0) + 1;
     const Model = await modelFor(object.apiVersion, object.kind);
@@ -68,7 +73,9 @@ for (const overlay of readdirSync(overlaysDir)) {
     }
     houseRules(object, problems);
   }
-  const summary = Object.entries(kinds).map(([kind, n]) => `${n} ${kind}`).join(', ');
+  const summary = Object.entries(kinds)
+    .map(([kind, n]) => `${n} ${kind}`)
+    .join(', ');
   if (problems.length) {
     failed = true;
     console.error(`✖ ${overlay}: ${problems.length} problem(s)\n  ${problems.join('\n  ')}`);

@@ -38,12 +38,17 @@ export interface CascadeWorkspace {
 export async function seedCascade(db: Client, jwtSecret: string, users: number): Promise<CascadeWorkspace> {
   const workspaceId = `bench-${randomUUID().slice(0, 8)}`;
   const key = await DeviceKey.create();
-  const claims: TestUserClaims = { sub: 'bench-admin', wid: workspaceId, email: 'admin@bench.test', preferred_username: 'admin', role: 'admin' };
-  const { rows } = await db.query(`INSERT INTO users (workspace_id, subject, email, username, role) VALUES ($1, $2, $3, 'admin', 'admin') RETURNING id`, [
-    workspaceId,
-    claims.sub,
-    claims.email,
-  ]);
+  const claims: TestUserClaims = {
+    sub: 'bench-admin',
+    wid: workspaceId,
+    email: 'admin@bench.test',
+    preferred_username: 'admin',
+    role: 'admin',
+  };
+  const { rows } = await db.query(
+    `INSERT INTO users (workspace_id, subject, email, username, role) VALUES ($1, $2, $3, 'admin', 'admin') RETURNING id`,
+    [workspaceId, claims.sub, claims.email],
+  );
   await db.query(
     `INSERT INTO devices (id, user_id, workspace_id, name, client_type, os, browser, key_thumbprint, public_jwk, fingerprint, status, created_at, approved_at, approved_via)
      VALUES ($1, $2, $3, 'admin web', 'web', 'macOS', 'Chrome', $4, $5, 'bench', 'approved', now(), now(), 'email_code')`,
@@ -105,7 +110,15 @@ export async function runCascade(db: Client, baseUrl: string, workspace: Cascade
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const seconds = (Date.now() - started) / 1000;
-  return { users: subjects.length, devices, seconds, acceptedSeconds: (accepted - started) / 1000, devicesPerSecond: devices / seconds, leftEnabled, failedRequests };
+  return {
+    users: subjects.length,
+    devices,
+    seconds,
+    acceptedSeconds: (accepted - started) / 1000,
+    devicesPerSecond: devices / seconds,
+    leftEnabled,
+    failedRequests,
+  };
 }
 
 /** The floor: the cascade's storage work for its own workspace in one statement. */
@@ -125,5 +138,13 @@ export async function runCascadeFloor(db: Client, workspace: CascadeWorkspace): 
     [workspace.workspaceId],
   );
   const seconds = (Date.now() - started) / 1000;
-  return { users: workspace.subjects.length, devices, seconds, acceptedSeconds: seconds, devicesPerSecond: devices / seconds, leftEnabled: 0, failedRequests: 0 };
+  return {
+    users: workspace.subjects.length,
+    devices,
+    seconds,
+    acceptedSeconds: seconds,
+    devicesPerSecond: devices / seconds,
+    leftEnabled: 0,
+    failedRequests: 0,
+  };
 }

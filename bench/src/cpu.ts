@@ -51,7 +51,12 @@ export class CpuMeter {
     return Object.fromEntries([...totals].sort((a, b) => b[1] - a[1]));
   }
 
-  private group(pid: number, cmdline: string, stats: Map<number, { ppid: number; cmdline: string }>, labels: Map<number, string>): string | null {
+  private group(
+    pid: number,
+    cmdline: string,
+    stats: Map<number, { ppid: number; cmdline: string }>,
+    labels: Map<number, string>,
+  ): string | null {
     if (/^postgres: /.test(cmdline)) return cmdline.split(' ').includes(this.database) ? 'postgres' : null;
     if (cmdline.includes('redis-server')) return 'redis (shared)';
     if (cmdline.includes('nats-server')) return 'nats (shared)';

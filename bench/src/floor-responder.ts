@@ -66,12 +66,23 @@ async function handle(request: FloorRequest): Promise<Reply> {
   }
   if (method === 'POST' && path === '/v1/devices') {
     const id = randomUUID();
-    const { rows } = await pool.query(SETUP, [wid, sub, email, id, String(body.name ?? id.slice(0, 8)), randomBytes(32).toString('base64url')]);
+    const { rows } = await pool.query(SETUP, [
+      wid,
+      sub,
+      email,
+      id,
+      String(body.name ?? id.slice(0, 8)),
+      randomBytes(32).toString('base64url'),
+    ]);
     const device = rows[0] as { id: string; status: string };
     if (device.status === 'pending_approval') return { status: 201, body: { device, verification: { method: 'approval' } } };
     // The code, stored with its TTL, and the mail job queued: one round trip.
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    await redis.multi().set(`code:${id}`, code, 'EX', 300).lpush('mail', JSON.stringify({ to: email, code })).exec();
+    await redis
+      .multi()
+      .set(`code:${id}`, code, 'EX', 300)
+      .lpush('mail', JSON.stringify({ to: email, code }))
+      .exec();
     return { status: 201, body: { device, verification: { method: 'email_code' }, code } };
   }
   const verify = /^\/v1\/devices\/([0-9a-f-]{36})\/verify$/.exec(path);

@@ -17,11 +17,17 @@ async function main(): Promise<void> {
     req.on('end', () => {
       // The caller is who the token says (decoded, not verified: the floor skips auth).
       const token = (req.headers.authorization ?? '').slice('Bearer '.length);
-      const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString() || '{}') as { sub?: string; wid?: string; email?: string };
+      const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString() || '{}') as {
+        sub?: string;
+        wid?: string;
+        email?: string;
+      };
       const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>) : {};
       const [path] = (req.url ?? '/').split('?');
       nats
-        .request(subject, codec.encode({ method: req.method, path, sub: claims.sub, wid: claims.wid, email: claims.email, body }), { timeout: 5000 })
+        .request(subject, codec.encode({ method: req.method, path, sub: claims.sub, wid: claims.wid, email: claims.email, body }), {
+          timeout: 5000,
+        })
         .then((message) => {
           const reply = codec.decode(message.data) as { status: number; body: unknown };
           res.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body));

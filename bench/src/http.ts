@@ -12,12 +12,22 @@ export interface ReplyBody {
   code?: string;
 }
 
-export async function call(base: string, method: 'GET' | 'POST', path: string, signer: Signer, body?: unknown): Promise<{ status: number; body: ReplyBody }> {
+export async function call(
+  base: string,
+  method: 'GET' | 'POST',
+  path: string,
+  signer: Signer,
+  body?: unknown,
+): Promise<{ status: number; body: ReplyBody }> {
   const url = `${base}${path}`;
   const proof = await signer.key.proof(method, url, signer.token);
   const response = await fetch(url, {
     method,
-    headers: { authorization: `Bearer ${signer.token}`, dpop: proof, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${signer.token}`,
+      dpop: proof,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();

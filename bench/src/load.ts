@@ -40,5 +40,13 @@ export async function runLoad(operations: Array<() => Promise<number>>, concurre
   );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { ops: operations.length, errors, seconds, perSecond: operations.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), statuses };
+  return {
+    ops: operations.length,
+    errors,
+    seconds,
+    perSecond: operations.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    statuses,
+  };
 }

@@ -77,5 +77,10 @@ export class MailSink {
 
 function codeIn(mail: SunkMail, deviceName: string): string | undefined {
   if (!mail.raw.includes(deviceName)) return undefined;
-  return /\b(\d{6})\b/.exec(mail.raw.split(/\r?\n\r?\n/).slice(1).join('\n'))?.[1];
+  return /\b(\d{6})\b/.exec(
+    mail.raw
+      .split(/\r?\n\r?\n/)
+      .slice(1)
+      .join('\n'),
+  )?.[1];
 }

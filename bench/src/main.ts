@@ -48,7 +48,11 @@ const USERS = option('--users', 'BENCH_USERS', QUICK ? 60 : 150);
 const LIST_REQUESTS = option('--list-requests', 'BENCH_LIST_REQUESTS', QUICK ? 1000 : 3000);
 const IDLE_SECONDS = option('--idle-seconds', 'BENCH_IDLE_SECONDS', QUICK ? 10 : 60);
 const ONLY = argv.includes('--only') ? new Set(argv[argv.indexOf('--only') + 1].split(',')) : null;
-const runs = (name: string) => !ONLY || ONLY.has(name) || (ONLY.has('list') && (name === 'approval' || name === 'first-device')) || (ONLY.has('approval') && name === 'first-device');
+const runs = (name: string) =>
+  !ONLY ||
+  ONLY.has(name) ||
+  (ONLY.has('list') && (name === 'approval' || name === 'first-device')) ||
+  (ONLY.has('approval') && name === 'first-device');
 const CASCADE_USERS = flag('--full-cascade') ? 10_000 : option('--cascade-users', 'BENCH_CASCADE_USERS', QUICK ? 200 : 1000);
 /**
  * The bench's thousands of requests a second all come from 127.0.0.1, and its list scenario sends
@@ -88,7 +92,6 @@ interface ScenarioReport {
   notes?: Record<string, unknown>;
 }
 
-
 async function people(secret: string, count: number, workspace?: string): Promise<Person[]> {
   return Promise.all(
     Array.from({ length: count }, async (_, index) => {
@@ -115,7 +118,11 @@ class Bench {
   }
 
   /** Runs `work` and returns CPU ms per operation for the processes of one side (system or floor). */
-  async measure<T>(side: 'system' | 'floor', ops: (result: T) => number, work: () => Promise<T>): Promise<{ result: T; cpuPerOp: Record<string, number> }> {
+  async measure<T>(
+    side: 'system' | 'floor',
+    ops: (result: T) => number,
+    work: () => Promise<T>,
+  ): Promise<{ result: T; cpuPerOp: Record<string, number> }> {
     const before = this.meter.sample();
     const result = await work();
     const used = CpuMeter.delta(before, this.meter.sample());
@@ -133,7 +140,11 @@ class Bench {
   }
 
   async load(side: 'system' | 'floor', operations: Array<() => Promise<number>>, expected: number[]): Promise<Measured> {
-    const { result, cpuPerOp } = await this.measure(side, (r: LoadResult) => r.ops, () => runLoad(operations, CONCURRENCY, expected));
+    const { result, cpuPerOp } = await this.measure(
+      side,
+      (r: LoadResult) => r.ops,
+      () => runLoad(operations, CONCURRENCY, expected),
+    );
     return { ...result, cpuPerOp };
   }
 
@@ -147,7 +158,8 @@ class Bench {
     out(row('system', report.system));
     if (report.floor) out(row('floor', report.floor));
     if (report.ratio !== undefined) out(`  ratio   ${(report.ratio * 100).toFixed(1)}% of the floor`);
-    for (const [key, value] of Object.entries(report.notes ?? {})) out(`  ${key}: ${typeof value === 'number' ? value.toFixed(1) : JSON.stringify(value)}`);
+    for (const [key, value] of Object.entries(report.notes ?? {}))
+      out(`  ${key}: ${typeof value === 'number' ? value.toFixed(1) : JSON.stringify(value)}`);
   }
 
   // Scenario: first device — setup, the code from the mail, verify.
@@ -173,7 +185,8 @@ class Bench {
       floorPeople.map((person) => async () => {
         const setup = await call(this.floor.url, 'POST', '/v1/devices', person, { clientType: 'web', name: deviceName(person, 0) });
         if (setup.status !== 201) return setup.status;
-        return (await call(this.floor.url, 'POST', `/v1/devices/${setup.body.device!.id}/verify`, person, { code: setup.body.code })).status;
+        return (await call(this.floor.url, 'POST', `/v1/devices/${setup.body.device!.id}/verify`, person, { code: setup.body.code }))
+          .status;
       }),
       [200],
     );
@@ -198,7 +211,13 @@ class Bench {
         for (const person of list) {
           const key = await DeviceKey.create();
           operations.push(async () => {
-            const setup = await call(base, 'POST', '/v1/devices', { token: person.token, key }, { clientType: 'web', name: deviceName(person, n) });
+            const setup = await call(
+              base,
+              'POST',
+              '/v1/devices',
+              { token: person.token, key },
+              { clientType: 'web', name: deviceName(person, n) },
+            );
             if (setup.status !== 201) return setup.status;
             return (await call(base, 'POST', `/v1/devices/${setup.body.device!.id}/approve`, person, {})).status;
           });
@@ -235,8 +254,16 @@ class Bench {
       cpuPerOp,
     });
     // The floor first: the system's cascade leaves its events to publish and consume for a while.
-    const floor = await this.measure('floor', (r: CascadeResult) => r.devices, () => runCascadeFloor(db, floorSide));
-    const system = await this.measure('system', (r: CascadeResult) => r.devices, () => runCascade(db, this.system.url, systemSide));
+    const floor = await this.measure(
+      'floor',
+      (r: CascadeResult) => r.devices,
+      () => runCascadeFloor(db, floorSide),
+    );
+    const system = await this.measure(
+      'system',
+      (r: CascadeResult) => r.devices,
+      () => runCascade(db, this.system.url, systemSide),
+    );
     this.add({
       name: `deprovision cascade (${CASCADE_USERS} people × ${DEVICES_PER_USER} devices, until the last device is disabled with its audit row)`,
       unit: 'devices',
@@ -264,22 +291,46 @@ class Bench {
     const drainedAfter = (Date.now() - waitStarted) / 1000;
     // ... and the events consumed: wait for a quiet 2 s (under 5% of a core), at most a minute.
     for (let tries = 0; tries < 30; tries++) {
-      const { cpuPerOp: recent } = await this.measure('system', () => 2, () => new Promise((resolve) => setTimeout(resolve, 2000)));
-      const busy = Object.entries(recent).filter(([name]) => !name.includes('(shared)')).reduce((sum, [, ms]) => sum + ms, 0);
+      const { cpuPerOp: recent } = await this.measure(
+        'system',
+        () => 2,
+        () => new Promise((resolve) => setTimeout(resolve, 2000)),
+      );
+      const busy = Object.entries(recent)
+        .filter(([name]) => !name.includes('(shared)'))
+        .reduce((sum, [, ms]) => sum + ms, 0);
       if (busy < 50) break;
     }
     const quietAfter = (Date.now() - waitStarted) / 1000;
     out(`before the idle phase: outbox published after ${drainedAfter.toFixed(1)} s, system quiet after ${quietAfter.toFixed(1)} s`);
-    const { cpuPerOp } = await this.measure('system', () => IDLE_SECONDS, () => new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000)));
+    const { cpuPerOp } = await this.measure(
+      'system',
+      () => IDLE_SECONDS,
+      () => new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000)),
+    );
     const total = Object.entries(cpuPerOp)
       .filter(([name]) => !name.includes('(shared)'))
       .reduce((sum, [, ms]) => sum + ms, 0);
     const measured: Measured = { perSecond: NaN, p50: NaN, p99: NaN, ops: IDLE_SECONDS, errors: 0, seconds: IDLE_SECONDS, cpuPerOp };
-    this.reports.push({ name: `idle (${IDLE_SECONDS} s)`, unit: 's', system: measured, notes: { 'percent of one core (without shared Redis/NATS)': total / 10, 'outbox published after s': drainedAfter, 'quiet after s': quietAfter } });
-    out(`idle (${IDLE_SECONDS} s): ${(total / 10).toFixed(2)}% of one core (system processes and their Postgres backends; CPU ms per second below)`);
+    this.reports.push({
+      name: `idle (${IDLE_SECONDS} s)`,
+      unit: 's',
+      system: measured,
+      notes: {
+        'percent of one core (without shared Redis/NATS)': total / 10,
+        'outbox published after s': drainedAfter,
+        'quiet after s': quietAfter,
+      },
+    });
+    out(
+      `idle (${IDLE_SECONDS} s): ${(total / 10).toFixed(2)}% of one core (system processes and their Postgres backends; CPU ms per second below)`,
+    );
   }
 
-  private async mailsDelivered(since: number, expected: number): Promise<{ expected: number; delivered: number; lastArrivedAfterScenarioMs: number }> {
+  private async mailsDelivered(
+    since: number,
+    expected: number,
+  ): Promise<{ expected: number; delivered: number; lastArrivedAfterScenarioMs: number }> {
     const ended = Date.now();
     const deadline = ended + 60_000;
     while (this.mail.countSince(since) < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -295,8 +346,20 @@ class Bench {
     ]);
     const names = [...new Set(columns.flatMap((column) => Object.keys(column.values)))];
     out(`  ${'process'.padEnd(34)}${columns.map((c) => c.label.padStart(14)).join('')}`);
-    for (const name of names) out(`  ${name.padEnd(34)}${columns.map((c) => (c.values[name] === undefined ? '—' : c.values[name].toFixed(3)).padStart(14)).join('')}`);
-    out(`  ${'total'.padEnd(34)}${columns.map((c) => Object.values(c.values).reduce((a, b) => a + b, 0).toFixed(3).padStart(14)).join('')}`);
+    for (const name of names)
+      out(
+        `  ${name.padEnd(34)}${columns.map((c) => (c.values[name] === undefined ? '—' : c.values[name].toFixed(3)).padStart(14)).join('')}`,
+      );
+    out(
+      `  ${'total'.padEnd(34)}${columns
+        .map((c) =>
+          Object.values(c.values)
+            .reduce((a, b) => a + b, 0)
+            .toFixed(3)
+            .padStart(14),
+        )
+        .join('')}`,
+    );
   }
 }
 
@@ -308,7 +371,15 @@ async function main(): Promise<void> {
   const jwtSecret = testEnv.env.AUTH_JWT_SECRET;
   const [port, floorPort] = [await freePort(), await freePort()];
   const system = await startSystem(
-    { ...testEnv.env, LOG_LEVEL: 'warn', MIGRATIONS_RUN: '', SMTP_URL: mail.url, SETUP_MAX_PER_HOUR: '10000', OPS_DASHBOARD: 'false', ...BENCH_RATE_LIMITS },
+    {
+      ...testEnv.env,
+      LOG_LEVEL: 'warn',
+      MIGRATIONS_RUN: '',
+      SMTP_URL: mail.url,
+      SETUP_MAX_PER_HOUR: '10000',
+      OPS_DASHBOARD: 'false',
+      ...BENCH_RATE_LIMITS,
+    },
     port,
   );
   let floor: Floor | null = null;
@@ -317,7 +388,9 @@ async function main(): Promise<void> {
   try {
     floor = await startFloor(testEnv, floorPort);
     await db.connect();
-    out(`Trusted Devices benchmark: ${CONCURRENCY} clients; ${USERS} people per flow scenario; ${cpus().length} cores, load ${loadavg()[0].toFixed(2)}\n`);
+    out(
+      `Trusted Devices benchmark: ${CONCURRENCY} clients; ${USERS} people per flow scenario; ${cpus().length} cores, load ${loadavg()[0].toFixed(2)}\n`,
+    );
     const bench = new Bench(system, floor, mail, testEnv);
     const [systemPeople, floorPeople] = [await people(jwtSecret, USERS), await people(jwtSecret, USERS)];
     if (runs('first-device')) await bench.firstDevice(systemPeople, floorPeople);

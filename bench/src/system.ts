@@ -7,7 +7,15 @@ export async function startSystem(env: Record<string, string>, port: number): Pr
   const root = join(__dirname, '../../..');
   const launcher: ChildProcess = spawn(process.execPath, [join(root, 'scripts/local.mjs')], {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, NO_COLOR: '1', LOG_LEVEL: 'warn', LOCAL_READY_TIMEOUT_SECONDS: '240' },
+    env: {
+      ...process.env,
+      ...env,
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      NO_COLOR: '1',
+      LOG_LEVEL: 'warn',
+      LOCAL_READY_TIMEOUT_SECONDS: '240',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

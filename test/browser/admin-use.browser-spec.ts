@@ -8,7 +8,8 @@ import { browserSuite, newDevice, PHONE, screenshot, signIn } from './support';
 jest.setTimeout(150_000);
 
 /** The page's width beyond the viewport: 0 when nothing scrolls sideways. */
-const overflow = (page: Page) => page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth') as Promise<number>;
+const overflow = (page: Page) =>
+  page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth') as Promise<number>;
 
 /** Admin pages in people's words, at a phone's width, deprovisioning that reads right (issue 13, items 8–10, 12). */
 describe('web app: admin pages as people use them (browser)', () => {
@@ -54,7 +55,10 @@ describe('web app: admin pages as people use them (browser)', () => {
 
     // Deprovision Kim: no "0 of 0", and at the end her rows say Deprovisioned and offer it no more; chips agree with rows.
     const texts: string[] = [];
-    await table.getByRole('button', { name: `Deprovision ${kim.email}` }).first().click();
+    await table
+      .getByRole('button', { name: `Deprovision ${kim.email}` })
+      .first()
+      .click();
     await dialogTitle(page, 'Deprovision this user?').getByRole('button', { name: 'Deprovision user' }).click();
     const status = page.getByTestId('deprovision-progress').getByRole('status');
     await waitUntil(

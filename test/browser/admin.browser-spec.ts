@@ -70,12 +70,16 @@ describe('web app: the admin Trusted devices page (browser)', () => {
     await table.getByRole('row').filter({ hasText: 'Eli desktop' }).getByText('Disabled').waitFor();
 
     // Deprovision Dana: the progress bar runs to the end and her devices read Disabled.
-    await table.getByRole('button', { name: `Deprovision ${dana.email}` }).first().click();
+    await table
+      .getByRole('button', { name: `Deprovision ${dana.email}` })
+      .first()
+      .click();
     await dialogTitle(page, 'Deprovision this user?').getByRole('button', { name: 'Deprovision user' }).click();
     const progress = page.getByTestId('deprovision-progress');
     await progress.getByRole('progressbar').waitFor();
     await progress.getByText(/^Done: .+ is deprovisioned; 2 of 2 devices disabled\.$/).waitFor({ timeout: 30_000 });
-    for (const name of ['Dana laptop', 'Dana phone']) await table.getByRole('row').filter({ hasText: name }).getByText('Disabled').waitFor();
+    for (const name of ['Dana laptop', 'Dana phone'])
+      await table.getByRole('row').filter({ hasText: name }).getByText('Disabled').waitFor();
     await screenshot(page, 'WEB-5-admin-devices');
 
     await page.getByRole('link', { name: 'Audit log' }).click();

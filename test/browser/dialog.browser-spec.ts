@@ -61,7 +61,10 @@ describe('web app: the setup dialog over time (browser)', () => {
     // A wrong code: focus stays on the code field.
     await page.keyboard.type('000000');
     await page.keyboard.press('Enter');
-    await page.getByRole('alert').getByText(/tries remain/).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/tries remain/)
+      .waitFor();
     await expectFocus(page, { dialog: 'Verify your device', label: 'Verification code' });
     await screenshot(page, 'WEB-7-wrong-code-focus');
 
@@ -139,11 +142,17 @@ describe('web app: the setup dialog over time (browser)', () => {
     const before = codeMailsFor(suite.system, address);
     await second.page.getByRole('button', { name: 'Next' }).click();
     await dialogTitle(second.page, 'Verify your device').waitFor();
-    await second.page.getByRole('timer').getByText(/The code expires in [45]:\d\d/).waitFor();
+    await second.page
+      .getByRole('timer')
+      .getByText(/The code expires in [45]:\d\d/)
+      .waitFor();
     await second.page.keyboard.press('Escape');
     await second.page.getByRole('region', { name: 'Session security' }).getByRole('button', { name: 'Set up this device' }).click();
     await dialogTitle(second.page, 'Verify your device').waitFor();
-    await second.page.getByRole('timer').getByText(/The code expires in [45]:\d\d/).waitFor();
+    await second.page
+      .getByRole('timer')
+      .getByText(/The code expires in [45]:\d\d/)
+      .waitFor();
     await screenshot(second.page, 'WEB-2-reopened-verify-your-device');
 
     // Verify code: the dialog closes and a success message shows; no extra dialog.
@@ -161,7 +170,9 @@ describe('web app: the setup dialog over time (browser)', () => {
     await startSetup(first.page);
     const before = codeMailsFor(suite.system, address);
     await verifyWithEmailedCode(first.page, suite.system, address, before);
-    expect(await first.page.locator('#success-title').textContent()).toMatch(/ivy Web app - Linux\/Chrome Headless \(Web app\) is now a trusted device/);
+    expect(await first.page.locator('#success-title').textContent()).toMatch(
+      /ivy Web app - Linux\/Chrome Headless \(Web app\) is now a trusted device/,
+    );
     await openMyTrustedDevices(first.page);
 
     // The same browser kind again: the field says "(2)", and that is the name the approver sees.

@@ -143,12 +143,17 @@ describe('web app: live and honest screens (browser)', () => {
     await admin.page.goto('/admin/devices');
     await admin.page.getByRole('button', { name: `Deprovision ${memberEmail}` }).click();
     await dialogTitle(admin.page, 'Deprovision this user?').getByRole('button', { name: 'Deprovision user' }).click();
-    const told = member.page.getByText('This account has been deprovisioned. All of its trusted sessions and devices, this one too, were disabled automatically.');
+    const told = member.page.getByText(
+      'This account has been deprovisioned. All of its trusted sessions and devices, this one too, were disabled automatically.',
+    );
     await told.waitFor({ timeout: 20_000 });
     expect(await told.isVisible()).toBe(true);
     await screenshot(member.page, 'KEY-5-deprovisioned-told-why');
 
-    await admin.page.getByTestId('deprovision-progress').getByText(/^Done:/).waitFor({ timeout: 20_000 });
+    await admin.page
+      .getByTestId('deprovision-progress')
+      .getByText(/^Done:/)
+      .waitFor({ timeout: 20_000 });
     await admin.page.reload();
     const row = admin.page.getByRole('table').getByRole('row').filter({ hasText: 'Mo laptop' });
     await row.getByText(/^automatically when the user was deprovisioned, on .+\d/).waitFor();

@@ -56,7 +56,8 @@ const PHONE_390: Driver = {
 };
 
 /** The page's width beyond the viewport: 0 when nothing scrolls sideways. */
-const overflow = (page: Page) => page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth') as Promise<number>;
+const overflow = (page: Page) =>
+  page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth') as Promise<number>;
 
 /**
  * The main flows of the help article, start to end, on a phone (390 px, touch) and with the keyboard
@@ -168,7 +169,10 @@ describe.each([PHONE_390, KEYBOARD])('web app: the main flows, $tag (browser)', 
     await dialogTitle(first.page, 'Deprovision this user?').waitFor();
     await shot(first.page, 'admin-deprovision-confirm');
     await driver.press(first.page, 'button', 'Deprovision user');
-    await first.page.getByTestId('deprovision-progress').getByText(/^Done:/).waitFor({ timeout: 20_000 });
+    await first.page
+      .getByTestId('deprovision-progress')
+      .getByText(/^Done:/)
+      .waitFor({ timeout: 20_000 });
     await danaRow.getByText('Deprovisioned', { exact: true }).waitFor();
     await shot(first.page, 'admin-deprovisioned');
     for (const device of [first, second, third]) await device.context.close();

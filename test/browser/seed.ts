@@ -10,7 +10,13 @@ export class ApiUser {
     readonly token: string,
   ) {}
 
-  static async signIn(system: TestSystem, email: string, workspaceId: string, role: 'member' | 'admin' | 'owner' = 'member', username?: string): Promise<ApiUser> {
+  static async signIn(
+    system: TestSystem,
+    email: string,
+    workspaceId: string,
+    role: 'member' | 'admin' | 'owner' = 'member',
+    username?: string,
+  ): Promise<ApiUser> {
     const response = await fetch(`${system.url}/v1/dev/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -24,7 +30,11 @@ export class ApiUser {
     const url = `${this.system.url}${path}`;
     const response = await fetch(url, {
       method,
-      headers: { authorization: `Bearer ${this.token}`, dpop: await key.proof(method, url, this.token), ...(body ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        dpop: await key.proof(method, url, this.token),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
       body: body ? JSON.stringify(body) : undefined,
     });
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);

@@ -1,6 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { waitUntil } from '@td/testing';
-import { codeMailsFor, deviceRow, dialogTitle, expectFocus, openMyTrustedDevices, setUpFirstDevice, startSetup, successMessage, switchToEmailCode, verifyWithEmailedCode } from './flows';
+import {
+  codeMailsFor,
+  deviceRow,
+  dialogTitle,
+  expectFocus,
+  openMyTrustedDevices,
+  setUpFirstDevice,
+  startSetup,
+  successMessage,
+  switchToEmailCode,
+  verifyWithEmailedCode,
+} from './flows';
 import { browserSuite, newDevice, screenshot, signIn } from './support';
 
 jest.setTimeout(120_000);
@@ -39,11 +50,17 @@ describe('web app: setting up trusted sessions (browser)', () => {
     await startSetup(page, 'Alice laptop');
     await dialogTitle(page, 'Verify your device').waitFor();
     await page.getByText(address).waitFor();
-    await page.getByRole('timer').getByText(/The code expires in [45]:\d\d/).waitFor();
+    await page
+      .getByRole('timer')
+      .getByText(/The code expires in [45]:\d\d/)
+      .waitFor();
     // A wrong code first: the message says how many tries remain (CODE-3).
     await page.getByLabel('Verification code').fill('000000');
     await page.getByRole('button', { name: 'Verify code' }).click();
-    await page.getByRole('alert').getByText(/tries remain/).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/tries remain/)
+      .waitFor();
     await verifyWithEmailedCode(page, suite.system, address, 0);
     await successMessage(page).getByText('Alice laptop').waitFor();
     await page.getByText('This session is trusted').waitFor();
@@ -62,7 +79,10 @@ describe('web app: setting up trusted sessions (browser)', () => {
       return { extractable: pair.privateKey.extractable, name: pair.privateKey.algorithm.name, curve: pair.privateKey.algorithm.namedCurve };
     })()`);
     expect(key).toEqual({ extractable: false, name: 'ECDSA', curve: 'P-256' });
-    const [header, claims] = proofs[proofs.length - 1].split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+    const [header, claims] = proofs[proofs.length - 1]
+      .split('.')
+      .slice(0, 2)
+      .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
     expect(header).toMatchObject({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty: 'EC', crv: 'P-256' } });
     expect(claims).toMatchObject({ htm: 'GET', htu: `${suite.system.url}/v1/session` });
     expect(typeof claims.ath).toBe('string');
@@ -94,7 +114,8 @@ describe('web app: setting up trusted sessions (browser)', () => {
     await first.page.mouse.move(0, 0);
     const approve = row.getByRole('button', { name: 'Approve' });
     const rowId = await row.getAttribute('data-device-id');
-    const opacity = () => first.page.evaluate(`getComputedStyle(document.querySelector('[data-device-id="${rowId}"] .row-actions.reveal')).opacity`);
+    const opacity = () =>
+      first.page.evaluate(`getComputedStyle(document.querySelector('[data-device-id="${rowId}"] .row-actions.reveal')).opacity`);
     expect(await opacity()).toBe('0');
     await row.focus();
     expect(await waitUntil(async () => (await opacity()) === '1', 2000)).toBe(true);
@@ -156,7 +177,8 @@ describe('web app: setting up trusted sessions (browser)', () => {
 
   it('WEB-7 the dialog works from the keyboard: focus moves in, Tab stays inside, Enter goes on, Escape is Remind me later, and status changes are announced', async () => {
     const { context, page } = await newDevice(suite.browser, suite.system.url);
-    const focused = () => page.evaluate('document.activeElement && (document.activeElement.labels?.[0]?.textContent || document.activeElement.textContent)');
+    const focused = () =>
+      page.evaluate('document.activeElement && (document.activeElement.labels?.[0]?.textContent || document.activeElement.textContent)');
     await signIn(page, { email: email() });
     const dialog = dialogTitle(page, 'Strengthen your account security');
     await dialog.waitFor();

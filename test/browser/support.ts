@@ -34,7 +34,15 @@ function newest(dir: string): number {
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -79,7 +87,11 @@ export async function newDevice(
   // The page's own errors show up in the test output, so a failure says why.
   page.on('pageerror', (error) => console.error(`[browser] ${error.message}`));
   page.on('console', (message) => message.type() === 'error' && console.error(`[browser console] ${message.text()}`));
-  page.on('response', (response) => response.status() >= 500 && console.error(`[browser] ${response.status()} ${response.request().method()} ${response.url()}`));
+  page.on(
+    'response',
+    (response) =>
+      response.status() >= 500 && console.error(`[browser] ${response.status()} ${response.request().method()} ${response.url()}`),
+  );
   return { context, page };
 }
 
@@ -108,7 +120,8 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 /** A phone: 390 px wide, touch, an iPhone's User-Agent (the server names the device from it). */
 export const PHONE = {
   viewport: { width: 390, height: 844 },
-  userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+  userAgent:
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
   isMobile: true,
   hasTouch: true,
 };

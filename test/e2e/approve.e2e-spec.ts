@@ -48,7 +48,12 @@ describe('APPROVE — approving from a trusted session (over HTTP)', () => {
     const { web, pending } = await webAndPending();
     const response = await web.approve(pending.deviceId);
     expect(response.status).toBe(200);
-    expect(response.body.device).toMatchObject({ id: pending.deviceId, status: 'approved', approvedVia: 'device', approvedBy: web.deviceId });
+    expect(response.body.device).toMatchObject({
+      id: pending.deviceId,
+      status: 'approved',
+      approvedVia: 'device',
+      approvedBy: web.deviceId,
+    });
     expect((await pending.session()).body.trusted).toBe(true);
   });
 
@@ -107,16 +112,23 @@ describe('APPROVE — approving from a trusted session (over HTTP)', () => {
     const { web, pending } = await webAndPending();
     const before = system.mail.messages.length;
     await web.approve(pending.deviceId);
-    const mail = await system.mail.waitFor((m) => m.to.includes(web.user.email) && m.text.includes(pending.device!.name) && system.mail.messages.indexOf(m) >= before);
+    const mail = await system.mail.waitFor(
+      (m) => m.to.includes(web.user.email) && m.text.includes(pending.device!.name) && system.mail.messages.indexOf(m) >= before,
+    );
     expect(mail.text).toMatch(/approved|added/i);
     expect(mail.text).toMatch(/disable/i);
   });
 
-  it('APPROVE-5 the fingerprint is five words, the same on the requesting device and in the approver\'s list, beside IP, OS, browser and time', async () => {
+  it("APPROVE-5 the fingerprint is five words, the same on the requesting device and in the approver's list, beside IP, OS, browser and time", async () => {
     const { web, pending } = await webAndPending();
     expect(pending.device!.fingerprint.split(' ')).toHaveLength(5);
     const listed = ((await web.list()).body.devices as DeviceView[]).find((d) => d.id === pending.deviceId)!;
-    expect(listed).toMatchObject({ fingerprint: pending.device!.fingerprint, os: 'iOS', lastIp: '127.0.0.1', createdAt: expect.any(String) });
+    expect(listed).toMatchObject({
+      fingerprint: pending.device!.fingerprint,
+      os: 'iOS',
+      lastIp: '127.0.0.1',
+      createdAt: expect.any(String),
+    });
   });
 
   it('APPROVE-6 the requesting device may cancel its pending request, which shows when it expires', async () => {

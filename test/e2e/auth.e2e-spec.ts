@@ -43,9 +43,17 @@ describe('AUTH — who is calling (over HTTP)', () => {
 
   it('AUTH-1 a token with an unknown role is 401; without preferred_username the email local part is the username', async () => {
     const secret = new TextEncoder().encode(system.env.AUTH_JWT_SECRET);
-    const badRole = await new SignJWT({ wid: 'ws-x', email: 'x@example.test', role: 'root' }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setExpirationTime('5m').sign(secret);
+    const badRole = await new SignJWT({ wid: 'ws-x', email: 'x@example.test', role: 'root' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('x')
+      .setExpirationTime('5m')
+      .sign(secret);
     expectProblem(await request(system.url).get('/v1/session').set('authorization', `Bearer ${badRole}`), 401, 'unauthenticated');
-    const plain = await new SignJWT({ wid: 'ws-y', email: 'yuki@example.test' }).setProtectedHeader({ alg: 'HS256' }).setSubject('yuki-1').setExpirationTime('5m').sign(secret);
+    const plain = await new SignJWT({ wid: 'ws-y', email: 'yuki@example.test' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('yuki-1')
+      .setExpirationTime('5m')
+      .sign(secret);
     const session = await request(system.url).get('/v1/session').set('authorization', `Bearer ${plain}`).expect(200);
     expect(session.body.user).toMatchObject({ id: 'yuki-1', username: 'yuki', role: 'member' });
   });
@@ -68,7 +76,7 @@ describe('AUTH — who is calling (over HTTP)', () => {
     expect((await elsewhere.list()).body.devices).toEqual([]);
   });
 
-  it('AUTH-3 once deprovisioned, every call with that user\'s still-valid token gets 403 user_deprovisioned', async () => {
+  it("AUTH-3 once deprovisioned, every call with that user's still-valid token gets 403 user_deprovisioned", async () => {
     const admin = await ApiClient.signIn(system, 'web', { role: 'admin' });
     await admin.becomeTrusted();
     const leaver = await ApiClient.signIn(system, 'web', { wid: admin.user.wid });
@@ -84,7 +92,11 @@ describe('AUTH — who is calling (over HTTP)', () => {
     const minted = await request(system.url).post('/v1/dev/token').send({ email: 'newcomer@example.test', username: 'newbie' }).expect(200);
     expect(minted.body).toEqual({ accessToken: expect.any(String), expiresIn: 3600 });
     const session = await request(system.url).get('/v1/session').set('authorization', `Bearer ${minted.body.accessToken}`).expect(200);
-    expect(session.body).toMatchObject({ user: { email: 'newcomer@example.test', username: 'newbie', role: 'member', workspaceId: 'local' }, trusted: false, setupRequired: true });
+    expect(session.body).toMatchObject({
+      user: { email: 'newcomer@example.test', username: 'newbie', role: 'member', workspaceId: 'local' },
+      trusted: false,
+      setupRequired: true,
+    });
     const again = await request(system.url).post('/v1/dev/token').send({ email: 'newcomer@example.test', role: 'admin' }).expect(200);
     const second = await request(system.url).get('/v1/session').set('authorization', `Bearer ${again.body.accessToken}`).expect(200);
     expect(second.body.user).toMatchObject({ id: session.body.user.id, role: 'admin' });

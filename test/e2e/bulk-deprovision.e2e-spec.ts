@@ -40,17 +40,24 @@ describe('DEPROV-3 — many users deprovisioned at once (over HTTP)', () => {
   function scim(token: string | null, method: 'get' | 'post', path: string, body?: unknown) {
     let req = request(system.url)[method](`/scim/v2${path}`);
     if (token) req = req.set('authorization', `Bearer ${token}`);
-    if (body !== undefined) req = req.set('content-type', 'application/scim+json').send(typeof body === 'string' ? body : JSON.stringify(body));
+    if (body !== undefined)
+      req = req.set('content-type', 'application/scim+json').send(typeof body === 'string' ? body : JSON.stringify(body));
     return req;
   }
 
-  const bulk = (token: string | null, Operations: unknown[], extra: Record<string, unknown> = {}) => scim(token, 'post', '/Bulk', { schemas: [BULK_REQUEST], Operations, ...extra });
+  const bulk = (token: string | null, Operations: unknown[], extra: Record<string, unknown> = {}) =>
+    scim(token, 'post', '/Bulk', { schemas: [BULK_REQUEST], Operations, ...extra });
 
   function expectScimError(response: Response, status: number, scimType?: string): Record<string, string> {
     expect(response.status).toBe(status);
     expect(response.headers['content-type']).toMatch(/^application\/scim\+json/);
     const body = JSON.parse(response.text);
-    expect(body).toEqual({ schemas: [ERROR_SCHEMA], status: String(status), detail: expect.any(String), ...(scimType ? { scimType } : {}) });
+    expect(body).toEqual({
+      schemas: [ERROR_SCHEMA],
+      status: String(status),
+      detail: expect.any(String),
+      ...(scimType ? { scimType } : {}),
+    });
     return body;
   }
 
@@ -73,9 +80,12 @@ describe('DEPROV-3 — many users deprovisioned at once (over HTTP)', () => {
     // Workspace isolation: the other workspace's admin is untouched.
     expect((await outsider.session()).body.trusted).toBe(true);
 
-    for (const { jobId } of response.body.jobs) expect(await jobCompleted(admin, jobId)).toMatchObject({ state: 'completed', progress: { disabled: 1, total: 1 } });
+    for (const { jobId } of response.body.jobs)
+      expect(await jobCompleted(admin, jobId)).toMatchObject({ state: 'completed', progress: { disabled: 1, total: 1 } });
     for (const person of [alice, bob, carol]) {
-      const statuses = (await listWorkspaceDevices(admin, { userId: person.user.sub })).body.devices.map((d: { status: string }) => d.status);
+      const statuses = (await listWorkspaceDevices(admin, { userId: person.user.sub })).body.devices.map(
+        (d: { status: string }) => d.status,
+      );
       expect(statuses).toEqual(['disabled']);
     }
 
@@ -94,9 +104,20 @@ describe('DEPROV-3 — many users deprovisioned at once (over HTTP)', () => {
     const admin = await trustedAdmin(system);
     const [alice] = await people(admin, 1);
     const tooMany = Array.from({ length: 1001 }, (_, i) => `user-${i}`);
-    for (const body of [{}, { userIds: [] }, { userIds: alice.user.sub }, { userIds: [alice.user.sub, 7] }, { userIds: tooMany }, { userIds: [alice.user.sub], extra: 1 }]) {
+    for (const body of [
+      {},
+      { userIds: [] },
+      { userIds: alice.user.sub },
+      { userIds: [alice.user.sub, 7] },
+      { userIds: tooMany },
+      { userIds: [alice.user.sub], extra: 1 },
+    ]) {
       const response = await deprovisions(admin, body);
-      expect([response.status, response.body.code, response.headers['content-type']]).toEqual([400, 'validation_failed', expect.stringMatching(/^application\/problem\+json/)]);
+      expect([response.status, response.body.code, response.headers['content-type']]).toEqual([
+        400,
+        'validation_failed',
+        expect.stringMatching(/^application\/problem\+json/),
+      ]);
     }
     const member = await colleague(admin);
     await member.becomeTrusted();
@@ -130,7 +151,12 @@ describe('DEPROV-3 — many users deprovisioned at once (over HTTP)', () => {
     const operations = [
       { method: 'PATCH', bulkId: 'a', path: `/Users/${alice.user.sub}`, data: deactivate },
       { method: 'DELETE', bulkId: 'b', path: `/Users/${bob.user.sub}` },
-      { method: 'PATCH', bulkId: 'c', path: `/Users/${carol.user.sub}`, data: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: true }] } },
+      {
+        method: 'PATCH',
+        bulkId: 'c',
+        path: `/Users/${carol.user.sub}`,
+        data: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: true }] },
+      },
       { method: 'DELETE', bulkId: 'd', path: '/Users/nobody-here' },
       { method: 'DELETE', bulkId: 'e', path: `/Users/${stranger.user.sub}` },
       { method: 'POST', bulkId: 'f', path: '/Users', data: { userName: 'new@example.test' } },
@@ -142,9 +168,20 @@ describe('DEPROV-3 — many users deprovisioned at once (over HTTP)', () => {
     const body = JSON.parse(response.text);
     expect(body.schemas).toEqual([BULK_RESPONSE]);
     const location = (sub: string) => `${system.url}/scim/v2/Users/${sub}`;
-    const error = (status: number, scimType?: string) => ({ schemas: [ERROR_SCHEMA], status: String(status), detail: expect.any(String), ...(scimType ? { scimType } : {}) });
+    const error = (status: number, scimType?: string) => ({
+      schemas: [ERROR_SCHEMA],
+      status: String(status),
+      detail: expect.any(String),
+      ...(scimType ? { scimType } : {}),
+    });
     expect(body.Operations).toEqual([
-      { method: 'PATCH', bulkId: 'a', location: location(alice.user.sub), status: '200', response: expect.objectContaining({ id: alice.user.sub, active: false }) },
+      {
+        method: 'PATCH',
+        bulkId: 'a',
+        location: location(alice.user.sub),
+        status: '200',
+        response: expect.objectContaining({ id: alice.user.sub, active: false }),
+      },
       { method: 'DELETE', bulkId: 'b', location: location(bob.user.sub), status: '204' },
       { method: 'PATCH', bulkId: 'c', location: location(carol.user.sub), status: '400', response: error(400, 'invalidValue') },
       { method: 'DELETE', bulkId: 'd', location: location('nobody-here'), status: '404', response: error(404) },
@@ -169,7 +206,14 @@ describe('DEPROV-3 — many users deprovisioned at once (over HTTP)', () => {
     const admin = await trustedAdmin(system);
     const token = await scimToken(admin);
     const [alice] = await people(admin, 1);
-    const response = await bulk(token, [{ method: 'DELETE', path: '/Users/nobody-here' }, { method: 'DELETE', path: `/Users/${alice.user.sub}` }], { failOnErrors: 1 });
+    const response = await bulk(
+      token,
+      [
+        { method: 'DELETE', path: '/Users/nobody-here' },
+        { method: 'DELETE', path: `/Users/${alice.user.sub}` },
+      ],
+      { failOnErrors: 1 },
+    );
     expect(response.status).toBe(200);
     expect(JSON.parse(response.text).Operations).toEqual([expect.objectContaining({ method: 'DELETE', status: '404' })]);
     expect((await alice.session()).body.trusted).toBe(true);
@@ -184,7 +228,13 @@ describe('DEPROV-3 — many users deprovisioned at once (over HTTP)', () => {
     expectScimError(await scim(token, 'post', '/Bulk', { schemas: [BULK_REQUEST], Operations: [] }), 400, 'invalidSyntax');
     expectScimError(await scim(token, 'post', '/Bulk', '{"schemas": ['), 400, 'invalidSyntax');
     expectScimError(await bulk(token, [del], { failOnErrors: 0 }), 400, 'invalidValue');
-    const tooMany = expectScimError(await bulk(token, Array.from({ length: 1001 }, () => del)), 413);
+    const tooMany = expectScimError(
+      await bulk(
+        token,
+        Array.from({ length: 1001 }, () => del),
+      ),
+      413,
+    );
     expect(tooMany.detail).toContain('maxOperations');
     const padding = 'x'.repeat(1_100_000);
     const tooLarge = expectScimError(await bulk(token, [{ ...del, bulkId: padding }]), 413);

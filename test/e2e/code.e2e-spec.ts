@@ -108,7 +108,8 @@ describe('CODE — email verification codes (over HTTP)', () => {
     const web = await ApiClient.signIn(system, 'web');
     await web.becomeTrusted();
     const phones = await Promise.all(Array.from({ length: 6 }, () => web.anotherApp('mobile')));
-    for (const [index, phone] of phones.entries()) expect((await phone.setUp(`phone ${index}`)).body.device.status).toBe('pending_approval');
+    for (const [index, phone] of phones.entries())
+      expect((await phone.setUp(`phone ${index}`)).body.device.status).toBe('pending_approval');
     const { result, code } = await phones[0].nextCode(() => phones[0].sendEmailCode());
     expect(result.status).toBe(202);
     expect(result.body.device.status).toBe('pending_verification');
@@ -123,7 +124,12 @@ describe('CODE — email verification codes (over HTTP)', () => {
     const web = await ApiClient.signIn(system);
     const { code } = await web.nextCode(() => web.setUp());
     const near = await web.verify(`${code.slice(0, 5)}${(Number(code[5]) + 1) % 10}`);
-    const far = await web.verify(code.split('').map((d) => String((Number(d) + 5) % 10)).join(''));
+    const far = await web.verify(
+      code
+        .split('')
+        .map((d) => String((Number(d) + 5) % 10))
+        .join(''),
+    );
     const strip = ({ attemptsRemaining: _a, ...rest }: Record<string, unknown>) => rest;
     expect(strip(near.body)).toEqual(strip(far.body));
     expect(near.body.attemptsRemaining - far.body.attemptsRemaining).toBe(1);
@@ -143,7 +149,7 @@ describe('CODE — email verification codes (over HTTP)', () => {
     expect(Number(response.headers['retry-after'])).toBeGreaterThan(60);
   });
 
-  it('CODE-7 the code is not a sign-in factor: without the token, or with another person\'s, it does nothing', async () => {
+  it("CODE-7 the code is not a sign-in factor: without the token, or with another person's, it does nothing", async () => {
     const web = await ApiClient.signIn(system);
     const { code } = await web.nextCode(() => web.setUp());
     const anonymous = await request(system.url).post(`/v1/devices/${web.deviceId}/verify`).send({ code });

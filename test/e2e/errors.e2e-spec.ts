@@ -58,7 +58,15 @@ describe('ERR — errors and bad input (over HTTP)', () => {
     const response = await (await owner.anotherApp()).setUp('OWNER LAPTOP');
     expect(response.status).toBe(409);
     expect(response.headers['content-type']).toContain('application/problem+json');
-    expect(response.body).toEqual(expect.objectContaining({ type: 'about:blank', title: 'Conflict', status: 409, code: 'device_name_taken', detail: expect.any(String) }));
+    expect(response.body).toEqual(
+      expect.objectContaining({
+        type: 'about:blank',
+        title: 'Conflict',
+        status: 409,
+        code: 'device_name_taken',
+        detail: expect.any(String),
+      }),
+    );
   });
 
   it('ERR-1 a validation error adds errors: [{ field, message }]', async () => {
@@ -77,7 +85,8 @@ describe('ERR — errors and bad input (over HTTP)', () => {
     for (const endpoint of endpoints(deviceId)) {
       const label = `${endpoint.method.toUpperCase()} ${endpoint.path}`;
       const send = async (path: string, body: string | undefined, headers: Record<string, string> = {}) => {
-        let req = request(system.url)[endpoint.method](path)
+        let req = request(system.url)
+          [endpoint.method](path)
           .set('authorization', `Bearer ${owner.token}`)
           .set('user-agent', USER_AGENTS.web)
           .set('dpop', await pending.proofFor(endpoint.method, path));
@@ -104,7 +113,10 @@ describe('ERR — errors and bad input (over HTTP)', () => {
       if (endpoint.path.includes(deviceId)) {
         for (const junk of ['not-a-uuid', `${deviceId}x`, '1', '%27%20OR%201%3D1', 'x'.repeat(300)]) {
           const path = endpoint.path.replace(deviceId, junk);
-          expectClientProblem(await send(path, endpoint.body ? JSON.stringify(endpoint.body) : undefined), `${label} with id ${junk.slice(0, 20)}`);
+          expectClientProblem(
+            await send(path, endpoint.body ? JSON.stringify(endpoint.body) : undefined),
+            `${label} with id ${junk.slice(0, 20)}`,
+          );
           checked += 1;
         }
       }

@@ -13,7 +13,8 @@ describe('Idempotency-Key on POST (over HTTP)', () => {
   });
   afterAll(() => system.stop());
 
-  const post = (client: ApiClient, path: string, body: unknown, key: string) => client.call('post', path, { body, headers: { 'Idempotency-Key': key } });
+  const post = (client: ApiClient, path: string, body: unknown, key: string) =>
+    client.call('post', path, { body, headers: { 'Idempotency-Key': key } });
 
   it('the same Idempotency-Key and body get the stored answer without a second effect; another body 422', async () => {
     const web = await ApiClient.signIn(system);

@@ -51,7 +51,11 @@ describe('KEY — proving which device is calling (over HTTP)', () => {
   it('KEY-3 no DPoP header where one is needed is 401 device_proof_required', async () => {
     const web = await ApiClient.signIn(system);
     await web.setUp();
-    for (const [method, path] of [['post', `/v1/devices/${web.deviceId}/email-code`], ['get', '/v1/devices/current/key-envelope'], ['get', '/v1/events']] as const) {
+    for (const [method, path] of [
+      ['post', `/v1/devices/${web.deviceId}/email-code`],
+      ['get', '/v1/devices/current/key-envelope'],
+      ['get', '/v1/events'],
+    ] as const) {
       const response = await web.call(method, path, { proof: false });
       expect([path, response.status, response.body.code]).toEqual([path, 401, 'device_proof_required']);
     }
@@ -72,7 +76,9 @@ describe('KEY — proving which device is calling (over HTTP)', () => {
     await alice.becomeTrusted();
     const bob = await ApiClient.signIn(system, 'web', { wid: alice.user.wid });
     // Bob's token with Alice's device key: the key is not one of Bob's devices.
-    const response = await bob.call('get', '/v1/devices/current/key-envelope', { proof: await alice.key.proof('GET', `${system.url}/v1/devices/current/key-envelope`, bob.token) });
+    const response = await bob.call('get', '/v1/devices/current/key-envelope', {
+      proof: await alice.key.proof('GET', `${system.url}/v1/devices/current/key-envelope`, bob.token),
+    });
     expect([response.status, response.body.code]).toEqual([403, 'trusted_session_required']);
   });
 

@@ -4,7 +4,6 @@ import { createTestEnv, freePort, MailCatcher, waitUntil, type TestEnv } from '@
 
 const root = join(__dirname, '../..');
 
-
 function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
 }
@@ -40,7 +39,8 @@ describe('local mode (npm start)', () => {
       const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
       expect(ready.status).toBe(200);
       const body = (await ready.json()) as { details: Record<string, { status: string }> };
-      for (const part of ['nats', 'device-service', 'verification-service', 'notification-service']) expect(body.details[part].status).toBe('up');
+      for (const part of ['nats', 'device-service', 'verification-service', 'notification-service'])
+        expect(body.details[part].status).toBe('up');
       expect(output).toContain(`API docs       http://localhost:${port}/docs`);
       // SEC-1: local mode listens on loopback only (dev login is on).
       expect(output).toContain(`Listening on   127.0.0.1:${port}   (this machine only)`);
@@ -55,16 +55,28 @@ describe('local mode (npm start)', () => {
   it('SEC-1 local mode told to listen beyond loopback with dev login on refuses to start, naming both', async () => {
     const launcher = spawn(process.execPath, [join(root, 'scripts/local.mjs')], {
       cwd: root,
-      env: { ...process.env, ...testEnv.env, MIGRATIONS_RUN: '', PORT: String(await freePort()), HOST: '0.0.0.0', AUTH_DEV_LOGIN: 'true', SMTP_URL: mail.url, NO_COLOR: '1', LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        ...testEnv.env,
+        MIGRATIONS_RUN: '',
+        PORT: String(await freePort()),
+        HOST: '0.0.0.0',
+        AUTH_DEV_LOGIN: 'true',
+        SMTP_URL: mail.url,
+        NO_COLOR: '1',
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
     launcher.stdout!.on('data', (chunk) => (output += chunk));
     launcher.stderr!.on('data', (chunk) => (output += chunk));
     try {
-      await waitUntil(() => /gateway\s+│ .*AUTH_DEV_LOGIN: refused unless HOST is a loopback address/.test(output), 90_000, 200).catch((error) => {
-        throw new Error(`${(error as Error).message}\n${output}`);
-      });
+      await waitUntil(() => /gateway\s+│ .*AUTH_DEV_LOGIN: refused unless HOST is a loopback address/.test(output), 90_000, 200).catch(
+        (error) => {
+          throw new Error(`${(error as Error).message}\n${output}`);
+        },
+      );
       expect(output).not.toContain('Trusted Devices is up');
     } finally {
       launcher.kill('SIGINT');

@@ -19,7 +19,8 @@ describe('OPS-2 — access and command logs, one request id across the services'
   // last (the gateway's): the `service` field cannot tell them apart here, the subject does (its prefix names
   // the service that serves it), and only the gateway writes access lines.
   const accessLine = (requestId: string) => (line: LogLine) => line.msg === 'request completed' && line.requestId === requestId;
-  const commandLine = (subject: string, requestId: string) => (line: LogLine) => line.msg === 'bus command' && line.subject === subject && line.requestId === requestId;
+  const commandLine = (subject: string, requestId: string) => (line: LogLine) =>
+    line.msg === 'bus command' && line.subject === subject && line.requestId === requestId;
 
   it('OPS-2 one HTTP request: exactly one access line with its request id, the same id on the command lines of device-service and verification-service, and no token, proof or code anywhere', async () => {
     const web = await ApiClient.signIn(system);
@@ -27,7 +28,11 @@ describe('OPS-2 — access and command logs, one request id across the services'
     const requestId = `ops2-${randomUUID()}`;
     const proof = await web.proofFor('post', `/v1/devices/${web.deviceId}/verify`);
 
-    const response = await web.call('post', `/v1/devices/${web.deviceId}/verify`, { body: { code }, proof, headers: { 'x-request-id': requestId } });
+    const response = await web.call('post', `/v1/devices/${web.deviceId}/verify`, {
+      body: { code },
+      proof,
+      headers: { 'x-request-id': requestId },
+    });
 
     expect(response.status).toBe(200);
     expect(response.headers['x-request-id']).toBe(requestId);
@@ -50,7 +55,10 @@ describe('OPS-2 — access and command logs, one request id across the services'
     const { code } = await web.nextCode(() => web.setUp());
     const requestId = `ops2-${randomUUID()}`;
 
-    const response = await web.call('post', `/v1/devices/${web.deviceId}/verify`, { body: { code: wrongCodeFor(code) }, headers: { 'x-request-id': requestId } });
+    const response = await web.call('post', `/v1/devices/${web.deviceId}/verify`, {
+      body: { code: wrongCodeFor(code) },
+      headers: { 'x-request-id': requestId },
+    });
 
     expect([response.status, response.body.code]).toEqual([400, 'code_invalid']);
     expect(await logs.next(accessLine(requestId))).toMatchObject({ res: { status: 400 } });
@@ -61,7 +69,10 @@ describe('OPS-2 — access and command logs, one request id across the services'
   it('OPS-2 a request without an id (or with an unusable one) gets a fresh one, echoed and logged; its query is not logged', async () => {
     const web = await ApiClient.signIn(system);
     const secret = randomUUID();
-    const response = await web.call('get', `/v1/devices?code=${secret}&token=${secret}`, { proof: false, headers: { 'x-request-id': 'not a usable id' } });
+    const response = await web.call('get', `/v1/devices?code=${secret}&token=${secret}`, {
+      proof: false,
+      headers: { 'x-request-id': 'not a usable id' },
+    });
 
     expect(response.status).toBe(200);
     const requestId = response.headers['x-request-id'];
@@ -81,7 +92,8 @@ describe('OPS-2 — access and command logs, one request id across the services'
 
     expect([live.status, ready.status, metrics.status, marker.status]).toEqual([200, 200, 200, 401]);
     await logs.next(accessLine(marker.headers['x-request-id']));
-    for (const probe of [live, ready, metrics]) expect(logs.lines.filter((line) => line.requestId === probe.headers['x-request-id'])).toEqual([]);
+    for (const probe of [live, ready, metrics])
+      expect(logs.lines.filter((line) => line.requestId === probe.headers['x-request-id'])).toEqual([]);
     expect(logs.lines.filter((line) => line.msg === 'bus command' && String(line.subject).endsWith('.ping'))).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import type { DeviceView } from '@td/contracts';
 import { ApiClient } from '../support/api-client';
 import { TestSystem } from '../support/system';
 
-describe('MANAGE — the user\'s own devices (over HTTP)', () => {
+describe("MANAGE — the user's own devices (over HTTP)", () => {
   let system: TestSystem;
 
   beforeAll(async () => {
@@ -21,8 +21,16 @@ describe('MANAGE — the user\'s own devices (over HTTP)', () => {
     const devices = (await web.list()).body.devices as DeviceView[];
     expect(devices.map((d) => d.name)).toEqual(['second', 'first']);
     expect(devices.map((d) => d.current)).toEqual([false, true]);
-    expect(devices[1]).toMatchObject({ clientType: 'web', os: 'macOS', browser: 'Chrome', status: 'approved', approvedVia: 'email_code', lastIp: '127.0.0.1' });
-    for (const key of ['id', 'fingerprint', 'createdAt', 'approvedAt', 'lastSeenAt', 'approvedBy', 'disabledAt', 'expiresAt']) expect(devices[1]).toHaveProperty(key);
+    expect(devices[1]).toMatchObject({
+      clientType: 'web',
+      os: 'macOS',
+      browser: 'Chrome',
+      status: 'approved',
+      approvedVia: 'email_code',
+      lastIp: '127.0.0.1',
+    });
+    for (const key of ['id', 'fingerprint', 'createdAt', 'approvedAt', 'lastSeenAt', 'approvedBy', 'disabledAt', 'expiresAt'])
+      expect(devices[1]).toHaveProperty(key);
   });
 
   it('MANAGE-1 a trusted request records the last-seen time and IP', async () => {

@@ -29,7 +29,9 @@ describe('SEC-11 — services authenticate to NATS, each with its own credential
 
   it('SEC-11 a client without credentials, or with a wrong password, is refused', async () => {
     await expect(connect({ servers: nats.url, timeout: 2000 })).rejects.toThrow(/authorization/i);
-    await expect(connect({ servers: nats.url, user: 'gateway', pass: 'not-the-password', timeout: 2000 })).rejects.toThrow(/authorization/i);
+    await expect(connect({ servers: nats.url, user: 'gateway', pass: 'not-the-password', timeout: 2000 })).rejects.toThrow(
+      /authorization/i,
+    );
     const withoutPassword = configLoader(BusEnv, BusConfig)({ NATS_URL: nats.url });
     await expect(connect(natsConnectionOptions(withoutPassword.nats, 'probe'))).rejects.toThrow(/authorization/i);
   });

@@ -18,8 +18,15 @@ function freePort(): Promise<number> {
 }
 
 /** A script as a newcomer runs it, its output piped (not a terminal): what it printed, and how it ended. */
-function run(script: string, env: Record<string, string | undefined>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [join(root, script)], { cwd: root, env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function run(
+  script: string,
+  env: Record<string, string | undefined>,
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [join(root, script)], {
+    cwd: root,
+    env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
@@ -40,7 +47,9 @@ describe('the newcomer path: README, npm start, npm run demo', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8').replace(/\s+/g, ' ');
     const ci = readFileSync(join(root, '.ci/run'), 'utf8');
     const support = readFileSync(join(root, 'test/browser/support.ts'), 'utf8');
-    expect(readme).toContain('needs Debian\'s `chromium` at `/usr/bin/chromium` (or `CHROMIUM_PATH`): `apt-get install chromium`, which `.ci/run` does when it is missing');
+    expect(readme).toContain(
+      "needs Debian's `chromium` at `/usr/bin/chromium` (or `CHROMIUM_PATH`): `apt-get install chromium`, which `.ci/run` does when it is missing",
+    );
     expect(ci).toContain('/usr/bin/chromium');
     expect(ci).toMatch(/apt-get install [^\n]*chromium/);
     expect(support).toContain("process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'");
@@ -54,8 +63,13 @@ describe('the newcomer path: README, npm start, npm run demo', () => {
     ] as const) {
       const demo = run('scripts/demo.mjs', env);
       expect(await demo.exited).toBe(1);
-      const lines = demo.output().split('\n').filter((line) => line.trim() && !/^\d+\. |^ {3}\S/.test(line));
-      expect(lines).toEqual([`npm run demo: could not reach Trusted Devices at ${url} (ECONNREFUSED). Is \`npm start\` running? Set PORT or PUBLIC_URL to where it runs.`]);
+      const lines = demo
+        .output()
+        .split('\n')
+        .filter((line) => line.trim() && !/^\d+\. |^ {3}\S/.test(line));
+      expect(lines).toEqual([
+        `npm run demo: could not reach Trusted Devices at ${url} (ECONNREFUSED). Is \`npm start\` running? Set PORT or PUBLIC_URL to where it runs.`,
+      ]);
       expect(demo.output()).not.toMatch(/^\s+at /m);
       expect(demo.output()).not.toMatch(ANSI);
     }
@@ -63,14 +77,23 @@ describe('the newcomer path: README, npm start, npm run demo', () => {
 
   it('OPS-1 npm start, its output piped: no colour codes, the migrations said once and not as JSON, the deprovision-worker says it is ready; npm run demo then runs through on its PORT', async () => {
     const port = await freePort();
-    const start = run('scripts/local.mjs', { ...testEnv.env, LOG_LEVEL: undefined, MIGRATIONS_RUN: '', PORT: String(port), MAIL_SMTP_PORT: String(await freePort()), MAIL_WEB_PORT: String(await freePort()) });
+    const start = run('scripts/local.mjs', {
+      ...testEnv.env,
+      LOG_LEVEL: undefined,
+      MIGRATIONS_RUN: '',
+      PORT: String(port),
+      MAIL_SMTP_PORT: String(await freePort()),
+      MAIL_WEB_PORT: String(await freePort()),
+    });
     try {
       await waitUntil(() => start.output().includes('Ctrl-C stops everything'), 120_000, 200).catch((error: Error) => {
         throw new Error(`${error.message}\n${start.output()}`);
       });
-      await waitUntil(() => /deprovision-worker\s+│ .*Deprovisioning worker ready/.test(start.output()), 30_000, 200).catch((error: Error) => {
-        throw new Error(`${error.message}\n${start.output()}`);
-      });
+      await waitUntil(() => /deprovision-worker\s+│ .*Deprovisioning worker ready/.test(start.output()), 30_000, 200).catch(
+        (error: Error) => {
+          throw new Error(`${error.message}\n${start.output()}`);
+        },
+      );
       const output = start.output();
       expect(output).not.toMatch(ANSI);
       // The migrations: the one summary line, not also the runner's JSON log lines.
@@ -82,7 +105,10 @@ describe('the newcomer path: README, npm start, npm run demo', () => {
       // The demo against this npm start, told only its PORT (and where its mail catcher is).
       const demo = run('scripts/demo.mjs', { PORT: String(port), PUBLIC_URL: undefined, MAIL_WEB_URL: mailPage });
       const code = await demo.exited;
-      expect({ code, output: demo.output() }).toEqual({ code: 0, output: expect.stringContaining('Done. Both devices are in My trusted devices') });
+      expect({ code, output: demo.output() }).toEqual({
+        code: 0,
+        output: expect.stringContaining('Done. Both devices are in My trusted devices'),
+      });
       expect(demo.output()).toContain('second session: trusted');
       expect(demo.output()).not.toMatch(ANSI);
     } finally {

@@ -75,12 +75,15 @@ describe('SEC-9 general rate limits on /v1 and /scim', () => {
     expect(created.status).toBe(201);
     const url = await system.gatewayWith({ TRUST_PROXY: '1', RATE_LIMIT_USER_PER_MINUTE: '3', RATE_LIMIT_IP_PER_MINUTE: '5' });
     const lookUp = (address: string, token?: string) => {
-      const req = request(url).get(`/scim/v2/Users/${encodeURIComponent(admin.user.sub)}`).set('x-forwarded-for', address);
+      const req = request(url)
+        .get(`/scim/v2/Users/${encodeURIComponent(admin.user.sub)}`)
+        .set('x-forwarded-for', address);
       return token ? req.set('authorization', `Bearer ${token}`) : req;
     };
 
     // Per SCIM token: the 4th lookup with the token is refused, whichever address it comes from.
-    for (const address of ['203.0.113.1', '203.0.113.2', '203.0.113.3']) expect((await lookUp(address, created.body.token)).status).toBe(200);
+    for (const address of ['203.0.113.1', '203.0.113.2', '203.0.113.3'])
+      expect((await lookUp(address, created.body.token)).status).toBe(200);
     const perToken = await lookUp('203.0.113.4', created.body.token);
     expectScimError(perToken, 429);
     expectRetryAfterWithinAMinute(perToken);

@@ -33,7 +33,12 @@ describe('DEPROV-1 — SCIM 2.0 for the identity provider (over HTTP)', () => {
     expect(response.status).toBe(status);
     expect(response.headers['content-type']).toMatch(/^application\/scim\+json/);
     const body = JSON.parse(response.text);
-    expect(body).toEqual({ schemas: [ERROR_SCHEMA], status: String(status), detail: expect.any(String), ...(scimType ? { scimType } : {}) });
+    expect(body).toEqual({
+      schemas: [ERROR_SCHEMA],
+      status: String(status),
+      detail: expect.any(String),
+      ...(scimType ? { scimType } : {}),
+    });
   }
 
   /** An admin with a SCIM token, and Alice of the same workspace with a trusted web device and a pending one. */
@@ -75,7 +80,13 @@ describe('DEPROV-1 — SCIM 2.0 for the identity provider (over HTTP)', () => {
 
     const filter = encodeURIComponent(`userName eq "${alice.user.email.toUpperCase()}"`);
     const found = await scim(token, 'get', `/Users?filter=${filter}&startIndex=1&count=100`);
-    expect(JSON.parse(found.text)).toEqual({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 1, startIndex: 1, itemsPerPage: 1, Resources: [user] });
+    expect(JSON.parse(found.text)).toEqual({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: 1,
+      startIndex: 1,
+      itemsPerPage: 1,
+      Resources: [user],
+    });
     const none = await scim(token, 'get', `/Users?filter=${encodeURIComponent('userName eq "nobody@example.test"')}`);
     expect(JSON.parse(none.text)).toMatchObject({ totalResults: 0, Resources: [] });
   });
@@ -91,7 +102,9 @@ describe('DEPROV-1 — SCIM 2.0 for the identity provider (over HTTP)', () => {
     const statuses = (await listWorkspaceDevices(admin, { userId: alice.user.sub })).body.devices.map((d: { status: string }) => d.status);
     expect(statuses).toEqual(['disabled', 'disabled']);
     const audit = (await listAudit(admin, { action: 'user.deprovisioned' })).body.events;
-    expect(audit).toEqual([expect.objectContaining({ actor: { userId: null, deviceId: null }, target: { userId: alice.user.sub, deviceId: null } })]);
+    expect(audit).toEqual([
+      expect.objectContaining({ actor: { userId: null, deviceId: null }, target: { userId: alice.user.sub, deviceId: null } }),
+    ]);
     expect(JSON.parse((await scim(token, 'get', `/Users/${alice.user.sub}`)).text).active).toBe(false);
   });
 
@@ -122,7 +135,11 @@ describe('DEPROV-1 — SCIM 2.0 for the identity provider (over HTTP)', () => {
     ];
     for (const [body, scimType] of cases) expectScimError(await scim(token, 'patch', `/Users/${alice.user.sub}`, body), 400, scimType);
     expectScimError(await scim(token, 'get', `/Users?filter=${encodeURIComponent('userName co "a"')}`), 400, 'invalidFilter');
-    const malformed = await request(system.url).patch(`/scim/v2/Users/${alice.user.sub}`).set('authorization', `Bearer ${token}`).set('content-type', 'application/scim+json').send('{"schemas": [');
+    const malformed = await request(system.url)
+      .patch(`/scim/v2/Users/${alice.user.sub}`)
+      .set('authorization', `Bearer ${token}`)
+      .set('content-type', 'application/scim+json')
+      .send('{"schemas": [');
     expectScimError(malformed, 400, 'invalidSyntax');
     expect((await alice.session()).body.trusted).toBe(true);
   });
@@ -179,7 +196,13 @@ describe('DEPROV-1 — SCIM 2.0 for the identity provider (over HTTP)', () => {
         lastUsedAt: null,
         expiresAt,
       });
-      expect(byId.get(plain.id)).toMatchObject({ id: plain.id, name: expect.any(String), createdBy: { userId: admin.user.sub }, lastUsedAt: null, expiresAt: null });
+      expect(byId.get(plain.id)).toMatchObject({
+        id: plain.id,
+        name: expect.any(String),
+        createdBy: { userId: admin.user.sub },
+        lastUsedAt: null,
+        expiresAt: null,
+      });
       for (const secret of [named.body.token, plain.token, other.token]) {
         expect(listed.text).not.toContain(secret);
         expect(listed.text).not.toContain(secret.slice(-20));
@@ -213,7 +236,9 @@ describe('DEPROV-1 — SCIM 2.0 for the identity provider (over HTTP)', () => {
       expect((await admin.call('post', '/v1/workspace/scim-tokens', { body: { name: 'x'.repeat(65) } })).status).toBe(400);
       expect((await listTokens(admin)).body.tokens).toHaveLength(0);
 
-      const shortLived = await admin.call('post', '/v1/workspace/scim-tokens', { body: { expiresAt: new Date(Date.now() + 1500).toISOString() } });
+      const shortLived = await admin.call('post', '/v1/workspace/scim-tokens', {
+        body: { expiresAt: new Date(Date.now() + 1500).toISOString() },
+      });
       expect(shortLived.status).toBe(201);
       await waitUntil(async () => (await scim(shortLived.body.token, 'get', `/Users/${alice.user.sub}`)).status === 401, 10_000, 250);
       expectScimError(await scim(shortLived.body.token, 'get', `/Users/${alice.user.sub}`), 401);
@@ -222,7 +247,10 @@ describe('DEPROV-1 — SCIM 2.0 for the identity provider (over HTTP)', () => {
     it('SEC-8 creation, revocation and failed uses (revoked or expired token) are audited with actor, token, IP and user agent', async () => {
       const { admin, token, tokenId, alice } = await workspace();
       expect((await admin.call('delete', `/v1/workspace/scim-tokens/${tokenId}`)).status).toBe(204);
-      const refused = await request(system.url).get(`/scim/v2/Users/${alice.user.sub}`).set('authorization', `Bearer ${token}`).set('user-agent', 'Okta SCIM/1.0');
+      const refused = await request(system.url)
+        .get(`/scim/v2/Users/${alice.user.sub}`)
+        .set('authorization', `Bearer ${token}`)
+        .set('user-agent', 'Okta SCIM/1.0');
       expect(refused.status).toBe(401);
 
       const eventsOf = async (action: string) => {
@@ -231,10 +259,18 @@ describe('DEPROV-1 — SCIM 2.0 for the identity provider (over HTTP)', () => {
         return response.body.events as Array<Record<string, unknown>>;
       };
       expect(await eventsOf('scim_token.created')).toEqual([
-        expect.objectContaining({ action: 'scim_token.created', actor: { userId: admin.user.sub, deviceId: admin.deviceId }, target: { userId: null, deviceId: null, scimTokenId: tokenId } }),
+        expect.objectContaining({
+          action: 'scim_token.created',
+          actor: { userId: admin.user.sub, deviceId: admin.deviceId },
+          target: { userId: null, deviceId: null, scimTokenId: tokenId },
+        }),
       ]);
       expect(await eventsOf('scim_token.revoked')).toEqual([
-        expect.objectContaining({ action: 'scim_token.revoked', actor: { userId: admin.user.sub, deviceId: admin.deviceId }, target: { userId: null, deviceId: null, scimTokenId: tokenId } }),
+        expect.objectContaining({
+          action: 'scim_token.revoked',
+          actor: { userId: admin.user.sub, deviceId: admin.deviceId },
+          target: { userId: null, deviceId: null, scimTokenId: tokenId },
+        }),
       ]);
       await waitUntil(async () => (await eventsOf('scim_token.use_failed')).length > 0);
       expect(await eventsOf('scim_token.use_failed')).toEqual([

@@ -1,4 +1,3 @@
-
 import { prefixed } from '@td/common';
 import { PING_COMMANDS, Service } from '@td/contracts';
 import { connect } from 'nats';
@@ -22,7 +21,10 @@ describe('SEC — the edges (over HTTP)', () => {
 
   describe('SEC-1 dev login', () => {
     it('SEC-1 a dev token is refused by a gateway whose dev login is off, though signed with the same secret', async () => {
-      const minted = await request(system.url).post('/v1/dev/token').send({ email: 'alice@example.com', workspaceId: 'local', role: 'owner' }).expect(200);
+      const minted = await request(system.url)
+        .post('/v1/dev/token')
+        .send({ email: 'alice@example.com', workspaceId: 'local', role: 'owner' })
+        .expect(200);
       const token = minted.body.accessToken as string;
       await request(system.url).get('/v1/session').set('authorization', `Bearer ${token}`).expect(200);
 
@@ -74,14 +76,26 @@ describe('SEC — the edges (over HTTP)', () => {
     });
 
     it('SEC-2 beyond loopback it always needs the password; OPS_DASHBOARD_WRITE=true makes it writable', async () => {
-      const url = await system.gatewayWith({ AUTH_DEV_LOGIN: 'false', HOST: '0.0.0.0', OPS_DASHBOARD: 'true', OPS_DASHBOARD_PASSWORD: PASSWORD, OPS_DASHBOARD_WRITE: 'true' });
+      const url = await system.gatewayWith({
+        AUTH_DEV_LOGIN: 'false',
+        HOST: '0.0.0.0',
+        OPS_DASHBOARD: 'true',
+        OPS_DASHBOARD_PASSWORD: PASSWORD,
+        OPS_DASHBOARD_WRITE: 'true',
+      });
       expect((await request(url).get('/ops/queues')).status).toBe(401);
       await request(url).put('/ops/queues/api/queues/deprovision/pause').expect(401);
       await request(url).put('/ops/queues/api/queues/deprovision/pause').set('authorization', basic(PASSWORD)).expect(200);
       await request(url).put('/ops/queues/api/queues/deprovision/resume').set('authorization', basic(PASSWORD)).expect(200);
     });
     it('SEC-2 even a writable dashboard cannot choose where a mail goes: a re-addressed waiting code mail and a forged copy reach only the user', async () => {
-      const url = await system.gatewayWith({ AUTH_DEV_LOGIN: 'false', HOST: '0.0.0.0', OPS_DASHBOARD: 'true', OPS_DASHBOARD_PASSWORD: PASSWORD, OPS_DASHBOARD_WRITE: 'true' });
+      const url = await system.gatewayWith({
+        AUTH_DEV_LOGIN: 'false',
+        HOST: '0.0.0.0',
+        OPS_DASHBOARD: 'true',
+        OPS_DASHBOARD_PASSWORD: PASSWORD,
+        OPS_DASHBOARD_WRITE: 'true',
+      });
       const operator = basic(PASSWORD);
       const attacker = `attacker-${Date.now().toString(36)}@evil.test`;
       const client = await ApiClient.signIn(system, 'extension');
@@ -89,8 +103,13 @@ describe('SEC — the edges (over HTTP)', () => {
       try {
         expect((await client.setUp()).status).toBe(201);
         // The code mail waits in the paused queue; the operator finds it and rewrites it, as the dashboard allows.
-        const listed = await request(url).get('/ops/queues/api/queues?activeQueue=email&status=waiting&page=1&jobsPerPage=100').set('authorization', operator).expect(200);
-        const jobs: Array<{ id: string; name: string; data: Record<string, unknown> }> = listed.body.queues.find((q: { name: string }) => q.name === 'email').jobs;
+        const listed = await request(url)
+          .get('/ops/queues/api/queues?activeQueue=email&status=waiting&page=1&jobsPerPage=100')
+          .set('authorization', operator)
+          .expect(200);
+        const jobs: Array<{ id: string; name: string; data: Record<string, unknown> }> = listed.body.queues.find(
+          (q: { name: string }) => q.name === 'email',
+        ).jobs;
         const job = jobs.find((j) => j.data.deviceId === client.deviceId);
         expect(job).toBeDefined();
         await request(url)
@@ -181,7 +200,8 @@ describe('SEC — the edges (over HTTP)', () => {
       const admin = await ApiClient.signIn(system, 'web', { role: 'owner' });
       const scimToken = await admin.call('post', '/v1/workspace/scim-tokens');
       const keyEnvelope = await admin.keyEnvelope();
-      for (const response of [scimToken, keyEnvelope]) expect([response.status, response.headers['cache-control']]).toEqual([response.status, 'no-store']);
+      for (const response of [scimToken, keyEnvelope])
+        expect([response.status, response.headers['cache-control']]).toEqual([response.status, 'no-store']);
     });
 
     it('SEC-10 HSTS only when PUBLIC_URL is https', async () => {
@@ -203,7 +223,11 @@ describe('SEC — the edges (over HTTP)', () => {
     });
 
     it('ERR-2 a NUL character in a SCIM id or filter is a 400 SCIM error, not a 500', async () => {
-      for (const path of ['/scim/v2/Users/%00', '/scim/v2/Users/abc%00def', `/scim/v2/Users?filter=${encodeURIComponent('userName eq "a\u0000b@example.test"')}`]) {
+      for (const path of [
+        '/scim/v2/Users/%00',
+        '/scim/v2/Users/abc%00def',
+        `/scim/v2/Users?filter=${encodeURIComponent('userName eq "a\u0000b@example.test"')}`,
+      ]) {
         const response = await request(system.url).get(path).set('authorization', `Bearer ${scimToken}`);
         expect([path, response.status, response.body.schemas]).toEqual([path, 400, ['urn:ietf:params:scim:api:messages:2.0:Error']]);
       }
@@ -226,7 +250,11 @@ describe('SEC — the edges (over HTTP)', () => {
       for (const claim of ['sub', 'wid', 'email', 'preferred_username']) {
         const claims: Record<string, string> = { sub: 'user-nul', wid: 'ws-nul', email: 'nul@example.test', preferred_username: 'nul' };
         claims[claim] = claim === 'email' ? 'n\u0000l@example.test' : `a\u0000${claims[claim]}`;
-        const token = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(claims.sub).setExpirationTime('5m').sign(new TextEncoder().encode(system.env.AUTH_JWT_SECRET));
+        const token = await new SignJWT(claims)
+          .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+          .setSubject(claims.sub)
+          .setExpirationTime('5m')
+          .sign(new TextEncoder().encode(system.env.AUTH_JWT_SECRET));
         const response = await request(system.url).get('/v1/devices').set('authorization', `Bearer ${token}`);
         expect([claim, response.status, response.body.code]).toEqual([claim, 401, 'unauthenticated']);
       }
@@ -246,17 +274,25 @@ describe('SEC — the edges (over HTTP)', () => {
       const { url } = { url: system.url };
       const target = new URL(url);
       const answer = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
-        const req = httpRequest({ host: target.hostname, port: target.port, path: `/v1/devices?pad=${'x'.repeat(17 * 1024)}`, method: 'GET' }, (res) => {
-          let body = '';
-          res.on('data', (chunk) => (body += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
-        });
+        const req = httpRequest(
+          { host: target.hostname, port: target.port, path: `/v1/devices?pad=${'x'.repeat(17 * 1024)}`, method: 'GET' },
+          (res) => {
+            let body = '';
+            res.on('data', (chunk) => (body += chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
+          },
+        );
         req.on('error', reject);
         req.end();
       });
       expect(answer.status).toBe(431);
       expect(answer.type).toContain('application/problem+json');
-      expect(JSON.parse(answer.body)).toMatchObject({ status: 431, code: 'validation_failed', title: expect.any(String), detail: expect.any(String) });
+      expect(JSON.parse(answer.body)).toMatchObject({
+        status: 431,
+        code: 'validation_failed',
+        title: expect.any(String),
+        detail: expect.any(String),
+      });
     });
   });
 
@@ -265,7 +301,9 @@ describe('SEC — the edges (over HTTP)', () => {
       const nats = await connect({ servers: system.testEnv.natsUrl, name: 'sec-9-ping-counter' });
       try {
         let pings = 0;
-        const subscription = nats.subscribe(prefixed(system.testEnv.natsPrefix, PING_COMMANDS[Service.device]), { callback: () => (pings += 1) });
+        const subscription = nats.subscribe(prefixed(system.testEnv.natsPrefix, PING_COMMANDS[Service.device]), {
+          callback: () => (pings += 1),
+        });
         await nats.flush();
         const answers = await Promise.all(Array.from({ length: 20 }, () => request(system.url).get('/health/ready')));
         for (const answer of answers) expect(answer.status).toBe(200);
@@ -283,7 +321,10 @@ describe('SEC — the edges (over HTTP)', () => {
       const anonymous = await request(url).get('/health/ready').expect(200);
       expect(anonymous.body).toEqual({ status: 'ok' });
       expect(JSON.stringify(anonymous.body)).not.toMatch(/instance|pid|hostname/);
-      const operator = await request(url).get('/health/ready').set('authorization', `Basic ${Buffer.from(`ops:${PASSWORD}`).toString('base64')}`).expect(200);
+      const operator = await request(url)
+        .get('/health/ready')
+        .set('authorization', `Basic ${Buffer.from(`ops:${PASSWORD}`).toString('base64')}`)
+        .expect(200);
       expect(operator.body.details['device-service']).toMatchObject({ status: 'up', instance: expect.any(String) });
     });
   });

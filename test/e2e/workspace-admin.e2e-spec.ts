@@ -28,8 +28,18 @@ describe('ADMIN — the workspace devices and audit log (over HTTP)', () => {
     const { admin, alice, aliceExt, bob, stranger } = await workspace();
     const response = await listWorkspaceDevices(admin);
     expect(response.status).toBe(200);
-    expect(response.body.devices.map((d: { id: string }) => d.id)).toEqual([bob.deviceId, aliceExt.deviceId, alice.deviceId, admin.deviceId]);
-    expect(response.body.devices[2]).toMatchObject({ name: 'Alice laptop', clientType: 'web', current: false, user: { id: alice.user.sub, email: alice.user.email, username: 'alice' } });
+    expect(response.body.devices.map((d: { id: string }) => d.id)).toEqual([
+      bob.deviceId,
+      aliceExt.deviceId,
+      alice.deviceId,
+      admin.deviceId,
+    ]);
+    expect(response.body.devices[2]).toMatchObject({
+      name: 'Alice laptop',
+      clientType: 'web',
+      current: false,
+      user: { id: alice.user.sub, email: alice.user.email, username: 'alice' },
+    });
     expect(response.body.devices[3]).toMatchObject({ current: true, status: 'approved', user: { id: admin.user.sub } });
     expect(response.body.devices.map((d: { id: string }) => d.id)).not.toContain(stranger.deviceId);
     expect(response.body.counts).toEqual({ pending_verification: 3, pending_approval: 0, approved: 1, denied: 0, disabled: 0, expired: 0 });
@@ -38,7 +48,8 @@ describe('ADMIN — the workspace devices and audit log (over HTTP)', () => {
 
   it('ADMIN-1 filters by user, status, app and a case-insensitive search over device name and email', async () => {
     const { admin, alice, aliceExt, bob } = await workspace();
-    const ids = async (query: Record<string, string>) => (await listWorkspaceDevices(admin, query)).body.devices.map((d: { id: string }) => d.id);
+    const ids = async (query: Record<string, string>) =>
+      (await listWorkspaceDevices(admin, query)).body.devices.map((d: { id: string }) => d.id);
     expect(await ids({ userId: alice.user.sub })).toEqual([aliceExt.deviceId, alice.deviceId]);
     expect(await ids({ status: 'approved' })).toEqual([admin.deviceId]);
     expect(await ids({ clientType: 'mobile' })).toEqual([bob.deviceId]);
@@ -65,7 +76,16 @@ describe('ADMIN — the workspace devices and audit log (over HTTP)', () => {
 
   it('ADMIN-1 bad filters are 400 validation_failed, never a lookup', async () => {
     const admin = await trustedAdmin(system);
-    const queries: Query[] = [{ limit: 0 }, { limit: 201 }, { limit: 'ten' }, { status: 'gone' }, { clientType: 'desktop' }, { q: 'x'.repeat(201) }, { cursor: 'x'.repeat(513) }, { colour: 'red' }];
+    const queries: Query[] = [
+      { limit: 0 },
+      { limit: 201 },
+      { limit: 'ten' },
+      { status: 'gone' },
+      { clientType: 'desktop' },
+      { q: 'x'.repeat(201) },
+      { cursor: 'x'.repeat(513) },
+      { colour: 'red' },
+    ];
     for (const query of queries) {
       const response = await listWorkspaceDevices(admin, query);
       expect([query, response.status, response.body.code]).toEqual([query, 400, 'validation_failed']);
@@ -115,7 +135,10 @@ describe('ADMIN — the workspace devices and audit log (over HTTP)', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: { events: Array<{ id: string }>; nextCursor: string | null } } = await listAudit(admin, cursor ? { limit: 4, cursor } : { limit: 4 });
+      const page: { body: { events: Array<{ id: string }>; nextCursor: string | null } } = await listAudit(
+        admin,
+        cursor ? { limit: 4, cursor } : { limit: 4 },
+      );
       seen.push(...page.body.events.map((e) => e.id));
       cursor = page.body.nextCursor;
     } while (cursor);

@@ -44,7 +44,10 @@ describe('DEPROV and KEY-5 — deprovisioning and disabling, over HTTP', () => {
     expect([again.status, again.body.jobId]).toEqual([202, response.body.jobId]);
     const audit = (await listAudit(admin, { userId: alice.user.sub })).body.events;
     expect(audit.filter((e: { action: string }) => e.action === 'user.deprovisioned')).toEqual([
-      expect.objectContaining({ actor: { userId: admin.user.sub, deviceId: admin.deviceId }, target: { userId: alice.user.sub, deviceId: null } }),
+      expect.objectContaining({
+        actor: { userId: admin.user.sub, deviceId: admin.deviceId },
+        target: { userId: alice.user.sub, deviceId: null },
+      }),
     ]);
     expect(audit.filter((e: { action: string }) => e.action === 'device.disabled')).toHaveLength(3);
   });
@@ -96,7 +99,10 @@ describe('DEPROV and KEY-5 — deprovisioning and disabling, over HTTP', () => {
     const disabledAt = Date.now();
     const next = await alice.call('patch', `/v1/devices/${alice.deviceId}`, { body: { name: 'still mine?' } });
     expect([next.status, next.body.code]).toEqual([403, 'trusted_session_required']);
-    await Promise.race([stream.ended, new Promise((_, reject) => setTimeout(() => reject(new Error('stream still open after 1 s')), 1000))]);
+    await Promise.race([
+      stream.ended,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('stream still open after 1 s')), 1000)),
+    ]);
     expect(Date.now() - disabledAt).toBeLessThan(1000);
   });
 
@@ -131,8 +137,16 @@ describe('DEPROV and KEY-5 — deprovisioning and disabling, over HTTP', () => {
 
       expect((await admin.call('post', `/v1/workspace/devices/${alice.deviceId}/disable`)).status).toBe(200);
       const disabledAt = Date.now();
-      const [first, other] = await Promise.all([alice.call('post', `/v1/devices/${alice.deviceId}/disable`), onSecond(alice, 'post', `/v1/devices/${alice.deviceId}/disable`)]);
-      expect([first.status, first.body.code, other.status, other.body.code]).toEqual([403, 'trusted_session_required', 403, 'trusted_session_required']);
+      const [first, other] = await Promise.all([
+        alice.call('post', `/v1/devices/${alice.deviceId}/disable`),
+        onSecond(alice, 'post', `/v1/devices/${alice.deviceId}/disable`),
+      ]);
+      expect([first.status, first.body.code, other.status, other.body.code]).toEqual([
+        403,
+        'trusted_session_required',
+        403,
+        'trusted_session_required',
+      ]);
       const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('a stream is still open after 1 s')), 1000));
       await Promise.race([Promise.all([here.ended, there.ended]), timeout]);
       expect(Date.now() - disabledAt).toBeLessThan(1000);
@@ -148,4 +162,3 @@ describe('DEPROV and KEY-5 — deprovisioning and disabling, over HTTP', () => {
     expect(queues.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(['deprovision', 'email']);
   });
 });
-

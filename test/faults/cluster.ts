@@ -1,6 +1,20 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { Agent } from 'node:http';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -25,7 +39,9 @@ export function pgProgram(name: 'initdb' | 'pg_ctl'): string {
   if (onPath) return onPath;
   const debian = '/usr/lib/postgresql';
   if (existsSync(debian)) {
-    const versions = readdirSync(debian).filter((v) => existsSync(join(debian, v, 'bin', name))).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(debian)
+      .filter((v) => existsSync(join(debian, v, 'bin', name)))
+      .sort((a, b) => Number(b) - Number(a));
     if (versions.length) return join(debian, versions[0], 'bin', name);
   }
   const bindir = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' }).stdout?.trim();
@@ -35,7 +51,6 @@ export function pgProgram(name: 'initdb' | 'pg_ctl'): string {
 
 export type Kind = 'gateway' | 'device-service' | 'verification-service' | 'notification-service' | 'deprovision-worker';
 export const KINDS: Kind[] = ['gateway', 'device-service', 'verification-service', 'notification-service', 'deprovision-worker'];
-
 
 export function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -198,17 +213,47 @@ export class Cluster {
     this.startPostgresCluster();
     mkdirSync(join(this.runDir, 'redis'));
     mkdirSync(join(this.runDir, 'nats'));
-    this.redis = new Proc('redis', 'redis', 'redis-server', [
-      '--port', String(this.redisPort), '--bind', '127.0.0.1', '--dir', join(this.runDir, 'redis'),
-      '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '',
-    ], {}, this.runDir, this.crashed);
-    this.nats = new Proc('nats', 'nats', 'nats-server', ['-a', '127.0.0.1', '-p', String(this.natsPort), '-js', '-sd', join(this.runDir, 'nats')], {}, this.runDir, this.crashed);
+    this.redis = new Proc(
+      'redis',
+      'redis',
+      'redis-server',
+      [
+        '--port',
+        String(this.redisPort),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        join(this.runDir, 'redis'),
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--save',
+        '',
+      ],
+      {},
+      this.runDir,
+      this.crashed,
+    );
+    this.nats = new Proc(
+      'nats',
+      'nats',
+      'nats-server',
+      ['-a', '127.0.0.1', '-p', String(this.natsPort), '-js', '-sd', join(this.runDir, 'nats')],
+      {},
+      this.runDir,
+      this.crashed,
+    );
     this.redis.start();
     this.nats.start();
     await until('Redis', () => portOpen(this.redisPort), 15_000);
     await until('NATS', () => portOpen(this.natsPort), 15_000);
 
-    const migrate = spawnSync(process.execPath, ['dist/apps/device-service/src/migrate.js'], { cwd: root, env: { ...process.env, ...this.env('migrate') }, encoding: 'utf8' });
+    const migrate = spawnSync(process.execPath, ['dist/apps/device-service/src/migrate.js'], {
+      cwd: root,
+      env: { ...process.env, ...this.env('migrate') },
+      encoding: 'utf8',
+    });
     if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
 
     for (const kind of KINDS) for (let i = 1; i <= this.instances; i++) this.apps.push(await this.createApp(kind, i));
@@ -283,18 +328,32 @@ export class Cluster {
     const fresh = () => app.log(logBefore);
     if (!app.alive && app.child?.exitCode !== null) throw new Error(`${app.name} did not start`);
     if (app.kind === 'gateway') {
-      await until(`${app.name} live`, async () => {
-        if (!app.alive) throw new Error(`${app.name} exited at start:\n${fresh().slice(-3000)}`);
-        return fetch(`${app.url}/health/live`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
-      }, timeoutMs, 200);
+      await until(
+        `${app.name} live`,
+        async () => {
+          if (!app.alive) throw new Error(`${app.name} exited at start:\n${fresh().slice(-3000)}`);
+          return fetch(`${app.url}/health/live`, { signal: AbortSignal.timeout(1000) }).then(
+            (r) => r.ok,
+            () => false,
+          );
+        },
+        timeoutMs,
+        200,
+      );
       app.inRotation = true;
     } else {
       // Nest logs this once the bus server listens (services) / the context is initialised (worker).
-      const marker = app.kind === 'deprovision-worker' ? 'DeprovisionWorkerModule dependencies initialized' : 'Nest microservice successfully started';
-      await until(`${app.name} started`, () => {
-        if (!app.alive) throw new Error(`${app.name} exited at start:\n${fresh().slice(-3000)}`);
-        return fresh().includes(marker);
-      }, timeoutMs, 200);
+      const marker =
+        app.kind === 'deprovision-worker' ? 'DeprovisionWorkerModule dependencies initialized' : 'Nest microservice successfully started';
+      await until(
+        `${app.name} started`,
+        () => {
+          if (!app.alive) throw new Error(`${app.name} exited at start:\n${fresh().slice(-3000)}`);
+          return fresh().includes(marker);
+        },
+        timeoutMs,
+        200,
+      );
     }
   }
 
@@ -321,13 +380,23 @@ export class Cluster {
           g.inRotation = false;
           return;
         }
-        g.inRotation = await fetch(`${g.url}/health/ready`, { signal: AbortSignal.timeout(1500) }).then((r) => r.status === 200, () => false);
+        g.inRotation = await fetch(`${g.url}/health/ready`, { signal: AbortSignal.timeout(1500) }).then(
+          (r) => r.status === 200,
+          () => false,
+        );
       }),
     );
   }
 
   async allReady(): Promise<boolean> {
-    const answers = await Promise.all(this.gateways.map((g) => fetch(`${g.url}/health/ready`, { signal: AbortSignal.timeout(1500) }).then((r) => r.status === 200, () => false)));
+    const answers = await Promise.all(
+      this.gateways.map((g) =>
+        fetch(`${g.url}/health/ready`, { signal: AbortSignal.timeout(1500) }).then(
+          (r) => r.status === 200,
+          () => false,
+        ),
+      ),
+    );
     return answers.every(Boolean);
   }
 
@@ -335,7 +404,9 @@ export class Cluster {
 
   private asPgUser(command: string, args: string[]): { status: number | null; output: string } {
     const asRoot = process.getuid?.() === 0;
-    const result = asRoot ? spawnSync('runuser', ['-u', PG_USER, '--', command, ...args], { encoding: 'utf8' }) : spawnSync(command, args, { encoding: 'utf8' });
+    const result = asRoot
+      ? spawnSync('runuser', ['-u', PG_USER, '--', command, ...args], { encoding: 'utf8' })
+      : spawnSync(command, args, { encoding: 'utf8' });
     return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}` };
   }
 
@@ -344,7 +415,9 @@ export class Cluster {
     mkdirSync(this.pgSocketDir);
     if (process.getuid?.() === 0) {
       if (spawnSync('id', ['-u', PG_USER]).status !== 0) {
-        const added = spawnSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', PG_USER], { encoding: 'utf8' });
+        const added = spawnSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', PG_USER], {
+          encoding: 'utf8',
+        });
         if (added.status !== 0) throw new Error(`could not create the user ${PG_USER}: ${added.stderr}`);
       }
       const uid = Number(spawnSync('id', ['-u', PG_USER], { encoding: 'utf8' }).stdout.trim());

@@ -91,7 +91,15 @@ export interface CallResult {
  * its attempts, a fresh proof each time, retries after a refused connection, a reset,
  * a 503 or a 409 `idempotency_key_in_use` (after its Retry-After). Records every attempt and the rules each answer breaks.
  */
-export async function send(cluster: Cluster, journal: Journal, client: ApiClient, op: string, method: Method, path: string, body?: unknown): Promise<CallResult | null> {
+export async function send(
+  cluster: Cluster,
+  journal: Journal,
+  client: ApiClient,
+  op: string,
+  method: Method,
+  path: string,
+  body?: unknown,
+): Promise<CallResult | null> {
   const target = client.system as Target;
   const idempotencyKey = randomUUID();
   const started = Date.now();
@@ -117,7 +125,8 @@ export async function send(cluster: Cluster, journal: Journal, client: ApiClient
       attempt.t1 = Date.now();
       attempt.status = response.status;
       attempt.retryAfter = response.headers['retry-after'];
-      if (response.status >= 500 && response.status !== 503) journal.violation('500', `${op} answered ${response.status} ${JSON.stringify(response.body).slice(0, 200)}`);
+      if (response.status >= 500 && response.status !== 503)
+        journal.violation('500', `${op} answered ${response.status} ${JSON.stringify(response.body).slice(0, 200)}`);
       if (response.status === 503) {
         if (!attempt.retryAfter) journal.violation('503 without Retry-After', `${op} via ${gateway.name}`);
         ambiguous = true;
@@ -166,7 +175,10 @@ export function deviceName(prefix: string): string {
 /** Reads the code from the mail for this device (by its unique name), as its user would. */
 export async function codeMail(cluster: Cluster, journal: Journal, device: DeviceRecord): Promise<string | null> {
   try {
-    const mail = await cluster.mail.waitFor((m) => m.to.includes(device.email) && m.text.includes(device.name) && /\b\d{6}\b/.test(m.text), MAIL_WAIT_MS);
+    const mail = await cluster.mail.waitFor(
+      (m) => m.to.includes(device.email) && m.text.includes(device.name) && /\b\d{6}\b/.test(m.text),
+      MAIL_WAIT_MS,
+    );
     return /\b(\d{6})\b/.exec(mail.text)![1];
   } catch {
     journal.violation('code mail never delivered', `${device.name}: nothing within ${MAIL_WAIT_MS / 1000} s`, device.phase);
@@ -209,12 +221,23 @@ export async function setUp(cluster: Cluster, journal: Journal, client: ApiClien
  * stored, the retry is refused — 409 `invalid_device_state` (approve), a 4xx (verify) — if the first
  * took effect. The careful client then reads the device; only a device still not approved is a violation.
  */
-async function confirm(cluster: Cluster, journal: Journal, client: ApiClient, op: 'verify' | 'approve', device: DeviceRecord, body: object): Promise<boolean> {
+async function confirm(
+  cluster: Cluster,
+  journal: Journal,
+  client: ApiClient,
+  op: 'verify' | 'approve',
+  device: DeviceRecord,
+  body: object,
+): Promise<boolean> {
   const phase = journal.phase;
   const result = await send(cluster, journal, client, op, 'post', `/v1/devices/${device.id}/${op}`, body);
   if (!result) return false;
   const { response, ambiguous } = result;
-  const refusedRetry = ambiguous && (op === 'approve' ? response.status === 409 && response.body?.code === 'invalid_device_state' : response.status >= 400 && response.status < 500);
+  const refusedRetry =
+    ambiguous &&
+    (op === 'approve'
+      ? response.status === 409 && response.body?.code === 'invalid_device_state'
+      : response.status >= 400 && response.status < 500);
   if (response.status === 200 || (refusedRetry && (await approvedMeanwhile(cluster, journal, client, op, device)))) {
     device.approved = true;
     device.approvedAnsweredAt = Date.now();
@@ -229,10 +252,19 @@ async function confirm(cluster: Cluster, journal: Journal, client: ApiClient, op
 }
 
 /** Whether `device` is approved, read as its client can: the verifying device reads its own session, the approver lists its user's devices. */
-async function approvedMeanwhile(cluster: Cluster, journal: Journal, client: ApiClient, op: 'verify' | 'approve', device: DeviceRecord): Promise<boolean> {
+async function approvedMeanwhile(
+  cluster: Cluster,
+  journal: Journal,
+  client: ApiClient,
+  op: 'verify' | 'approve',
+  device: DeviceRecord,
+): Promise<boolean> {
   const result = await send(cluster, journal, client, `${op} read-back`, 'get', op === 'verify' ? '/v1/session' : '/v1/devices');
   if (result?.response.status !== 200) return false;
-  const seen = op === 'verify' ? (result.response.body.device as DeviceView | null) : (result.response.body.devices as DeviceView[]).find((d) => d.id === device.id);
+  const seen =
+    op === 'verify'
+      ? (result.response.body.device as DeviceView | null)
+      : (result.response.body.devices as DeviceView[]).find((d) => d.id === device.id);
   return seen?.id === device.id && seen.status === 'approved';
 }
 
@@ -240,7 +272,11 @@ async function approvedMeanwhile(cluster: Cluster, journal: Journal, client: Api
  * One person's flows of the help article, with a fresh user each time: set up a first
  * device → code mail → verify; set up a second → approve it from the first.
  */
-export async function personFlow(cluster: Cluster, journal: Journal, claims: { wid?: string; role?: 'admin' | 'member' } = {}): Promise<ApiClient | null> {
+export async function personFlow(
+  cluster: Cluster,
+  journal: Journal,
+  claims: { wid?: string; role?: 'admin' | 'member' } = {},
+): Promise<ApiClient | null> {
   const first = await ApiClient.signIn(newTarget(cluster), 'web', claims);
   const device = await setUp(cluster, journal, first, deviceName('web'));
   if (!device) return null;
@@ -260,7 +296,11 @@ export async function personFlow(cluster: Cluster, journal: Journal, claims: { w
 }
 
 /** A trusted first device only (for admins and cascade victims). */
-export async function trustedPerson(cluster: Cluster, journal: Journal, claims: { wid?: string; role?: 'admin' | 'member' } = {}): Promise<ApiClient | null> {
+export async function trustedPerson(
+  cluster: Cluster,
+  journal: Journal,
+  claims: { wid?: string; role?: 'admin' | 'member' } = {},
+): Promise<ApiClient | null> {
   const first = await ApiClient.signIn(newTarget(cluster), 'web', claims);
   const device = await setUp(cluster, journal, first, deviceName('web'));
   if (!device) return null;

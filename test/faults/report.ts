@@ -10,12 +10,15 @@ export function report(probes: string[], journal: Journal, notes: Map<string, st
     const violations = found.get(phase) ?? journal.of(phase).violations;
     const parts = [...(notes.get(phase) ?? [])];
     if (attempts.length) {
-      const count = (test: (status: number | undefined, error: string | undefined) => boolean) => attempts.filter((a) => test(a.status, a.error)).length;
+      const count = (test: (status: number | undefined, error: string | undefined) => boolean) =>
+        attempts.filter((a) => test(a.status, a.error)).length;
       const ok = count((s) => s !== undefined && s < 300);
       const unavailable = count((s) => s === 503);
       const resets = count((s, e) => s === undefined && e !== 'ECONNREFUSED');
       const refused = count((_, e) => e === 'ECONNREFUSED');
-      parts.push(`${attempts.length} requests: ${ok} × 2xx, ${unavailable} × 503, ${resets} resets, ${refused} refused connections (retried)`);
+      parts.push(
+        `${attempts.length} requests: ${ok} × 2xx, ${unavailable} × 503, ${resets} resets, ${refused} refused connections (retried)`,
+      );
     }
     const kinds = new Map<string, string[]>();
     for (const v of violations) kinds.set(v.kind, [...(kinds.get(v.kind) ?? []), v.detail]);

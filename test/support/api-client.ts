@@ -19,7 +19,8 @@ export interface SystemUnderTest {
 export const USER_AGENTS: Record<ClientType, string> = {
   web: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36',
   extension: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36',
-  mobile: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+  mobile:
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
 };
 
 type Method = 'get' | 'post' | 'patch' | 'delete';
@@ -94,7 +95,9 @@ export class ApiClient {
   // The steps of the help article, one method each.
 
   async setUp(name?: string): Promise<Response> {
-    const response = await this.call('post', '/v1/devices', { body: name === undefined ? { clientType: this.clientType } : { clientType: this.clientType, name } });
+    const response = await this.call('post', '/v1/devices', {
+      body: name === undefined ? { clientType: this.clientType } : { clientType: this.clientType, name },
+    });
     if (response.status === 201) this.device = response.body.device;
     return response;
   }
@@ -140,7 +143,10 @@ export class ApiClient {
   }
 
   async events(): Promise<SseClient> {
-    return SseClient.open(`${this.system.url}/v1/events`, { authorization: `Bearer ${this.token}`, dpop: await this.proofFor('GET', '/v1/events') });
+    return SseClient.open(`${this.system.url}/v1/events`, {
+      authorization: `Bearer ${this.token}`,
+      dpop: await this.proofFor('GET', '/v1/events'),
+    });
   }
 
   /** The code of the next verification email to this user, sent by `action` (read from the mail, as the user would). */

@@ -68,7 +68,8 @@ export class SseClient {
       const found = this.events.find((e) => e.event === event && predicate(e.data as T));
       if (found) return found.data as T;
       const left = deadline - Date.now();
-      if (left <= 0 || this.endedFlag) throw new Error(`no "${event}" event within ${timeoutMs} ms (got ${this.events.map((e) => e.event).join(', ') || 'none'})`);
+      if (left <= 0 || this.endedFlag)
+        throw new Error(`no "${event}" event within ${timeoutMs} ms (got ${this.events.map((e) => e.event).join(', ') || 'none'})`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -91,7 +92,10 @@ export class SseClient {
       this.buffer = this.buffer.slice(boundary + 2);
       const lines = block.split('\n').filter((line) => !line.startsWith(':'));
       const event = lines.find((l) => l.startsWith('event: '))?.slice(7);
-      const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+      const data = lines
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => l.slice(6))
+        .join('\n');
       if (event) this.events.push({ event, data: data ? JSON.parse(data) : null });
     }
     this.wake();

@@ -36,7 +36,11 @@ export class TestSystem {
     private readonly startOptions: StartOptions = {},
   ) {}
 
-  static async start(overrides: Record<string, string> = {}, perProcess: PerProcessEnv = {}, startOptions: StartOptions = {}): Promise<TestSystem> {
+  static async start(
+    overrides: Record<string, string> = {},
+    perProcess: PerProcessEnv = {},
+    startOptions: StartOptions = {},
+  ): Promise<TestSystem> {
     const testEnv = await createTestEnv();
     const mail = await new MailCatcher().start();
     const env = {
@@ -87,7 +91,13 @@ export class TestSystem {
     const port = (probe.getHttpServer().address() as { port: number }).port;
     await probe.close();
     const url = `http://127.0.0.1:${port}`;
-    return { app: await startGateway(loadGatewayConfig({ ...env, PORT: String(port), PUBLIC_URL: overrides.PUBLIC_URL ?? url }), this.startOptions), url };
+    return {
+      app: await startGateway(
+        loadGatewayConfig({ ...env, PORT: String(port), PUBLIC_URL: overrides.PUBLIC_URL ?? url }),
+        this.startOptions,
+      ),
+      url,
+    };
   }
 
   /** One more gateway with these settings over the system's own, closed by `stop()`; its URL. */

@@ -38,7 +38,11 @@ export function deprovision(admin: ApiClient, userId: string): Promise<Response>
 }
 
 /** Polls the job endpoint until the cascade has completed; returns the last job view. */
-export async function jobCompleted(admin: ApiClient, jobId: string, timeoutMs = 20000): Promise<{ id: string; state: string; progress: { disabled: number; total: number } }> {
+export async function jobCompleted(
+  admin: ApiClient,
+  jobId: string,
+  timeoutMs = 20000,
+): Promise<{ id: string; state: string; progress: { disabled: number; total: number } }> {
   return waitUntil(
     async () => {
       const response = await admin.call('get', `/v1/workspace/jobs/${jobId}`);

@@ -37,6 +37,9 @@ export async function startDeprovisionWorker(config: DeviceServiceConfig): Promi
   app.flushLogs();
   if (config.process.healthPort) await serveHealth(config.process.healthPort);
   // The one line an operator (and npm start) waits for: the worker takes jobs from now on.
-  logger.log(`Deprovisioning worker ready: taking jobs from the deprovision queue, ${config.deprovision.concurrency} at a time`, 'DeprovisionWorker');
+  logger.log(
+    `Deprovisioning worker ready: taking jobs from the deprovision queue, ${config.deprovision.concurrency} at a time`,
+    'DeprovisionWorker',
+  );
   return app;
 }

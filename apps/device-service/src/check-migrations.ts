@@ -17,7 +17,9 @@ schemaDrift(serverUrl)
     }
     console.error(`Entities and migrations disagree: a migration generated now would run (${took}):`);
     for (const statement of statements) console.error(`  ${statement};`);
-    console.error('Fix the entity, or generate the migration (npm run migration:generate -- apps/device-service/src/database/migrations/<Name>), read and tidy it, and list it in MIGRATIONS.');
+    console.error(
+      'Fix the entity, or generate the migration (npm run migration:generate -- apps/device-service/src/database/migrations/<Name>), read and tidy it, and list it in MIGRATIONS.',
+    );
     process.exitCode = 1;
   })
   .catch((error: Error) => {

@@ -203,7 +203,11 @@ export class DeviceServiceConfig extends RedisConfig {
       lostCodeSweepIntervalMs: env.LOST_CODE_SWEEP_INTERVAL_MS,
     };
     this.retention = { days: env.DEVICE_RETENTION_DAYS, batchSize: env.DEVICE_RETENTION_BATCH_SIZE };
-    this.outbox = { pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS, retentionHours: env.OUTBOX_RETENTION_HOURS, batchSize: env.OUTBOX_BATCH_SIZE };
+    this.outbox = {
+      pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,
+      retentionHours: env.OUTBOX_RETENTION_HOURS,
+      batchSize: env.OUTBOX_BATCH_SIZE,
+    };
     this.expiry = { sweepIntervalMs: env.EXPIRY_SWEEP_INTERVAL_MS, batchSize: env.EXPIRY_BATCH_SIZE };
     this.deprovision = {
       worker: env.DEPROVISION_WORKER,

@@ -57,7 +57,12 @@ export class GatewayModule implements NestModule {
         WebModule,
       ],
       controllers: [HealthController, MetricsController],
-      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, ServicesHealthIndicator, GracefulHttp, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        ServicesHealthIndicator,
+        GracefulHttp,
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+      ],
     };
   }
 

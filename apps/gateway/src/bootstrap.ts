@@ -39,7 +39,10 @@ export async function createGateway(config: GatewayConfig, options: StartOptions
   app.disable('etag');
   app.use(securityHeaders(config.http.publicUrl));
   app.use(['/v1', '/scim'], noStore);
-  app.use('/scim/v2/Bulk', ...scimBodyParser(BULK_BODY_LIMIT, `The size of the bulk operation exceeds the maxPayloadSize (${BULK_MAX_PAYLOAD_BYTES}).`));
+  app.use(
+    '/scim/v2/Bulk',
+    ...scimBodyParser(BULK_BODY_LIMIT, `The size of the bulk operation exceeds the maxPayloadSize (${BULK_MAX_PAYLOAD_BYTES}).`),
+  );
   app.use('/scim', ...scimBodyParser(BODY_LIMIT));
   app.use('/v1/workspace/deprovisions', json({ limit: BULK_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));

@@ -21,7 +21,9 @@ export class GatewayEnv extends RedisEnv {
 
   /** The origin clients use; DPoP `htu` is checked against it (KEY-2). Defaults to http://localhost:$PORT. */
   @IsOptional()
-  @Matches(/^https?:\/\/[^/\s?#@]+$/, { message: 'must be an origin such as https://devices.example.com (no path, query, fragment, credentials or trailing slash)' })
+  @Matches(/^https?:\/\/[^/\s?#@]+$/, {
+    message: 'must be an origin such as https://devices.example.com (no path, query, fragment, credentials or trailing slash)',
+  })
   PUBLIC_URL?: string;
 
   @IsOptional()
@@ -130,12 +132,17 @@ export class GatewayEnv extends RedisEnv {
     }
     if (this.AUTH_DEV_LOGIN) {
       // SEC-1: dev login hands out any identity; it exists only in local mode.
-      if (this.NODE_ENV === 'production') problems.push('AUTH_DEV_LOGIN: refused with NODE_ENV=production (dev login is for local mode only)');
-      if (!isLoopbackHost(this.HOST)) problems.push(`AUTH_DEV_LOGIN: refused unless HOST is a loopback address such as 127.0.0.1 (HOST is ${JSON.stringify(this.HOST)})`);
-      if (!this.AUTH_JWT_SECRET) problems.push('AUTH_DEV_LOGIN: needs AUTH_JWT_SECRET (dev login cannot sign with an identity provider\'s keys)');
+      if (this.NODE_ENV === 'production')
+        problems.push('AUTH_DEV_LOGIN: refused with NODE_ENV=production (dev login is for local mode only)');
+      if (!isLoopbackHost(this.HOST))
+        problems.push(`AUTH_DEV_LOGIN: refused unless HOST is a loopback address such as 127.0.0.1 (HOST is ${JSON.stringify(this.HOST)})`);
+      if (!this.AUTH_JWT_SECRET)
+        problems.push("AUTH_DEV_LOGIN: needs AUTH_JWT_SECRET (dev login cannot sign with an identity provider's keys)");
     }
     if (this.TRUST_PROXY !== undefined && parseTrustProxy(this.TRUST_PROXY) === null) {
-      problems.push(`TRUST_PROXY: must be a hop count (such as 1) or a comma-separated list of proxy addresses or CIDRs (got ${JSON.stringify(this.TRUST_PROXY)})`);
+      problems.push(
+        `TRUST_PROXY: must be a hop count (such as 1) or a comma-separated list of proxy addresses or CIDRs (got ${JSON.stringify(this.TRUST_PROXY)})`,
+      );
     }
     const dashboard = this.OPS_DASHBOARD || this.AUTH_DEV_LOGIN;
     if (dashboard && !isLoopbackHost(this.HOST) && !this.OPS_DASHBOARD_PASSWORD) {
@@ -206,7 +213,13 @@ export class GatewayConfig extends RedisConfig {
       trustProxy: parseTrustProxy(env.TRUST_PROXY) ?? false,
       shutdownDelayMs: env.SHUTDOWN_DELAY_MS,
     };
-    this.auth = { jwtSecret: env.AUTH_JWT_SECRET, jwksUrl: env.AUTH_JWKS_URL, issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE, devLogin: env.AUTH_DEV_LOGIN };
+    this.auth = {
+      jwtSecret: env.AUTH_JWT_SECRET,
+      jwksUrl: env.AUTH_JWKS_URL,
+      issuer: env.AUTH_ISSUER,
+      audience: env.AUTH_AUDIENCE,
+      devLogin: env.AUTH_DEV_LOGIN,
+    };
     this.ops = { dashboard: env.OPS_DASHBOARD, dashboardWrite: env.OPS_DASHBOARD_WRITE, dashboardPassword: env.OPS_DASHBOARD_PASSWORD };
     this.events = {
       recheckIntervalMs: env.EVENTS_RECHECK_INTERVAL_MS,

@@ -18,7 +18,11 @@ export class FakeDeviceService {
 
   /** `nats` tells which server to use; the fake answers on a connection of its own. */
   constructor(nats: NatsConnection, prefix: string, options: { user?: string; pass?: string } = {}) {
-    this.server = new PrefixedNatsServer({ servers: nats.getServer(), maxReconnectAttempts: -1, reconnectTimeWait: 100, ...options }, prefix, 1000);
+    this.server = new PrefixedNatsServer(
+      { servers: nats.getServer(), maxReconnectAttempts: -1, reconnectTimeWait: 100, ...options },
+      prefix,
+      1000,
+    );
   }
 
   /** Adds a command's handler; handlers take effect at `flush()`. */
@@ -41,7 +45,9 @@ export class FakeDeviceService {
   /** Starts answering (subscribes every handler) and waits until the server has the subscriptions; after `stop()`, nothing is left to wait for. */
   async flush(): Promise<void> {
     if (this.stopped) return;
-    this.listening ??= new Promise<void>((resolve, reject) => void this.server.listen((error?: unknown) => (error ? reject(error as Error) : resolve())));
+    this.listening ??= new Promise<void>(
+      (resolve, reject) => void this.server.listen((error?: unknown) => (error ? reject(error as Error) : resolve())),
+    );
     await this.listening;
     await this.server.unwrap<NatsConnection>().flush();
   }

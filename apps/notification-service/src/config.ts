@@ -59,7 +59,13 @@ export class NotificationServiceConfig extends RedisConfig {
 
   constructor(env: NotificationServiceEnv) {
     super(env);
-    this.email = { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, codeHmacSecret: env.CODE_HMAC_SECRET, webAppUrl: env.PUBLIC_URL, lockMs: env.EMAIL_LOCK_MS };
+    this.email = {
+      smtpUrl: env.SMTP_URL,
+      from: env.MAIL_FROM,
+      codeHmacSecret: env.CODE_HMAC_SECRET,
+      webAppUrl: env.PUBLIC_URL,
+      lockMs: env.EMAIL_LOCK_MS,
+    };
     this.events = { ackWaitMs: env.EVENTS_ACK_WAIT_MS };
   }
 }

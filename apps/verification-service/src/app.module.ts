@@ -13,7 +13,11 @@ export class VerificationServiceModule {
   static forRoot(config: VerificationServiceConfig): DynamicModule {
     return {
       module: VerificationServiceModule,
-      imports: [AppConfigModule.forRoot(config), NatsModule.forRoot(config.nats, Service.verification), RedisModule.forRoot(config.redis, Service.verification)],
+      imports: [
+        AppConfigModule.forRoot(config),
+        NatsModule.forRoot(config.nats, Service.verification),
+        RedisModule.forRoot(config.redis, Service.verification),
+      ],
       controllers: [HealthController, CodesController],
       providers: [CodesStore, CodesService, VerificationMailQueue],
     };

@@ -38,7 +38,10 @@ export class CodesHarness {
     const { bus, close } = await connectBus(testEnv);
     const redis = new Redis(testEnv.redisUrl, { maxRetriesPerRequest: 1 });
     const emailConnection = createBullConnection(config.redis, 'test-email-reader');
-    const emailQueue = new BullQueue<VerificationCodeEmailJob>(Queue.email, { connection: emailConnection, prefix: bullPrefix(config.redis) });
+    const emailQueue = new BullQueue<VerificationCodeEmailJob>(Queue.email, {
+      connection: emailConnection,
+      prefix: bullPrefix(config.redis),
+    });
     return new CodesHarness(testEnv, config, app, bus, close, redis, emailQueue, emailConnection);
   }
 
@@ -66,7 +69,9 @@ export class CodesHarness {
 
   /** The newest mail job for this device. */
   async latestJob(device: TestDevice): Promise<Job<VerificationCodeEmailJob>> {
-    const jobs = (await this.emailQueue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])).filter((job) => job.data.deviceId === device.deviceId);
+    const jobs = (await this.emailQueue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])).filter(
+      (job) => job.data.deviceId === device.deviceId,
+    );
     if (jobs.length === 0) throw new Error(`no email job for device ${device.deviceId}`);
     return jobs.sort((a, b) => b.timestamp - a.timestamp)[0];
   }

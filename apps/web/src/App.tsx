@@ -103,7 +103,9 @@ export function App() {
   }, [trusted, refreshSession]);
 
   if (!token) {
-    return <SignIn note={signInNote} onSignedIn={(accessToken) => (tokenStore.set(accessToken), setSignInNote(''), setToken(accessToken))} />;
+    return (
+      <SignIn note={signInNote} onSignedIn={(accessToken) => (tokenStore.set(accessToken), setSignInNote(''), setToken(accessToken))} />
+    );
   }
   if (!session) {
     return (
@@ -133,8 +135,8 @@ export function App() {
       {!trusted && !setupOpen && (
         <div className="banner" role="region" aria-label="Session security">
           <p>
-            <strong>Your current session is not secure.</strong> {endedText(session.device)}Set up a trusted session on this device to protect
-            your account.
+            <strong>Your current session is not secure.</strong> {endedText(session.device)}Set up a trusted session on this device to
+            protect your account.
           </p>
           <button type="button" onClick={openSetup} data-setup-opener>
             Set up this device
@@ -152,7 +154,11 @@ export function App() {
           <p id="success-title">
             <strong>Success!</strong> {success.name} ({APP_LABEL[success.clientType]}) is now a trusted device, and this session is secure.
           </p>
-          <button type="button" onClick={() => (setSuccess(null), document.querySelector<HTMLElement>('main h1')?.focus())} aria-label="Dismiss the success message">
+          <button
+            type="button"
+            onClick={() => (setSuccess(null), document.querySelector<HTMLElement>('main h1')?.focus())}
+            aria-label="Dismiss the success message"
+          >
             Dismiss
           </button>
         </div>

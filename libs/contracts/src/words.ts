@@ -3,14 +3,7 @@
 export const CLIENT_TYPES = ['web', 'extension', 'mobile'] as const;
 export type ClientType = (typeof CLIENT_TYPES)[number];
 
-export const DEVICE_STATUSES = [
-  'pending_verification',
-  'pending_approval',
-  'approved',
-  'denied',
-  'disabled',
-  'expired',
-] as const;
+export const DEVICE_STATUSES = ['pending_verification', 'pending_approval', 'approved', 'denied', 'disabled', 'expired'] as const;
 export type DeviceStatus = (typeof DEVICE_STATUSES)[number];
 
 /** Statuses that count as "registered": they hold a slot and a name (SETUP-2, SETUP-3). */
@@ -80,6 +73,4 @@ export interface UserView {
   workspaceId: string;
 }
 
-export type Verification =
-  | { method: 'email_code'; expiresAt: string }
-  | { method: 'approval'; approvers: ClientType[] };
+export type Verification = { method: 'email_code'; expiresAt: string } | { method: 'approval'; approvers: ClientType[] };

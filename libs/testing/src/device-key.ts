@@ -40,7 +40,8 @@ export class DeviceKey {
     };
     const ath = overrides.ath === undefined ? (accessToken ? accessTokenHash(accessToken) : undefined) : overrides.ath;
     if (ath) claims.ath = ath;
-    return new SignJWT(claims).setProtectedHeader({ typ: overrides.typ ?? 'dpop+jwt', alg: 'ES256', jwk: overrides.jwk ?? this.publicJwk }).sign(this.privateKey);
+    return new SignJWT(claims)
+      .setProtectedHeader({ typ: overrides.typ ?? 'dpop+jwt', alg: 'ES256', jwk: overrides.jwk ?? this.publicJwk })
+      .sign(this.privateKey);
   }
 }
-

@@ -109,10 +109,14 @@ export async function provideInfra(): Promise<InfraUrls & { mode: 'testcontainer
   if (failed) {
     await stopInfra();
     await removeContainers((owner) => owner === `${hostname()}:${process.pid}`); // started, but never handed back
-    throw new Error(`a container engine answers (${process.env.DOCKER_HOST || 'unix:///var/run/docker.sock'}) but the test servers did not start: ${failed.reason}\n` +
-      'Images: where no registry can be reached, `bash scripts/containers.sh images` builds them locally. TESTCONTAINERS=false uses the local servers instead.');
+    throw new Error(
+      `a container engine answers (${process.env.DOCKER_HOST || 'unix:///var/run/docker.sock'}) but the test servers did not start: ${failed.reason}\n` +
+        'Images: where no registry can be reached, `bash scripts/containers.sh images` builds them locally. TESTCONTAINERS=false uses the local servers instead.',
+    );
   }
-  const [postgres, redis, nats] = results.map((result) => (result as PromiseFulfilledResult<Awaited<ReturnType<InstanceType<typeof GenericContainer>['start']>>>).value);
+  const [postgres, redis, nats] = results.map(
+    (result) => (result as PromiseFulfilledResult<Awaited<ReturnType<InstanceType<typeof GenericContainer>['start']>>>).value,
+  );
   return {
     mode: 'testcontainers',
     DATABASE_URL: `postgres://postgres:postgres@${postgres.getHost()}:${postgres.getMappedPort(5432)}/postgres`,
@@ -134,7 +138,11 @@ async function removeContainers(whose: (owner: string) => boolean): Promise<void
   const client = await getContainerRuntimeClient();
   for (const info of await client.container.list()) {
     const owner = info.Labels?.[LABEL];
-    if (owner && whose(owner)) await client.container.getById(info.Id).remove({ force: true, v: true }).catch(() => undefined);
+    if (owner && whose(owner))
+      await client.container
+        .getById(info.Id)
+        .remove({ force: true, v: true })
+        .catch(() => undefined);
   }
 }
 

@@ -11,7 +11,6 @@ export interface NatsUser {
   password: string;
 }
 
-
 /**
  * A nats-server of this test's own (SEC-11): its own port, JetStream store and config,
  * which lets in only the given users. Needs `nats-server` on PATH (.ci/run installs it).
@@ -47,7 +46,9 @@ export class PrivateNats {
   }
 
   private async ready(): Promise<void> {
-    const exited = new Promise<never>((_, reject) => this.process.once('exit', (code) => reject(new Error(`nats-server exited (${code})`))));
+    const exited = new Promise<never>((_, reject) =>
+      this.process.once('exit', (code) => reject(new Error(`nats-server exited (${code})`))),
+    );
     exited.catch(() => undefined);
     const [first] = this.users;
     await Promise.race([

@@ -23,7 +23,11 @@ export function newUser(overrides: Partial<TestUserClaims> = {}): TestUserClaims
 }
 
 /** An access token as the workspace's identity provider would issue it (HS256). */
-export async function mintToken(secret: string, claims: TestUserClaims, options: { expiresIn?: string | number; issuer?: string; audience?: string } = {}): Promise<string> {
+export async function mintToken(
+  secret: string,
+  claims: TestUserClaims,
+  options: { expiresIn?: string | number; issuer?: string; audience?: string } = {},
+): Promise<string> {
   let jwt = new SignJWT({ ...claims })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub)

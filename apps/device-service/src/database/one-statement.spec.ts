@@ -1,7 +1,7 @@
 import { oneStatement } from './row-columns';
 
 describe('oneStatement (issue 12: a change and what it leaves behind in one round trip)', () => {
-  it('makes every statement but the last a WITH part, and numbers each one\'s parameters after those before it', () => {
+  it("makes every statement but the last a WITH part, and numbers each one's parameters after those before it", () => {
     const combined = oneStatement([
       { sql: 'UPDATE devices SET status = $2 WHERE id = $1', parameters: ['d-1', 'approved'] },
       { sql: 'INSERT INTO audit_events SELECT $1::jsonb, $2', parameters: ['[a]', 'at'] },

@@ -47,7 +47,10 @@ export function toEntities<T extends object>(entity: EntityClass<T>, rows: objec
 }
 
 /** A joined row split in two: the properties without the prefix, and those with it (the prefix cut off). */
-export function splitPrefixed(row: Record<string, unknown>, prefix: string): [plain: Record<string, unknown>, prefixed: Record<string, unknown>] {
+export function splitPrefixed(
+  row: Record<string, unknown>,
+  prefix: string,
+): [plain: Record<string, unknown>, prefixed: Record<string, unknown>] {
   const plain: Record<string, unknown> = {};
   const prefixed: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row)) {

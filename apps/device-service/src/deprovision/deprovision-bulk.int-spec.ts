@@ -23,11 +23,17 @@ describe('device-service: bulk deprovisioning (DEPROV-3)', () => {
   const admin = () => h.admin({}, { ip: '198.51.100.30', userAgent: 'Admin/2' });
 
   const enabledCount = async (userIds: string[]): Promise<number> => {
-    const [{ n }] = await h.db.query(`SELECT count(*)::int AS n FROM devices WHERE user_id = ANY($1::uuid[]) AND status = ANY($2)`, [userIds, ENABLED]);
+    const [{ n }] = await h.db.query(`SELECT count(*)::int AS n FROM devices WHERE user_id = ANY($1::uuid[]) AND status = ANY($2)`, [
+      userIds,
+      ENABLED,
+    ]);
     return n;
   };
   const auditCount = async (userIds: string[], action: string): Promise<number> => {
-    const [{ n }] = await h.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE target_user_id = ANY($1::uuid[]) AND action = $2`, [userIds, action]);
+    const [{ n }] = await h.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE target_user_id = ANY($1::uuid[]) AND action = $2`, [
+      userIds,
+      action,
+    ]);
     return n;
   };
   const jobsOf = (userIds: string[]) => h.deprovisionJobs(userIds);
@@ -54,7 +60,10 @@ describe('device-service: bulk deprovisioning (DEPROV-3)', () => {
       ],
     });
     // AUTH-3 at once for every one of them.
-    const [{ n: marked }] = await h.db.query(`SELECT count(*)::int AS n FROM users WHERE id = ANY($1::uuid[]) AND deprovisioned_at IS NOT NULL`, [targets.map((u) => u.id)]);
+    const [{ n: marked }] = await h.db.query(
+      `SELECT count(*)::int AS n FROM users WHERE id = ANY($1::uuid[]) AND deprovisioned_at IS NOT NULL`,
+      [targets.map((u) => u.id)],
+    );
     expect(marked).toBe(3);
 
     const ids = targets.map((user) => user.id);
@@ -67,7 +76,10 @@ describe('device-service: bulk deprovisioning (DEPROV-3)', () => {
     );
     expect(actors).toEqual({ n: 1, user: boss.user.id });
     expect(await auditCount(ids, 'user.deprovisioned')).toBe(3);
-    const [{ n: events }] = await h.db.query(`SELECT count(*)::int AS n FROM outbox WHERE subject = 'events.user.deprovisioned' AND payload->>'userId' = ANY($1)`, [ids]);
+    const [{ n: events }] = await h.db.query(
+      `SELECT count(*)::int AS n FROM outbox WHERE subject = 'events.user.deprovisioned' AND payload->>'userId' = ANY($1)`,
+      [ids],
+    );
     expect(events).toBe(3);
     // Workspace isolation: the other workspace's user is untouched.
     expect(await enabledCount([foreign.id])).toBe(2);
@@ -104,13 +116,23 @@ describe('device-service: bulk deprovisioning (DEPROV-3)', () => {
     const member = h.user({ wid: boss.claims.wid, role: 'member' });
     const { key } = await h.approvedDevice(member, 'web');
     const victim = await insertUser(h.db, { workspaceId: boss.claims.wid });
-    expect((await rejection(h.send(Command.workspaceDeprovisionUsers, { caller: h.caller(member, key), userIds: [victim.subject] }))).code).toBe('admin_required');
-    expect((await rejection(h.send(Command.workspaceDeprovisionUsers, { caller: boss.caller, userIds: [] }))).code).toBe('validation_failed');
+    expect(
+      (await rejection(h.send(Command.workspaceDeprovisionUsers, { caller: h.caller(member, key), userIds: [victim.subject] }))).code,
+    ).toBe('admin_required');
+    expect((await rejection(h.send(Command.workspaceDeprovisionUsers, { caller: boss.caller, userIds: [] }))).code).toBe(
+      'validation_failed',
+    );
     const tooMany = Array.from({ length: 1001 }, (_, i) => `user-${i}`);
-    expect((await rejection(h.send(Command.workspaceDeprovisionUsers, { caller: boss.caller, userIds: tooMany }))).code).toBe('validation_failed');
-    expect((await rejection(h.send(Command.workspaceDeprovisionUsers, { caller: boss.caller, userIds: ['x'.repeat(256)] }))).code).toBe('validation_failed');
+    expect((await rejection(h.send(Command.workspaceDeprovisionUsers, { caller: boss.caller, userIds: tooMany }))).code).toBe(
+      'validation_failed',
+    );
+    expect((await rejection(h.send(Command.workspaceDeprovisionUsers, { caller: boss.caller, userIds: ['x'.repeat(256)] }))).code).toBe(
+      'validation_failed',
+    );
     for (const userIds of [[], tooMany, ['x'.repeat(256)]]) {
-      expect((await rejection(h.send(Command.scimDeactivateUsers, { workspaceId: boss.claims.wid, userIds }))).code).toBe('validation_failed');
+      expect((await rejection(h.send(Command.scimDeactivateUsers, { workspaceId: boss.claims.wid, userIds }))).code).toBe(
+        'validation_failed',
+      );
     }
     const [{ deprovisioned_at }] = await h.db.query(`SELECT deprovisioned_at FROM users WHERE id = $1`, [victim.id]);
     expect(deprovisioned_at).toBeNull();
@@ -123,17 +145,27 @@ describe('device-service: bulk deprovisioning (DEPROV-3)', () => {
     const stranger = await insertUser(h.db);
     await insertDevices(h.db, stranger, 1);
 
-    const reply = await h.send(Command.scimDeactivateUsers, { workspaceId: boss.claims.wid, userIds: [stranger.subject, user.subject, user.subject] });
+    const reply = await h.send(Command.scimDeactivateUsers, {
+      workspaceId: boss.claims.wid,
+      userIds: [stranger.subject, user.subject, user.subject],
+    });
     expect(reply.results).toEqual(
       expect.arrayContaining([
-        { userId: user.subject, user: { id: user.subject, userName: 'dana@example.test', displayName: user.username, active: false }, jobId: cascadeJobId(user.id) },
+        {
+          userId: user.subject,
+          user: { id: user.subject, userName: 'dana@example.test', displayName: user.username, active: false },
+          jobId: cascadeJobId(user.id),
+        },
         { userId: stranger.subject, error: { userId: stranger.subject, code: 'not_found', detail: expect.any(String) } },
       ]),
     );
     expect(reply.results).toHaveLength(2);
     await waitUntil(async () => (await enabledCount([user.id])) === 0, 15000);
     expect(await enabledCount([stranger.id])).toBe(1);
-    const [{ actor }] = await h.db.query(`SELECT actor_user_id AS actor FROM audit_events WHERE target_user_id = $1 AND action = 'user.deprovisioned'`, [user.id]);
+    const [{ actor }] = await h.db.query(
+      `SELECT actor_user_id AS actor FROM audit_events WHERE target_user_id = $1 AND action = 'user.deprovisioned'`,
+      [user.id],
+    );
     expect(actor).toBeNull();
   });
 
@@ -163,7 +195,8 @@ describe('device-service: bulk deprovisioning (DEPROV-3)', () => {
   it(`DEPROV-3 many queued deprovisions all complete: ${MANY_USERS} users × 3 devices in requests of 100`, async () => {
     const boss = await admin();
     const users: User[] = [];
-    for (let i = 0; i < MANY_USERS; i += 1) users.push(await insertUser(h.db, { workspaceId: boss.claims.wid, subject: `many-${i}-${randomUUID().slice(0, 8)}` }));
+    for (let i = 0; i < MANY_USERS; i += 1)
+      users.push(await insertUser(h.db, { workspaceId: boss.claims.wid, subject: `many-${i}-${randomUUID().slice(0, 8)}` }));
     await h.db.query(
       `INSERT INTO devices (id, user_id, workspace_id, name, client_type, os, browser, key_thumbprint, public_jwk, fingerprint, status, created_at, approved_at, approved_via)
        SELECT gen_random_uuid(), u.id, u.workspace_id, 'many ' || n, 'web', 'macOS', 'Chrome', md5(u.id::text || n), '{}'::jsonb, 'maple orbit crane velvet tundra', 'approved', now(), now(), 'email_code'
@@ -172,17 +205,26 @@ describe('device-service: bulk deprovisioning (DEPROV-3)', () => {
     );
     const replies = [];
     for (let start = 0; start < users.length; start += 100) {
-      replies.push(await h.send(Command.workspaceDeprovisionUsers, { caller: boss.caller, userIds: users.slice(start, start + 100).map((user) => user.subject) }));
+      replies.push(
+        await h.send(Command.workspaceDeprovisionUsers, {
+          caller: boss.caller,
+          userIds: users.slice(start, start + 100).map((user) => user.subject),
+        }),
+      );
     }
     expect(replies.flatMap((reply) => reply.jobs)).toHaveLength(MANY_USERS);
     expect(replies.flatMap((reply) => reply.failures)).toEqual([]);
 
     const ids = users.map((user) => user.id);
     await waitUntil(async () => (await enabledCount(ids)) === 0, 120_000, 250);
-    await waitUntil(async () => {
-      const jobs = await jobsOf(ids);
-      return jobs.length === MANY_USERS && jobs.every((job) => job.finishedOn && !job.failedReason);
-    }, 60_000, 250);
+    await waitUntil(
+      async () => {
+        const jobs = await jobsOf(ids);
+        return jobs.length === MANY_USERS && jobs.every((job) => job.finishedOn && !job.failedReason);
+      },
+      60_000,
+      250,
+    );
     expect(await auditCount(ids, 'device.disabled')).toBe(MANY_USERS * 3);
     expect(await auditCount(ids, 'user.deprovisioned')).toBe(MANY_USERS);
   }, 240_000);

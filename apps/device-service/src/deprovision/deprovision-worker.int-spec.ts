@@ -27,19 +27,23 @@ describe('deprovisioning worker process (DEPROV-2)', () => {
   });
 
   function startWorker(): ChildProcess {
-    const child = spawn(process.execPath, ['-r', './apps/device-service/test/support/ts-register.js', 'apps/device-service/src/worker.ts'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        ...h.testEnv.env,
-        MIGRATIONS_RUN: 'false',
-        LOG_LEVEL: 'error',
-        DEPROVISION_BATCH_SIZE: '2',
-        DEPROVISION_BATCH_PAUSE_MS: '250',
-        DEPROVISION_LOCK_MS: '2000',
+    const child = spawn(
+      process.execPath,
+      ['-r', './apps/device-service/test/support/ts-register.js', 'apps/device-service/src/worker.ts'],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          ...h.testEnv.env,
+          MIGRATIONS_RUN: 'false',
+          LOG_LEVEL: 'error',
+          DEPROVISION_BATCH_SIZE: '2',
+          DEPROVISION_BATCH_PAUSE_MS: '250',
+          DEPROVISION_LOCK_MS: '2000',
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    );
     children.push(child);
     return child;
   }
@@ -83,7 +87,10 @@ describe('deprovisioning worker process (DEPROV-2)', () => {
     );
     expect(audit).toHaveLength(20);
     expect(audit.every((row) => row.n === 1)).toBe(true);
-    const [{ n: events }] = await h.db.query(`SELECT count(*)::int AS n FROM outbox WHERE subject = 'events.device.disabled' AND payload->>'userId' = $1`, [user.id]);
+    const [{ n: events }] = await h.db.query(
+      `SELECT count(*)::int AS n FROM outbox WHERE subject = 'events.device.disabled' AND payload->>'userId' = $1`,
+      [user.id],
+    );
     expect(events).toBe(20);
   }, 120_000);
 });

@@ -73,7 +73,8 @@ export class DeprovisionCascade {
     let left = group;
     try {
       for (let round = 0; left.length > 0; round++) {
-        if (round > 0 && this.config.deprovision.batchPauseMs > 0) await new Promise((resolve) => setTimeout(resolve, this.config.deprovision.batchPauseMs));
+        if (round > 0 && this.config.deprovision.batchPauseMs > 0)
+          await new Promise((resolve) => setTimeout(resolve, this.config.deprovision.batchPauseMs));
         const { marked, moved } = await this.disableBatch(left);
         const byUser = new Map(left.map((entry) => [entry.userId, entry]));
         for (const { device } of moved) {
@@ -86,7 +87,9 @@ export class DeprovisionCascade {
         // (no device can be added once a user is marked: setups take the user's lock and check);
         // a full one finished every user before the last one it reached.
         const full = moved.length >= this.config.deprovision.batchSize;
-        const reached = full ? moved.reduce((last, { device }) => (device.userId.toLowerCase() > last ? device.userId.toLowerCase() : last), '') : null;
+        const reached = full
+          ? moved.reduce((last, { device }) => (device.userId.toLowerCase() > last ? device.userId.toLowerCase() : last), '')
+          : null;
         const isDone = (entry: Entry) => !marked.has(entry.userId) || reached === null || entry.userId < reached;
         const done = left.filter(isDone);
         await this.finish(done, marked);
@@ -106,7 +109,8 @@ export class DeprovisionCascade {
   /** Completes the jobs whose users have nothing left: a first run with what it counted, any other with what the rows say. */
   private async finish(done: Entry[], marked: Set<string>): Promise<void> {
     const ask = done.filter((entry) => !entry.firstRun || !marked.has(entry.userId));
-    const fromRows = ask.length > 0 ? await this.devices.deprovisionProgress([...new Set(ask.map((entry) => entry.userId))], CASCADE_STATUSES) : null;
+    const fromRows =
+      ask.length > 0 ? await this.devices.deprovisionProgress([...new Set(ask.map((entry) => entry.userId))], CASCADE_STATUSES) : null;
     for (const entry of done) {
       entry.resolve(fromRows?.get(entry.userId) ?? { disabled: entry.disabledHere, total: entry.disabledHere });
     }
@@ -119,7 +123,9 @@ export class DeprovisionCascade {
     return this.database.runAsynchronousCommit(async (tx) => {
       // The users' locks first (as every device change takes its user's), so a racing setup or
       // approval either committed before this batch or sees the user deprovisioned.
-      const users = (await this.users.lockByIds(tx, [...new Set(entries.map((entry) => entry.userId))])).filter((user) => user.deprovisionedAt);
+      const users = (await this.users.lockByIds(tx, [...new Set(entries.map((entry) => entry.userId))])).filter(
+        (user) => user.deprovisionedAt,
+      );
       const marked = new Set(users.map((user) => user.id.toLowerCase()));
       if (users.length === 0) return { marked, moved: [] };
       const jobs = new Map(entries.map((entry) => [entry.userId, entry.job.data]));

@@ -47,7 +47,9 @@ export class DeprovisionHealer implements OnApplicationBootstrap, OnModuleDestro
       // Deprovisioned users who still have an enabled device: their cascade has not finished, or never started.
       const users: DeprovisionedUser[] = await this.users.deprovisionedWithDevicesIn(CASCADE_STATUSES, USERS_PER_PAGE, after);
       for (let i = 0; i < users.length && !this.periodic.stopping; i += STARTS_AT_ONCE) {
-        await Promise.all(users.slice(i, i + STARTS_AT_ONCE).map((user) => this.deprovisioning.startCascade(user, { userId: null, deviceId: null })));
+        await Promise.all(
+          users.slice(i, i + STARTS_AT_ONCE).map((user) => this.deprovisioning.startCascade(user, { userId: null, deviceId: null })),
+        );
       }
       seen += users.length;
       if (users.length < USERS_PER_PAGE) break;

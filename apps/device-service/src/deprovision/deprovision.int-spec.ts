@@ -50,11 +50,15 @@ describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
     expect((await rejection(h.send(Command.deviceList, { caller: h.caller(target, targetWeb.key) }))).code).toBe('user_deprovisioned');
 
     const seen: JobView[] = [];
-    const done = await waitUntil(async () => {
-      const job = await h.send(Command.workspaceGetJob, { caller: boss.caller, jobId });
-      seen.push(job);
-      return job.state === 'completed' ? job : null;
-    }, 15000, 15);
+    const done = await waitUntil(
+      async () => {
+        const job = await h.send(Command.workspaceGetJob, { caller: boss.caller, jobId });
+        seen.push(job);
+        return job.state === 'completed' ? job : null;
+      },
+      15000,
+      15,
+    );
     expect(done).toEqual({ id: jobId, state: 'completed', progress: { disabled: 8, total: 8 } });
     // Batches of 2: the admin saw it part-way.
     expect(seen.some((job) => job.progress.disabled > 0 && job.progress.disabled < job.progress.total)).toBe(true);
@@ -64,7 +68,9 @@ describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
     expect(rows.find((d) => d.id === denied.id)!.status).toBe('denied');
     expect(rows.find((d) => d.id === disabledBefore.id)!.disabledAt!.getTime()).toBeLessThan(Date.now() - 30_000);
     // Each says it was deprovisioning (issue 13 item 7); the one disabled before keeps its own story.
-    expect(new Set(rows.filter((d) => d.status === 'disabled' && d.id !== disabledBefore.id).map((d) => JSON.stringify(d.disabledBy)))).toEqual(new Set(['{"kind":"deprovisioning"}']));
+    expect(
+      new Set(rows.filter((d) => d.status === 'disabled' && d.id !== disabledBefore.id).map((d) => JSON.stringify(d.disabledBy))),
+    ).toEqual(new Set(['{"kind":"deprovisioning"}']));
     expect(rows.find((d) => d.id === disabledBefore.id)!.disabledBy).toBeNull();
 
     const audit = await h.db.query(
@@ -72,12 +78,32 @@ describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
       [user.id],
     );
     expect(audit).toEqual([
-      { action: 'device.disabled', actor_user_id: boss.user.id, actor_device_id: boss.device.id, ip: '198.51.100.20', user_agent: 'Admin/1', n: 8 },
-      { action: 'user.deprovisioned', actor_user_id: boss.user.id, actor_device_id: boss.device.id, ip: '198.51.100.20', user_agent: 'Admin/1', n: 1 },
+      {
+        action: 'device.disabled',
+        actor_user_id: boss.user.id,
+        actor_device_id: boss.device.id,
+        ip: '198.51.100.20',
+        user_agent: 'Admin/1',
+        n: 8,
+      },
+      {
+        action: 'user.deprovisioned',
+        actor_user_id: boss.user.id,
+        actor_device_id: boss.device.id,
+        ip: '198.51.100.20',
+        user_agent: 'Admin/1',
+        n: 1,
+      },
     ]);
-    const [{ n: disabledEvents }] = await h.db.query(`SELECT count(*)::int AS n FROM outbox WHERE subject = 'events.device.disabled' AND payload->>'userId' = $1`, [user.id]);
+    const [{ n: disabledEvents }] = await h.db.query(
+      `SELECT count(*)::int AS n FROM outbox WHERE subject = 'events.device.disabled' AND payload->>'userId' = $1`,
+      [user.id],
+    );
     expect(disabledEvents).toBe(8);
-    const [{ n: userEvents }] = await h.db.query(`SELECT count(*)::int AS n FROM outbox WHERE subject = 'events.user.deprovisioned' AND payload->>'userId' = $1`, [user.id]);
+    const [{ n: userEvents }] = await h.db.query(
+      `SELECT count(*)::int AS n FROM outbox WHERE subject = 'events.user.deprovisioned' AND payload->>'userId' = $1`,
+      [user.id],
+    );
     expect(userEvents).toBe(1);
 
     // A second request: same job, nothing new.
@@ -101,10 +127,14 @@ describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
     expect(reply.jobs).toHaveLength(users.length);
 
     for (const { user, enabled } of users) {
-      const job = await waitUntil(async () => {
-        const view = await h.send(Command.workspaceGetJob, { caller: boss.caller, jobId: cascadeJobId(user.id) });
-        return view.state === 'completed' ? view : null;
-      }, 20000, 25);
+      const job = await waitUntil(
+        async () => {
+          const view = await h.send(Command.workspaceGetJob, { caller: boss.caller, jobId: cascadeJobId(user.id) });
+          return view.state === 'completed' ? view : null;
+        },
+        20000,
+        25,
+      );
       expect(job.progress).toEqual({ disabled: enabled, total: enabled });
       expect(await enabledCount(user.id)).toBe(0);
     }
@@ -123,12 +153,17 @@ describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
     const boss = await admin();
     const user = await insertUser(h.db, { workspaceId: boss.claims.wid });
     await insertDevices(h.db, user, 10);
-    const replies = await Promise.all(Array.from({ length: 5 }, () => h.send(Command.workspaceDeprovisionUser, { caller: boss.caller, userId: user.subject })));
+    const replies = await Promise.all(
+      Array.from({ length: 5 }, () => h.send(Command.workspaceDeprovisionUser, { caller: boss.caller, userId: user.subject })),
+    );
     expect(new Set(replies.map((r) => r.jobId))).toEqual(new Set([cascadeJobId(user.id)]));
     await waitUntil(async () => (await enabledCount(user.id)) === 0, 15000);
     const jobs = await h.deprovisionJobs([user.id]);
     expect(jobs).toHaveLength(1);
-    const [{ n }] = await h.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE target_user_id = $1 AND action = 'user.deprovisioned'`, [user.id]);
+    const [{ n }] = await h.db.query(
+      `SELECT count(*)::int AS n FROM audit_events WHERE target_user_id = $1 AND action = 'user.deprovisioned'`,
+      [user.id],
+    );
     expect(n).toBe(1);
   });
 
@@ -147,7 +182,9 @@ describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
         new OutboxRepository(),
       );
       const started = Date.now();
-      const outcome = await service.deprovision(boss.claims.wid, user.subject, { userId: boss.user.id, deviceId: boss.device.id, ip: null, userAgent: null }).catch((error: DomainError) => error);
+      const outcome = await service
+        .deprovision(boss.claims.wid, user.subject, { userId: boss.user.id, deviceId: boss.device.id, ip: null, userAgent: null })
+        .catch((error: DomainError) => error);
       expect(outcome).toBeInstanceOf(DomainError);
       expect((outcome as DomainError).code).toBe('service_unavailable');
       expect(Date.now() - started).toBeLessThan(5000);
@@ -165,7 +202,10 @@ describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
     await insertDevices(h.db, user, 3, { status: 'approved' });
     await insertDevice(h.db, user, { status: 'pending_approval' });
     await waitUntil(async () => (await enabledCount(user.id)) === 0, 15000);
-    const [{ n }] = await h.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE target_user_id = $1 AND action = 'device.disabled'`, [user.id]);
+    const [{ n }] = await h.db.query(
+      `SELECT count(*)::int AS n FROM audit_events WHERE target_user_id = $1 AND action = 'device.disabled'`,
+      [user.id],
+    );
     expect(n).toBe(4);
   });
 
@@ -199,7 +239,9 @@ describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
     const setupFirst = await target();
     const early = await h.setup(setupFirst.claims, 'mobile');
     await Promise.all([
-      h.send(Command.deviceApprove, { caller: h.caller(setupFirst.claims, setupFirst.approver.key), deviceId: early.device.id }).catch(() => null),
+      h
+        .send(Command.deviceApprove, { caller: h.caller(setupFirst.claims, setupFirst.approver.key), deviceId: early.device.id })
+        .catch(() => null),
       h.send(Command.workspaceDeprovisionUser, { caller: boss.caller, userId: setupFirst.claims.sub }),
     ]);
     // ... and a setup after it is refused.
@@ -285,7 +327,10 @@ describe('device-service: SCIM (DEPROV-1)', () => {
     }, 15000);
     const rows = await h.db.getRepository(Device).findBy({ userId: targetUser.id });
     expect(rows.map((d) => d.status)).toEqual(['disabled', 'disabled', 'disabled', 'disabled']);
-    const [audit] = await h.db.query(`SELECT actor_user_id, actor_device_id FROM audit_events WHERE target_user_id = $1 AND action = 'user.deprovisioned'`, [targetUser.id]);
+    const [audit] = await h.db.query(
+      `SELECT actor_user_id, actor_device_id FROM audit_events WHERE target_user_id = $1 AND action = 'user.deprovisioned'`,
+      [targetUser.id],
+    );
     expect(audit).toEqual({ actor_user_id: null, actor_device_id: null });
 
     // DELETE after PATCH: idempotent, same job.

@@ -93,7 +93,6 @@ export class DeprovisionQueue implements OnModuleDestroy {
     await this.queue.add(DeprovisionJob.disableDevices, data, { jobId });
   }
 
-
   /** A job and its state, or null when there is none (never was, or removed after a day). */
   async find(jobId: string): Promise<CascadeJobView | null> {
     return bounded(
@@ -125,7 +124,9 @@ function toProgress(progress: unknown): DeprovisionJobProgress {
 
 async function bounded<T>(work: Promise<T>, what: string): Promise<T> {
   try {
-    return await withTimeout(work, REDIS_TIMEOUT_MS, () => DomainError.unavailable(`Temporarily unavailable: Redis did not answer while ${what}.`));
+    return await withTimeout(work, REDIS_TIMEOUT_MS, () =>
+      DomainError.unavailable(`Temporarily unavailable: Redis did not answer while ${what}.`),
+    );
   } catch (error) {
     if (error instanceof DomainError) throw error;
     throw DomainError.unavailable(`Temporarily unavailable: ${what} failed (${(error as Error).message}).`);

@@ -46,7 +46,11 @@ export class DeprovisionService {
    * all with their audit entries and outbox rows; one bulk add queues their jobs). A user
    * not found is reported, not fatal; a user already deprovisioned gets their job back.
    */
-  async deprovisionMany(workspaceId: string, subjects: string[], actor: DeprovisionActor): Promise<{ found: Array<{ user: User; jobId: string }>; missing: string[] }> {
+  async deprovisionMany(
+    workspaceId: string,
+    subjects: string[],
+    actor: DeprovisionActor,
+  ): Promise<{ found: Array<{ user: User; jobId: string }>; missing: string[] }> {
     const wanted = [...new Set(subjects)];
     const { users, marked } = await this.transactions.run(async (tx) => {
       const users = await this.users.lockBySubjects(tx, workspaceId, wanted);
@@ -67,7 +71,9 @@ export class DeprovisionService {
     }
     const bySubject = new Map(users.map((user) => [user.subject, user]));
     return {
-      found: wanted.filter((subject) => bySubject.has(subject)).map((subject) => ({ user: bySubject.get(subject)!, jobId: jobIds.get(bySubject.get(subject)!.id)! })),
+      found: wanted
+        .filter((subject) => bySubject.has(subject))
+        .map((subject) => ({ user: bySubject.get(subject)!, jobId: jobIds.get(bySubject.get(subject)!.id)! })),
       missing: wanted.filter((subject) => !bySubject.has(subject)),
     };
   }
@@ -113,11 +119,17 @@ export class DeprovisionService {
     );
   }
 
-  startCascade(user: Pick<User, 'id' | 'workspaceId'>, actor: Omit<DeprovisionActor, 'ip' | 'userAgent'> & Partial<DeprovisionActor>): Promise<string> {
+  startCascade(
+    user: Pick<User, 'id' | 'workspaceId'>,
+    actor: Omit<DeprovisionActor, 'ip' | 'userAgent'> & Partial<DeprovisionActor>,
+  ): Promise<string> {
     return this.queue.ensureCascade(this.jobData(user, actor), () => this.devices.hasAnyIn(user.id, CASCADE_STATUSES));
   }
 
-  private jobData(user: Pick<User, 'id' | 'workspaceId'>, actor: Omit<DeprovisionActor, 'ip' | 'userAgent'> & Partial<DeprovisionActor>): DeprovisionJobData {
+  private jobData(
+    user: Pick<User, 'id' | 'workspaceId'>,
+    actor: Omit<DeprovisionActor, 'ip' | 'userAgent'> & Partial<DeprovisionActor>,
+  ): DeprovisionJobData {
     return {
       userId: user.id,
       workspaceId: user.workspaceId,

@@ -35,7 +35,9 @@ export class DeprovisionWorker implements OnApplicationBootstrap, OnModuleDestro
       },
     );
     this.worker.worker.on('error', (error) => this.logger.warn(`deprovision worker: ${error.message}`));
-    this.worker.worker.on('failed', (job, error) => this.logger.warn(`deprovisioning job ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`));
+    this.worker.worker.on('failed', (job, error) =>
+      this.logger.warn(`deprovisioning job ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {

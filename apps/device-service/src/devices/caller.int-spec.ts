@@ -16,7 +16,9 @@ describe('device-service: who is calling (AUTH, KEY, MANAGE-2)', () => {
 
   it('AUTH-2 creates the user on first sight, also under 20 concurrent first requests, and updates it from later tokens', async () => {
     const claims = h.user({ role: 'member' });
-    const replies = await Promise.all(Array.from({ length: 20 }, () => h.send(Command.deviceGetSession, { caller: h.caller(claims, null) })));
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, () => h.send(Command.deviceGetSession, { caller: h.caller(claims, null) })),
+    );
     expect(replies.every((reply) => reply.user.id === claims.sub)).toBe(true);
     const [created] = await usersOf(claims.wid, claims.sub);
     expect(await usersOf(claims.wid, claims.sub)).toHaveLength(1);
@@ -72,8 +74,12 @@ describe('device-service: who is calling (AUTH, KEY, MANAGE-2)', () => {
     expect(own.device?.id).toBe(device.id);
     const foreign = await h.send(Command.deviceGetSession, { caller: h.caller(bob, key) });
     expect(foreign).toMatchObject({ trusted: false, device: null });
-    expect((await rejection(h.send(Command.deviceSetup, { caller: h.caller(bob, key), clientType: 'web' }))).code).toBe('device_key_registered');
-    expect((await rejection(h.send(Command.deviceSetup, { caller: h.caller(alice, key), clientType: 'web' }))).code).toBe('device_key_registered');
+    expect((await rejection(h.send(Command.deviceSetup, { caller: h.caller(bob, key), clientType: 'web' }))).code).toBe(
+      'device_key_registered',
+    );
+    expect((await rejection(h.send(Command.deviceSetup, { caller: h.caller(alice, key), clientType: 'web' }))).code).toBe(
+      'device_key_registered',
+    );
   });
 
   it('KEY-5 a disabled device is no longer trusted on its next command', async () => {
@@ -106,7 +112,9 @@ describe('device-service: who is calling (AUTH, KEY, MANAGE-2)', () => {
       const { key, device } = await h.approvedDevice(claims, 'web');
       await h.db.query(`UPDATE devices SET status = $2 WHERE id = $1`, [device.id, status]);
       expect((await h.send(Command.deviceGetSession, { caller: h.caller(claims, key) })).trusted).toBe(false);
-      expect((await rejection(h.send(Command.deviceAuthorizeEvents, { caller: h.caller(claims, key) }))).code).toBe('trusted_session_required');
+      expect((await rejection(h.send(Command.deviceAuthorizeEvents, { caller: h.caller(claims, key) }))).code).toBe(
+        'trusted_session_required',
+      );
     }
   });
 
@@ -123,7 +131,11 @@ describe('device-service: who is calling (AUTH, KEY, MANAGE-2)', () => {
     expect(unknownKey).toMatchObject({ trusted: false, setupRequired: true, device: null });
     const pending = await h.setup(claims, 'web');
     const whilePending = await h.send(Command.deviceGetSession, { caller: h.caller(claims, pending.key) });
-    expect(whilePending).toMatchObject({ trusted: false, setupRequired: true, device: { id: pending.device.id, status: 'pending_verification', current: true } });
+    expect(whilePending).toMatchObject({
+      trusted: false,
+      setupRequired: true,
+      device: { id: pending.device.id, status: 'pending_verification', current: true },
+    });
     const { key, device } = await h.approvedDevice(claims, 'mobile');
     const trusted = await h.send(Command.deviceGetSession, { caller: h.caller(claims, key) });
     expect(trusted).toMatchObject({ trusted: true, setupRequired: false, device: { id: device.id, status: 'approved', current: true } });
@@ -133,16 +145,23 @@ describe('device-service: who is calling (AUTH, KEY, MANAGE-2)', () => {
     const claims = h.user();
     const bad = await rejection(h.send(Command.deviceDisable, { caller: h.caller(claims, null), deviceId: 'not-a-uuid' }));
     expect(bad).toMatchObject({ code: 'validation_failed', extensions: { errors: [expect.objectContaining({ field: 'deviceId' })] } });
-    const badType = await rejection(h.send(Command.deviceSetup, { caller: h.caller(claims, await DeviceKey.create()), clientType: 'desktop' as never }));
-    expect(badType).toMatchObject({ code: 'validation_failed', extensions: { errors: [expect.objectContaining({ field: 'clientType' })] } });
+    const badType = await rejection(
+      h.send(Command.deviceSetup, { caller: h.caller(claims, await DeviceKey.create()), clientType: 'desktop' as never }),
+    );
+    expect(badType).toMatchObject({
+      code: 'validation_failed',
+      extensions: { errors: [expect.objectContaining({ field: 'clientType' })] },
+    });
     const noCaller = await rejection(h.send(Command.deviceList, {} as never));
     expect(noCaller.code).toBe('validation_failed');
-    const badCode = await rejection(h.send(Command.deviceVerify, { caller: h.caller(claims, null), deviceId: randomUUID(), code: '12ab56' }));
+    const badCode = await rejection(
+      h.send(Command.deviceVerify, { caller: h.caller(claims, null), deviceId: randomUUID(), code: '12ab56' }),
+    );
     expect(badCode.code).toBe('validation_failed');
     expect(await usersOf(claims.wid, claims.sub)).toHaveLength(0);
   });
 
-  it('SEC-2 device.get-mail-recipient answers where the user\'s mail goes and whether they are deprovisioned, only within their workspace', async () => {
+  it("SEC-2 device.get-mail-recipient answers where the user's mail goes and whether they are deprovisioned, only within their workspace", async () => {
     const claims = h.user();
     const user = await h.userRow(claims);
     const recipient = { workspaceId: claims.wid, userId: user.id };
@@ -155,8 +174,14 @@ describe('device-service: who is calling (AUTH, KEY, MANAGE-2)', () => {
     await h.db.query(`UPDATE users SET deprovisioned_at = now() WHERE id = $1`, [user.id]);
     expect(await h.send(Command.deviceGetMailRecipient, recipient)).toEqual({ email: `new-${claims.email}`, deprovisioned: true });
 
-    expect(await rejection(h.send(Command.deviceGetMailRecipient, { ...recipient, workspaceId: `${claims.wid}-other` }))).toMatchObject({ code: 'not_found' });
-    expect(await rejection(h.send(Command.deviceGetMailRecipient, { ...recipient, userId: randomUUID() }))).toMatchObject({ code: 'not_found' });
-    expect(await rejection(h.send(Command.deviceGetMailRecipient, { ...recipient, userId: 'not-a-uuid' }))).toMatchObject({ code: 'validation_failed' });
+    expect(await rejection(h.send(Command.deviceGetMailRecipient, { ...recipient, workspaceId: `${claims.wid}-other` }))).toMatchObject({
+      code: 'not_found',
+    });
+    expect(await rejection(h.send(Command.deviceGetMailRecipient, { ...recipient, userId: randomUUID() }))).toMatchObject({
+      code: 'not_found',
+    });
+    expect(await rejection(h.send(Command.deviceGetMailRecipient, { ...recipient, userId: 'not-a-uuid' }))).toMatchObject({
+      code: 'validation_failed',
+    });
   });
 });

@@ -44,7 +44,9 @@ describe('device-service: limits and races (SETUP-3, DEPROV-2)', () => {
   it('SETUP-3 50 parallel setups for a user with no devices end with exactly 20 registered; a disabled device frees a slot', async () => {
     const claims = h.user();
     const keys = await Promise.all(Array.from({ length: 50 }, () => DeviceKey.create()));
-    const outcomes = await Promise.all(keys.map((key) => settle(h.send(Command.deviceSetup, { caller: h.caller(claims, key), clientType: 'web' }))));
+    const outcomes = await Promise.all(
+      keys.map((key) => settle(h.send(Command.deviceSetup, { caller: h.caller(claims, key), clientType: 'web' }))),
+    );
     const created = outcomes.flatMap((o, i) => (o.ok ? [{ key: keys[i], device: o.reply.device }] : []));
     expect(created).toHaveLength(h.config.devices.maxPerUser);
     expect(outcomes.filter((o) => !o.ok).map((o) => (o.ok ? null : o.code))).toEqual(Array(30).fill('device_limit_reached'));
@@ -52,20 +54,24 @@ describe('device-service: limits and races (SETUP-3, DEPROV-2)', () => {
     expect(await registeredCount(user.id)).toBe(20);
     expect(new Set(created.map((c) => c.device.name.toLowerCase())).size).toBe(20);
 
-    const refused = await rejection(h.send(Command.deviceSetup, { caller: h.caller(claims, await DeviceKey.create()), clientType: 'mobile' }));
+    const refused = await rejection(
+      h.send(Command.deviceSetup, { caller: h.caller(claims, await DeviceKey.create()), clientType: 'mobile' }),
+    );
     expect(refused.code).toBe('device_limit_reached');
     expect(refused.detail).toMatch(/disable a device/i);
 
     // One of them confirmed meanwhile (as by its code); from it, the user disables another.
     const [manager, victim] = created;
-    await h.db.query(`UPDATE devices SET status = 'approved', approved_at = now(), approved_via = 'email_code' WHERE id = $1`, [manager.device.id]);
+    await h.db.query(`UPDATE devices SET status = 'approved', approved_at = now(), approved_via = 'email_code' WHERE id = $1`, [
+      manager.device.id,
+    ]);
     await h.send(Command.deviceDisable, { caller: h.caller(claims, manager.key), deviceId: victim.device.id });
     expect(await registeredCount(user.id)).toBe(19);
     const freed = await h.send(Command.deviceSetup, { caller: h.caller(claims, await DeviceKey.create()), clientType: 'mobile' });
     expect(freed.device.status).toBe('pending_approval');
-    expect((await rejection(h.send(Command.deviceSetup, { caller: h.caller(claims, await DeviceKey.create()), clientType: 'web' }))).code).toBe(
-      'device_limit_reached',
-    );
+    expect(
+      (await rejection(h.send(Command.deviceSetup, { caller: h.caller(claims, await DeviceKey.create()), clientType: 'web' }))).code,
+    ).toBe('device_limit_reached');
   });
 
   it('SETUP-3 the limit counts only registered devices: denied, disabled and expired ones hold no slot', async () => {

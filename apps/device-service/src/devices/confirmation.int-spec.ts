@@ -21,8 +21,18 @@ describe('device-service: confirming a pending device (APPROVE, CODE-3/4)', () =
 
   it('APPROVE-2 a trusted web or mobile device approves a pending device of the same user', async () => {
     const { claims, approver, pending } = await waitingForApproval();
-    const { device } = await h.send(Command.deviceApprove, { caller: h.caller(claims, approver.key), deviceId: pending.device.id, keyEnvelope: null as never });
-    expect(device).toMatchObject({ id: pending.device.id, status: 'approved', approvedVia: 'device', approvedBy: approver.device.id, current: false });
+    const { device } = await h.send(Command.deviceApprove, {
+      caller: h.caller(claims, approver.key),
+      deviceId: pending.device.id,
+      keyEnvelope: null as never,
+    });
+    expect(device).toMatchObject({
+      id: pending.device.id,
+      status: 'approved',
+      approvedVia: 'device',
+      approvedBy: approver.device.id,
+      current: false,
+    });
     expect(device.approvedAt).not.toBeNull();
     expect(device.expiresAt).toBeNull();
     expect(await h.outboxSubjects(device.id)).toEqual(['events.device.approval-requested', 'events.device.approved']);
@@ -52,9 +62,13 @@ describe('device-service: confirming a pending device (APPROVE, CODE-3/4)', () =
       expect((await rejection(h.send(command, { caller: h.caller(stranger, strangerWeb.key), deviceId }))).code).toBe('not_found');
       expect((await rejection(h.send(command, { caller: h.caller(claims, approver.key), deviceId: randomUUID() }))).code).toBe('not_found');
       // Not pending approval: the approver itself, and a device waiting for its email code.
-      expect((await rejection(h.send(command, { caller: h.caller(claims, approver.key), deviceId: approver.device.id }))).code).toBe('invalid_device_state');
+      expect((await rejection(h.send(command, { caller: h.caller(claims, approver.key), deviceId: approver.device.id }))).code).toBe(
+        'invalid_device_state',
+      );
       const byCode = await h.setup(claims, 'extension');
-      expect((await rejection(h.send(command, { caller: h.caller(claims, approver.key), deviceId: byCode.device.id }))).code).toBe('invalid_device_state');
+      expect((await rejection(h.send(command, { caller: h.caller(claims, approver.key), deviceId: byCode.device.id }))).code).toBe(
+        'invalid_device_state',
+      );
     }
     expect((await h.deviceRow(deviceId)).status).toBe('pending_approval');
     await h.send(Command.deviceApprove, { caller: h.caller(claims, approver.key), deviceId });
@@ -73,15 +87,22 @@ describe('device-service: confirming a pending device (APPROVE, CODE-3/4)', () =
     const { claims, approver, pending } = await waitingForApproval('web');
     const keyEnvelope = `sealed.${'A'.repeat(4000)}`;
     await h.send(Command.deviceApprove, { caller: h.caller(claims, approver.key), deviceId: pending.device.id, keyEnvelope });
-    expect(await h.send(Command.deviceGetKeyEnvelope, { caller: h.caller(claims, pending.key) })).toEqual({ keyEnvelope, approvedBy: approver.device.id });
+    expect(await h.send(Command.deviceGetKeyEnvelope, { caller: h.caller(claims, pending.key) })).toEqual({
+      keyEnvelope,
+      approvedBy: approver.device.id,
+    });
     expect((await rejection(h.send(Command.deviceGetKeyEnvelope, { caller: h.caller(claims, approver.key) }))).code).toBe('not_found');
     expect((await rejection(h.send(Command.deviceGetKeyEnvelope, { caller: h.caller(claims, null) }))).code).toBe('device_proof_required');
-    expect((await rejection(h.send(Command.deviceGetKeyEnvelope, { caller: h.caller(h.user(), pending.key) }))).code).toBe('trusted_session_required');
+    expect((await rejection(h.send(Command.deviceGetKeyEnvelope, { caller: h.caller(h.user(), pending.key) }))).code).toBe(
+      'trusted_session_required',
+    );
     const { devices } = await h.send(Command.deviceList, { caller: h.caller(claims, approver.key) });
     expect(JSON.stringify(devices)).not.toContain(keyEnvelope);
 
     const other = await h.setup(claims, 'mobile');
-    const tooBig = await rejection(h.send(Command.deviceApprove, { caller: h.caller(claims, approver.key), deviceId: other.device.id, keyEnvelope: 'é'.repeat(4097) }));
+    const tooBig = await rejection(
+      h.send(Command.deviceApprove, { caller: h.caller(claims, approver.key), deviceId: other.device.id, keyEnvelope: 'é'.repeat(4097) }),
+    );
     expect(tooBig.code).toBe('validation_failed');
     expect((await h.deviceRow(other.device.id)).status).toBe('pending_approval');
   });
@@ -90,13 +111,17 @@ describe('device-service: confirming a pending device (APPROVE, CODE-3/4)', () =
     const { claims, approver, pending } = await waitingForApproval();
     const deviceId = pending.device.id;
     expect((await rejection(h.send(Command.deviceCancel, { caller: h.caller(claims, approver.key), deviceId }))).code).toBe('not_found');
-    expect((await rejection(h.send(Command.deviceCancel, { caller: h.caller(claims, null), deviceId }))).code).toBe('device_proof_required');
+    expect((await rejection(h.send(Command.deviceCancel, { caller: h.caller(claims, null), deviceId }))).code).toBe(
+      'device_proof_required',
+    );
     expect((await rejection(h.send(Command.deviceCancel, { caller: h.caller(h.user(), pending.key), deviceId }))).code).toBe('not_found');
     expect(await h.send(Command.deviceCancel, { caller: h.caller(claims, pending.key), deviceId })).toEqual({ ok: true });
     expect((await h.deviceRow(deviceId)).status).toBe('expired');
     expect(await h.outboxSubjects(deviceId)).toEqual(['events.device.approval-requested', 'events.device.expired']);
     expect(await h.auditActions(deviceId)).toContain('device.expired');
-    expect((await rejection(h.send(Command.deviceCancel, { caller: h.caller(claims, pending.key), deviceId }))).code).toBe('invalid_device_state');
+    expect((await rejection(h.send(Command.deviceCancel, { caller: h.caller(claims, pending.key), deviceId }))).code).toBe(
+      'invalid_device_state',
+    );
     // The request shows when it lapses while pending (APPROVE-6), and the cancelled one leaves the list.
     const next = await h.setup(claims, 'web');
     expect(next.device.expiresAt).not.toBeNull();
@@ -109,12 +134,16 @@ describe('device-service: confirming a pending device (APPROVE, CODE-3/4)', () =
     const { key, device } = await h.setup(claims, 'web');
     const code = await h.latestCode(claims);
     const wrong = code === '000000' ? '111111' : '000000';
-    expect(await rejection(h.send(Command.deviceVerify, { caller: h.caller(claims, key), deviceId: device.id, code: wrong }))).toMatchObject({
+    expect(
+      await rejection(h.send(Command.deviceVerify, { caller: h.caller(claims, key), deviceId: device.id, code: wrong })),
+    ).toMatchObject({
       code: 'code_invalid',
       extensions: { attemptsRemaining: 4 },
     });
     const sibling = await h.setup(claims, 'mobile');
-    expect((await rejection(h.send(Command.deviceVerify, { caller: h.caller(claims, sibling.key), deviceId: device.id, code }))).code).toBe('not_found');
+    expect((await rejection(h.send(Command.deviceVerify, { caller: h.caller(claims, sibling.key), deviceId: device.id, code }))).code).toBe(
+      'not_found',
+    );
     const verified = await h.send(Command.deviceVerify, { caller: h.caller(claims, key), deviceId: device.id, code });
     expect(verified.device).toMatchObject({ status: 'approved', approvedVia: 'email_code', approvedBy: null, current: true });
     expect(await h.auditActions(device.id)).toContain('device.verified');
@@ -130,8 +159,12 @@ describe('device-service: confirming a pending device (APPROVE, CODE-3/4)', () =
     const code = await h.latestCode(claims);
     // The approval's transaction fails after the code was checked (as when Postgres fails or the process dies there).
     const trigger = `refuse_${device.id.replace(/-/g, '')}`;
-    await h.db.query(`CREATE FUNCTION ${trigger}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$`);
-    await h.db.query(`CREATE TRIGGER ${trigger} BEFORE UPDATE ON devices FOR EACH ROW WHEN (NEW.id = '${device.id}') EXECUTE FUNCTION ${trigger}()`);
+    await h.db.query(
+      `CREATE FUNCTION ${trigger}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$`,
+    );
+    await h.db.query(
+      `CREATE TRIGGER ${trigger} BEFORE UPDATE ON devices FOR EACH ROW WHEN (NEW.id = '${device.id}') EXECUTE FUNCTION ${trigger}()`,
+    );
     try {
       await expect(h.send(Command.deviceVerify, { caller: h.caller(claims, key), deviceId: device.id, code })).rejects.toBeDefined();
       expect((await h.deviceRow(device.id)).status).toBe('pending_verification');
@@ -155,39 +188,61 @@ describe('device-service: confirming a pending device (APPROVE, CODE-3/4)', () =
     // One approval, one event; the device is as the first verify left it.
     expect((await h.auditActions(device.id)).filter((action) => action === 'device.verified')).toHaveLength(1);
     expect(await h.outboxSubjects(device.id)).toEqual(['events.device.approved']);
-    expect(await h.deviceRow(device.id)).toMatchObject({ status: 'approved', approvedVia: approved.approvedVia, approvedAt: approved.approvedAt });
+    expect(await h.deviceRow(device.id)).toMatchObject({
+      status: 'approved',
+      approvedVia: approved.approvedVia,
+      approvedAt: approved.approvedAt,
+    });
     // A device approved by another device takes no code, whichever it is.
     const approver = await h.approvedDevice(claims, 'web');
     const byDevice = await h.setup(claims, 'mobile');
     await h.send(Command.deviceApprove, { caller: h.caller(claims, approver.key), deviceId: byDevice.device.id });
-    expect((await rejection(h.send(Command.deviceVerify, { caller: h.caller(claims, byDevice.key), deviceId: byDevice.device.id, code }))).code).toBe('invalid_device_state');
+    expect(
+      (await rejection(h.send(Command.deviceVerify, { caller: h.caller(claims, byDevice.key), deviceId: byDevice.device.id, code }))).code,
+    ).toBe('invalid_device_state');
   });
 
   it('APPROVE-2 an approve repeated by the same approver is 409 invalid_device_state and changes nothing; so are another approver and a deny', async () => {
     const { claims, approver, pending } = await waitingForApproval();
     const deviceId = pending.device.id;
     await h.send(Command.deviceApprove, { caller: h.caller(claims, approver.key), deviceId, keyEnvelope: 'sealed.first' });
-    const repeat = await rejection(h.send(Command.deviceApprove, { caller: h.caller(claims, approver.key), deviceId, keyEnvelope: 'sealed.second' }));
+    const repeat = await rejection(
+      h.send(Command.deviceApprove, { caller: h.caller(claims, approver.key), deviceId, keyEnvelope: 'sealed.second' }),
+    );
     expect(repeat.code).toBe('invalid_device_state');
     expect((await h.auditActions(deviceId)).filter((action) => action === 'device.approved')).toHaveLength(1);
     expect(await h.outboxSubjects(deviceId)).toEqual(['events.device.approval-requested', 'events.device.approved']);
-    expect(await h.deviceRow(deviceId)).toMatchObject({ status: 'approved', approvedVia: 'device', approvedBy: approver.device.id, keyEnvelope: 'sealed.first' });
+    expect(await h.deviceRow(deviceId)).toMatchObject({
+      status: 'approved',
+      approvedVia: 'device',
+      approvedBy: approver.device.id,
+      keyEnvelope: 'sealed.first',
+    });
     const otherApprover = await h.approvedDevice(claims, 'mobile');
-    expect((await rejection(h.send(Command.deviceApprove, { caller: h.caller(claims, otherApprover.key), deviceId }))).code).toBe('invalid_device_state');
-    expect((await rejection(h.send(Command.deviceDeny, { caller: h.caller(claims, approver.key), deviceId }))).code).toBe('invalid_device_state');
+    expect((await rejection(h.send(Command.deviceApprove, { caller: h.caller(claims, otherApprover.key), deviceId }))).code).toBe(
+      'invalid_device_state',
+    );
+    expect((await rejection(h.send(Command.deviceDeny, { caller: h.caller(claims, approver.key), deviceId }))).code).toBe(
+      'invalid_device_state',
+    );
   });
 
   it('CODE-4 a fresh code moves a device waiting for approval to the email code; only pending devices get one', async () => {
     const { claims, approver, pending } = await waitingForApproval();
     const reply = await h.send(Command.deviceSendEmailCode, { caller: h.caller(claims, pending.key), deviceId: pending.device.id });
-    expect(reply).toMatchObject({ device: { status: 'pending_verification', current: true }, verification: { method: 'email_code', expiresAt: expect.any(String) } });
+    expect(reply).toMatchObject({
+      device: { status: 'pending_verification', current: true },
+      verification: { method: 'email_code', expiresAt: expect.any(String) },
+    });
     expect(await h.auditActions(pending.device.id)).toContain('device.code_sent');
     // APPROVE-1: the switch is an event, so approvers' open lists drop their Approve (a resend is not).
     expect(await h.outboxSubjects(pending.device.id)).toEqual(['events.device.approval-requested', 'events.device.verification-requested']);
     const code = await h.latestCode(claims);
     const verified = await h.send(Command.deviceVerify, { caller: h.caller(claims, pending.key), deviceId: pending.device.id, code });
     expect(verified.device.status).toBe('approved');
-    const approved = await rejection(h.send(Command.deviceSendEmailCode, { caller: h.caller(claims, approver.key), deviceId: approver.device.id }));
+    const approved = await rejection(
+      h.send(Command.deviceSendEmailCode, { caller: h.caller(claims, approver.key), deviceId: approver.device.id }),
+    );
     expect(approved.code).toBe('invalid_device_state');
   });
 
@@ -195,7 +250,9 @@ describe('device-service: confirming a pending device (APPROVE, CODE-3/4)', () =
     const { claims, pending } = await waitingForApproval();
     await h.send(Command.deviceSendEmailCode, { caller: h.caller(claims, pending.key), deviceId: pending.device.id });
     await h.db.query(`UPDATE devices SET status = 'pending_approval' WHERE id = $1`, [pending.device.id]);
-    const limited = await rejection(h.send(Command.deviceSendEmailCode, { caller: h.caller(claims, pending.key), deviceId: pending.device.id }));
+    const limited = await rejection(
+      h.send(Command.deviceSendEmailCode, { caller: h.caller(claims, pending.key), deviceId: pending.device.id }),
+    );
     expect(limited.code).toBe('rate_limited');
     expect(limited.retryAfter).toBeGreaterThan(0);
     expect((await h.deviceRow(pending.device.id)).status).toBe('pending_approval');

@@ -1,6 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { BusClient, DomainError } from '@td/common';
-import { Command, ErrorCode, type CodeReason, type DeviceReply, type EmptyReply, type GetKeyEnvelopeReply, type SendEmailCodeReply } from '@td/contracts';
+import {
+  Command,
+  ErrorCode,
+  type CodeReason,
+  type DeviceReply,
+  type EmptyReply,
+  type GetKeyEnvelopeReply,
+  type SendEmailCodeReply,
+} from '@td/contracts';
 import { requireProof, requireTrustedDevice, type CallerContext } from '../users/caller-context';
 import { CallerResolver } from '../users/caller-resolver';
 import { byCaller, type HistoryActor } from './device-history';
@@ -50,7 +58,11 @@ export class DeviceConfirmationService {
     });
     // Tidying only: a code left behind (verification down) matches nothing, its device being approved.
     await this.bus.request(Command.verificationVoidCodes, { deviceIds: [device.id] }).catch((error: Error) => {
-      this.logger.warn({ msg: 'could not void the code of a verified device; it expires by itself', deviceId: device.id, reason: error.message });
+      this.logger.warn({
+        msg: 'could not void the code of a verified device; it expires by itself',
+        deviceId: device.id,
+        reason: error.message,
+      });
     });
     return reply;
   }
@@ -75,7 +87,13 @@ export class DeviceConfirmationService {
   async resendLostCode(userId: string, deviceId: string): Promise<boolean> {
     return this.change.run(userId, deviceId, async (locked) => {
       const { device } = locked;
-      if (device.status !== 'pending_verification' || !mayTransition('sendEmailCode', device) || !device.codeExpiresAt || device.codeExpiresAt <= new Date()) return false;
+      if (
+        device.status !== 'pending_verification' ||
+        !mayTransition('sendEmailCode', device) ||
+        !device.codeExpiresAt ||
+        device.codeExpiresAt <= new Date()
+      )
+        return false;
       const { missing } = await this.bus.request(Command.verificationMissingCodes, { deviceIds: [device.id] });
       if (missing.length === 0) return false;
       await this.mailCode(locked, 'lost', { actor: { userId: null, deviceId: null }, origin: { ip: null, userAgent: null } });
@@ -141,11 +159,16 @@ export class DeviceConfirmationService {
       request.deviceId,
       async ({ tx, user, device, alsoLocked: stillTrusted }) => {
         // Re-read under the user's lock (locked with it): an approver disabled a moment ago no longer approves (KEY-5).
-        if (stillTrusted?.status !== 'approved') throw DomainError.of(ErrorCode.trustedSessionRequired, 'This device is no longer trusted.');
+        if (stillTrusted?.status !== 'approved')
+          throw DomainError.of(ErrorCode.trustedSessionRequired, 'This device is no longer trusted.');
         // APPROVE-2: a device no longer pending (approved already, by this approver too) is 409 invalid_device_state.
         const by = byCaller(user, approver.id, request.caller);
         if (outcome === 'approved') {
-          await this.lifecycle.change(tx, 'approve', { device, owner: user }, by, { approvedVia: 'device', approvedBy: approver.id, keyEnvelope });
+          await this.lifecycle.change(tx, 'approve', { device, owner: user }, by, {
+            approvedVia: 'device',
+            approvedBy: approver.id,
+            keyEnvelope,
+          });
         } else {
           await this.lifecycle.change(tx, 'deny', { device, owner: user }, by);
         }

@@ -65,7 +65,9 @@ export class DeviceHistory {
       ),
     );
     const events = this.outbox.appendStatement(
-      records.filter((record) => record.event !== null).map((record) => deviceEvent(record.event!, record.device, record.owner, record.origin)),
+      records
+        .filter((record) => record.event !== null)
+        .map((record) => deviceEvent(record.event!, record.device, record.owner, record.origin)),
     );
     return [audit, events].filter((statement): statement is Statement => statement !== null);
   }

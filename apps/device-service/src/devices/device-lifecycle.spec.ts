@@ -93,7 +93,10 @@ describe('DeviceLifecycle: the device state machine', () => {
           `disable: ${s} (lapsed)`,
         ]),
         // DEPROV-1: the cascade takes every registered device.
-        ...(['pending_verification', 'pending_approval', 'approved'] as const).flatMap((s) => [`deprovision: ${s} (open)`, `deprovision: ${s} (lapsed)`]),
+        ...(['pending_verification', 'pending_approval', 'approved'] as const).flatMap((s) => [
+          `deprovision: ${s} (open)`,
+          `deprovision: ${s} (lapsed)`,
+        ]),
       ].sort(),
     );
   });
@@ -123,16 +126,30 @@ describe('DeviceLifecycle: the device state machine', () => {
         write: async (_tx: EntityManager, written: readonly HistoryRecord[]) => void records.push(...written),
         statements: (written: readonly HistoryRecord[]) => (records.push(...written), []),
       };
-      return { subject: new DeviceLifecycle(devices as unknown as DevicesRepository, history as unknown as DeviceHistory), updates, records };
+      return {
+        subject: new DeviceLifecycle(devices as unknown as DevicesRepository, history as unknown as DeviceHistory),
+        updates,
+        records,
+      };
     }
 
     it('APPROVE-2 writes the new status with its timestamp and the path fields, with its audit entry and event', async () => {
       const { subject, updates, records } = lifecycle();
-      const changed = await subject.change(tx, 'approve', { device: device('pending_approval'), owner }, by, { approvedVia: 'device', approvedBy: 'd-0' });
+      const changed = await subject.change(tx, 'approve', { device: device('pending_approval'), owner }, by, {
+        approvedVia: 'device',
+        approvedBy: 'd-0',
+      });
       expect(changed).toMatchObject({ status: 'approved', approvedVia: 'device', approvedBy: 'd-0', approvedAt: expect.any(Date) });
       expect(updates).toHaveLength(1);
       expect(records).toEqual([
-        expect.objectContaining({ device: changed, owner, actions: ['device.approved'], event: 'events.device.approved', actor: by.actor, origin: by.origin }),
+        expect.objectContaining({
+          device: changed,
+          owner,
+          actions: ['device.approved'],
+          event: 'events.device.approved',
+          actor: by.actor,
+          origin: by.origin,
+        }),
       ]);
     });
 

@@ -43,7 +43,14 @@ export interface TransitionRule {
  */
 export const DEVICE_TRANSITIONS = {
   /** CODE-3: the right code from the pending device itself. */
-  verify: { from: ['pending_verification'], to: 'approved', deadline: 'open', audit: AuditAction.deviceVerified, event: DomainEvent.deviceApproved, expects: 'waiting for its email code' },
+  verify: {
+    from: ['pending_verification'],
+    to: 'approved',
+    deadline: 'open',
+    audit: AuditAction.deviceVerified,
+    event: DomainEvent.deviceApproved,
+    expects: 'waiting for its email code',
+  },
   /** CODE-4: a fresh code; also the way out of waiting for an approver (the switch is announced, a resend is not). */
   sendEmailCode: {
     from: PENDING_STATUSES,
@@ -54,13 +61,41 @@ export const DEVICE_TRANSITIONS = {
     expects: 'pending',
   },
   /** APPROVE-2: a trusted device of the same user approves. */
-  approve: { from: ['pending_approval'], to: 'approved', deadline: 'open', audit: AuditAction.deviceApproved, event: DomainEvent.deviceApproved, expects: 'pending approval' },
+  approve: {
+    from: ['pending_approval'],
+    to: 'approved',
+    deadline: 'open',
+    audit: AuditAction.deviceApproved,
+    event: DomainEvent.deviceApproved,
+    expects: 'pending approval',
+  },
   /** APPROVE-2: or denies. */
-  deny: { from: ['pending_approval'], to: 'denied', deadline: 'open', audit: AuditAction.deviceDenied, event: DomainEvent.deviceDenied, expects: 'pending approval' },
+  deny: {
+    from: ['pending_approval'],
+    to: 'denied',
+    deadline: 'open',
+    audit: AuditAction.deviceDenied,
+    event: DomainEvent.deviceDenied,
+    expects: 'pending approval',
+  },
   /** APPROVE-6: the asking device withdraws its own request. */
-  cancel: { from: PENDING_STATUSES, to: 'expired', deadline: 'any', audit: AuditAction.deviceExpired, event: DomainEvent.deviceExpired, expects: 'pending' },
+  cancel: {
+    from: PENDING_STATUSES,
+    to: 'expired',
+    deadline: 'any',
+    audit: AuditAction.deviceExpired,
+    event: DomainEvent.deviceExpired,
+    expects: 'pending',
+  },
   /** SETUP-5: the sweep, once the deadline has passed. */
-  expire: { from: PENDING_STATUSES, to: 'expired', deadline: 'lapsed', audit: AuditAction.deviceExpired, event: DomainEvent.deviceExpired, expects: 'pending' },
+  expire: {
+    from: PENDING_STATUSES,
+    to: 'expired',
+    deadline: 'lapsed',
+    audit: AuditAction.deviceExpired,
+    event: DomainEvent.deviceExpired,
+    expects: 'pending',
+  },
   /** MANAGE-3 (the user's web app), ADMIN-2 (an admin): for good. */
   disable: {
     from: ['pending_verification', 'pending_approval', 'approved', 'denied', 'expired'],
@@ -71,7 +106,14 @@ export const DEVICE_TRANSITIONS = {
     expects: 'not disabled yet',
   },
   /** DEPROV-1: the cascade disables every registered device of a deprovisioned user. */
-  deprovision: { from: REGISTERED_STATUSES, to: 'disabled', deadline: 'any', audit: AuditAction.deviceDisabled, event: DomainEvent.deviceDisabled, expects: 'registered' },
+  deprovision: {
+    from: REGISTERED_STATUSES,
+    to: 'disabled',
+    deadline: 'any',
+    audit: AuditAction.deviceDisabled,
+    event: DomainEvent.deviceDisabled,
+    expects: 'registered',
+  },
 } as const satisfies Record<string, TransitionRule>;
 
 export type TransitionName = keyof typeof DEVICE_TRANSITIONS;
@@ -107,7 +149,11 @@ function stamps(to: DeviceStatus, now: Date): Partial<Device> {
 export type DeviceOwner = Pick<User, 'id' | 'email' | 'username'>;
 
 /** `disable`'s `disabledBy` when one of the owner's own devices does it (its name as it is now): the disabled device can tell why. */
-export const disabledFrom = (device: Pick<Device, 'id' | 'name'>): DisabledBy => ({ kind: 'device', deviceId: device.id, deviceName: device.name });
+export const disabledFrom = (device: Pick<Device, 'id' | 'name'>): DisabledBy => ({
+  kind: 'device',
+  deviceId: device.id,
+  deviceName: device.name,
+});
 
 /**
  * The one way a device's status changes: the new status (checked against the table), its
@@ -124,7 +170,13 @@ export class DeviceLifecycle {
    * One locked device. `fields` are what the path adds to the new status (who approved,
    * the key envelope…, who disabled it). Answers the device as it now is.
    */
-  async change(tx: EntityManager, name: TransitionName, target: { device: Device; owner: DeviceOwner }, by: HistoryActor, fields: Partial<Device> = {}): Promise<Device> {
+  async change(
+    tx: EntityManager,
+    name: TransitionName,
+    target: { device: Device; owner: DeviceOwner },
+    by: HistoryActor,
+    fields: Partial<Device> = {},
+  ): Promise<Device> {
     const { device, owner } = target;
     assertMayTransition(name, device);
     const rule: TransitionRule = DEVICE_TRANSITIONS[name];

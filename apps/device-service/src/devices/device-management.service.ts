@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { REGISTERED_STATUSES, type AuthorizeEventsReply, type DeviceReply, type GetSessionReply, type ListDevicesReply } from '@td/contracts';
+import {
+  REGISTERED_STATUSES,
+  type AuthorizeEventsReply,
+  type DeviceReply,
+  type GetSessionReply,
+  type ListDevicesReply,
+} from '@td/contracts';
 import { AuditAction } from '../audit/audit.log';
 import { isTrusted, requireTrustedDevice } from '../users/caller-context';
 import { CallerResolver } from '../users/caller-resolver';
@@ -52,7 +58,9 @@ export class DeviceManagementService {
       const registered = REGISTERED_STATUSES.includes(device.status);
       if (registered && (await this.devices.isNameTaken(tx, user.id, name, device.id))) throw nameTaken();
       await this.devices.update(tx, device, { name });
-      await this.history.write(tx, [{ device, owner: user, actions: [AuditAction.deviceRenamed], event: null, ...byCaller(user, manager.id, request.caller) }]);
+      await this.history.write(tx, [
+        { device, owner: user, actions: [AuditAction.deviceRenamed], event: null, ...byCaller(user, manager.id, request.caller) },
+      ]);
       return { device: toDeviceView(device, manager.id) };
     });
   }
@@ -62,7 +70,9 @@ export class DeviceManagementService {
     const context = await this.callers.resolve(request.caller);
     const manager = requireTrustedDevice(context, 'web');
     return this.change.run(context.user.id, request.deviceId, async ({ tx, user, device }) => {
-      await this.lifecycle.change(tx, 'disable', { device, owner: user }, byCaller(user, manager.id, request.caller), { disabledBy: disabledFrom(manager) });
+      await this.lifecycle.change(tx, 'disable', { device, owner: user }, byCaller(user, manager.id, request.caller), {
+        disabledBy: disabledFrom(manager),
+      });
       return { device: toDeviceView(device, manager.id) };
     });
   }

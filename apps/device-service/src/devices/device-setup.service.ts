@@ -48,7 +48,10 @@ export class DeviceSetupService {
       assertNotDeprovisioned(user);
       const candidates = this.nameCandidates(user, requestedName, request.clientType, os, browser);
       const since = new Date(Date.now() - SETUP_WINDOW_MS);
-      const checks = await this.devices.setupChecks(tx, user.id, proof.jkt, candidates, { since, maxPerWindow: this.config.devices.setupMaxPerHour });
+      const checks = await this.devices.setupChecks(tx, user.id, proof.jkt, candidates, {
+        since,
+        maxPerWindow: this.config.devices.setupMaxPerHour,
+      });
       if (checks.keyRegistered) throw keyRegistered();
       if (checks.limitingSetupAt !== null) throw tooManySetups(checks.limitingSetupAt);
       if (checks.registeredCount >= this.config.devices.maxPerUser) {
@@ -141,7 +144,13 @@ export class DeviceSetupService {
   }
 
   /** SETUP-2: the requested name alone, or the default name and its suffixed forms, in order of preference. */
-  private nameCandidates(user: User, requestedName: string | null, clientType: Device['clientType'], os: string, browser: string): string[] {
+  private nameCandidates(
+    user: User,
+    requestedName: string | null,
+    clientType: Device['clientType'],
+    os: string,
+    browser: string,
+  ): string[] {
     if (requestedName !== null) return [requestedName];
     const base = defaultDeviceName(user.username, clientType, os, browser);
     // At most MAX registered devices hold names, so one of MAX + 1 candidates is free.
@@ -159,7 +168,9 @@ function tooManySetups(limitingSetupAt: Date): DomainError {
 
 /** What makes two setups "the same body": the client app and the requested name (normalised), if any. */
 function setupRequestDigest(clientType: Device['clientType'], requestedName: string | null): string {
-  return createHash('sha256').update(JSON.stringify([clientType, requestedName])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([clientType, requestedName]))
+    .digest('hex');
 }
 
 export function keyRegistered(): DomainError {

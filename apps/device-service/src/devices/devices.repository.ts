@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DomainError } from '@td/common';
-import { DEVICE_STATUSES, ErrorCode, PENDING_STATUSES, REGISTERED_STATUSES, type ClientType, type DeprovisionJobProgress, type DeviceStatus } from '@td/contracts';
+import {
+  DEVICE_STATUSES,
+  ErrorCode,
+  PENDING_STATUSES,
+  REGISTERED_STATUSES,
+  type ClientType,
+  type DeprovisionJobProgress,
+  type DeviceStatus,
+} from '@td/contracts';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import { insertRow, oneStatement, selectColumns, toEntities, toEntity, updateRow, type Statement } from '../database/row-columns';
 import type { User } from '../users/user.entity';
@@ -50,7 +58,8 @@ export interface Page<T> {
 
 export type DeviceWithUser = { device: Device; user: Pick<User, 'id' | 'subject' | 'email' | 'username'> };
 
-export const zeroCounts = (): Record<DeviceStatus, number> => Object.fromEntries(DEVICE_STATUSES.map((status) => [status, 0])) as Record<DeviceStatus, number>;
+export const zeroCounts = (): Record<DeviceStatus, number> =>
+  Object.fromEntries(DEVICE_STATUSES.map((status) => [status, 0])) as Record<DeviceStatus, number>;
 
 /** Devices that are removed once the retention period has passed (SEC-5): never an approved or disabled one. */
 const PRUNABLE_STATUSES: readonly DeviceStatus[] = [...PENDING_STATUSES, 'expired', 'denied'];
@@ -69,7 +78,10 @@ export class DevicesRepository {
 
   /** A device of this user; another user's device is simply not found. */
   async findOwn(userId: string, deviceId: string): Promise<Device | null> {
-    const rows: object[] = await this.dataSource.query(`SELECT ${deviceColumns('d')} FROM devices d WHERE d.id = $1 AND d.user_id = $2`, [deviceId, userId]);
+    const rows: object[] = await this.dataSource.query(`SELECT ${deviceColumns('d')} FROM devices d WHERE d.id = $1 AND d.user_id = $2`, [
+      deviceId,
+      userId,
+    ]);
     return rows.length === 0 ? null : toEntity(Device, rows[0]);
   }
 
@@ -89,13 +101,19 @@ export class DevicesRepository {
 
   /** Same, locked for the transaction (after the user's row: lock order is user, then devices). */
   async lockOwn(tx: EntityManager, userId: string, deviceId: string): Promise<Device | null> {
-    const rows: object[] = await tx.query(`SELECT ${deviceColumns('d')} FROM devices d WHERE d.id = $1 AND d.user_id = $2 FOR UPDATE`, [deviceId, userId]);
+    const rows: object[] = await tx.query(`SELECT ${deviceColumns('d')} FROM devices d WHERE d.id = $1 AND d.user_id = $2 FOR UPDATE`, [
+      deviceId,
+      userId,
+    ]);
     return rows.length === 0 ? null : toEntity(Device, rows[0]);
   }
 
   /** ADMIN-2, ADMIN-4: the device if it is in this workspace (not locked: lock its owner, then `lockOwn`). */
   async findInWorkspace(tx: EntityManager, workspaceId: string, deviceId: string): Promise<Device | null> {
-    const rows: object[] = await tx.query(`SELECT ${deviceColumns('d')} FROM devices d WHERE d.id = $1 AND d.workspace_id = $2`, [deviceId, workspaceId]);
+    const rows: object[] = await tx.query(`SELECT ${deviceColumns('d')} FROM devices d WHERE d.id = $1 AND d.workspace_id = $2`, [
+      deviceId,
+      workspaceId,
+    ]);
     return rows.length === 0 ? null : toEntity(Device, rows[0]);
   }
 
@@ -109,7 +127,13 @@ export class DevicesRepository {
    * in the rolling window (every device row is a setup that was answered 201, whatever its
    * status now; rows are kept far longer than the window).
    */
-  async setupChecks(tx: EntityManager, userId: string, keyThumbprint: string, nameCandidates: string[], window: SetupWindow): Promise<SetupChecks> {
+  async setupChecks(
+    tx: EntityManager,
+    userId: string,
+    keyThumbprint: string,
+    nameCandidates: string[],
+    window: SetupWindow,
+  ): Promise<SetupChecks> {
     const rows: SetupChecks[] = await tx.query(
       `SELECT (EXISTS (SELECT 1 FROM devices WHERE key_thumbprint = $2)
                OR EXISTS (SELECT 1 FROM retired_device_keys WHERE key_thumbprint = $2)) AS "keyRegistered",
@@ -162,7 +186,12 @@ export class DevicesRepository {
    * Writes the given fields of a device and keeps the entity in step, so views and events show the new state.
    * `alongWith`: statements built from the device as it will be (DeviceHistory.statements), sent in the same statement.
    */
-  async update(tx: EntityManager, device: Device, changes: Partial<Device>, alongWith: (updated: Device) => readonly Statement[] = () => []): Promise<Device> {
+  async update(
+    tx: EntityManager,
+    device: Device,
+    changes: Partial<Device>,
+    alongWith: (updated: Device) => readonly Statement[] = () => [],
+  ): Promise<Device> {
     try {
       const update = updateRow(Device, 'devices', device.id, changes);
       // The entity itself changes only once the write succeeded.
@@ -206,7 +235,11 @@ export class DevicesRepository {
     const found: Array<Record<string, unknown>> = await this.dataSource.query(sql, parameters);
     const rows = found.slice(0, limit).map((row) => {
       const { 'u.id': id, 'u.subject': subject, 'u.email': email, 'u.username': username, cursorAt, ...device } = row;
-      return { device: toEntity(Device, device), user: { id, subject, email, username } as DeviceWithUser['user'], cursorAt: cursorAt as string };
+      return {
+        device: toEntity(Device, device),
+        user: { id, subject, email, username } as DeviceWithUser['user'],
+        cursorAt: cursorAt as string,
+      };
     });
     const last = rows[rows.length - 1];
     return {
@@ -262,7 +295,10 @@ export class DevicesRepository {
    * DEPROV-1 progress from the rows themselves, so it survives a crashed worker: per user, the
    * devices disabled since their deprovisioning, and those left in `remainingStatuses`.
    */
-  async deprovisionProgress(userIds: readonly string[], remainingStatuses: readonly DeviceStatus[]): Promise<Map<string, DeprovisionJobProgress>> {
+  async deprovisionProgress(
+    userIds: readonly string[],
+    remainingStatuses: readonly DeviceStatus[],
+  ): Promise<Map<string, DeprovisionJobProgress>> {
     const rows = (await this.dataSource.query(
       `SELECT u.id,
               count(d.id) FILTER (WHERE d.status = ANY($2::varchar[]))::int AS remaining,
@@ -278,7 +314,10 @@ export class DevicesRepository {
 
   /** Whether the user has any device in one of `statuses`. */
   async hasAnyIn(userId: string, statuses: readonly DeviceStatus[]): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM devices WHERE user_id = $1 AND status = ANY($2::varchar[]) LIMIT 1`, [userId, statuses]);
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM devices WHERE user_id = $1 AND status = ANY($2::varchar[]) LIMIT 1`,
+      [userId, statuses],
+    );
     return rows.length > 0;
   }
 

@@ -36,7 +36,12 @@ export class LockedDeviceChange {
       assertNotDeprovisioned(user);
       const device = devices.find((locked) => locked.id === deviceId);
       if (!device) throw DomainError.notFound('The device');
-      return work({ tx, user, device, alsoLocked: alsoLock === undefined ? null : (devices.find((locked) => locked.id === alsoLock) ?? null) });
+      return work({
+        tx,
+        user,
+        device,
+        alsoLocked: alsoLock === undefined ? null : (devices.find((locked) => locked.id === alsoLock) ?? null),
+      });
     });
   }
 }
@@ -47,7 +52,10 @@ export function isOpenRequest(device: Device, status: DeviceStatus, now = new Da
 }
 
 export function invalidState(device: Device, expected: string): DomainError {
-  const lapsed = (device.status === 'pending_verification' || device.status === 'pending_approval') && device.expiresAt && device.expiresAt <= new Date();
+  const lapsed =
+    (device.status === 'pending_verification' || device.status === 'pending_approval') &&
+    device.expiresAt &&
+    device.expiresAt <= new Date();
   const now = lapsed ? 'expired' : device.status;
   return DomainError.of(ErrorCode.invalidDeviceState, `The device is ${now.replace('_', ' ')}; this needs a device that is ${expected}.`, {
     extensions: { status: now },

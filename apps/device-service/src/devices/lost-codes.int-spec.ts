@@ -17,7 +17,11 @@ describe('device-service: codes lost with Redis are re-sent by the sweep', () =>
     expect(lost.device.status).toBe('pending_verification');
     const done = h.user();
     const verified = await h.setup(done, 'web');
-    await h.send(Command.deviceVerify, { caller: h.caller(done, verified.key), deviceId: verified.device.id, code: await h.latestCode(done) });
+    await h.send(Command.deviceVerify, {
+      caller: h.caller(done, verified.key),
+      deviceId: verified.device.id,
+      code: await h.latestCode(done),
+    });
 
     await h.loseRedisData();
     expect(await h.codeMailsTo(waiting)).toBe(0);
@@ -36,9 +40,17 @@ describe('device-service: codes lost with Redis are re-sent by the sweep', () =>
     expect(await h.codeMailsTo(waiting)).toBe(1);
 
     // The mailed code is the device's code now.
-    const reply = await h.send(Command.deviceVerify, { caller: h.caller(waiting, lost.key), deviceId: lost.device.id, code: await h.latestCode(waiting) });
+    const reply = await h.send(Command.deviceVerify, {
+      caller: h.caller(waiting, lost.key),
+      deviceId: lost.device.id,
+      code: await h.latestCode(waiting),
+    });
     expect(reply.device.status).toBe('approved');
-    const freshReply = await h.send(Command.deviceVerify, { caller: h.caller(later, fresh.key), deviceId: fresh.device.id, code: await h.latestCode(later) });
+    const freshReply = await h.send(Command.deviceVerify, {
+      caller: h.caller(later, fresh.key),
+      deviceId: fresh.device.id,
+      code: await h.latestCode(later),
+    });
     expect(freshReply.device.status).toBe('approved');
   });
 

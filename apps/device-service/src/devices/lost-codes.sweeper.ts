@@ -42,7 +42,9 @@ export class LostCodeSweeper implements OnApplicationBootstrap, OnModuleDestroy 
   async sweep(): Promise<number> {
     const waiting = await this.devices.waitingForLiveCode(DEVICES_PER_SWEEP);
     if (waiting.length === 0) return 0;
-    const missing = new Set((await this.bus.request(Command.verificationMissingCodes, { deviceIds: waiting.map((device) => device.id) })).missing);
+    const missing = new Set(
+      (await this.bus.request(Command.verificationMissingCodes, { deviceIds: waiting.map((device) => device.id) })).missing,
+    );
     let sent = 0;
     for (const device of waiting) {
       if (this.periodic.stopping) break;

@@ -30,8 +30,23 @@ describe('device-service: the user own devices (MANAGE-1, MANAGE-3)', () => {
     expect(devices.map((d) => d.id)).not.toContain(someoneElse.device.id);
     expect(Object.keys(devices[0]).sort()).toEqual(
       [
-        'id', 'name', 'clientType', 'os', 'browser', 'fingerprint', 'lastIp', 'status', 'createdAt', 'approvedAt',
-        'disabledAt', 'disabledBy', 'lastSeenAt', 'approvedVia', 'approvedBy', 'expiresAt', 'current',
+        'id',
+        'name',
+        'clientType',
+        'os',
+        'browser',
+        'fingerprint',
+        'lastIp',
+        'status',
+        'createdAt',
+        'approvedAt',
+        'disabledAt',
+        'disabledBy',
+        'lastSeenAt',
+        'approvedVia',
+        'approvedBy',
+        'expiresAt',
+        'current',
       ].sort(),
     );
     const fromPending = await h.send(Command.deviceList, { caller: h.caller(claims, pending.key) });
@@ -50,7 +65,9 @@ describe('device-service: the user own devices (MANAGE-1, MANAGE-3)', () => {
     expect(first.lastIp).toBe('198.51.100.1');
 
     // Within the minute: further requests from elsewhere write nothing.
-    await Promise.all(Array.from({ length: 5 }, () => h.send(Command.deviceGetSession, { caller: h.caller(claims, key, { ip: '198.51.100.2' }) })));
+    await Promise.all(
+      Array.from({ length: 5 }, () => h.send(Command.deviceGetSession, { caller: h.caller(claims, key, { ip: '198.51.100.2' }) })),
+    );
     await h.lastSeenWritten();
     const throttled = await h.deviceRow(device.id);
     expect(throttled.lastSeenAt!.getTime()).toBe(first.lastSeenAt!.getTime());
@@ -77,14 +94,22 @@ describe('device-service: the user own devices (MANAGE-1, MANAGE-3)', () => {
     const claims = h.user();
     const web = await h.approvedDevice(claims, 'web');
     const phone = await h.approvedDevice(claims, 'mobile');
-    const { device } = await h.send(Command.deviceRename, { caller: h.caller(claims, web.key), deviceId: phone.device.id, name: '  Work phone ' });
+    const { device } = await h.send(Command.deviceRename, {
+      caller: h.caller(claims, web.key),
+      deviceId: phone.device.id,
+      name: '  Work phone ',
+    });
     expect(device).toMatchObject({ id: phone.device.id, name: 'Work phone', current: false });
     expect(await h.auditActions(phone.device.id)).toEqual(['device.renamed']);
     // Changing only the case of its own name is no clash; another device's name is.
     await h.send(Command.deviceRename, { caller: h.caller(claims, web.key), deviceId: phone.device.id, name: 'WORK PHONE' });
-    const clash = await rejection(h.send(Command.deviceRename, { caller: h.caller(claims, web.key), deviceId: web.device.id, name: 'work phone' }));
+    const clash = await rejection(
+      h.send(Command.deviceRename, { caller: h.caller(claims, web.key), deviceId: web.device.id, name: 'work phone' }),
+    );
     expect(clash.code).toBe('device_name_taken');
-    const bad = await rejection(h.send(Command.deviceRename, { caller: h.caller(claims, web.key), deviceId: phone.device.id, name: 'line\nbreak' }));
+    const bad = await rejection(
+      h.send(Command.deviceRename, { caller: h.caller(claims, web.key), deviceId: phone.device.id, name: 'line\nbreak' }),
+    );
     expect(bad.code).toBe('validation_failed');
     expect((await h.deviceRow(phone.device.id)).name).toBe('WORK PHONE');
   });
@@ -120,17 +145,23 @@ describe('device-service: the user own devices (MANAGE-1, MANAGE-3)', () => {
     expect(device).toMatchObject({ status: 'disabled', disabledAt: expect.any(String) });
     // The disabled device can tell why: from which device (issue 13 item 7).
     expect(device.disabledBy).toEqual({ kind: 'device', deviceId: web.device.id, deviceName: web.device.name });
-    expect((await h.send(Command.deviceGetSession, { caller: h.caller(claims, laptop.key) })).device?.disabledBy).toEqual(device.disabledBy);
+    expect((await h.send(Command.deviceGetSession, { caller: h.caller(claims, laptop.key) })).device?.disabledBy).toEqual(
+      device.disabledBy,
+    );
     expect(await h.outboxSubjects(laptop.device.id)).toEqual(['events.device.disabled']);
     expect(await h.auditActions(laptop.device.id)).toEqual(['device.disabled']);
     expect((await h.send(Command.deviceGetSession, { caller: h.caller(claims, laptop.key) })).trusted).toBe(false);
-    expect((await rejection(h.send(Command.deviceDisable, { caller: h.caller(claims, web.key), deviceId: laptop.device.id }))).code).toBe('invalid_device_state');
+    expect((await rejection(h.send(Command.deviceDisable, { caller: h.caller(claims, web.key), deviceId: laptop.device.id }))).code).toBe(
+      'invalid_device_state',
+    );
     // A pending request can be disabled too; its name is free again.
     await h.send(Command.deviceDisable, { caller: h.caller(claims, web.key), deviceId: pending.device.id });
     expect((await h.setup(claims, 'mobile', 'old phone')).device.name).toBe('old phone');
     // The web app may disable itself; from then on it manages nothing.
     await h.send(Command.deviceDisable, { caller: h.caller(claims, web.key), deviceId: web.device.id });
-    const after = await rejection(h.send(Command.deviceRename, { caller: h.caller(claims, web.key), deviceId: web.device.id, name: 'back' }));
+    const after = await rejection(
+      h.send(Command.deviceRename, { caller: h.caller(claims, web.key), deviceId: web.device.id, name: 'back' }),
+    );
     expect(after.code).toBe('trusted_session_required');
   });
 
@@ -138,9 +169,14 @@ describe('device-service: the user own devices (MANAGE-1, MANAGE-3)', () => {
     const claims = h.user();
     const user = await h.userRow(claims);
     const phone = await h.approvedDevice(claims, 'mobile');
-    expect(await h.send(Command.deviceAuthorizeEvents, { caller: h.caller(claims, phone.key) })).toEqual({ userId: user.id, deviceId: phone.device.id });
+    expect(await h.send(Command.deviceAuthorizeEvents, { caller: h.caller(claims, phone.key) })).toEqual({
+      userId: user.id,
+      deviceId: phone.device.id,
+    });
     const extension = await h.approvedDevice(claims, 'extension');
-    expect((await rejection(h.send(Command.deviceAuthorizeEvents, { caller: h.caller(claims, extension.key) }))).code).toBe('approver_not_allowed');
+    expect((await rejection(h.send(Command.deviceAuthorizeEvents, { caller: h.caller(claims, extension.key) }))).code).toBe(
+      'approver_not_allowed',
+    );
     expect((await rejection(h.send(Command.deviceAuthorizeEvents, { caller: h.caller(claims, null) }))).code).toBe('device_proof_required');
   });
 });

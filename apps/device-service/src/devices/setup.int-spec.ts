@@ -35,7 +35,10 @@ describe('device-service: setting up a device (SETUP, APPROVE-5)', () => {
     });
     expect(reply.verification.method).toBe('email_code');
     const row = await h.deviceRow(reply.device.id);
-    expect(row).toMatchObject({ keyThumbprint: key.thumbprint, publicJwk: { kty: 'EC', crv: 'P-256', x: key.publicJwk.x, y: key.publicJwk.y } });
+    expect(row).toMatchObject({
+      keyThumbprint: key.thumbprint,
+      publicJwk: { kty: 'EC', crv: 'P-256', x: key.publicJwk.x, y: key.publicJwk.y },
+    });
     expect(row.createdIp).toBe('198.51.100.4');
     const ttl = (row.expiresAt!.getTime() - row.createdAt.getTime()) / 1000;
     expect(ttl).toBe(h.config.devices.pendingTtlSeconds);
@@ -45,7 +48,9 @@ describe('device-service: setting up a device (SETUP, APPROVE-5)', () => {
 
   it('SETUP-1 needs a proof of the new key', async () => {
     const claims = h.user();
-    expect((await rejection(h.send(Command.deviceSetup, { caller: h.caller(claims, null), clientType: 'web' }))).code).toBe('device_proof_required');
+    expect((await rejection(h.send(Command.deviceSetup, { caller: h.caller(claims, null), clientType: 'web' }))).code).toBe(
+      'device_proof_required',
+    );
   });
 
   it('SETUP-2 default names: "{username} {app} - {os}/{browser}", Unknown when not known, suffixed when taken', async () => {
@@ -130,14 +135,20 @@ describe('device-service: setting up a device (SETUP, APPROVE-5)', () => {
     // Another body while pending (the same body is a retry, below), and any body once no longer pending.
     for (const status of ['pending_verification', 'approved', 'denied', 'disabled', 'expired']) {
       await h.db.query(`UPDATE devices SET status = $2 WHERE id = $1`, [device.id, status]);
-      const error = await rejection(h.send(Command.deviceSetup, { caller: h.caller(claims, key), clientType: 'web', name: 'another name' }));
+      const error = await rejection(
+        h.send(Command.deviceSetup, { caller: h.caller(claims, key), clientType: 'web', name: 'another name' }),
+      );
       expect(error.code).toBe('device_key_registered');
-      expect((await rejection(h.send(Command.deviceSetup, { caller: h.caller(claims, key), clientType: 'mobile' }))).code).toBe('device_key_registered');
+      expect((await rejection(h.send(Command.deviceSetup, { caller: h.caller(claims, key), clientType: 'mobile' }))).code).toBe(
+        'device_key_registered',
+      );
     }
     // Racing setups with one key (each its own body): one device, the rest device_key_registered.
     const racer = await DeviceKey.create();
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 8 }, (_, i) => h.send(Command.deviceSetup, { caller: h.caller(i % 2 ? claims : h.user(), racer), clientType: 'web', name: `racer ${i}` })),
+      Array.from({ length: 8 }, (_, i) =>
+        h.send(Command.deviceSetup, { caller: h.caller(i % 2 ? claims : h.user(), racer), clientType: 'web', name: `racer ${i}` }),
+      ),
     );
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     for (const failed of outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected')) {
@@ -160,8 +171,12 @@ describe('device-service: setting up a device (SETUP, APPROVE-5)', () => {
     expect((await h.send(Command.deviceList, { caller: h.caller(claims, null) })).devices).toHaveLength(1);
 
     // Another user with that key, or another body, is still refused (KEY-4).
-    expect((await rejection(h.send(Command.deviceSetup, { caller: h.caller(h.user(), key), clientType: 'web', name: ' Laptop ' }))).code).toBe('device_key_registered');
-    expect((await rejection(h.send(Command.deviceSetup, { caller: h.caller(claims, key), clientType: 'web' }))).code).toBe('device_key_registered');
+    expect(
+      (await rejection(h.send(Command.deviceSetup, { caller: h.caller(h.user(), key), clientType: 'web', name: ' Laptop ' }))).code,
+    ).toBe('device_key_registered');
+    expect((await rejection(h.send(Command.deviceSetup, { caller: h.caller(claims, key), clientType: 'web' }))).code).toBe(
+      'device_key_registered',
+    );
 
     // A device waiting for approval: the retry names the approvers again.
     const trusted = h.user();

@@ -53,10 +53,22 @@ describe('ExpirySweeper (SETUP-5)', () => {
   const openDataSource = () => database.openDataSource();
 
   function sweeper(source: DataSource, batchSize = 500): ExpirySweeper {
-    const sweeperConfig = loadDeviceServiceConfig({ ...testEnv.env, EXPIRY_SWEEP_INTERVAL_MS: '60000', EXPIRY_BATCH_SIZE: String(batchSize) });
+    const sweeperConfig = loadDeviceServiceConfig({
+      ...testEnv.env,
+      EXPIRY_SWEEP_INTERVAL_MS: '60000',
+      EXPIRY_BATCH_SIZE: String(batchSize),
+    });
     const relay = new OutboxRelay(source, nats, new OutboxRepository(), sweeperConfig);
     const lifecycle = new DeviceLifecycle(new DevicesRepository(source), new DeviceHistory(new OutboxRepository(), new AuditLog(source)));
-    return new ExpirySweeper(new Transactions(source), new DevicesRepository(source), new UsersRepository(source), lifecycle, relay, new BusClient(nats, testEnv.natsPrefix, 2000), sweeperConfig);
+    return new ExpirySweeper(
+      new Transactions(source),
+      new DevicesRepository(source),
+      new UsersRepository(source),
+      lifecycle,
+      relay,
+      new BusClient(nats, testEnv.natsPrefix, 2000),
+      sweeperConfig,
+    );
   }
 
   const registeredCount = async (userId: string): Promise<number> =>
@@ -73,16 +85,27 @@ describe('ExpirySweeper (SETUP-5)', () => {
     expect(await sweeper(db).sweep()).toBe(2);
 
     const statuses = Object.fromEntries((await db.getRepository(Device).findBy({ userId: user.id })).map((d) => [d.id, d.status]));
-    expect(statuses).toEqual({ [due.id]: 'expired', [dueApproval.id]: 'expired', [notYet.id]: 'pending_approval', [approved.id]: 'approved' });
+    expect(statuses).toEqual({
+      [due.id]: 'expired',
+      [dueApproval.id]: 'expired',
+      [notYet.id]: 'pending_approval',
+      [approved.id]: 'approved',
+    });
     expect(await registeredCount(user.id)).toBe(2);
 
-    const audit = await db.query(`SELECT action, target_device_id, target_user_id, actor_user_id FROM audit_events WHERE target_user_id = $1 ORDER BY target_device_id`, [user.id]);
+    const audit = await db.query(
+      `SELECT action, target_device_id, target_user_id, actor_user_id FROM audit_events WHERE target_user_id = $1 ORDER BY target_device_id`,
+      [user.id],
+    );
     expect(audit).toEqual(
       [due, dueApproval]
         .map((d) => ({ action: 'device.expired', target_device_id: d.id, target_user_id: user.id, actor_user_id: null }))
         .sort((a, b) => a.target_device_id.localeCompare(b.target_device_id)),
     );
-    const events: Array<{ subject: string; payload: DeviceEventPayload }> = await db.query(`SELECT subject, payload FROM outbox WHERE payload->>'userId' = $1`, [user.id]);
+    const events: Array<{ subject: string; payload: DeviceEventPayload }> = await db.query(
+      `SELECT subject, payload FROM outbox WHERE payload->>'userId' = $1`,
+      [user.id],
+    );
     expect(events.map((e) => [e.subject, e.payload.device.id, e.payload.device.status]).sort()).toEqual(
       [due, dueApproval].map((d) => [DomainEvent.deviceExpired, d.id, 'expired']).sort(),
     );
@@ -99,7 +122,9 @@ describe('ExpirySweeper (SETUP-5)', () => {
 
     expect(countA + countB).toBe(60);
     expect(await registeredCount(user.id)).toBe(0);
-    const audit = await db.query(`SELECT target_device_id, count(*)::int AS n FROM audit_events WHERE target_user_id = $1 GROUP BY 1`, [user.id]);
+    const audit = await db.query(`SELECT target_device_id, count(*)::int AS n FROM audit_events WHERE target_user_id = $1 GROUP BY 1`, [
+      user.id,
+    ]);
     expect(audit).toHaveLength(60);
     expect(audit.every((row: { n: number }) => row.n === 1)).toBe(true);
     const [{ n: eventCount }] = await db.query(`SELECT count(*)::int AS n FROM outbox WHERE payload->>'userId' = $1`, [user.id]);
@@ -116,7 +141,9 @@ describe('ExpirySweeper (SETUP-5)', () => {
       // The relay may first publish the earlier tests' expiry events: wait for this device's, which comes last.
       const message = await waitUntil(async () => {
         const jsm = await nats.jetstreamManager();
-        const last = await jsm.streams.getMessage(name, { last_by_subj: prefixed(testEnv.natsPrefix, DomainEvent.deviceExpired) }).catch(() => null);
+        const last = await jsm.streams
+          .getMessage(name, { last_by_subj: prefixed(testEnv.natsPrefix, DomainEvent.deviceExpired) })
+          .catch(() => null);
         return last?.json<DeviceEventPayload>().device.id === device.id ? last : null;
       }, 5000);
       expect(message.json<DeviceEventPayload>()).toMatchObject({ userId: user.id, device: { id: device.id, status: 'expired' } });
@@ -148,17 +175,24 @@ describe('ExpirySweeper (SETUP-5)', () => {
       })),
     );
 
-    const retention = new DeviceRetention(new Transactions(db), new DevicesRepository(db), loadDeviceServiceConfig({ ...testEnv.env, DEVICE_RETENTION_DAYS: '30', DEVICE_RETENTION_BATCH_SIZE: '2' }));
+    const retention = new DeviceRetention(
+      new Transactions(db),
+      new DevicesRepository(db),
+      loadDeviceServiceConfig({ ...testEnv.env, DEVICE_RETENTION_DAYS: '30', DEVICE_RETENTION_BATCH_SIZE: '2' }),
+    );
     expect(await retention.prune()).toBe(3);
 
     const remaining = (await db.getRepository(Device).findBy({ userId: user.id })).map((d) => d.id).sort();
     expect(remaining).toEqual([recentlyDenied, recentlyExpired, oldApproved, oldDisabled].map((d) => d.id).sort());
-    const [{ n: auditRows }] = await db.query(`SELECT count(*)::int AS n FROM audit_events WHERE target_device_id = ANY($1)`, [pruned.map((d) => d.id)]);
+    const [{ n: auditRows }] = await db.query(`SELECT count(*)::int AS n FROM audit_events WHERE target_device_id = ANY($1)`, [
+      pruned.map((d) => d.id),
+    ]);
     expect(auditRows).toBe(3);
     // KEY-4 outlives the row: the removed devices' keys are remembered as taken.
-    const retired: Array<{ key_thumbprint: string }> = await db.query(`SELECT key_thumbprint FROM retired_device_keys WHERE key_thumbprint = ANY($1)`, [
-      pruned.map((d) => d.keyThumbprint),
-    ]);
+    const retired: Array<{ key_thumbprint: string }> = await db.query(
+      `SELECT key_thumbprint FROM retired_device_keys WHERE key_thumbprint = ANY($1)`,
+      [pruned.map((d) => d.keyThumbprint)],
+    );
     expect(retired.map((r) => r.key_thumbprint).sort()).toEqual(pruned.map((d) => d.keyThumbprint).sort());
     expect(await retention.prune()).toBe(0);
   });

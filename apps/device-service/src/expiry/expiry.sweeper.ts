@@ -63,7 +63,14 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
         async (from, to) => {
           const devices = await this.devices.moveDue(tx, from, to, this.config.expiry.batchSize);
           if (devices.length === 0) return [];
-          const owners = new Map((await this.users.findByIds(tx, devices.map((d) => d.userId))).map((u) => [u.id, u]));
+          const owners = new Map(
+            (
+              await this.users.findByIds(
+                tx,
+                devices.map((d) => d.userId),
+              )
+            ).map((u) => [u.id, u]),
+          );
           return devices.map((device) => ({ device, owner: owners.get(device.userId)! }));
         },
         ({ device }) => ({ actor: NOBODY, origin: NO_CONTEXT, dedupeKey: `expire:${device.id}` }),

@@ -42,7 +42,12 @@ export class OutboxListener {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const client = new Client({ connectionString: this.databaseUrl, connectionTimeoutMillis: 3000, keepAlive: true, application_name: 'device-service-outbox' });
+    const client = new Client({
+      connectionString: this.databaseUrl,
+      connectionTimeoutMillis: 3000,
+      keepAlive: true,
+      application_name: 'device-service-outbox',
+    });
     client.on('notification', (message) => {
       const seq = Number(message.payload);
       this.onCommit(message.payload && Number.isSafeInteger(seq) ? seq : undefined);

@@ -51,7 +51,13 @@ describe('OutboxRelay (Postgres + JetStream)', () => {
   }
 
   async function startRelay(
-    options: { pollIntervalMs?: number; batchSize?: number; source?: DataSource; connection?: NatsConnection; repository?: OutboxRepository } = {},
+    options: {
+      pollIntervalMs?: number;
+      batchSize?: number;
+      source?: DataSource;
+      connection?: NatsConnection;
+      repository?: OutboxRepository;
+    } = {},
   ): Promise<OutboxRelay> {
     const { source, connection, repository, pollIntervalMs = 500, batchSize } = options;
     const relayConfig = loadDeviceServiceConfig({
@@ -90,7 +96,11 @@ describe('OutboxRelay (Postgres + JetStream)', () => {
     const messages: StreamedMessage[] = [];
     const batch = await consumer.fetch({ max_messages: total, expires: 2000 });
     for await (const message of batch) {
-      messages.push({ subject: message.subject, msgId: message.headers?.get('Nats-Msg-Id'), data: message.json<UserDeprovisionedPayload>() });
+      messages.push({
+        subject: message.subject,
+        msgId: message.headers?.get('Nats-Msg-Id'),
+        data: message.json<UserDeprovisionedPayload>(),
+      });
       if (messages.length === total) break;
     }
     return messages;

@@ -27,7 +27,9 @@ export class ScimTokensRepository {
 
   /** The token with this hash, whatever its state (revoked and expired ones are refused, and audited, by the caller). */
   async findByHash(tokenHash: string): Promise<ScimToken | null> {
-    const rows: object[] = await this.dataSource.query(`SELECT ${tokenColumns('t')} FROM scim_tokens t WHERE t.token_hash = $1`, [tokenHash]);
+    const rows: object[] = await this.dataSource.query(`SELECT ${tokenColumns('t')} FROM scim_tokens t WHERE t.token_hash = $1`, [
+      tokenHash,
+    ]);
     return rows.length === 0 ? null : toEntity(ScimToken, rows[0]);
   }
 
@@ -45,10 +47,10 @@ export class ScimTokensRepository {
 
   /** Locks the workspace's token for revocation; null when there is no such token in this workspace. */
   async lock(tx: EntityManager, workspaceId: string, id: string): Promise<ScimToken | null> {
-    const rows: object[] = await tx.query(`SELECT ${tokenColumns('t')} FROM scim_tokens t WHERE t.id = $1 AND t.workspace_id = $2 FOR UPDATE`, [
-      id,
-      workspaceId,
-    ]);
+    const rows: object[] = await tx.query(
+      `SELECT ${tokenColumns('t')} FROM scim_tokens t WHERE t.id = $1 AND t.workspace_id = $2 FOR UPDATE`,
+      [id, workspaceId],
+    );
     return rows.length === 0 ? null : toEntity(ScimToken, rows[0]);
   }
 

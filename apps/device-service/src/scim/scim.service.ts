@@ -142,13 +142,23 @@ export class ScimService {
 
   /** PATCH `active: false` or DELETE: the same cascade as an admin's deprovisioning; idempotent. */
   async deactivateUser(request: ScimUserDto): Promise<ScimDeactivateUserReply> {
-    const { user, jobId } = await this.deprovisioning.deprovision(request.workspaceId, request.userId, { userId: null, deviceId: null, ip: null, userAgent: null });
+    const { user, jobId } = await this.deprovisioning.deprovision(request.workspaceId, request.userId, {
+      userId: null,
+      deviceId: null,
+      ip: null,
+      userAgent: null,
+    });
     return { user: toScimUser(user), jobId };
   }
 
   /** SCIM Bulk (DEPROV-3): every user its operations name, deprovisioned together; each found or not on its own. */
   async deactivateUsers(request: ScimDeactivateUsersDto): Promise<ScimDeactivateUsersReply> {
-    const { found, missing } = await this.deprovisioning.deprovisionMany(request.workspaceId, request.userIds, { userId: null, deviceId: null, ip: null, userAgent: null });
+    const { found, missing } = await this.deprovisioning.deprovisionMany(request.workspaceId, request.userIds, {
+      userId: null,
+      deviceId: null,
+      ip: null,
+      userAgent: null,
+    });
     return {
       results: [
         ...found.map(({ user, jobId }) => ({ userId: user.subject, user: toScimUser(user), jobId })),

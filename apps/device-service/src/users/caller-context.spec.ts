@@ -7,7 +7,12 @@ const proof = { jkt: 'k'.repeat(43), jwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 
 
 function context(device: { status: DeviceStatus; clientType: ClientType } | null, withProof = true): CallerContext {
   return {
-    caller: { claims: { sub: 's', wid: 'w', email: 'e@x', username: 'u', role: 'member' }, proof: withProof ? proof : null, ip: null, userAgent: null },
+    caller: {
+      claims: { sub: 's', wid: 'w', email: 'e@x', username: 'u', role: 'member' },
+      proof: withProof ? proof : null,
+      ip: null,
+      userAgent: null,
+    },
     user: { id: 'user-1' } as User,
     device: device as Device | null,
   };
@@ -25,7 +30,9 @@ const codeOf = (fn: () => unknown): string | undefined => {
 describe('trusted session rules', () => {
   it('KEY-3 no proof where one is needed is device_proof_required', () => {
     expect(codeOf(() => requireProof(context(null, false)))).toBe('device_proof_required');
-    expect(codeOf(() => requireTrustedDevice(context({ status: 'approved', clientType: 'web' }, false), 'approved'))).toBe('device_proof_required');
+    expect(codeOf(() => requireTrustedDevice(context({ status: 'approved', clientType: 'web' }, false), 'approved'))).toBe(
+      'device_proof_required',
+    );
   });
 
   it('KEY-5 only an approved device of the user is a trusted session', () => {
@@ -38,7 +45,9 @@ describe('trusted session rules', () => {
   });
 
   it('APPROVE-2 an extension cannot approve; web and mobile can', () => {
-    expect(codeOf(() => requireTrustedDevice(context({ status: 'approved', clientType: 'extension' }), 'approver'))).toBe('approver_not_allowed');
+    expect(codeOf(() => requireTrustedDevice(context({ status: 'approved', clientType: 'extension' }), 'approver'))).toBe(
+      'approver_not_allowed',
+    );
     expect(codeOf(() => requireTrustedDevice(context({ status: 'approved', clientType: 'mobile' }), 'approver'))).toBeUndefined();
   });
 

@@ -32,7 +32,10 @@ export function requireTrustedDevice(context: CallerContext, requirement: TrustR
   requireProof(context);
   const device = context.device;
   if (!device || device.status !== 'approved') {
-    throw DomainError.of(ErrorCode.trustedSessionRequired, 'This request needs a trusted session: a proof from an approved device of yours.');
+    throw DomainError.of(
+      ErrorCode.trustedSessionRequired,
+      'This request needs a trusted session: a proof from an approved device of yours.',
+    );
   }
   if (requirement === 'approver' && device.clientType === 'extension') {
     throw DomainError.of(ErrorCode.approverNotAllowed, 'Only the web app or the mobile app can do this, not the browser extension.');

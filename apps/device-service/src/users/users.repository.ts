@@ -29,10 +29,10 @@ export class UsersRepository {
 
   /** The user with this token `sub` in the workspace. */
   async findBySubject(workspaceId: string, subject: string): Promise<User | null> {
-    const rows: object[] = await this.dataSource.query(`SELECT ${userColumns('u')} FROM users u WHERE u.workspace_id = $1 AND u.subject = $2`, [
-      workspaceId,
-      subject,
-    ]);
+    const rows: object[] = await this.dataSource.query(
+      `SELECT ${userColumns('u')} FROM users u WHERE u.workspace_id = $1 AND u.subject = $2`,
+      [workspaceId, subject],
+    );
     return rows.length === 0 ? null : toEntity(User, rows[0]);
   }
 
@@ -46,7 +46,10 @@ export class UsersRepository {
   async subjectsByIds(ids: Array<string | null>): Promise<Map<string, string>> {
     const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
     if (wanted.length === 0) return new Map();
-    const rows: Array<{ id: string; subject: string }> = await this.dataSource.query(`SELECT id, subject FROM users WHERE id = ANY($1::uuid[])`, [wanted]);
+    const rows: Array<{ id: string; subject: string }> = await this.dataSource.query(
+      `SELECT id, subject FROM users WHERE id = ANY($1::uuid[])`,
+      [wanted],
+    );
     return new Map(rows.map((row) => [row.id, row.subject]));
   }
 
@@ -188,7 +191,9 @@ export class UsersRepository {
 
   /** The users that exist, locked in id order (the order every bulk path takes them in, so they cannot deadlock). */
   async lockByIds(tx: EntityManager, userIds: string[]): Promise<User[]> {
-    const rows: object[] = await tx.query(`SELECT ${userColumns('u')} FROM users u WHERE u.id = ANY($1::uuid[]) ORDER BY u.id FOR UPDATE`, [userIds]);
+    const rows: object[] = await tx.query(`SELECT ${userColumns('u')} FROM users u WHERE u.id = ANY($1::uuid[]) ORDER BY u.id FOR UPDATE`, [
+      userIds,
+    ]);
     return toEntities(User, rows);
   }
 
@@ -214,7 +219,10 @@ export class UsersRepository {
   async markDeprovisioned(tx: EntityManager, users: User[]): Promise<void> {
     if (users.length === 0) return;
     const deprovisionedAt = new Date();
-    await tx.query(`UPDATE users SET deprovisioned_at = $2, updated_at = now() WHERE id = ANY($1::uuid[])`, [users.map((user) => user.id), deprovisionedAt]);
+    await tx.query(`UPDATE users SET deprovisioned_at = $2, updated_at = now() WHERE id = ANY($1::uuid[])`, [
+      users.map((user) => user.id),
+      deprovisionedAt,
+    ]);
     for (const user of users) user.deprovisionedAt = deprovisionedAt;
   }
 
@@ -222,7 +230,11 @@ export class UsersRepository {
    * Deprovisioned users who still have a device in one of `statuses` (the cascade has not finished, or
    * never started), longest waiting first, in (deprovisioned_at, id) order after `after`: a page at a time.
    */
-  async deprovisionedWithDevicesIn(statuses: readonly DeviceStatus[], limit: number, after: DeprovisionedUser | null = null): Promise<DeprovisionedUser[]> {
+  async deprovisionedWithDevicesIn(
+    statuses: readonly DeviceStatus[],
+    limit: number,
+    after: DeprovisionedUser | null = null,
+  ): Promise<DeprovisionedUser[]> {
     return this.dataSource.query(
       `SELECT u.id, u.workspace_id AS "workspaceId", u.deprovisioned_at::text AS "deprovisionedAt" FROM users u
         WHERE u.deprovisioned_at IS NOT NULL
@@ -233,7 +245,6 @@ export class UsersRepository {
       [statuses, limit, after?.deprovisionedAt ?? null, after?.id ?? null],
     );
   }
-
 }
 
 /** `deprovisionedAt` as Postgres prints it, microseconds and all: the next page's cursor (a Date would lose them). */

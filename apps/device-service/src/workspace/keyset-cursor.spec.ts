@@ -37,6 +37,7 @@ describe('keyset cursor dates', () => {
   );
 
   it('ERR-2 real dates, leap days included, pass', () => {
-    for (const at of ['2024-02-29T23:59:59.999999', '2026-12-31T00:00:00']) expect(decodeCursor(encodeCursor({ at, id }))).toEqual({ at, id });
+    for (const at of ['2024-02-29T23:59:59.999999', '2026-12-31T00:00:00'])
+      expect(decodeCursor(encodeCursor({ at, id }))).toEqual({ at, id });
   });
 });

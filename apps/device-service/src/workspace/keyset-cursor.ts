@@ -46,7 +46,15 @@ export function decodeCursor(cursor: string | undefined): KeysetPosition | null 
   } catch {
     parsed = null;
   }
-  if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[0] !== 'string' || typeof parsed[1] !== 'string' || !TIME.test(parsed[0]) || !isRealTime(parsed[0]) || !UUID.test(parsed[1])) {
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 2 ||
+    typeof parsed[0] !== 'string' ||
+    typeof parsed[1] !== 'string' ||
+    !TIME.test(parsed[0]) ||
+    !isRealTime(parsed[0]) ||
+    !UUID.test(parsed[1])
+  ) {
     throw DomainError.of(ErrorCode.validationFailed, 'The request is not valid.', {
       extensions: { errors: [{ field: 'cursor', message: 'cursor is not one this API returned' }] },
     });

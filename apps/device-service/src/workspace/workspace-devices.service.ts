@@ -1,6 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { BusClient, DomainError } from '@td/common';
-import { Command, ErrorCode, PENDING_STATUSES, type DeprovisionUsersReply, type JobView, type WorkspaceDeviceReply, type WorkspaceListDevicesReply } from '@td/contracts';
+import {
+  Command,
+  ErrorCode,
+  PENDING_STATUSES,
+  type DeprovisionUsersReply,
+  type JobView,
+  type WorkspaceDeviceReply,
+  type WorkspaceListDevicesReply,
+} from '@td/contracts';
 import { Transactions } from '../database/transactions';
 import { byCaller } from '../devices/device-history';
 import { DeviceLifecycle, disabledFrom } from '../devices/device-lifecycle';
@@ -8,7 +16,13 @@ import { toDeviceView } from '../devices/device.view';
 import { DevicesRepository, zeroCounts, type DeviceFilters } from '../devices/devices.repository';
 import { DeprovisionQueue } from '../deprovision/deprovision.queue';
 import { DeprovisionService } from '../deprovision/deprovision.service';
-import type { DeprovisionUserDto, DeprovisionUsersDto, GetJobDto, ListWorkspaceDevicesDto, WorkspaceDeviceActionDto } from './dto/workspace-commands.dto';
+import type {
+  DeprovisionUserDto,
+  DeprovisionUsersDto,
+  GetJobDto,
+  ListWorkspaceDevicesDto,
+  WorkspaceDeviceActionDto,
+} from './dto/workspace-commands.dto';
 import { decodeCursor, encodeCursor } from './keyset-cursor';
 import { WorkspaceAdmins } from './workspace-admins';
 import { UsersRepository } from '../users/users.repository';
@@ -34,7 +48,12 @@ export class WorkspaceDevicesService {
   async list(request: ListWorkspaceDevicesDto): Promise<WorkspaceListDevicesReply> {
     const admin = await this.admins.resolve(request.caller);
     const after = decodeCursor(request.cursor);
-    const filters: DeviceFilters = { workspaceId: admin.workspaceId, status: request.status, clientType: request.clientType, q: request.q?.trim() || undefined };
+    const filters: DeviceFilters = {
+      workspaceId: admin.workspaceId,
+      status: request.status,
+      clientType: request.clientType,
+      q: request.q?.trim() || undefined,
+    };
     if (request.userId !== undefined) {
       const user = await this.users.findBySubject(admin.workspaceId, request.userId);
       if (!user) return { devices: [], nextCursor: null, counts: zeroCounts() };

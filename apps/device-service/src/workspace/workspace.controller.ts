@@ -2,7 +2,14 @@ import { Controller, UsePipes } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Command, type ReplyOf } from '@td/contracts';
 import { payloadValidation } from '@td/common';
-import { DeprovisionUserDto, DeprovisionUsersDto, GetJobDto, ListAuditDto, ListWorkspaceDevicesDto, WorkspaceDeviceActionDto } from './dto/workspace-commands.dto';
+import {
+  DeprovisionUserDto,
+  DeprovisionUsersDto,
+  GetJobDto,
+  ListAuditDto,
+  ListWorkspaceDevicesDto,
+  WorkspaceDeviceActionDto,
+} from './dto/workspace-commands.dto';
 import { WorkspaceAuditService } from './workspace-audit.service';
 import { WorkspaceDevicesService } from './workspace-devices.service';
 

@@ -120,7 +120,10 @@ describe('device-service: the workspace devices and audit (ADMIN-1..4)', () => {
     const member = await insertUser(h.db, { workspaceId: boss.claims.wid });
     const target = await insertDevice(h.db, member, { status: 'approved' });
 
-    const { device } = await h.send(Command.workspaceDisableDevice, { caller: h.caller(boss.claims, boss.key, { ip: '198.51.100.9', userAgent: 'AdminBrowser/1.0' }), deviceId: target.id });
+    const { device } = await h.send(Command.workspaceDisableDevice, {
+      caller: h.caller(boss.claims, boss.key, { ip: '198.51.100.9', userAgent: 'AdminBrowser/1.0' }),
+      deviceId: target.id,
+    });
     expect(device).toMatchObject({ id: target.id, status: 'disabled', current: false });
     expect(device.disabledAt).not.toBeNull();
     expect(device.disabledBy).toEqual({ kind: 'admin' });
@@ -144,12 +147,19 @@ describe('device-service: the workspace devices and audit (ADMIN-1..4)', () => {
   it('ADMIN-3 the audit log shows actor, target, time, IP and user agent, filtered and paged, newest first', async () => {
     const boss = await admin();
     const member = await insertUser(h.db, { workspaceId: boss.claims.wid });
-    const targets = [await insertDevice(h.db, member), await insertDevice(h.db, member), await insertDevice(h.db, member, { status: 'pending_verification' })];
+    const targets = [
+      await insertDevice(h.db, member),
+      await insertDevice(h.db, member),
+      await insertDevice(h.db, member, { status: 'pending_verification' }),
+    ];
     const caller = h.caller(boss.claims, boss.key, { ip: '192.0.2.44', userAgent: 'Audit/2' });
     for (const target of targets) await h.send(Command.workspaceDisableDevice, { caller, deviceId: target.id });
     // Another workspace's events are never listed.
     const stranger = await admin();
-    await h.send(Command.workspaceDisableDevice, { caller: stranger.caller, deviceId: (await insertDevice(h.db, await insertUser(h.db, { workspaceId: stranger.claims.wid }))).id });
+    await h.send(Command.workspaceDisableDevice, {
+      caller: stranger.caller,
+      deviceId: (await insertDevice(h.db, await insertUser(h.db, { workspaceId: stranger.claims.wid }))).id,
+    });
 
     const all = await h.send(Command.workspaceListAudit, { caller: boss.caller });
     expect(all.events.map((e) => e.target.deviceId)).toEqual([...targets].reverse().map((d) => d.id));
@@ -190,8 +200,12 @@ describe('device-service: the workspace devices and audit (ADMIN-1..4)', () => {
     const listed = await h.send(Command.workspaceListDevices, { caller: boss.caller });
     expect(listed.devices.map((d) => d.id)).toEqual([boss.device.id]);
     expect((await h.send(Command.workspaceListDevices, { caller: boss.caller, userId: theirMember.subject })).devices).toEqual([]);
-    expect((await rejection(h.send(Command.workspaceDisableDevice, { caller: boss.caller, deviceId: theirDevice.id }))).code).toBe('not_found');
-    expect((await rejection(h.send(Command.workspaceDeprovisionUser, { caller: boss.caller, userId: theirMember.subject }))).code).toBe('not_found');
+    expect((await rejection(h.send(Command.workspaceDisableDevice, { caller: boss.caller, deviceId: theirDevice.id }))).code).toBe(
+      'not_found',
+    );
+    expect((await rejection(h.send(Command.workspaceDeprovisionUser, { caller: boss.caller, userId: theirMember.subject }))).code).toBe(
+      'not_found',
+    );
     expect((await rejection(h.send(Command.workspaceGetJob, { caller: boss.caller, jobId }))).code).toBe('not_found');
     expect((await h.send(Command.workspaceListAudit, { caller: boss.caller, userId: theirMember.subject })).events).toEqual([]);
     expect((await h.send(Command.workspaceListAudit, { caller: boss.caller })).events).toEqual([]);
@@ -218,10 +232,18 @@ describe('device-service: the workspace devices and audit (ADMIN-1..4)', () => {
 
     const boss = await admin();
     const mobile = await h.approvedDevice(boss.claims, 'mobile');
-    expect((await rejection(h.send(Command.workspaceListDevices, { caller: h.caller(boss.claims, mobile.key) }))).code).toBe('web_app_required');
+    expect((await rejection(h.send(Command.workspaceListDevices, { caller: h.caller(boss.claims, mobile.key) }))).code).toBe(
+      'web_app_required',
+    );
     const pending = await h.setup(boss.claims, 'web');
-    expect((await rejection(h.send(Command.workspaceListDevices, { caller: h.caller(boss.claims, pending.key) }))).code).toBe('trusted_session_required');
-    expect((await rejection(h.send(Command.workspaceListDevices, { caller: h.caller(boss.claims, await DeviceKey.create()) }))).code).toBe('trusted_session_required');
-    expect((await rejection(h.send(Command.workspaceListDevices, { caller: h.caller(boss.claims, null) }))).code).toBe('device_proof_required');
+    expect((await rejection(h.send(Command.workspaceListDevices, { caller: h.caller(boss.claims, pending.key) }))).code).toBe(
+      'trusted_session_required',
+    );
+    expect((await rejection(h.send(Command.workspaceListDevices, { caller: h.caller(boss.claims, await DeviceKey.create()) }))).code).toBe(
+      'trusted_session_required',
+    );
+    expect((await rejection(h.send(Command.workspaceListDevices, { caller: h.caller(boss.claims, null) }))).code).toBe(
+      'device_proof_required',
+    );
   });
 });

@@ -1,6 +1,19 @@
 import type { INestMicroservice } from '@nestjs/common';
 import { bullPrefix, createBullConnection, DomainError, unsealCode, type BusClient } from '@td/common';
-import { codeSealBinding, Command, Queue, type Caller, type ClientType, type DeprovisionJobData, type DomainErrorBody, type ProofKey, type RequestOf, type ReplyOf, type TokenClaims, type VerificationCodeEmailJob } from '@td/contracts';
+import {
+  codeSealBinding,
+  Command,
+  Queue,
+  type Caller,
+  type ClientType,
+  type DeprovisionJobData,
+  type DomainErrorBody,
+  type ProofKey,
+  type RequestOf,
+  type ReplyOf,
+  type TokenClaims,
+  type VerificationCodeEmailJob,
+} from '@td/contracts';
 import { connectBus, createTestEnv, DeviceKey, newUser, type TestEnv } from '@td/testing';
 import { Queue as BullQueue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -15,7 +28,8 @@ import { User } from '../../src/users/user.entity';
 import { Device } from '../../src/devices/device.entity';
 import { LostCodeSweeper } from '../../src/devices/lost-codes.sweeper';
 
-export const CHROME_ON_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
+export const CHROME_ON_MAC =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
 
 /**
  * The real device-service and verification-service on this file's own database, Redis
@@ -50,8 +64,23 @@ export class DeviceCommandsHarness {
     const db = createDataSource(testEnv.databaseUrl, 4);
     await db.initialize();
     const emailConnection = createBullConnection(config.redis, 'test-email-reader');
-    const emailQueue = new BullQueue<VerificationCodeEmailJob>(Queue.email, { connection: emailConnection, prefix: bullPrefix(config.redis) });
-    return new DeviceCommandsHarness(testEnv, config, verification.config, deviceService, verification.app, env, bus, close, db, emailQueue, emailConnection);
+    const emailQueue = new BullQueue<VerificationCodeEmailJob>(Queue.email, {
+      connection: emailConnection,
+      prefix: bullPrefix(config.redis),
+    });
+    return new DeviceCommandsHarness(
+      testEnv,
+      config,
+      verification.config,
+      deviceService,
+      verification.app,
+      env,
+      bus,
+      close,
+      db,
+      emailQueue,
+      emailConnection,
+    );
   }
 
   /** Claims of a fresh user in a fresh workspace (as the gateway hands them over). */
@@ -76,7 +105,11 @@ export class DeviceCommandsHarness {
   /** Sets up a device with a fresh key; returns the key and the reply. */
   async setup(claims: TokenClaims, clientType: ClientType = 'web', name?: string, options: { userAgent?: string } = {}) {
     const key = await DeviceKey.create();
-    const reply = await this.send(Command.deviceSetup, { caller: this.caller(claims, key, options), clientType, ...(name === undefined ? {} : { name }) });
+    const reply = await this.send(Command.deviceSetup, {
+      caller: this.caller(claims, key, options),
+      clientType,
+      ...(name === undefined ? {} : { name }),
+    });
     return { key, ...reply };
   }
 
@@ -90,7 +123,10 @@ export class DeviceCommandsHarness {
 
   /** The deprovision jobs of these users (by user id), in whatever state the queue holds them. */
   async deprovisionJobs(userIds: string[]): Promise<Job<DeprovisionJobData>[]> {
-    this.deprovisionQueue ??= new BullQueue<DeprovisionJobData>(Queue.deprovision, { connection: this.emailConnection, prefix: bullPrefix(this.config.redis) });
+    this.deprovisionQueue ??= new BullQueue<DeprovisionJobData>(Queue.deprovision, {
+      connection: this.emailConnection,
+      prefix: bullPrefix(this.config.redis),
+    });
     const jobs = await this.deprovisionQueue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized']);
     return jobs.filter((job) => userIds.includes(job.data.userId));
   }
@@ -133,7 +169,9 @@ export class DeviceCommandsHarness {
   /** The verification mails queued to this user (whatever became of them). */
   async codeMailsTo(claims: TokenClaims): Promise<number> {
     const user = await this.db.getRepository(User).findOneByOrFail({ workspaceId: claims.wid, subject: claims.sub });
-    return (await this.emailQueue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])).filter((job) => job.data.userId === user.id).length;
+    return (await this.emailQueue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])).filter(
+      (job) => job.data.userId === user.id,
+    ).length;
   }
 
   /** What a Redis restart without persistence does to this file's data: every key (codes, limits, queued mails) is gone. */
@@ -152,12 +190,18 @@ export class DeviceCommandsHarness {
   }
 
   async auditActions(deviceId: string): Promise<string[]> {
-    const rows: Array<{ action: string }> = await this.db.query(`SELECT action FROM audit_events WHERE target_device_id = $1 ORDER BY at, action`, [deviceId]);
+    const rows: Array<{ action: string }> = await this.db.query(
+      `SELECT action FROM audit_events WHERE target_device_id = $1 ORDER BY at, action`,
+      [deviceId],
+    );
     return rows.map((row) => row.action);
   }
 
   async outboxSubjects(deviceId: string): Promise<string[]> {
-    const rows: Array<{ subject: string }> = await this.db.query(`SELECT subject FROM outbox WHERE payload->'device'->>'id' = $1 ORDER BY created_at`, [deviceId]);
+    const rows: Array<{ subject: string }> = await this.db.query(
+      `SELECT subject FROM outbox WHERE payload->'device'->>'id' = $1 ORDER BY created_at`,
+      [deviceId],
+    );
     return rows.map((row) => row.subject);
   }
 
@@ -195,5 +239,7 @@ export async function rejection(request: Promise<unknown>): Promise<DomainErrorB
     (error: unknown) => ({ reply: undefined, error }),
   );
   if (outcome.error instanceof DomainError) return outcome.error.body;
-  throw new Error(outcome.error ? `failed without a domain error: ${String(outcome.error)}` : `succeeded: ${JSON.stringify(outcome.reply)}`);
+  throw new Error(
+    outcome.error ? `failed without a domain error: ${String(outcome.error)}` : `succeeded: ${JSON.stringify(outcome.reply)}`,
+  );
 }

@@ -63,7 +63,12 @@ export async function insertDevice(db: DataSource | EntityManager, user: User, o
   return device;
 }
 
-export async function insertDevices(db: DataSource | EntityManager, user: User, count: number, overrides: Partial<Device> = {}): Promise<Device[]> {
+export async function insertDevices(
+  db: DataSource | EntityManager,
+  user: User,
+  count: number,
+  overrides: Partial<Device> = {},
+): Promise<Device[]> {
   const devices = Array.from({ length: count }, () => deviceRow(user, overrides));
   if (devices.length) await db.getRepository(Device).insert(devices);
   return devices;

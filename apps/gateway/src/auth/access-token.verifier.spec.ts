@@ -73,7 +73,13 @@ describe('AccessTokenVerifier with AUTH_JWT_SECRET (HS256)', () => {
       .setAudience(signed.audience)
       .setExpirationTime('5m')
       .sign(new TextEncoder().encode(SECRET));
-    expect(await tokens.verify(token)).toEqual({ sub: 'carol', wid: 'ws-1', email: 'carol@example.test', username: 'carol', role: 'member' });
+    expect(await tokens.verify(token)).toEqual({
+      sub: 'carol',
+      wid: 'ws-1',
+      email: 'carol@example.test',
+      username: 'carol',
+      role: 'member',
+    });
   });
 
   it('AUTH-1 an unknown role, or a missing wid or email, is unauthenticated', async () => {
@@ -130,7 +136,12 @@ describe('AccessTokenVerifier with AUTH_JWKS_URL', () => {
     key: KeyLike,
     claims = newUser(),
     kid = 'key-1',
-    { issuer = 'https://idp.test', audience = 'trusted-devices', typ, expiresAt }: { issuer?: string; audience?: string; typ?: string; expiresAt?: number } = {},
+    {
+      issuer = 'https://idp.test',
+      audience = 'trusted-devices',
+      typ,
+      expiresAt,
+    }: { issuer?: string; audience?: string; typ?: string; expiresAt?: number } = {},
   ): Promise<string> {
     return new SignJWT({ ...claims })
       .setProtectedHeader({ alg: 'ES256', kid, ...(typ ? { typ } : {}) })
@@ -170,7 +181,10 @@ describe('AccessTokenVerifier with AUTH_JWKS_URL', () => {
   it('SEC-4 a token whose typ says it is not an access token is unauthenticated; JWT and at+jwt are accepted', async () => {
     const tokens = verifier({ AUTH_JWKS_URL: jwksUrl, ...idp });
     for (const typ of ['dpop+jwt', 'logout+jwt', 'id_token+jwt']) {
-      expect([typ, (await rejection(tokens.verify(await idpToken(privateKey, newUser(), 'key-1', { typ })))).code]).toEqual([typ, 'unauthenticated']);
+      expect([typ, (await rejection(tokens.verify(await idpToken(privateKey, newUser(), 'key-1', { typ })))).code]).toEqual([
+        typ,
+        'unauthenticated',
+      ]);
     }
     for (const typ of ['JWT', 'at+jwt', 'application/at+JWT']) {
       await expect(tokens.verify(await idpToken(privateKey, newUser(), 'key-1', { typ }))).resolves.toBeDefined();
@@ -181,7 +195,9 @@ describe('AccessTokenVerifier with AUTH_JWKS_URL', () => {
     const tokens = verifier({ AUTH_JWKS_URL: jwksUrl, ...idp });
     const now = Math.floor(Date.now() / 1000);
     await expect(tokens.verify(await idpToken(privateKey, newUser(), 'key-1', { expiresAt: now - 10 }))).resolves.toBeDefined();
-    expect((await rejection(tokens.verify(await idpToken(privateKey, newUser(), 'key-1', { expiresAt: now - 60 })))).code).toBe('unauthenticated');
+    expect((await rejection(tokens.verify(await idpToken(privateKey, newUser(), 'key-1', { expiresAt: now - 60 })))).code).toBe(
+      'unauthenticated',
+    );
   });
 
   it('ERR-3 an unreachable JWKS is service_unavailable, not a 401', async () => {

@@ -67,7 +67,11 @@ export class AccessTokenVerifier {
       this.key = new TextEncoder().encode(config.auth.jwtSecret);
       this.options = { ...base, algorithms: ['HS256'] };
     } else {
-      this.key = createRemoteJWKSet(new URL(config.auth.jwksUrl!), { timeoutDuration: 3000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+      this.key = createRemoteJWKSet(new URL(config.auth.jwksUrl!), {
+        timeoutDuration: 3000,
+        cooldownDuration: 30_000,
+        cacheMaxAge: 600_000,
+      });
       this.options = { ...base, algorithms: JWKS_ALGORITHMS };
     }
   }
@@ -95,7 +99,7 @@ export class AccessTokenVerifier {
       if (error instanceof errors.JOSEError && TOKEN_ERROR_CODES.has(error.code)) {
         throw DomainError.of(ErrorCode.unauthenticated, 'The access token is not valid.');
       }
-      throw DomainError.unavailable('The identity provider\'s signing keys cannot be fetched; try again shortly.');
+      throw DomainError.unavailable("The identity provider's signing keys cannot be fetched; try again shortly.");
     }
     const { payload, protectedHeader } = verified;
     if (protectedHeader.typ !== undefined && !ACCESS_TOKEN_TYPES.has(protectedHeader.typ.toLowerCase())) {

@@ -37,7 +37,12 @@ export class CallerGuard implements CanActivate {
     const accessToken = bearerToken(request);
     const claims: TokenClaims = await this.tokens.verify(accessToken);
     const proof = mode === 'none' ? null : await this.proof(request, accessToken, mode);
-    request.caller = { claims, proof, ip: clientIp(request), userAgent: request.header('user-agent')?.slice(0, MAX_USER_AGENT_LENGTH) ?? null };
+    request.caller = {
+      claims,
+      proof,
+      ip: clientIp(request),
+      userAgent: request.header('user-agent')?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+    };
     return true;
   }
 

@@ -22,7 +22,9 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 function identifier(payload: JWTPayload, claim: 'sub' | 'wid'): string {
   const value = payload[claim];
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH || CONTROL_CHARACTERS.test(value)) {
-    throw unauthenticated(`The access token's "${claim}" claim is missing or not a string of 1 to ${MAX_ID_LENGTH} characters without control characters.`);
+    throw unauthenticated(
+      `The access token's "${claim}" claim is missing or not a string of 1 to ${MAX_ID_LENGTH} characters without control characters.`,
+    );
   }
   return value;
 }
@@ -40,7 +42,8 @@ export function toTokenClaims(payload: JWTPayload): TokenClaims {
     throw unauthenticated('The access token has no valid "email" claim.');
   }
   const preferred = payload.preferred_username;
-  if (typeof preferred === 'string' && CONTROL_CHARACTERS.test(preferred)) throw unauthenticated('The access token\'s "preferred_username" holds control characters.');
+  if (typeof preferred === 'string' && CONTROL_CHARACTERS.test(preferred))
+    throw unauthenticated('The access token\'s "preferred_username" holds control characters.');
   const username = typeof preferred === 'string' && preferred.trim() !== '' ? preferred.trim() : email.slice(0, email.lastIndexOf('@'));
   const role = payload.role ?? 'member';
   if (!ROLES.includes(role as Role)) throw unauthenticated(`The access token's "role" must be one of ${ROLES.join(', ')}.`);

@@ -56,7 +56,9 @@ export async function hitFixedWindows(redis: Redis, windowSeconds: number, count
     if (answer[2 * index] > limit) retryAfterMs = Math.max(retryAfterMs, answer[2 * index + 1]);
   });
   if (retryAfterMs > 0) {
-    throw DomainError.of(ErrorCode.rateLimited, 'Too many requests; try again later.', { retryAfter: Math.max(1, Math.ceil(retryAfterMs / 1000)) });
+    throw DomainError.of(ErrorCode.rateLimited, 'Too many requests; try again later.', {
+      retryAfter: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+    });
   }
 }
 

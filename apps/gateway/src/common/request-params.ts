@@ -8,7 +8,9 @@ export function UuidParam(name: string): ParameterDecorator {
     name,
     new ParseUUIDPipe({
       exceptionFactory: () =>
-        DomainError.of(ErrorCode.validationFailed, `${name} must be a UUID.`, { extensions: { errors: [{ field: name, message: `${name} must be a UUID` }] } }),
+        DomainError.of(ErrorCode.validationFailed, `${name} must be a UUID.`, {
+          extensions: { errors: [{ field: name, message: `${name} must be a UUID` }] },
+        }),
     }),
   );
 }
@@ -22,7 +24,9 @@ class RejectBodyPipe implements PipeTransform {
     if (value === undefined || value === null) return undefined;
     const fields = typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : null;
     if (fields?.length === 0) return undefined;
-    const errors = fields ? fields.map((field) => ({ field, message: `property ${field} should not exist` })) : [{ field: 'body', message: 'this endpoint takes no body' }];
+    const errors = fields
+      ? fields.map((field) => ({ field, message: `property ${field} should not exist` }))
+      : [{ field: 'body', message: 'this endpoint takes no body' }];
     throw DomainError.of(ErrorCode.validationFailed, errors.map((e) => e.message).join('; '), { extensions: { errors } });
   }
 }

@@ -16,7 +16,8 @@ export class DeviceSchema {
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) disabledAt: string | null;
   @ApiProperty({
     nullable: true,
-    description: 'Who disabled the device: { kind: "device", deviceId, deviceName } (one of the user’s devices), { kind: "admin" } or { kind: "deprovisioning" }; null unless disabled',
+    description:
+      'Who disabled the device: { kind: "device", deviceId, deviceName } (one of the user’s devices), { kind: "admin" } or { kind: "deprovisioning" }; null unless disabled',
     example: { kind: 'device', deviceId: '6f1c2a9e-0000-4000-8000-000000000001', deviceName: 'alice Web app - macOS/Chrome' },
   })
   disabledBy: DisabledBy | null;

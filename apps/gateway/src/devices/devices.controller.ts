@@ -38,7 +38,10 @@ import {
 @ApiTags('devices')
 @ApiExtraModels(EmailCodeVerificationSchema, ApprovalVerificationSchema)
 @ApiBadRequestResponse({ description: 'validation_failed', type: ProblemSchema })
-@ApiForbiddenResponse({ description: 'user_deprovisioned, trusted_session_required, approver_not_allowed, web_app_required', type: ProblemSchema })
+@ApiForbiddenResponse({
+  description: 'user_deprovisioned, trusted_session_required, approver_not_allowed, web_app_required',
+  type: ProblemSchema,
+})
 @Controller('v1/devices')
 export class DevicesController {
   constructor(private readonly bus: BusClient) {}
@@ -47,7 +50,10 @@ export class DevicesController {
   @Authenticated('required')
   @ApiOperation({ summary: 'Set up this client app as a device, proving possession of its new key (SETUP-1..6)' })
   @ApiCreatedResponse({ type: SetupReplySchema })
-  @ApiOkResponse({ description: 'A retry (same user, key and body) while the device it created is still pending: the same body again', type: SetupReplySchema })
+  @ApiOkResponse({
+    description: 'A retry (same user, key and body) while the device it created is still pending: the same body again',
+    type: SetupReplySchema,
+  })
   @ApiConflictResponse({ description: 'device_name_taken, device_limit_reached, device_key_registered', type: ProblemSchema })
   async setup(@CurrentCaller() caller: Caller, @Body() body: SetupDeviceDto, @Res({ passthrough: true }) response: Response) {
     const { retried, ...reply } = await this.bus.request(Command.deviceSetup, { caller, clientType: body.clientType, name: body.name });

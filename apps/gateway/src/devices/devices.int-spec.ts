@@ -13,9 +13,24 @@ const ORIGIN = 'http://gateway.test';
 
 function deviceView(overrides: Partial<DeviceView> = {}): DeviceView {
   return {
-    id: randomUUID(), name: 'alice Web app - macOS/Chrome', clientType: 'web', os: 'macOS', browser: 'Chrome',
-    fingerprint: 'maple orbit crane velvet tundra', lastIp: null, status: 'pending_verification', createdAt: new Date().toISOString(),
-    approvedAt: null, disabledAt: null, disabledBy: null, lastSeenAt: null, approvedVia: null, approvedBy: null, expiresAt: null, current: true, ...overrides,
+    id: randomUUID(),
+    name: 'alice Web app - macOS/Chrome',
+    clientType: 'web',
+    os: 'macOS',
+    browser: 'Chrome',
+    fingerprint: 'maple orbit crane velvet tundra',
+    lastIp: null,
+    status: 'pending_verification',
+    createdAt: new Date().toISOString(),
+    approvedAt: null,
+    disabledAt: null,
+    disabledBy: null,
+    lastSeenAt: null,
+    approvedVia: null,
+    approvedBy: null,
+    expiresAt: null,
+    current: true,
+    ...overrides,
   };
 }
 
@@ -32,17 +47,29 @@ describe('gateway routes → device-service commands', () => {
 
   beforeAll(async () => {
     testEnv = await createTestEnv();
-    app = await createGateway(loadGatewayConfig({ ...testEnv.env, PUBLIC_URL: ORIGIN, AUTH_DEV_LOGIN: 'true', NATS_REQUEST_TIMEOUT_MS: '1000' }));
+    app = await createGateway(
+      loadGatewayConfig({ ...testEnv.env, PUBLIC_URL: ORIGIN, AUTH_DEV_LOGIN: 'true', NATS_REQUEST_TIMEOUT_MS: '1000' }),
+    );
     await app.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
     nats = await connect({ servers: testEnv.natsUrl });
     fake = new FakeDeviceService(nats, testEnv.natsPrefix)
       .on(Command.deviceGetSession, ({ caller }) => ({
-        user: { id: caller.claims.sub, email: caller.claims.email, username: caller.claims.username, role: caller.claims.role, workspaceId: caller.claims.wid },
-        trusted: false, setupRequired: true, device: null,
+        user: {
+          id: caller.claims.sub,
+          email: caller.claims.email,
+          username: caller.claims.username,
+          role: caller.claims.role,
+          workspaceId: caller.claims.wid,
+        },
+        trusted: false,
+        setupRequired: true,
+        device: null,
       }))
       .on(Command.deviceSetup, () => ({ device, verification: { method: 'email_code', expiresAt: new Date().toISOString() } }))
-      .on(Command.deviceVerify, ({ code }) => (code === '123456' ? { device } : { error: { code: 'code_invalid', detail: 'wrong code', extensions: { attemptsRemaining: 4 } } }))
+      .on(Command.deviceVerify, ({ code }) =>
+        code === '123456' ? { device } : { error: { code: 'code_invalid', detail: 'wrong code', extensions: { attemptsRemaining: 4 } } },
+      )
       .on(Command.deviceSendEmailCode, () => ({ error: { code: 'rate_limited', detail: 'slow down', retryAfter: 17 } }))
       .on(Command.deviceApprove, () => ({ device }))
       .on(Command.deviceDeny, () => ({ error: { code: 'too_many_attempts', detail: 'no retryAfter given' } }))
@@ -94,7 +121,12 @@ describe('gateway routes → device-service commands', () => {
   });
 
   it('AUTH-1 no token is 401 unauthenticated on every /v1 route', async () => {
-    for (const [method, path] of [['get', '/v1/session'], ['get', '/v1/devices'], ['post', '/v1/devices'], ['get', '/v1/events']] as const) {
+    for (const [method, path] of [
+      ['get', '/v1/session'],
+      ['get', '/v1/devices'],
+      ['post', '/v1/devices'],
+      ['get', '/v1/events'],
+    ] as const) {
       const response = await request(url)[method](path);
       expect([path, response.status, response.body.code]).toEqual([path, 401, 'unauthenticated']);
     }
@@ -103,7 +135,13 @@ describe('gateway routes → device-service commands', () => {
   it('MANAGE-2 GET /v1/session works without a proof (caller.proof null)', async () => {
     const response = await call('get', '/v1/session', { proof: false });
     expect(response.status).toBe(200);
-    expect(response.body.user).toEqual({ id: user.sub, email: user.email, username: user.preferred_username, role: 'admin', workspaceId: user.wid });
+    expect(response.body.user).toEqual({
+      id: user.sub,
+      email: user.email,
+      username: user.preferred_username,
+      role: 'admin',
+      workspaceId: user.wid,
+    });
     expect(fake.last(Command.deviceGetSession).caller.proof).toBeNull();
   });
 
@@ -178,7 +216,9 @@ describe('gateway routes → device-service commands', () => {
     const statuses: number[] = [];
     let limited: request.Response | undefined;
     for (let i = 0; i < 35 && !limited; i++) {
-      const response = await request(url).post('/v1/dev/token').send({ email: `burst-${i}@example.test` });
+      const response = await request(url)
+        .post('/v1/dev/token')
+        .send({ email: `burst-${i}@example.test` });
       statuses.push(response.status);
       if (response.status === 429) limited = response;
     }
@@ -190,7 +230,9 @@ describe('gateway routes → device-service commands', () => {
 
   it('OPS-3 the OpenAPI document describes the device endpoints and their security', async () => {
     const doc = (await request(url).get('/docs/openapi.json').expect(200)).body;
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/session', '/v1/devices', '/v1/devices/{id}/verify', '/v1/events', '/v1/dev/token']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/session', '/v1/devices', '/v1/devices/{id}/verify', '/v1/events', '/v1/dev/token']),
+    );
     expect(doc.paths['/v1/devices'].post.security).toEqual([{ token: [], proof: [] }]);
     expect(doc.paths['/v1/devices'].post.responses['201']).toBeDefined();
   });

@@ -52,7 +52,10 @@ describe('SEC-7 — event streams end with their token, are re-checked, and are 
 
   async function open(url: string, key: DeviceKey, token?: string): Promise<SseClient> {
     const accessToken = token ?? (await mintToken(testEnv.env.AUTH_JWT_SECRET, user));
-    return SseClient.open(`${url}/v1/events`, { authorization: `Bearer ${accessToken}`, dpop: await key.proof('GET', `${ORIGIN}/v1/events`, accessToken) });
+    return SseClient.open(`${url}/v1/events`, {
+      authorization: `Bearer ${accessToken}`,
+      dpop: await key.proof('GET', `${ORIGIN}/v1/events`, accessToken),
+    });
   }
 
   it('SEC-7 a stream ends when its access token expires', async () => {
@@ -103,15 +106,29 @@ describe('SEC-7 — event streams end with their token, are re-checked, and are 
   it('SEC-7 after the gateway reconnects to NATS, every stream is re-checked (events missed meanwhile cannot keep a stream alive)', async () => {
     const credentials = { user: 'gateway', password: randomUUID() };
     const privateNats = await PrivateNats.start([credentials]);
-    const connection = await connect({ servers: privateNats.url, user: credentials.user, pass: credentials.password, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
-    const device = new FakeDeviceService(connection, testEnv.natsPrefix, { user: credentials.user, pass: credentials.password }).on(Command.deviceAuthorizeEvents, ({ caller }) => {
-      const deviceId = caller.proof ? trusted.get(caller.proof.jkt) : undefined;
-      return deviceId ? { userId, deviceId } : { error: { code: 'trusted_session_required', detail: 'not trusted' } };
+    const connection = await connect({
+      servers: privateNats.url,
+      user: credentials.user,
+      pass: credentials.password,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 100,
     });
+    const device = new FakeDeviceService(connection, testEnv.natsPrefix, { user: credentials.user, pass: credentials.password }).on(
+      Command.deviceAuthorizeEvents,
+      ({ caller }) => {
+        const deviceId = caller.proof ? trusted.get(caller.proof.jkt) : undefined;
+        return deviceId ? { userId, deviceId } : { error: { code: 'trusted_session_required', detail: 'not trusted' } };
+      },
+    );
     try {
       await device.flush();
       // The periodic re-check is as slow as allowed, so only the reconnect can end the stream within the test.
-      const { url } = await gateway({ NATS_URL: privateNats.url, NATS_USER: credentials.user, NATS_PASSWORD: credentials.password, EVENTS_RECHECK_INTERVAL_MS: '60000' });
+      const { url } = await gateway({
+        NATS_URL: privateNats.url,
+        NATS_USER: credentials.user,
+        NATS_PASSWORD: credentials.password,
+        EVENTS_RECHECK_INTERVAL_MS: '60000',
+      });
       const key = await trustedKey();
       const client = await open(url, key);
       expect(client.status).toBe(200);

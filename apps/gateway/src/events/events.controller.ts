@@ -42,7 +42,14 @@ export class EventsController {
       'X-Accel-Buffering': 'no',
     });
     response.write(': connected\n\n');
-    const stream = { userId, deviceId, caller, expiresAt: tokenExpiry(request), write: (chunk: string) => response.write(chunk), end: () => response.end() };
+    const stream = {
+      userId,
+      deviceId,
+      caller,
+      expiresAt: tokenExpiry(request),
+      write: (chunk: string) => response.write(chunk),
+      end: () => response.end(),
+    };
     this.hub.add(stream);
     // The response closes when the client goes away (or we end it): the stream leaves the hub either way.
     response.on('close', () => this.hub.remove(stream));

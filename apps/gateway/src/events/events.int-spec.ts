@@ -32,7 +32,9 @@ describe('GET /v1/events across gateway instances', () => {
     }
     nats = await connect({ servers: testEnv.natsUrl });
     fake = new FakeDeviceService(nats, testEnv.natsPrefix).on(Command.deviceAuthorizeEvents, ({ caller }) =>
-      caller.proof?.jkt === key.thumbprint ? { userId, deviceId: webDeviceId } : { error: { code: 'trusted_session_required', detail: 'not trusted' } },
+      caller.proof?.jkt === key.thumbprint
+        ? { userId, deviceId: webDeviceId }
+        : { error: { code: 'trusted_session_required', detail: 'not trusted' } },
     );
     await fake.flush();
     token = await mintToken(testEnv.env.AUTH_JWT_SECRET, user);
@@ -46,7 +48,10 @@ describe('GET /v1/events across gateway instances', () => {
   });
 
   async function open(url: string, deviceKey = key): Promise<SseClient> {
-    return SseClient.open(`${url}/v1/events`, { authorization: `Bearer ${token}`, dpop: await deviceKey.proof('GET', `${ORIGIN}/v1/events`, token) });
+    return SseClient.open(`${url}/v1/events`, {
+      authorization: `Bearer ${token}`,
+      dpop: await deviceKey.proof('GET', `${ORIGIN}/v1/events`, token),
+    });
   }
 
   function publish(event: RealtimeDeviceEvent): void {

@@ -5,7 +5,14 @@ import { loadGatewayConfig } from '../config';
 import { RealtimeHub, type EventStream } from './realtime.hub';
 
 function recordingStream(userId: string, deviceId: string): EventStream & { chunks: string[]; ended: boolean } {
-  const stream = { userId, deviceId, chunks: [] as string[], ended: false, write: (chunk: string) => void stream.chunks.push(chunk), end: () => void (stream.ended = true) };
+  const stream = {
+    userId,
+    deviceId,
+    chunks: [] as string[],
+    ended: false,
+    write: (chunk: string) => void stream.chunks.push(chunk),
+    end: () => void (stream.ended = true),
+  };
   return stream;
 }
 
@@ -22,7 +29,9 @@ describe('RealtimeHub', () => {
     const stranger = recordingStream('u2', 'd-other');
     [web, mobile, stranger].forEach((s) => hub.add(s));
     hub.dispatch(event('device.pending_approval', 'u1', 'd-new'));
-    expect(web.chunks).toEqual([`event: device.pending_approval\ndata: ${JSON.stringify({ device: { id: 'd-new', name: 'phone', status: 'pending_approval', current: false } })}\n\n`]);
+    expect(web.chunks).toEqual([
+      `event: device.pending_approval\ndata: ${JSON.stringify({ device: { id: 'd-new', name: 'phone', status: 'pending_approval', current: false } })}\n\n`,
+    ]);
     expect(mobile.chunks).toHaveLength(1);
     expect(stranger.chunks).toHaveLength(0);
     [web, mobile, stranger].forEach((s) => hub.remove(s));

@@ -36,7 +36,10 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'NATS and every service answer, each with its own database/Redis reachable (OPS-1); per-service details for operators only (SEC-9)' })
+  @ApiOperation({
+    summary:
+      'NATS and every service answer, each with its own database/Redis reachable (OPS-1); per-service details for operators only (SEC-9)',
+  })
   async ready(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
     if (this.http.stopping) {
       // Stopping (SIGTERM): a load balancer must send no more requests here.

@@ -28,7 +28,9 @@ export class ServicesHealthIndicator {
       const reply = await this.bus.request(PING_COMMANDS[service], { from: Service.gateway }, { timeoutMs: PING_TIMEOUT_MS });
       const down = Object.entries(reply.dependencies).filter(([, state]) => state !== 'up');
       const data = { instance: reply.instance, dependencies: reply.dependencies };
-      return down.length === 0 ? session.up(data) : session.down({ ...data, message: `${down.map(([name]) => name).join(', ')} unreachable` });
+      return down.length === 0
+        ? session.up(data)
+        : session.down({ ...data, message: `${down.map(([name]) => name).join(', ')} unreachable` });
     } catch (error) {
       return session.down({ message: (error as Error).message });
     }

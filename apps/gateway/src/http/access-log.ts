@@ -49,7 +49,10 @@ export function accessLogOptions(logger: Logger): Options {
     customSuccessMessage: () => 'request completed',
     customErrorMessage: () => 'request failed',
     // A 5xx has been logged with its cause where it happened; the access line carries only its status.
-    customErrorObject: (_request, _response, _error, value: { res: ServerResponse; durationMs: number }) => ({ res: value.res, durationMs: value.durationMs }),
+    customErrorObject: (_request, _response, _error, value: { res: ServerResponse; durationMs: number }) => ({
+      res: value.res,
+      durationMs: value.durationMs,
+    }),
   };
 }
 

@@ -10,7 +10,6 @@ import { connect, JSONCodec, type Msg, type NatsConnection } from 'nats';
 const ROOT = path.resolve(__dirname, '../../../..');
 const codec = JSONCodec<{ id: string; data: unknown }>();
 
-
 interface Answer {
   status: number;
   headers: IncomingMessage['headers'];
@@ -97,7 +96,14 @@ describe('gateway shutdown (SIGTERM)', () => {
     const readiness = await waitUntil(() => get(port, '/health/ready', false).then((r) => (r.status === 503 ? r : null)), 5000);
     expect(readiness.headers['retry-after']).toBeDefined();
     // …then it stops accepting, and the idle keep-alive connection is closed at once.
-    await waitUntil(() => get(port, '/health/live', false).then(() => false, (error: NodeJS.ErrnoException) => error.code === 'ECONNREFUSED'), 10_000);
+    await waitUntil(
+      () =>
+        get(port, '/health/live', false).then(
+          () => false,
+          (error: NodeJS.ErrnoException) => error.code === 'ECONNREFUSED',
+        ),
+      10_000,
+    );
     await idleSocketClosed;
 
     // The request in flight is still answered, and told that its connection closes.

@@ -79,17 +79,27 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   /** Claims the key for this request (its lease), or answers what a request with it got before. */
   private async claim(storeKey: string, fingerprint: string): Promise<{ lease: RedisLease } | { answer: NonNullable<Claim['answer']> }> {
-    const lease = await RedisLease.take(this.redis, storeKey, JSON.stringify({ fingerprint, holder: randomUUID() } satisfies Claim), CLAIM_LEASE_MS).catch(unavailable);
+    const lease = await RedisLease.take(
+      this.redis,
+      storeKey,
+      JSON.stringify({ fingerprint, holder: randomUUID() } satisfies Claim),
+      CLAIM_LEASE_MS,
+    ).catch(unavailable);
     if (lease) return { lease };
     const raw = await this.redis.get(storeKey).catch(unavailable);
     // Gone meanwhile (the first request failed): this one may run.
     if (raw === null) return this.claim(storeKey, fingerprint);
     const existing = JSON.parse(raw) as Claim;
     if (existing.fingerprint !== fingerprint) {
-      throw DomainError.of(ErrorCode.idempotencyKeyReused, 'This Idempotency-Key was used with another request; use a new key for a new request.');
+      throw DomainError.of(
+        ErrorCode.idempotencyKeyReused,
+        'This Idempotency-Key was used with another request; use a new key for a new request.',
+      );
     }
     if (!existing.answer) {
-      throw DomainError.of(ErrorCode.idempotencyKeyInUse, 'A request with this Idempotency-Key is still being answered; retry shortly.', { retryAfter: 1 });
+      throw DomainError.of(ErrorCode.idempotencyKeyInUse, 'A request with this Idempotency-Key is still being answered; retry shortly.', {
+        retryAfter: 1,
+      });
     }
     return { answer: existing.answer };
   }

@@ -31,7 +31,11 @@ export function mountOpsDashboard(app: INestApplication, config: GatewayConfig):
   const readOnlyMode = !config.ops.dashboardWrite;
   const serverAdapter = new ExpressAdapter().setBasePath(OPS_DASHBOARD_PATH);
   // @bull-board/express 9.10.1 brings its own @bull-board/api: same shapes at run time, distinct private fields for tsc.
-  createBullBoard({ queues: queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode })), serverAdapter: serverAdapter as unknown as IServerAdapter, options: { uiConfig: { boardTitle: 'Trusted Devices queues' } } });
+  createBullBoard({
+    queues: queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode })),
+    serverAdapter: serverAdapter as unknown as IServerAdapter,
+    options: { uiConfig: { boardTitle: 'Trusted Devices queues' } },
+  });
   const guards = [operatorsOnly(config), ...(readOnlyMode ? [readsOnly] : [])];
   app.use(OPS_DASHBOARD_PATH, ...guards, serverAdapter.getRouter());
   return () => bull.close();
@@ -51,5 +55,13 @@ function readsOnly(req: Request, res: Response, next: NextFunction): void {
   res
     .status(403)
     .type('application/problem+json')
-    .send(JSON.stringify({ type: 'about:blank', title: 'Forbidden', status: 403, code: 'forbidden', detail: 'The dashboard is read-only (OPS_DASHBOARD_WRITE is not true).' }));
+    .send(
+      JSON.stringify({
+        type: 'about:blank',
+        title: 'Forbidden',
+        status: 403,
+        code: 'forbidden',
+        detail: 'The dashboard is read-only (OPS_DASHBOARD_WRITE is not true).',
+      }),
+    );
 }

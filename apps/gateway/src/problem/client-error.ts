@@ -29,7 +29,13 @@ export function answerParserErrorsAsProblems(server: Server): void {
       return;
     }
     const status = statusOf(error);
-    const body = JSON.stringify({ type: 'about:blank', title: TITLES[status] ?? 'Bad Request', status, detail: DETAILS[status], code: ErrorCode.validationFailed });
+    const body = JSON.stringify({
+      type: 'about:blank',
+      title: TITLES[status] ?? 'Bad Request',
+      status,
+      detail: DETAILS[status],
+      code: ErrorCode.validationFailed,
+    });
     socket.end(
       `HTTP/1.1 ${status} ${TITLES[status] ?? 'Bad Request'}\r\n` +
         'Content-Type: application/problem+json\r\n' +

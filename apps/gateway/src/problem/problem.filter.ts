@@ -50,7 +50,10 @@ export class ProblemFilter implements ExceptionFilter {
       return;
     }
     if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
-    response.status(problem.status).type('application/problem+json').send(JSON.stringify({ ...problem, instance: request.originalUrl?.split('?')[0] }));
+    response
+      .status(problem.status)
+      .type('application/problem+json')
+      .send(JSON.stringify({ ...problem, instance: request.originalUrl?.split('?')[0] }));
   }
 
   toProblem(exception: unknown): { problem: Problem; retryAfter?: number } {
@@ -70,7 +73,13 @@ export class ProblemFilter implements ExceptionFilter {
     }
     const clientError = httpErrorStatus(exception);
     if (clientError) {
-      return { problem: problemBase(clientError, CODE_OF_HTTP_STATUS[clientError] ?? ErrorCode.validationFailed, friendlyDetail(clientError, (exception as Error).message)) };
+      return {
+        problem: problemBase(
+          clientError,
+          CODE_OF_HTTP_STATUS[clientError] ?? ErrorCode.validationFailed,
+          friendlyDetail(clientError, (exception as Error).message),
+        ),
+      };
     }
     if (isDependencyFailure(exception)) {
       this.logger.warn(`dependency failure: ${(exception as Error).message}`);

@@ -77,7 +77,9 @@ describe('DpopVerifier (KEY-2, KEY-3) against a real Redis', () => {
 
   it('KEY-3 a bad signature, a non-JWT, and an HS256 proof are invalid_device_proof', async () => {
     const [header, payload, signature] = (await proof()).split('.');
-    const otherPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), jti: randomUUID() })).toString('base64url');
+    const otherPayload = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), jti: randomUUID() }),
+    ).toString('base64url');
     const hs256 = await new SignJWT({ htm: 'POST', htu: URL_, iat: Math.floor(Date.now() / 1000), jti: randomUUID() })
       .setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt' })
       .sign(new TextEncoder().encode('x'.repeat(32)));
@@ -158,7 +160,11 @@ describe('DpopVerifier (KEY-2, KEY-3) against a real Redis', () => {
         ip: '::ffff:203.0.113.7',
         header: (name: string) => headers[name.toLowerCase()],
       } as unknown as AuthenticatedRequest;
-      const context = { switchToHttp: () => ({ getRequest: () => request }), getHandler: () => undefined, getClass: () => undefined } as unknown as ExecutionContext;
+      const context = {
+        switchToHttp: () => ({ getRequest: () => request }),
+        getHandler: () => undefined,
+        getClass: () => undefined,
+      } as unknown as ExecutionContext;
       const guard = new CallerGuard({ getAllAndOverride: () => mode } as unknown as Reflector, new AccessTokenVerifier(config), proofs);
       return { result: guard.canActivate(context), request };
     }
@@ -168,7 +174,11 @@ describe('DpopVerifier (KEY-2, KEY-3) against a real Redis', () => {
     });
 
     it('KEY-2 a verified proof, the client ip and user agent go into the caller', async () => {
-      const { result, request } = run('required', { authorization: `Bearer ${accessToken}`, dpop: await proof(), 'user-agent': 'Test/1.0' });
+      const { result, request } = run('required', {
+        authorization: `Bearer ${accessToken}`,
+        dpop: await proof(),
+        'user-agent': 'Test/1.0',
+      });
       await expect(result).resolves.toBe(true);
       expect(request.caller).toMatchObject({ proof: { jkt: key.thumbprint }, ip: '203.0.113.7', userAgent: 'Test/1.0' });
     });
@@ -177,7 +187,9 @@ describe('DpopVerifier (KEY-2, KEY-3) against a real Redis', () => {
       const absent = run('optional', { authorization: `Bearer ${accessToken}` });
       await expect(absent.result).resolves.toBe(true);
       expect(absent.request.caller.proof).toBeNull();
-      expect(await codeOf(run('optional', { authorization: `Bearer ${accessToken}`, dpop: await proof({ htm: 'GET' }) }).result)).toBe('invalid_device_proof');
+      expect(await codeOf(run('optional', { authorization: `Bearer ${accessToken}`, dpop: await proof({ htm: 'GET' }) }).result)).toBe(
+        'invalid_device_proof',
+      );
     });
 
     it('AUTH-1 no or a malformed Authorization header is unauthenticated', async () => {

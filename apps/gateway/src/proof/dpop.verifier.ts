@@ -32,7 +32,6 @@ function invalid(detail: string): DomainError {
   return DomainError.of(ErrorCode.invalidDeviceProof, `The DPoP proof is not valid: ${detail}.`);
 }
 
-
 /** Compares URLs as RFC 9449 asks: scheme and host case-insensitively, default ports implied, query and fragment ignored. */
 function normalisedUrl(value: string): string | null {
   try {
@@ -104,7 +103,8 @@ export class DpopVerifier {
     if (typeof payload.iat !== 'number' || Math.abs(now - payload.iat) > PROOF_MAX_SKEW_SECONDS) {
       throw invalid(`"iat" must be within ${PROOF_MAX_SKEW_SECONDS} seconds of the server clock`);
     }
-    if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > MAX_JTI_LENGTH) throw invalid('"jti" is missing');
+    if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > MAX_JTI_LENGTH)
+      throw invalid('"jti" is missing');
     if (payload.ath !== accessTokenHash(target.accessToken)) throw invalid('"ath" does not match the access token');
   }
 

@@ -52,7 +52,12 @@ export class ScimBulkController {
       sort: { supported: false },
       etag: { supported: false },
       authenticationSchemes: [
-        { type: 'oauthbearertoken', name: 'SCIM token', description: "A bearer token an admin created for the workspace's identity provider", primary: true },
+        {
+          type: 'oauthbearertoken',
+          name: 'SCIM token',
+          description: "A bearer token an admin created for the workspace's identity provider",
+          primary: true,
+        },
       ],
       meta: { resourceType: 'ServiceProviderConfig', location: `${this.config.http.publicUrl}/scim/v2/ServiceProviderConfig` },
     };
@@ -67,7 +72,11 @@ export class ScimBulkController {
       example: {
         schemas: [BULK_REQUEST_SCHEMA],
         Operations: [
-          { method: 'PATCH', path: '/Users/ann', data: { schemas: [PATCH_OP_SCHEMA], Operations: [{ op: 'replace', path: 'active', value: false }] } },
+          {
+            method: 'PATCH',
+            path: '/Users/ann',
+            data: { schemas: [PATCH_OP_SCHEMA], Operations: [{ op: 'replace', path: 'active', value: false }] },
+          },
           { method: 'DELETE', path: '/Users/bob' },
         ],
       },
@@ -102,7 +111,10 @@ export class ScimBulkController {
 
   private respond(operation: BulkOperation, results: Map<string, Result>): BulkOperationResponse {
     const head = { method: operation.method, ...(operation.bulkId !== undefined ? { bulkId: operation.bulkId } : {}) };
-    const location = operation.userId !== undefined ? { location: `${this.config.http.publicUrl}/scim/v2/Users/${encodeURIComponent(operation.userId)}` } : {};
+    const location =
+      operation.userId !== undefined
+        ? { location: `${this.config.http.publicUrl}/scim/v2/Users/${encodeURIComponent(operation.userId)}` }
+        : {};
     if (operation.error) return { ...head, ...location, status: operation.error.status, response: operation.error };
     const result = results.get(operation.userId!);
     if (!result) return { ...head, ...location, status: '500', response: scimError(500, 'The operation was not carried out.') };

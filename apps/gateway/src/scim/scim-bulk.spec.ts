@@ -40,7 +40,11 @@ describe('SCIM BulkRequest (DEPROV-3, RFC 7644 §3.7)', () => {
         { method: 'POST', path: '/Users', data: {} },
         { method: 'DELETE', path: '/Groups/x' },
         { method: 'DELETE', path: `/Users/${'x'.repeat(256)}` },
-        { method: 'PATCH', path: '/Users/carol', data: { schemas: [PATCH_OP_SCHEMA], Operations: [{ op: 'replace', path: 'active', value: true }] } },
+        {
+          method: 'PATCH',
+          path: '/Users/carol',
+          data: { schemas: [PATCH_OP_SCHEMA], Operations: [{ op: 'replace', path: 'active', value: true }] },
+        },
         { method: 'DELETE', path: '/Users/dave' },
       ]),
     );
@@ -57,13 +61,22 @@ describe('SCIM BulkRequest (DEPROV-3, RFC 7644 §3.7)', () => {
   });
 
   it('DEPROV-3 a malformed envelope is a 400 invalidSyntax for the whole request', () => {
-    for (const body of [null, [], { Operations: [] }, { schemas: ['urn:other'], Operations: [{ method: 'DELETE', path: '/Users/a' }] }, bulk([]), bulk({})]) {
+    for (const body of [
+      null,
+      [],
+      { Operations: [] },
+      { schemas: ['urn:other'], Operations: [{ method: 'DELETE', path: '/Users/a' }] },
+      bulk([]),
+      bulk({}),
+    ]) {
       const error = thrown(() => parseBulkRequest(body));
       expect(error).toBeInstanceOf(ScimBadRequest);
       expect((error as ScimBadRequest).scimType).toBe('invalidSyntax');
     }
     for (const failOnErrors of [0, -1, 1.5, '2']) {
-      expect((thrown(() => parseBulkRequest(bulk([{ method: 'DELETE', path: '/Users/a' }], { failOnErrors }))) as ScimBadRequest).scimType).toBe('invalidValue');
+      expect(
+        (thrown(() => parseBulkRequest(bulk([{ method: 'DELETE', path: '/Users/a' }], { failOnErrors }))) as ScimBadRequest).scimType,
+      ).toBe('invalidValue');
     }
     expect(parseBulkRequest(bulk([{ method: 'DELETE', path: '/Users/a' }], { failOnErrors: 2 })).failOnErrors).toBe(2);
   });

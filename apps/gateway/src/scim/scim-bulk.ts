@@ -42,8 +42,10 @@ export interface BulkOperationResponse {
 export function parseBulkRequest(body: unknown): BulkRequest {
   if (!isObject(body)) throw new ScimBadRequest('invalidSyntax', 'The body must be a SCIM BulkRequest object.');
   const { schemas, Operations, failOnErrors } = body;
-  if (!Array.isArray(schemas) || !schemas.includes(BULK_REQUEST_SCHEMA)) throw new ScimBadRequest('invalidSyntax', `schemas must include "${BULK_REQUEST_SCHEMA}".`);
-  if (!Array.isArray(Operations) || Operations.length === 0) throw new ScimBadRequest('invalidSyntax', 'Operations must be a non-empty array.');
+  if (!Array.isArray(schemas) || !schemas.includes(BULK_REQUEST_SCHEMA))
+    throw new ScimBadRequest('invalidSyntax', `schemas must include "${BULK_REQUEST_SCHEMA}".`);
+  if (!Array.isArray(Operations) || Operations.length === 0)
+    throw new ScimBadRequest('invalidSyntax', 'Operations must be a non-empty array.');
   if (Operations.length > BULK_MAX_OPERATIONS) {
     throw new ScimPayloadTooLarge(`The number of operations (${Operations.length}) exceeds maxOperations (${BULK_MAX_OPERATIONS}).`);
   }
@@ -59,7 +61,8 @@ function readOperation(operation: unknown): BulkOperation {
   const bulkId = typeof operation.bulkId === 'string' ? operation.bulkId : undefined;
   const read: BulkOperation = { method, ...(bulkId !== undefined ? { bulkId } : {}) };
   if (!method) return { ...read, error: scimError(400, 'The operation needs a method.', 'invalidSyntax') };
-  if (method !== 'PATCH' && method !== 'DELETE') return { ...read, error: scimError(501, `${method} is not supported here: only PATCH (active false) and DELETE of Users.`) };
+  if (method !== 'PATCH' && method !== 'DELETE')
+    return { ...read, error: scimError(501, `${method} is not supported here: only PATCH (active false) and DELETE of Users.`) };
   const userId = userIdOf(operation.path);
   if (userId === null) return { ...read, error: scimError(400, 'path must be /Users/{id}.', 'invalidValue') };
   if (method === 'PATCH') {

@@ -45,7 +45,9 @@ export class ScimExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      return { body: scimError(status, status === 404 ? 'No such resource.' : exception.message, status === 400 ? 'invalidSyntax' : undefined) };
+      return {
+        body: scimError(status, status === 404 ? 'No such resource.' : exception.message, status === 400 ? 'invalidSyntax' : undefined),
+      };
     }
     if (isDependencyFailure(exception)) return { body: scimError(503, 'A dependency is unavailable; try again shortly.'), retryAfter: 2 };
     this.logger.error(exception instanceof Error ? exception : String(exception));

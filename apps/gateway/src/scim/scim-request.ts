@@ -9,7 +9,8 @@ const MAX_USER_NAME_LENGTH = 320;
  * identity providers look a user up. Attribute and operator names are case-insensitive.
  */
 export function parseUserNameFilter(filter: unknown): string {
-  if (typeof filter !== 'string' || filter.trim() === '') throw new ScimBadRequest('invalidFilter', 'A filter is required: userName eq "<email>".');
+  if (typeof filter !== 'string' || filter.trim() === '')
+    throw new ScimBadRequest('invalidFilter', 'A filter is required: userName eq "<email>".');
   const match = /^\s*userName\s+eq\s+"((?:[^"\\]|\\.)*)"\s*$/i.exec(filter);
   if (!match) throw new ScimBadRequest('invalidFilter', 'Only the filter userName eq "<email>" is supported.');
   let userName: string;
@@ -18,7 +19,8 @@ export function parseUserNameFilter(filter: unknown): string {
   } catch {
     throw new ScimBadRequest('invalidFilter', 'The filter value is not a valid string.');
   }
-  if (userName.length < 1 || userName.length > MAX_USER_NAME_LENGTH) throw new ScimBadRequest('invalidFilter', `userName must be 1 to ${MAX_USER_NAME_LENGTH} characters.`);
+  if (userName.length < 1 || userName.length > MAX_USER_NAME_LENGTH)
+    throw new ScimBadRequest('invalidFilter', `userName must be 1 to ${MAX_USER_NAME_LENGTH} characters.`);
   return userName;
 }
 
@@ -32,8 +34,10 @@ export function parseUserNameFilter(filter: unknown): string {
 export function assertDeactivatingPatch(body: unknown): void {
   if (!isObject(body)) throw new ScimBadRequest('invalidSyntax', 'The body must be a SCIM PatchOp object.');
   const { schemas, Operations } = body;
-  if (!Array.isArray(schemas) || !schemas.includes(PATCH_OP_SCHEMA)) throw new ScimBadRequest('invalidSyntax', `schemas must include "${PATCH_OP_SCHEMA}".`);
-  if (!Array.isArray(Operations) || Operations.length === 0) throw new ScimBadRequest('invalidSyntax', 'Operations must be a non-empty array.');
+  if (!Array.isArray(schemas) || !schemas.includes(PATCH_OP_SCHEMA))
+    throw new ScimBadRequest('invalidSyntax', `schemas must include "${PATCH_OP_SCHEMA}".`);
+  if (!Array.isArray(Operations) || Operations.length === 0)
+    throw new ScimBadRequest('invalidSyntax', 'Operations must be a non-empty array.');
   for (const operation of Operations) assertDeactivatingOperation(operation);
 }
 
@@ -44,13 +48,15 @@ function assertDeactivatingOperation(operation: unknown): void {
   }
   const { path, value } = operation;
   if (path !== undefined) {
-    if (typeof path !== 'string' || path.trim().toLowerCase() !== 'active') throw new ScimBadRequest('invalidValue', 'Only the attribute active can be changed.');
+    if (typeof path !== 'string' || path.trim().toLowerCase() !== 'active')
+      throw new ScimBadRequest('invalidValue', 'Only the attribute active can be changed.');
     assertFalse(value);
     return;
   }
   if (!isObject(value)) throw new ScimBadRequest('invalidSyntax', 'An operation without a path needs an object value.');
   const keys = Object.keys(value);
-  if (keys.length !== 1 || keys[0].toLowerCase() !== 'active') throw new ScimBadRequest('invalidValue', 'Only the attribute active can be changed.');
+  if (keys.length !== 1 || keys[0].toLowerCase() !== 'active')
+    throw new ScimBadRequest('invalidValue', 'Only the attribute active can be changed.');
   assertFalse(value[keys[0]]);
 }
 

@@ -36,5 +36,11 @@ export function toScimUser(user: ScimUserRecord, publicUrl: string): ScimUserRes
 
 /** RFC 7644 §3.4.2 ListResponse: a userName filter matches at most a handful, so one page holds all. */
 export function toListResponse(users: ScimUserRecord[], publicUrl: string): ScimListResponse {
-  return { schemas: [SCIM_LIST_SCHEMA], totalResults: users.length, startIndex: 1, itemsPerPage: users.length, Resources: users.map((u) => toScimUser(u, publicUrl)) };
+  return {
+    schemas: [SCIM_LIST_SCHEMA],
+    totalResults: users.length,
+    startIndex: 1,
+    itemsPerPage: users.length,
+    Resources: users.map((u) => toScimUser(u, publicUrl)),
+  };
 }

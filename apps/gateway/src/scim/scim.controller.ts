@@ -1,4 +1,17 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Query, UseFilters, UseGuards, type PipeTransform } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Patch,
+  Query,
+  UseFilters,
+  UseGuards,
+  type PipeTransform,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { BusClient } from '@td/common';
 import { Command } from '@td/contracts';
@@ -60,7 +73,11 @@ export class ScimUsersController {
   @ApiOperation({ summary: 'Deactivate a user (active: false): deprovisioned at once, devices disabled by a job' })
   @ApiBody({ schema: { example: { schemas: [PATCH_OP_SCHEMA], Operations: [{ op: 'replace', path: 'active', value: false }] } } })
   @ApiOkResponse({ description: 'SCIM User, active false' })
-  async patch(@ScimWorkspace() workspaceId: string, @Param('id', new ScimUserIdPipe()) userId: string, @Body() body: Record<string, unknown>): Promise<ScimUserResource> {
+  async patch(
+    @ScimWorkspace() workspaceId: string,
+    @Param('id', new ScimUserIdPipe()) userId: string,
+    @Body() body: Record<string, unknown>,
+  ): Promise<ScimUserResource> {
     assertDeactivatingPatch(body);
     const { user } = await this.bus.request(Command.scimDeactivateUser, { workspaceId, userId });
     return toScimUser(user, this.config.http.publicUrl);

@@ -7,6 +7,10 @@ import { resolve } from 'node:path';
  */
 export function resolveWebRoot(configured: string | undefined): string {
   if (configured) return resolve(configured);
-  const candidates = [resolve(process.cwd(), 'apps/web/dist'), resolve(__dirname, '../../../web/dist'), resolve(__dirname, '../../../../../apps/web/dist')];
+  const candidates = [
+    resolve(process.cwd(), 'apps/web/dist'),
+    resolve(__dirname, '../../../web/dist'),
+    resolve(__dirname, '../../../../../apps/web/dist'),
+  ];
   return candidates.find((candidate) => existsSync(resolve(candidate, 'index.html'))) ?? candidates[0];
 }

@@ -54,7 +54,9 @@ describe('web app serving (WEB-1)', () => {
     rmSync(join(root, 'index.html'));
     const response = await request(appServing(root)).get('/').expect(503);
     expect(response.text).toContain('npm run build:web');
-    const missingRoot = await request(appServing(join(root, 'nope'))).get('/').expect(503);
+    const missingRoot = await request(appServing(join(root, 'nope')))
+      .get('/')
+      .expect(503);
     expect(missingRoot.text).toContain('npm run build:web');
   });
 });

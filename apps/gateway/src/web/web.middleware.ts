@@ -26,7 +26,10 @@ export function webAppMiddleware({ root, devLogin }: WebAppOptions): (req: Reque
     if (!existsSync(indexFile)) return undefined;
     const { mtimeMs } = statSync(indexFile);
     if (cached?.mtimeMs !== mtimeMs) {
-      const html = readFileSync(indexFile, 'utf8').replace('<meta name="td-auth-mode" content="token" />', `<meta name="td-auth-mode" content="${devLogin ? 'dev' : 'token'}" />`);
+      const html = readFileSync(indexFile, 'utf8').replace(
+        '<meta name="td-auth-mode" content="token" />',
+        `<meta name="td-auth-mode" content="${devLogin ? 'dev' : 'token'}" />`,
+      );
       cached = { mtimeMs, html };
     }
     return cached.html;
@@ -40,7 +43,10 @@ export function webAppMiddleware({ root, devLogin }: WebAppOptions): (req: Reque
     }
     res.setHeader('Cache-Control', 'no-cache');
     res.setHeader('X-Frame-Options', 'DENY');
-    res.setHeader('Content-Security-Policy', "default-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'");
+    res.setHeader(
+      'Content-Security-Policy',
+      "default-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+    );
     res.type('html').send(html);
   };
 

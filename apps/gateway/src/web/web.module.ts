@@ -9,6 +9,8 @@ export class WebModule implements NestModule {
   constructor(private readonly config: GatewayConfig) {}
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(webAppMiddleware({ root: resolveWebRoot(this.config.web.root), devLogin: this.config.auth.devLogin })).forRoutes('{*path}');
+    consumer
+      .apply(webAppMiddleware({ root: resolveWebRoot(this.config.web.root), devLogin: this.config.auth.devLogin }))
+      .forRoutes('{*path}');
   }
 }

@@ -18,13 +18,24 @@ import { CarriesSecret } from '../http/idempotency.interceptor';
 import { NoBody, UuidParam } from '../common/request-params';
 import { DeviceReplySchema } from '../devices/device.schemas';
 import { CreateScimTokenBody, DeprovisionUsersBody, ListAuditQuery, ListWorkspaceDevicesQuery } from './workspace.dto';
-import { AuditListSchema, BulkJobsSchema, JobIdSchema, JobSchema, ScimTokenListSchema, ScimTokenSchema, WorkspaceDeviceListSchema } from './workspace.schemas';
+import {
+  AuditListSchema,
+  BulkJobsSchema,
+  JobIdSchema,
+  JobSchema,
+  ScimTokenListSchema,
+  ScimTokenSchema,
+  WorkspaceDeviceListSchema,
+} from './workspace.schemas';
 
 const MAX_USER_ID_LENGTH = 255;
 
 /** Only the fields that were sent, so absent ones stay absent on the bus. */
 function pick(body: CreateScimTokenBody): CreateScimTokenBody {
-  return { ...(body.name === undefined ? {} : { name: body.name }), ...(body.expiresAt === undefined ? {} : { expiresAt: body.expiresAt }) };
+  return {
+    ...(body.name === undefined ? {} : { name: body.name }),
+    ...(body.expiresAt === undefined ? {} : { expiresAt: body.expiresAt }),
+  };
 }
 
 /** A user id in a path is the token `sub`: 1–255 characters (API.md); anything longer is a 400, never a lookup. */
@@ -45,13 +56,16 @@ class UserIdPipe implements PipeTransform<string, string> {
 @ApiTags('workspace')
 @Authenticated('required')
 @ApiBadRequestResponse({ description: 'validation_failed', type: ProblemSchema })
-@ApiForbiddenResponse({ description: 'admin_required, trusted_session_required, web_app_required, user_deprovisioned', type: ProblemSchema })
+@ApiForbiddenResponse({
+  description: 'admin_required, trusted_session_required, web_app_required, user_deprovisioned',
+  type: ProblemSchema,
+})
 @Controller('v1/workspace')
 export class WorkspaceController {
   constructor(private readonly bus: BusClient) {}
 
   @Get('devices')
-  @ApiOperation({ summary: "Every device in the workspace with its user, filtered, paged and counted per status (ADMIN-1)" })
+  @ApiOperation({ summary: 'Every device in the workspace with its user, filtered, paged and counted per status (ADMIN-1)' })
   @ApiOkResponse({ type: WorkspaceDeviceListSchema })
   listDevices(@CurrentCaller() caller: Caller, @Query() query: ListWorkspaceDevicesQuery) {
     return this.bus.request(Command.workspaceListDevices, { caller, ...query });
@@ -100,7 +114,9 @@ export class WorkspaceController {
 
   @Post('scim-tokens')
   @CarriesSecret()
-  @ApiOperation({ summary: "Create a SCIM token for the workspace's identity provider, optionally named and expiring; shown once (DEPROV-1, SEC-8)" })
+  @ApiOperation({
+    summary: "Create a SCIM token for the workspace's identity provider, optionally named and expiring; shown once (DEPROV-1, SEC-8)",
+  })
   @ApiCreatedResponse({ type: ScimTokenSchema })
   createScimToken(@CurrentCaller() caller: Caller, @Body() body: CreateScimTokenBody = {}) {
     return this.bus.request(Command.workspaceCreateScimToken, { caller, ...pick(body) });

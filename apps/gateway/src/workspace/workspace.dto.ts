@@ -1,7 +1,30 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { AUDIT_ACTIONS, CLIENT_TYPES, DEVICE_STATUSES, MAX_BULK_DEPROVISIONS, type AuditActionName, type ClientType, type DeviceStatus } from '@td/contracts';
+import {
+  AUDIT_ACTIONS,
+  CLIENT_TYPES,
+  DEVICE_STATUSES,
+  MAX_BULK_DEPROVISIONS,
+  type AuditActionName,
+  type ClientType,
+  type DeviceStatus,
+} from '@td/contracts';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 
 /** A user's id is the token `sub`: a string of up to 255 characters (API.md). */
 const MAX_USER_ID_LENGTH = 255;

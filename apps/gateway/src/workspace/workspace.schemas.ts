@@ -22,7 +22,8 @@ const countsSchema = {
 
 export class WorkspaceDeviceListSchema {
   @ApiProperty({ type: [WorkspaceDeviceSchema] }) devices: WorkspaceDeviceSchema[];
-  @ApiProperty({ nullable: true, type: String, description: 'Pass as cursor for the next page; null on the last' }) nextCursor: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as cursor for the next page; null on the last' }) nextCursor:
+    string | null;
   @ApiProperty(countsSchema) counts: Record<string, number>;
 }
 
@@ -42,7 +43,10 @@ class BulkFailureSchema {
 }
 
 export class BulkJobsSchema {
-  @ApiProperty({ type: [UserJobSchema], description: 'One per distinct user found, in request order: the same one job per user as a single deprovisioning' })
+  @ApiProperty({
+    type: [UserJobSchema],
+    description: 'One per distinct user found, in request order: the same one job per user as a single deprovisioning',
+  })
   jobs: UserJobSchema[];
   @ApiProperty({ type: [BulkFailureSchema], description: 'Users that could not be deprovisioned (each fails on its own)' })
   failures: BulkFailureSchema[];
@@ -102,5 +106,6 @@ class ScimTokenListItemSchema {
 }
 
 export class ScimTokenListSchema {
-  @ApiProperty({ type: [ScimTokenListItemSchema], description: 'Tokens not revoked, newest first; never the token itself (SEC-8)' }) tokens: ScimTokenListItemSchema[];
+  @ApiProperty({ type: [ScimTokenListItemSchema], description: 'Tokens not revoked, newest first; never the token itself (SEC-8)' })
+  tokens: ScimTokenListItemSchema[];
 }

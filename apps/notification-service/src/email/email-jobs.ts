@@ -25,7 +25,9 @@ export const EMAIL_JOB_OPTIONS: JobsOptions = {
  */
 export function isVerificationCodeJob(data: unknown): data is VerificationCodeEmailJob {
   const job = data as VerificationCodeEmailJob;
-  return isObject(job) && isRecipient(job) && isString(job.deviceId) && isString(job.sealedCode) && isTime(job.expiresAt) && isDevice(job.device);
+  return (
+    isObject(job) && isRecipient(job) && isString(job.deviceId) && isString(job.sealedCode) && isTime(job.expiresAt) && isDevice(job.device)
+  );
 }
 
 export function isDeviceApprovedJob(data: unknown): data is DeviceApprovedEmailJob {

@@ -34,7 +34,10 @@ describe('EmailRenderer', () => {
     const draft = renderer.render(EmailJob.verificationCode, { ...job(), to: 'attacker@evil.test' }, now) as EmailDraft;
     expect(draft.recipient).toEqual(recipient);
     expect(JSON.stringify(draft)).not.toContain('attacker@evil.test');
-    expect(renderer.render(EmailJob.deviceApproved, { ...approvedJob, to: 'attacker@evil.test' }, now)).toMatchObject({ recipient, onlyToActiveUsers: false });
+    expect(renderer.render(EmailJob.deviceApproved, { ...approvedJob, to: 'attacker@evil.test' }, now)).toMatchObject({
+      recipient,
+      onlyToActiveUsers: false,
+    });
   });
 
   it('SEC-2 a code mail re-addressed to another user does not open (the seal is bound to its recipient)', () => {

@@ -60,7 +60,12 @@ export class EmailRenderer {
     } catch {
       throw new UnrecoverableError('The sealed code cannot be opened for this recipient with this CODE_HMAC_SECRET.');
     }
-    return { recipient, message: verificationCodeEmail({ code, expiresAt, device: data.device, now }), onlyToActiveUsers: true, forDevice: data.deviceId };
+    return {
+      recipient,
+      message: verificationCodeEmail({ code, expiresAt, device: data.device, now }),
+      onlyToActiveUsers: true,
+      forDevice: data.deviceId,
+    };
   }
 
   private deviceApproved(data: unknown): EmailDraft {

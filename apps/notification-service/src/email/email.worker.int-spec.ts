@@ -1,6 +1,15 @@
 import { bullPrefix, createBullConnection, prefixed, RedisLease, sealCode } from '@td/common';
 import { connect } from 'nats';
-import { codeSealBinding, Command, EmailJob, Service, sentEmailKey, Queue as QueueName, type DeviceApprovedEmailJob, type VerificationCodeEmailJob } from '@td/contracts';
+import {
+  codeSealBinding,
+  Command,
+  EmailJob,
+  Service,
+  sentEmailKey,
+  Queue as QueueName,
+  type DeviceApprovedEmailJob,
+  type VerificationCodeEmailJob,
+} from '@td/contracts';
 import { waitUntil, type MailCatcher, type TestEnv } from '@td/testing';
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
@@ -48,7 +57,10 @@ describe('email worker (BullMQ + SMTP)', () => {
   it('CODE-2 a queued verification-code job is delivered to the user with the code and the device details', async () => {
     const user = await devices.addUser();
     const to = user.email;
-    const job = await queue.add(EmailJob.verificationCode, verificationJob(user, '731904'), { attempts: 3, backoff: { type: 'exponential', delay: 200 } });
+    const job = await queue.add(EmailJob.verificationCode, verificationJob(user, '731904'), {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 200 },
+    });
 
     const message = await mail.waitFor((m) => m.to.includes(to));
     expect(await mail.codeFor(to)).toBe('731904');
@@ -98,7 +110,9 @@ describe('email worker (BullMQ + SMTP)', () => {
     await waitUntil(async () => (await queue.getJobState(codeId)) === 'completed');
     // What BullMQ does with a job whose worker died before recording completion: it runs it again.
     await job.retry('completed');
-    await waitUntil(async () => (await queue.getJobState(codeId)) === 'completed' && ((await queue.getJob(codeId))?.finishedOn ?? 0) > job.finishedOn!);
+    await waitUntil(
+      async () => (await queue.getJobState(codeId)) === 'completed' && ((await queue.getJob(codeId))?.finishedOn ?? 0) > job.finishedOn!,
+    );
     expect(mail.messages.filter((m) => m.to.includes(to))).toHaveLength(1);
   });
 
@@ -132,7 +146,11 @@ describe('email worker (BullMQ + SMTP)', () => {
     try {
       const sending = (await RedisLease.take(other, `email:sending:${jobId}`, 'the other worker', 1000))!;
       expect(sending).not.toBeNull();
-      await queue.add(EmailJob.verificationCode, verificationJob(user, '662917'), { jobId, attempts: 20, backoff: { type: 'fixed', delay: 100 } });
+      await queue.add(EmailJob.verificationCode, verificationJob(user, '662917'), {
+        jobId,
+        attempts: 20,
+        backoff: { type: 'fixed', delay: 100 },
+      });
       await waitUntil(async () => ((await queue.getJob(jobId))?.attemptsMade ?? 0) >= 2, 15_000);
       expect(mail.messages.filter((m) => m.to.includes(user.email))).toHaveLength(0);
       // The other send failed (nothing marked sent): this job's next run sends the mail, once.
@@ -145,7 +163,7 @@ describe('email worker (BullMQ + SMTP)', () => {
     expect(mail.messages.filter((m) => m.to.includes(user.email))).toHaveLength(1);
   });
 
-  it('CODE-2 a mail sent again (crash between the server\'s acceptance and the sent mark) carries the same Message-ID, so clients show it once', async () => {
+  it("CODE-2 a mail sent again (crash between the server's acceptance and the sent mark) carries the same Message-ID, so clients show it once", async () => {
     const user = await devices.addUser();
     const jobId = randomUUID();
     const job = await queue.add(EmailJob.verificationCode, verificationJob(user, '390571'), { jobId });
@@ -162,19 +180,27 @@ describe('email worker (BullMQ + SMTP)', () => {
   it('CODE-2 a code mail goes only for a device that exists: not for a setup that died before its commit, late for one that commits a moment after', async () => {
     const user = await devices.addUser();
     // The setup died before its commit: its device never appears (its retry made another one).
-    const phantom = await queue.add(EmailJob.verificationCode, { ...verificationJob(user, '554120'), deviceId: randomUUID() }, {
-      jobId: randomUUID(),
-      attempts: 3,
-      backoff: { type: 'fixed', delay: 100 },
-    });
+    const phantom = await queue.add(
+      EmailJob.verificationCode,
+      { ...verificationJob(user, '554120'), deviceId: randomUUID() },
+      {
+        jobId: randomUUID(),
+        attempts: 3,
+        backoff: { type: 'fixed', delay: 100 },
+      },
+    );
     expect(await settled(phantom.id!)).toBe('failed');
     // The job runs before its setup commits: it goes once the device is there.
     const committing = randomUUID();
-    const early = await queue.add(EmailJob.verificationCode, { ...verificationJob(user, '771903'), deviceId: committing }, {
-      jobId: randomUUID(),
-      attempts: 20,
-      backoff: { type: 'fixed', delay: 200 },
-    });
+    const early = await queue.add(
+      EmailJob.verificationCode,
+      { ...verificationJob(user, '771903'), deviceId: committing },
+      {
+        jobId: randomUUID(),
+        attempts: 20,
+        backoff: { type: 'fixed', delay: 200 },
+      },
+    );
     await waitUntil(async () => ((await queue.getJob(early.id!))?.attemptsMade ?? 0) >= 1);
     await devices.addPendingDevice(user, committing);
     expect(await mail.codeFor(user.email, 15_000)).toBe('771903');
@@ -185,7 +211,10 @@ describe('email worker (BullMQ + SMTP)', () => {
   it('SEC-2 a look-up that reached a device-service instance that then died is asked again at once, not after a backoff', async () => {
     const nc = await connect({ servers: testEnv.natsUrl });
     // An instance in device-service's queue group that takes one request and is gone (killed) before it answers.
-    const dead = nc.subscribe(prefixed(testEnv.natsPrefix, Command.deviceGetMailRecipient), { queue: prefixed(testEnv.natsPrefix, Service.device), max: 1 });
+    const dead = nc.subscribe(prefixed(testEnv.natsPrefix, Command.deviceGetMailRecipient), {
+      queue: prefixed(testEnv.natsPrefix, Service.device),
+      max: 1,
+    });
     const sent: Array<{ user: TestMailUser; jobId: string }> = [];
     try {
       while (dead.getReceived() === 0 && sent.length < 40) {
@@ -212,7 +241,7 @@ describe('email worker (BullMQ + SMTP)', () => {
     return state;
   }
 
-  it('SEC-2 a code mail job carrying a forged address goes to the user\'s real address, never to the forged one', async () => {
+  it("SEC-2 a code mail job carrying a forged address goes to the user's real address, never to the forged one", async () => {
     const user = await devices.addUser();
     const attacker = `attacker-${randomUUID().slice(0, 8)}@evil.test`;
     const job = await queue.add(EmailJob.verificationCode, { ...verificationJob(user, '318274'), to: attacker }, { jobId: randomUUID() });
@@ -298,7 +327,11 @@ describe('email worker (BullMQ + SMTP)', () => {
     const elsewhere = { ...user, workspaceId: `${user.workspaceId}-other` };
     const ids: string[] = [];
     for (const recipient of [unknown, elsewhere]) {
-      const job = await queue.add(EmailJob.verificationCode, { ...verificationJob(recipient, '530681'), to: user.email }, { jobId: randomUUID(), attempts: 5 });
+      const job = await queue.add(
+        EmailJob.verificationCode,
+        { ...verificationJob(recipient, '530681'), to: user.email },
+        { jobId: randomUUID(), attempts: 5 },
+      );
       ids.push(job.id!);
     }
     for (const id of ids) {
@@ -324,7 +357,12 @@ describe('email worker (BullMQ + SMTP)', () => {
     const to = user.email;
     // A worker that takes the job and then dies: it never renews its lock nor finishes the job.
     const deadConnection = createBullConnection(config.redis, 'test-dead-worker');
-    const dead = new Worker(QueueName.email, null, { connection: deadConnection, prefix: bullPrefix(config.redis), lockDuration: 1000, autorun: false });
+    const dead = new Worker(QueueName.email, null, {
+      connection: deadConnection,
+      prefix: bullPrefix(config.redis),
+      lockDuration: 1000,
+      autorun: false,
+    });
     try {
       await Promise.all(h.apps.splice(0).map((app) => app.close()));
       const job = await queue.add(EmailJob.verificationCode, verificationJob(user, '662901'), { jobId: randomUUID() });

@@ -119,16 +119,23 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
         throw new Error('The code mail names a device that does not wait for a code (yet); retrying');
       }
       if (draft.forDevice && recipient.deviceStatus !== 'pending_verification') {
-        this.logger.warn({ msg: 'Email skipped', jobId, job: job.name, reason: `the device no longer waits for a code (${recipient.deviceStatus})` });
+        this.logger.warn({
+          msg: 'Email skipped',
+          jobId,
+          job: job.name,
+          reason: `the device no longer waits for a code (${recipient.deviceStatus})`,
+        });
         return;
       }
       const sending = await this.sent.startSending(jobId, randomUUID(), this.config.email.lockMs);
       if (!sending) throw new Error('Another worker is sending this email; retrying after it');
       // Asked again under the lease: a worker that ran this job at the same time may have sent it meanwhile.
-      if (await this.sent.wasSent(jobId).catch(async (error: unknown) => {
-        await sending.settle(null);
-        throw error;
-      })) {
+      if (
+        await this.sent.wasSent(jobId).catch(async (error: unknown) => {
+          await sending.settle(null);
+          throw error;
+        })
+      ) {
         await sending.settle(null);
         this.logger.log({ msg: 'Email already sent; not sending it again', jobId, job: job.name });
         return;

@@ -21,7 +21,8 @@ export function parseDeviceEvent(data: Uint8Array): DeviceEventPayload {
   if (typeof event.eventId !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(event.eventId)) throw new MalformedEventError('bad eventId');
   if (typeof event.userId !== 'string' || event.userId === '') throw new MalformedEventError('bad userId');
   if (typeof event.occurredAt !== 'string' || Number.isNaN(Date.parse(event.occurredAt))) throw new MalformedEventError('bad occurredAt');
-  if (typeof event.user !== 'object' || event.user === null || typeof event.user.email !== 'string') throw new MalformedEventError('bad user');
+  if (typeof event.user !== 'object' || event.user === null || typeof event.user.email !== 'string')
+    throw new MalformedEventError('bad user');
   const device = event.device;
   if (
     typeof device !== 'object' ||

@@ -5,7 +5,12 @@ import type { DeviceEventsHandler } from './device-events.handler';
 import { loadNotificationServiceConfig } from '../config';
 import { approvedDeviceEvent } from '../../test/support/device-event';
 
-const config = loadNotificationServiceConfig({ NATS_PREFIX: 'p1', CODE_HMAC_SECRET: 'x'.repeat(32), EVENTS_ACK_WAIT_MS: '5000', SHUTDOWN_DRAIN_MS: '1000' });
+const config = loadNotificationServiceConfig({
+  NATS_PREFIX: 'p1',
+  CODE_HMAC_SECRET: 'x'.repeat(32),
+  EVENTS_ACK_WAIT_MS: '5000',
+  SHUTDOWN_DRAIN_MS: '1000',
+});
 
 const payload = approvedDeviceEvent;
 

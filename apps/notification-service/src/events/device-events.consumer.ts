@@ -76,7 +76,8 @@ export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDes
         await this.consume(() => (failures = 0));
       } catch (error) {
         failures += 1;
-        if (!this.stopped) this.logger.warn({ msg: 'Device event consumer stopped; restarting', reason: (error as Error).message, failures });
+        if (!this.stopped)
+          this.logger.warn({ msg: 'Device event consumer stopped; restarting', reason: (error as Error).message, failures });
       }
       if (!this.stopped) await this.sleep(backoffMs(failures, 200, MAX_RESTART_DELAY_MS));
     }

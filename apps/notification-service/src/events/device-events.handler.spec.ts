@@ -5,7 +5,7 @@ import { securityEmail } from './device-events.handler';
 const event = approvedDeviceEvent;
 
 describe('security email job from an approved-device event', () => {
-  it('APPROVE-4 describes the new device, with its own IP rather than the approver\'s; SEC-2 names the user, not an address', () => {
+  it("APPROVE-4 describes the new device, with its own IP rather than the approver's; SEC-2 names the user, not an address", () => {
     expect(securityEmail(event)).toEqual({
       workspaceId: 'ws-1',
       userId: 'u-1',
@@ -16,8 +16,11 @@ describe('security email job from an approved-device event', () => {
     });
   });
 
-  it('APPROVE-4 falls back to the request\'s IP and the event time when the device lacks them', () => {
-    const job = securityEmail({ ...event, device: { ...event.device, lastIp: null, approvedAt: null, approvedVia: 'email_code', approvedBy: null } });
+  it("APPROVE-4 falls back to the request's IP and the event time when the device lacks them", () => {
+    const job = securityEmail({
+      ...event,
+      device: { ...event.device, lastIp: null, approvedAt: null, approvedVia: 'email_code', approvedBy: null },
+    });
     expect(job).toMatchObject({ ip: '192.0.2.1', approvedAt: '2026-11-28T10:00:05.000Z', approvedVia: 'email_code' });
   });
 });

@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NATS_CONNECTION, prefixed, withTimeout } from '@td/common';
-import { DomainEvent, REALTIME_DEVICE_EVENTS, SSE_EVENT_NAMES, type DeviceApprovedEmailJob, type DeviceEventPayload, type RealtimeDeviceEvent } from '@td/contracts';
+import {
+  DomainEvent,
+  REALTIME_DEVICE_EVENTS,
+  SSE_EVENT_NAMES,
+  type DeviceApprovedEmailJob,
+  type DeviceEventPayload,
+  type RealtimeDeviceEvent,
+} from '@td/contracts';
 import { JSONCodec, type NatsConnection } from 'nats';
 import { EmailQueue } from '../email/email.queue';
 import { NotificationServiceConfig } from '../config';

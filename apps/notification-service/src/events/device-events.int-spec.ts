@@ -133,13 +133,21 @@ describe('device events consumer (JetStream → email queue + realtime NATS)', (
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed');
       return counts.waiting + counts.active + counts.delayed === 0;
     });
-    const jobs = (await queue.getJobs(['completed', 'failed'])).filter((job) => job.name === EmailJob.deviceApproved && job.data.userId === event.userId);
+    const jobs = (await queue.getJobs(['completed', 'failed'])).filter(
+      (job) => job.name === EmailJob.deviceApproved && job.data.userId === event.userId,
+    );
     expect(jobs.map((job) => job.id)).toEqual([event.eventId]);
     expect(mail.messages.filter((m) => m.to.includes(to))).toHaveLength(1);
   });
 
   it('APPROVE-4 a device approved with the email code says so in the security email', async () => {
-    const event = deviceEvent(await devices.addUser(), { clientType: 'extension', approvedVia: 'email_code', approvedBy: null, os: 'macOS', browser: 'Chrome' });
+    const event = deviceEvent(await devices.addUser(), {
+      clientType: 'extension',
+      approvedVia: 'email_code',
+      approvedBy: null,
+      os: 'macOS',
+      browser: 'Chrome',
+    });
     await publish(DomainEvent.deviceApproved, event);
     const message = await mail.waitFor((m) => m.to.includes(event.user.email), 15_000);
     expect(message.text).toContain('with a code sent to your email');
@@ -163,7 +171,12 @@ describe('device events consumer (JetStream → email queue + realtime NATS)', (
   it('APPROVE-1 a device event on JetStream is re-published once on the realtime subject with its SSE event name', async () => {
     const { events, subscription } = collectRealtime();
     try {
-      const pending = deviceEvent(await devices.addUser(), { status: 'pending_approval', approvedAt: null, approvedVia: null, approvedBy: null });
+      const pending = deviceEvent(await devices.addUser(), {
+        status: 'pending_approval',
+        approvedAt: null,
+        approvedVia: null,
+        approvedBy: null,
+      });
       const seq = await publish(DomainEvent.deviceApprovalRequested, pending);
 
       const received = await waitUntil(() => events.find((e) => e.device.id === pending.device.id), 15_000);
@@ -214,12 +227,16 @@ describe('device events consumer (JetStream → email queue + realtime NATS)', (
     await Promise.all(apps.splice(0).map((app) => app.close()));
     const event = deviceEvent(await devices.addUser());
     // The stopping instance gets the event and never finishes it (a handler stuck on a dependency).
-    const stopping = await startNotificationService(loadNotificationServiceConfig({ ...testEnv.env, SMTP_URL: mail.url, SHUTDOWN_DRAIN_MS: '500' }));
+    const stopping = await startNotificationService(
+      loadNotificationServiceConfig({ ...testEnv.env, SMTP_URL: mail.url, SHUTDOWN_DRAIN_MS: '500' }),
+    );
     const handler = stopping.get(DeviceEventsHandler);
     const handle = handler.handle.bind(handler);
     let release: () => void = () => undefined;
     const stuck = new Promise<never>((_, reject) => (release = () => reject(new Error('released'))));
-    const held = jest.spyOn(handler, 'handle').mockImplementation((subject, payload) => (payload.eventId === event.eventId ? stuck : handle(subject, payload)));
+    const held = jest
+      .spyOn(handler, 'handle')
+      .mockImplementation((subject, payload) => (payload.eventId === event.eventId ? stuck : handle(subject, payload)));
     const seq = await publish(DomainEvent.deviceApproved, event);
     await waitUntil(() => held.mock.calls.some(([, payload]) => payload.eventId === event.eventId), 15_000);
 

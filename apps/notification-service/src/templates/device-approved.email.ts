@@ -37,7 +37,8 @@ export function deviceApprovedEmail(input: DeviceApprovedEmailInput): EmailMessa
   const intro = 'A new trusted device was added to your account. It can now access your workspace as a trusted session.';
   const ifYou = 'If this was you, there is nothing more to do.';
   const notYouTitle = 'Was this not you?';
-  const disableSteps = 'Disable the device at once: in the web app, select My profile from the user profile menu, activate the My trusted devices tab, and disable the device.';
+  const disableSteps =
+    'Disable the device at once: in the web app, select My profile from the user profile menu, activate the My trusted devices tab, and disable the device.';
   const afterwards = 'Then consider changing your password and contact your workspace administrator.';
 
   const text = [
@@ -57,12 +58,18 @@ export function deviceApprovedEmail(input: DeviceApprovedEmailInput): EmailMessa
   ].join('\n');
 
   const body = html`<p>${intro}</p>
-${factsTable(facts)}
-<p>${ifYou}</p>
-<h2 style="font-size:16px;margin:16px 0 8px">${notYouTitle}</h2>
-<p>${disableSteps}</p>
-<p><a href="${manageUrl}" style="display:inline-block;background:#0b57d0;color:#ffffff;text-decoration:none;padding:10px 16px;border-radius:6px">Open My trusted devices</a></p>
-<p>${afterwards}</p>`;
+    ${factsTable(facts)}
+    <p>${ifYou}</p>
+    <h2 style="font-size:16px;margin:16px 0 8px">${notYouTitle}</h2>
+    <p>${disableSteps}</p>
+    <p>
+      <a
+        href="${manageUrl}"
+        style="display:inline-block;background:#0b57d0;color:#ffffff;text-decoration:none;padding:10px 16px;border-radius:6px"
+        >Open My trusted devices</a
+      >
+    </p>
+    <p>${afterwards}</p>`;
 
   return { subject: DEVICE_APPROVED_SUBJECT, text, html: emailDocument(DEVICE_APPROVED_SUBJECT, body) };
 }

@@ -41,7 +41,7 @@ describe('verification code email', () => {
     }
   });
 
-  it('CODE-2 names each client app in the help article\'s words', () => {
+  it("CODE-2 names each client app in the help article's words", () => {
     expect(render({ device: { ...device, clientType: 'extension' } }).text).toContain('App: Browser extension');
     expect(render({ device: { ...device, clientType: 'mobile' } }).text).toContain('App: Mobile app');
     expect(render().text).toContain('App: Web app');
@@ -115,7 +115,9 @@ describe('device approved security email', () => {
 describe('html tag', () => {
   it('escapes every interpolated string and keeps fragments built by the tag', () => {
     const inner = html`<em>${'a<b'}</em>`;
-    expect(html`<p title="${'"q"'}">${inner}${[html`<i>${'&'}</i>`]}</p>`.value).toBe('<p title="&quot;q&quot;"><em>a&lt;b</em><i>&amp;</i></p>');
+    expect(html`<p title="${'"q"'}">${inner}${[html`<i>${'&'}</i>`]}</p>`.value).toBe(
+      '<p title="&quot;q&quot;"><em>a&lt;b</em><i>&amp;</i></p>',
+    );
     expect(escapeHtml(`&<>"'`)).toBe('&amp;&lt;&gt;&quot;&#39;');
   });
 });

@@ -27,7 +27,8 @@ export function verificationCodeEmail(input: VerificationCodeEmailInput): EmailM
     ['Operating system', device.os || 'Unknown'],
     ['Browser', device.browser || 'Unknown'],
   ] as const;
-  const intro = 'You are setting up a trusted session on a new device. Enter this verification code in the Verification code field of the Verify your device dialog, then click Verify code.';
+  const intro =
+    'You are setting up a trusted session on a new device. Enter this verification code in the Verification code field of the Verify your device dialog, then click Verify code.';
   const expiry = `The verification code expires ${expiresIn}, at ${expiresAt}.`;
   const notYouTitle = 'Did not ask for this code?';
   const notYou = [
@@ -53,13 +54,13 @@ export function verificationCodeEmail(input: VerificationCodeEmailInput): EmailM
   ].join('\n');
 
   const body = html`<p>${intro}</p>
-<p style="margin:16px 0 4px">Verification code:</p>
-<p style="font-size:32px;font-weight:700;letter-spacing:6px;margin:0 0 16px;font-family:Menlo,Consolas,monospace">${code}</p>
-<p><strong>${expiry}</strong></p>
-<p>The code was requested for this device:</p>
-${factsTable(facts)}
-<h2 style="font-size:16px;margin:16px 0 8px">${notYouTitle}</h2>
-${notYou.map((line) => html`<p>${line}</p>`)}`;
+    <p style="margin:16px 0 4px">Verification code:</p>
+    <p style="font-size:32px;font-weight:700;letter-spacing:6px;margin:0 0 16px;font-family:Menlo,Consolas,monospace">${code}</p>
+    <p><strong>${expiry}</strong></p>
+    <p>The code was requested for this device:</p>
+    ${factsTable(facts)}
+    <h2 style="font-size:16px;margin:16px 0 8px">${notYouTitle}</h2>
+    ${notYou.map((line) => html`<p>${line}</p>`)}`;
 
   return { subject: VERIFICATION_CODE_SUBJECT, text, html: emailDocument(VERIFICATION_CODE_SUBJECT, body) };
 }

@@ -38,7 +38,6 @@ export class NotificationHarness {
     return new NotificationHarness(testEnv, mail, devices, config, apps, queue, connection);
   }
 
-
   async stop(): Promise<void> {
     await Promise.all(this.apps.splice(0).map((app) => app.close()));
     await this.devices.stop();

@@ -93,7 +93,7 @@ describe('verification code limits (verification-service on real Redis and NATS)
     expect(await h.check(other, await h.issueAndRead(other))).toEqual({ valid: true });
   });
 
-  it('CODE-6 tells how many tries are left across the user\'s codes, not just this code', async () => {
+  it("CODE-6 tells how many tries are left across the user's codes, not just this code", async () => {
     const userId = h.newDevice().userId;
     const spent = [h.newDevice(userId), h.newDevice(userId)];
     for (const device of spent) {

@@ -57,7 +57,10 @@ class FreezableProxy {
   async start(): Promise<string> {
     this.server = createServer((client) => {
       const upstream = connectTcp(Number(this.target.port || 6379), this.target.hostname);
-      for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+      for (const [from, to] of [
+        [client, upstream],
+        [upstream, client],
+      ] as const) {
         this.sockets.add(from);
         from.on('data', (chunk) => this.frozen || to.write(chunk));
         from.on('error', () => to.destroy());

@@ -1,6 +1,26 @@
-import { CLIENT_TYPES, type CheckCodeRequest, type ClientType, type MissingCodesRequest, type CodeReason, type IssueCodeRequest, type VoidCodesRequest } from '@td/contracts';
+import {
+  CLIENT_TYPES,
+  type CheckCodeRequest,
+  type ClientType,
+  type MissingCodesRequest,
+  type CodeReason,
+  type IssueCodeRequest,
+  type VoidCodesRequest,
+} from '@td/contracts';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 
 const CODE_REASONS: readonly CodeReason[] = ['setup', 'resend', 'lost'];
 

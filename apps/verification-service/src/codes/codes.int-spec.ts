@@ -86,7 +86,9 @@ describe('verification codes (verification-service on real Redis and NATS)', () 
     const voidedCode = await h.issueAndRead(voided);
     const untouched = h.newDevice(voided.userId);
     const untouchedCode = await h.issueAndRead(untouched);
-    expect(await h.bus.request(Command.verificationVoidCodes, { deviceIds: [voided.deviceId, h.newDevice().deviceId] })).toEqual({ voided: 1 });
+    expect(await h.bus.request(Command.verificationVoidCodes, { deviceIds: [voided.deviceId, h.newDevice().deviceId] })).toEqual({
+      voided: 1,
+    });
     expect(await rejection(h.check(voided, voidedCode))).toMatchObject({ code: ErrorCode.codeExpired });
     expect(await h.check(untouched, untouchedCode)).toEqual({ valid: true });
 
@@ -131,7 +133,7 @@ describe('verification codes (verification-service on real Redis and NATS)', () 
     expect(Object.keys(close).sort()).toEqual(['code', 'detail', 'extensions']);
   });
 
-  it('CODE-7 binds a code to its device: device A\'s code does not validate device B', async () => {
+  it("CODE-7 binds a code to its device: device A's code does not validate device B", async () => {
     const a = h.newDevice();
     const codeA = await h.issueAndRead(a);
     // B gets a code of its own that differs from A's (one in a million would not).
@@ -155,6 +157,8 @@ describe('verification codes (verification-service on real Redis and NATS)', () 
     expect(await rejection(h.check(device, '12345'))).toMatchObject({ code: ErrorCode.validationFailed });
     expect(await rejection(h.check({ ...device, deviceId: 'not-a-uuid' }, '123456'))).toMatchObject({ code: ErrorCode.validationFailed });
     expect(await rejection(h.issue({ ...device, workspaceId: '' }))).toMatchObject({ code: ErrorCode.validationFailed });
-    expect(await rejection(h.bus.request(Command.verificationVoidCodes, { deviceIds: ['x'] }))).toMatchObject({ code: ErrorCode.validationFailed });
+    expect(await rejection(h.bus.request(Command.verificationVoidCodes, { deviceIds: ['x'] }))).toMatchObject({
+      code: ErrorCode.validationFailed,
+    });
   });
 });

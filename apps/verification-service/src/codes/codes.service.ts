@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { codeHash, currentRequestId, DomainError, sealCode } from '@td/common';
-import { codeSealBinding, ErrorCode, type CheckCodeReply, type CheckCodeRequest, type IssueCodeReply, type IssueCodeRequest, type VoidCodesReply } from '@td/contracts';
+import {
+  codeSealBinding,
+  ErrorCode,
+  type CheckCodeReply,
+  type CheckCodeRequest,
+  type IssueCodeReply,
+  type IssueCodeRequest,
+  type VoidCodesReply,
+} from '@td/contracts';
 import { VerificationServiceConfig } from '../config';
 import { generateCode, hashesEqual, HOUR_MS, ISSUE_INTERVAL_MS, MAX_RESENDS_PER_HOUR, retryAfterSeconds } from './codes.rules';
 import { CodesStore, type IssueInput } from './codes.store';
@@ -73,7 +81,9 @@ export class CodesService {
     });
     switch (start.kind) {
       case 'locked':
-        throw DomainError.of(ErrorCode.tooManyAttempts, 'Too many wrong codes; try again later.', { retryAfter: retryAfterSeconds(start.retryAfterMs) });
+        throw DomainError.of(ErrorCode.tooManyAttempts, 'Too many wrong codes; try again later.', {
+          retryAfter: retryAfterSeconds(start.retryAfterMs),
+        });
       case 'exhausted':
         throw DomainError.of(ErrorCode.tooManyAttempts, 'Too many wrong codes for this code; request a new one.');
       case 'missing':
@@ -83,7 +93,9 @@ export class CodesService {
     }
     if (!hashesEqual(start.storedHash, submitted)) {
       this.logger.log({ msg: 'wrong verification code', deviceId: request.deviceId, attemptsRemaining: start.attemptsRemaining });
-      throw DomainError.of(ErrorCode.codeInvalid, 'The code is not correct.', { extensions: { attemptsRemaining: start.attemptsRemaining } });
+      throw DomainError.of(ErrorCode.codeInvalid, 'The code is not correct.', {
+        extensions: { attemptsRemaining: start.attemptsRemaining },
+      });
     }
     if (request.keep) {
       // The caller uses the code up by its own commit (see CheckCodeRequest.keep); a right code is no failure.

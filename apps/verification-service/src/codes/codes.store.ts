@@ -79,7 +79,11 @@ export class CodesStore implements OnApplicationBootstrap {
   /** Undoes exactly what `issue` wrote with this hash (and resend member), if nothing replaced it meanwhile. */
   async release(input: Pick<IssueInput, 'userId' | 'deviceId' | 'hash' | 'resend'>): Promise<void> {
     const { userId, deviceId } = input;
-    await this.run(RELEASE_CODE, [CodeKeys.code(deviceId), CodeKeys.cooldown(deviceId), CodeKeys.resends(userId)], [input.hash, input.resend?.member ?? '']);
+    await this.run(
+      RELEASE_CODE,
+      [CodeKeys.code(deviceId), CodeKeys.cooldown(deviceId), CodeKeys.resends(userId)],
+      [input.hash, input.resend?.member ?? ''],
+    );
   }
 
   async beginCheck(input: CheckInput): Promise<CheckStart> {
@@ -104,7 +108,11 @@ export class CodesStore implements OnApplicationBootstrap {
 
   /** True for exactly one caller: the one whose matching hash deleted the code. */
   async consume(input: { userId: string; deviceId: string; hash: string; member: string }): Promise<boolean> {
-    const deleted = await this.run(CONSUME_CODE, [CodeKeys.code(input.deviceId), CodeKeys.failures(input.userId)], [input.hash, input.member]);
+    const deleted = await this.run(
+      CONSUME_CODE,
+      [CodeKeys.code(input.deviceId), CodeKeys.failures(input.userId)],
+      [input.hash, input.member],
+    );
     return deleted === 1;
   }
 

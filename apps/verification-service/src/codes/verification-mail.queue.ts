@@ -24,7 +24,9 @@ export class VerificationMailQueue implements OnApplicationBootstrap, OnApplicat
 
   constructor(config: VerificationServiceConfig) {
     this.queues = new BullQueues(config.redis, `${Service.verification}-email-producer`, FAIL_FAST_PRODUCER);
-    this.queue = this.queues.open<VerificationCodeEmailJob>(Queue.email, {}, (error) => this.logger.warn(`email queue connection: ${error.message}`));
+    this.queue = this.queues.open<VerificationCodeEmailJob>(Queue.email, {}, (error) =>
+      this.logger.warn(`email queue connection: ${error.message}`),
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {

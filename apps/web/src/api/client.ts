@@ -34,9 +34,13 @@ export async function authHeaders(method: string, path: string): Promise<Record<
 
 async function call<T>(method: string, path: string, options: { body?: unknown; query?: Query; signed?: boolean } = {}): Promise<T> {
   const search = new URLSearchParams();
-  for (const [name, value] of Object.entries(options.query ?? {})) if (value !== undefined && value !== null && value !== '') search.set(name, String(value));
+  for (const [name, value] of Object.entries(options.query ?? {}))
+    if (value !== undefined && value !== null && value !== '') search.set(name, String(value));
   const url = search.size ? `${path}?${search}` : path;
-  const headers: Record<string, string> = { accept: 'application/json', ...(options.signed === false ? {} : await authHeaders(method, path)) };
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    ...(options.signed === false ? {} : await authHeaders(method, path)),
+  };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {
@@ -48,7 +52,9 @@ async function call<T>(method: string, path: string, options: { body?: unknown; 
   const text = await response.text();
   const body: unknown = text ? safeJson(text) : undefined;
   if (response.ok) return body as T;
-  const problem: Problem = isProblem(body) ? body : { status: response.status, title: response.statusText, detail: `The server answered ${response.status}.` };
+  const problem: Problem = isProblem(body)
+    ? body
+    : { status: response.status, title: response.statusText, detail: `The server answered ${response.status}.` };
   const retryAfter = Number(response.headers.get('retry-after')) || null;
   const error = new ApiError(problem, retryAfter);
   listeners.forEach((listener) => listener(error));
@@ -73,7 +79,8 @@ export const api = {
   devToken: (body: { email: string; username?: string; workspaceId?: string; role?: string }) =>
     call<{ accessToken: string; expiresIn: number }>('POST', '/v1/dev/token', { body, signed: false }),
   session: () => call<Session>('GET', '/v1/session'),
-  setUpDevice: (name?: string) => call<SetupReply>('POST', '/v1/devices', { body: name === undefined ? { clientType: 'web' } : { clientType: 'web', name } }),
+  setUpDevice: (name?: string) =>
+    call<SetupReply>('POST', '/v1/devices', { body: name === undefined ? { clientType: 'web' } : { clientType: 'web', name } }),
   verify: (id: string, code: string) => call<{ device: Device }>('POST', `/v1/devices/${enc(id)}/verify`, { body: { code } }),
   sendEmailCode: (id: string) => call<SetupReply>('POST', `/v1/devices/${enc(id)}/email-code`),
   cancel: (id: string) => call<void>('DELETE', `/v1/devices/${enc(id)}`),

@@ -60,7 +60,11 @@ export async function createProof(method: string, path: string, accessToken: str
     ath: base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(accessToken))),
   };
   const signingInput = `${base64url(json(header))}.${base64url(json(claims))}`;
-  const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, keyPair.privateKey, new TextEncoder().encode(signingInput));
+  const signature = await crypto.subtle.sign(
+    { name: 'ECDSA', hash: 'SHA-256' },
+    keyPair.privateKey,
+    new TextEncoder().encode(signingInput),
+  );
   return `${signingInput}.${base64url(signature)}`;
 }
 

@@ -36,8 +36,11 @@ export function AdminDevices({ session }: { session: Session }) {
   // Users deprovisioned from this page: their rows say so and no longer offer the action, before their devices show it.
   const [deprovisioned, setDeprovisioned] = useState<ReadonlySet<string>>(new Set());
   // A device disabled by deprovisioning marks its user deprovisioned, also after a reload.
-  const deprovisionedHere = new Set(page?.devices.filter((device) => device.disabledBy?.kind === 'deprovisioning').map((device) => device.user.id));
-  const isDeprovisioned = (device: WorkspaceDevicesPage['devices'][number]) => deprovisioned.has(device.user.id) || deprovisionedHere.has(device.user.id);
+  const deprovisionedHere = new Set(
+    page?.devices.filter((device) => device.disabledBy?.kind === 'deprovisioning').map((device) => device.user.id),
+  );
+  const isDeprovisioned = (device: WorkspaceDevicesPage['devices'][number]) =>
+    deprovisioned.has(device.user.id) || deprovisionedHere.has(device.user.id);
   const [pageSize, setPageSize] = useState(20);
   const cursor = cursors[cursors.length - 1];
 
@@ -94,7 +97,13 @@ export function AdminDevices({ session }: { session: Session }) {
       <form className="filters" onSubmit={submit} aria-label="Filter devices">
         <div>
           <label htmlFor="filter-q">Search</label>
-          <input id="filter-q" type="search" placeholder="Device or email" value={draft.q} onChange={(e) => setDraft({ ...draft, q: e.target.value })} />
+          <input
+            id="filter-q"
+            type="search"
+            placeholder="Device or email"
+            value={draft.q}
+            onChange={(e) => setDraft({ ...draft, q: e.target.value })}
+          />
         </div>
         <div>
           <label htmlFor="filter-user">User</label>
@@ -166,8 +175,15 @@ export function AdminDevices({ session }: { session: Session }) {
                 <tr key={device.id} data-device-id={device.id}>
                   <th scope="row">{device.name}</th>
                   <td>
-                    <button type="button" className="link" onClick={() => apply({ ...EMPTY, user: device.user })} aria-label={`Show only devices of ${device.user.email}`}>
-                      {device.user.username && device.user.username !== device.user.email && <span className="person-name">{device.user.username}</span>}
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={() => apply({ ...EMPTY, user: device.user })}
+                      aria-label={`Show only devices of ${device.user.email}`}
+                    >
+                      {device.user.username && device.user.username !== device.user.email && (
+                        <span className="person-name">{device.user.username}</span>
+                      )}
                       <span className="person-email">{device.user.email}</span>
                     </button>
                     {isDeprovisioned(device) && <span className="tag deprovisioned">Deprovisioned</span>}
@@ -178,19 +194,30 @@ export function AdminDevices({ session }: { session: Session }) {
                   </td>
                   <td>
                     <span className={`status status-${device.status}`}>{STATUS_LABEL[device.status]}</span>
-                    {device.status === 'disabled' && device.disabledAt && <span className="status-how">{disabledHow(device, 'the user')}</span>}
+                    {device.status === 'disabled' && device.disabledAt && (
+                      <span className="status-how">{disabledHow(device, 'the user')}</span>
+                    )}
                   </td>
                   <td className="nowrap">{formatTime(device.lastSeenAt)}</td>
                   <td>
                     <div className="cell-actions">
                       {['approved', 'pending_approval', 'pending_verification'].includes(device.status) && (
-                        <button type="button" className="danger" onClick={() => setPending({ kind: 'disable', device })} aria-label={`Disable ${device.name}`}>
+                        <button
+                          type="button"
+                          className="danger"
+                          onClick={() => setPending({ kind: 'disable', device })}
+                          aria-label={`Disable ${device.name}`}
+                        >
                           Disable
                         </button>
                       )}
                       {/* Not for oneself, nor for someone already deprovisioned. */}
                       {device.user.id !== session.user.id && !isDeprovisioned(device) && (
-                        <button type="button" onClick={() => setPending({ kind: 'deprovision', user: device.user })} aria-label={`Deprovision ${device.user.email}`}>
+                        <button
+                          type="button"
+                          onClick={() => setPending({ kind: 'deprovision', user: device.user })}
+                          aria-label={`Deprovision ${device.user.email}`}
+                        >
                           Deprovision user
                         </button>
                       )}
@@ -241,8 +268,8 @@ export function AdminDevices({ session }: { session: Session }) {
             </p>
           ) : (
             <p>
-              <strong>{pending.user.email}</strong> will be signed out everywhere: every device of this user is disabled and their codes stop
-              working. This cannot be undone here.
+              <strong>{pending.user.email}</strong> will be signed out everywhere: every device of this user is disabled and their codes
+              stop working. This cannot be undone here.
             </p>
           )}
         </ConfirmDialog>

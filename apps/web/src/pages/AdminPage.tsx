@@ -21,7 +21,9 @@ export function AdminPage({ session, path }: Props) {
   const audit = path.startsWith('/admin/audit');
   return (
     <section aria-labelledby="admin-title">
-      <h1 id="admin-title" tabIndex={-1}>Trusted devices</h1>
+      <h1 id="admin-title" tabIndex={-1}>
+        Trusted devices
+      </h1>
       <nav className="tabs" aria-label="Workspace">
         <Link to="/admin/devices">Devices</Link>
         <Link to="/admin/audit">Audit log</Link>

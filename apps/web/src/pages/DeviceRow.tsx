@@ -50,7 +50,13 @@ export function DeviceRow({ device, canManage, onChanged, onReload, onDisable, o
 
   const pendingApproval = device.status === 'pending_approval';
   return (
-    <li ref={row} className={`device status-${device.status}`} tabIndex={pendingApproval ? 0 : -1} aria-labelledby={titleId} data-device-id={device.id}>
+    <li
+      ref={row}
+      className={`device status-${device.status}`}
+      tabIndex={pendingApproval ? 0 : -1}
+      aria-labelledby={titleId}
+      data-device-id={device.id}
+    >
       <div className="device-main">
         <h3 id={titleId}>
           {device.name}

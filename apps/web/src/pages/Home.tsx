@@ -9,7 +9,9 @@ interface Props {
 export function Home({ session, onSetUp }: Props) {
   return (
     <section aria-labelledby="home-title">
-      <h1 id="home-title" tabIndex={-1}>Welcome, {session.user.username}</h1>
+      <h1 id="home-title" tabIndex={-1}>
+        Welcome, {session.user.username}
+      </h1>
       {session.trusted ? (
         <p>
           This session is trusted: <strong>{session.device?.name}</strong> is one of your trusted devices. See them all in{' '}

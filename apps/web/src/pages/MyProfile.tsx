@@ -58,7 +58,9 @@ export function MyProfile({ session, onSetUp }: Props) {
 
   return (
     <section aria-labelledby="profile-title">
-      <h1 id="profile-title" tabIndex={-1}>My profile</h1>
+      <h1 id="profile-title" tabIndex={-1}>
+        My profile
+      </h1>
       <nav className="tabs" aria-label="Profile">
         <a href="/profile/devices" aria-current="page">
           My trusted devices
@@ -88,7 +90,8 @@ export function MyProfile({ session, onSetUp }: Props) {
               key={device.id}
               device={device}
               canManage={session.trusted}
-              onChanged={afterAction} onReload={load}
+              onChanged={afterAction}
+              onReload={load}
               onDisable={(device) => setConfirming({ action: 'disable', device })}
               onDeny={(device) => setConfirming({ action: 'deny', device })}
             />
@@ -107,7 +110,11 @@ export function MyProfile({ session, onSetUp }: Props) {
           returnFocus={() => {
             // Back to the button that asked, or (it is gone once the device changed) to its row.
             const row = document.querySelector<HTMLElement>(`[data-device-id="${confirming.device.id}"]`);
-            return row?.querySelector<HTMLElement>(confirming.action === 'disable' ? 'button.danger' : '.row-actions.reveal button:last-child') ?? row;
+            return (
+              row?.querySelector<HTMLElement>(
+                confirming.action === 'disable' ? 'button.danger' : '.row-actions.reveal button:last-child',
+              ) ?? row
+            );
           }}
         >
           {confirming.action === 'disable' ? (

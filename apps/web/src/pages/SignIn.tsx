@@ -47,7 +47,12 @@ function DevLoginForm({ onSignedIn }: { onSignedIn: (token: string) => void }) {
     setBusy(true);
     setError(null);
     try {
-      const body = { email: email.trim(), username: username.trim() || undefined, workspaceId: workspaceId.trim() || undefined, role: role || undefined };
+      const body = {
+        email: email.trim(),
+        username: username.trim() || undefined,
+        workspaceId: workspaceId.trim() || undefined,
+        role: role || undefined,
+      };
       onSignedIn((await api.devToken(body)).accessToken);
     } catch (failure) {
       setError(failure);
@@ -100,7 +105,13 @@ function TokenForm({ onSignedIn }: { onSignedIn: (token: string) => void }) {
     <form onSubmit={submit} aria-labelledby="token-title">
       <h2 id="token-title">Sign in with your access token</h2>
       <label htmlFor="access-token">Access token from your identity provider</label>
-      <textarea id="access-token" rows={4} value={token} onChange={(e) => setToken(e.target.value)} aria-describedby={error ? 'access-token-error' : undefined} />
+      <textarea
+        id="access-token"
+        rows={4}
+        value={token}
+        onChange={(e) => setToken(e.target.value)}
+        aria-describedby={error ? 'access-token-error' : undefined}
+      />
       <ErrorMessage error={error} id="access-token-error" />
       <div className="actions">
         <button type="submit" className="primary">

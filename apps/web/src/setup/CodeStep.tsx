@@ -115,10 +115,20 @@ export function CodeStep({ device, email, expiresAt, onVerified, onResent, onSta
           Start over
         </button>
         {/* aria-disabled, not disabled: a disabled button would drop the keyboard focus to the page. */}
-        <button type="button" className={codeExpired ? 'primary' : undefined} aria-disabled={resendBlocked || undefined} onClick={() => void resend()}>
+        <button
+          type="button"
+          className={codeExpired ? 'primary' : undefined}
+          aria-disabled={resendBlocked || undefined}
+          onClick={() => void resend()}
+        >
           {resendLabel}
         </button>
-        <button type={codeExpired ? 'button' : 'submit'} className={codeExpired ? undefined : 'primary'} aria-disabled={busy || codeExpired || undefined} onClick={codeExpired ? () => field.current?.focus() : undefined}>
+        <button
+          type={codeExpired ? 'button' : 'submit'}
+          className={codeExpired ? undefined : 'primary'}
+          aria-disabled={busy || codeExpired || undefined}
+          onClick={codeExpired ? () => field.current?.focus() : undefined}
+        >
           {busy ? 'Verifying…' : 'Verify code'}
         </button>
       </div>

@@ -20,8 +20,8 @@ export function IdentityStep({ device, approvers: given, onNoAccess, onCancel }:
     <div>
       <p>
         Approve this device from a trusted session on <strong>{approvers ? approverText(approvers) : 'your trusted device'}</strong>: open{' '}
-        <strong>My profile</strong> → <strong>My trusted devices</strong>, find this device with the <strong>Pending approval</strong> status
-        and select <strong>Approve</strong>.
+        <strong>My profile</strong> → <strong>My trusted devices</strong>, find this device with the <strong>Pending approval</strong>{' '}
+        status and select <strong>Approve</strong>.
       </p>
       <dl className="request-facts">
         <dt>Device name</dt>

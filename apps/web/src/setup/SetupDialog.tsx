@@ -108,8 +108,8 @@ export function SetupDialog({ session, onSession, onRemindLater, onTrusted, retu
       {step.kind === 'intro' && (
         <>
           <p>
-            Trusted sessions help strengthen the security of your account: they make sure that everything you do comes from a device you have
-            authorized. Set up a trusted session on this web app to protect your account.
+            Trusted sessions help strengthen the security of your account: they make sure that everything you do comes from a device you
+            have authorized. Set up a trusted session on this web app to protect your account.
           </p>
           <div className="actions">
             <button type="button" onClick={onRemindLater}>

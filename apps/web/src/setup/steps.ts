@@ -47,7 +47,8 @@ export function stepAfterPoll(step: SetupStep, session: Session): SetupStep {
   const device = session.device;
   if (!device) return step;
   if (device.status === 'denied' || device.status === 'expired' || device.status === 'disabled') return { kind: 'ended', device };
-  if (step.kind === 'identity' && device.status === 'pending_verification') return { kind: 'code', device, expiresAt: recallSetup(device.id).expiresAt ?? null };
+  if (step.kind === 'identity' && device.status === 'pending_verification')
+    return { kind: 'code', device, expiresAt: recallSetup(device.id).expiresAt ?? null };
   return step;
 }
 

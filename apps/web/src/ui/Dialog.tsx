@@ -31,7 +31,10 @@ export function Dialog({ title, id, onClose, children, step, returnFocus }: Dial
       // After the commit that removed the dialog, so a control that replaces the opener is on the page.
       setTimeout(() => {
         if (document.activeElement && document.activeElement !== document.body && document.activeElement.isConnected) return;
-        const target = returnTo.current?.() ?? (before?.isConnected && before !== document.body ? before : null) ?? document.querySelector<HTMLElement>('main h1');
+        const target =
+          returnTo.current?.() ??
+          (before?.isConnected && before !== document.body ? before : null) ??
+          document.querySelector<HTMLElement>('main h1');
         if (target && !target.hasAttribute('tabindex') && target.matches('h1, h2, p, div, section')) target.setAttribute('tabindex', '-1');
         target?.focus();
       });
@@ -49,7 +52,11 @@ export function Dialog({ title, id, onClose, children, step, returnFocus }: Dial
       onClose();
     }
     if (event.key !== 'Tab' || !panel.current) return;
-    const focusable = [...panel.current.querySelectorAll<HTMLElement>('a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea, [tabindex="0"]')];
+    const focusable = [
+      ...panel.current.querySelectorAll<HTMLElement>(
+        'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea, [tabindex="0"]',
+      ),
+    ];
     if (!focusable.length) return;
     const first = focusable[0];
     const last = focusable[focusable.length - 1];

@@ -10,7 +10,9 @@ export function describeError(error: unknown): string {
   switch (problem.code) {
     case 'code_invalid': {
       const left = problem.attemptsRemaining;
-      return typeof left === 'number' ? `That code is not right. ${left === 1 ? '1 try remains' : `${left} tries remain`}.` : 'That code is not right.';
+      return typeof left === 'number'
+        ? `That code is not right. ${left === 1 ? '1 try remains' : `${left} tries remain`}.`
+        : 'That code is not right.';
     }
     case 'user_deprovisioned':
       // The help article: when a user is deprovisioned, all of their trusted sessions and devices are disabled automatically.

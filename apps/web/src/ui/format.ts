@@ -35,7 +35,10 @@ export function suggestedDeviceName(username: string, takenNames: readonly strin
  * Who disabled a device and when (issue 13 item 7), in the help article's words: "from <device>",
  * "by an admin of your workspace", "automatically when … was deprovisioned". Empty unless disabled.
  */
-export function disabledHow(device: Pick<Device, 'status' | 'disabledAt' | 'disabledBy'>, whose: 'your account' | 'the user' = 'your account'): string {
+export function disabledHow(
+  device: Pick<Device, 'status' | 'disabledAt' | 'disabledBy'>,
+  whose: 'your account' | 'the user' = 'your account',
+): string {
   if (device.status !== 'disabled') return '';
   const when = device.disabledAt ? ` on ${formatTime(device.disabledAt)}` : '';
   switch (device.disabledBy?.kind) {

@@ -10,7 +10,7 @@ const ROOT = path.resolve(__dirname, '../../../..');
  * app and a SIGTERM finds nothing to drain (notification-service exited at once, mails went twice).
  */
 describe('closeOnSignals: SIGTERM drains an app nobody else holds', () => {
-  it('runs the app\'s graceful close after a garbage collection, then exits 0', async () => {
+  it("runs the app's graceful close after a garbage collection, then exits 0", async () => {
     const script = `
       const { closeOnSignals } = require('./libs/common/src/bootstrap/shutdown.ts');
       (() => {

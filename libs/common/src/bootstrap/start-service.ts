@@ -19,7 +19,12 @@ export interface StartOptions {
  * ones received answered), then runs the modules' destroy and shutdown hooks (workers,
  * queues, pools), so nothing a request in flight needs is closed under it.
  */
-export async function startService(module: DynamicModule, config: BusConfig, service: string, options: StartOptions = {}): Promise<INestMicroservice> {
+export async function startService(
+  module: DynamicModule,
+  config: BusConfig,
+  service: string,
+  options: StartOptions = {},
+): Promise<INestMicroservice> {
   const logger = new PinoNestLogger(createLogger(service, config.process.logLevel, { stream: options.logStream }));
   const app = await NestFactory.createMicroservice(module, { strategy: busServer(config, service), logger, bufferLogs: true });
   app.useGlobalFilters(new RpcErrorFilter());

@@ -80,7 +80,10 @@ function deepFreeze<T>(value: T): T {
  * naming the variable) and maps it into the app's sectioned config, frozen: nothing changes it
  * after start. Tests set settings the same way production does: through the env they pass.
  */
-export function configLoader<E extends BusEnv, C extends BusConfig>(schema: new () => E, config: new (env: E) => C): (env?: NodeJS.ProcessEnv) => C {
+export function configLoader<E extends BusEnv, C extends BusConfig>(
+  schema: new () => E,
+  config: new (env: E) => C,
+): (env?: NodeJS.ProcessEnv) => C {
   return (env = process.env) => deepFreeze(new config(loadConfig(schema, env)));
 }
 

@@ -52,8 +52,13 @@ describe('loadConfig (OPS-4)', () => {
     expect(problems({ NATS_TLS_CERT: __filename })).toMatch(/NATS_TLS_CERT and NATS_TLS_KEY: set both or neither/);
   });
 
-  it('SEC-11 every NATS connection gets the service\'s credentials and TLS settings', () => {
-    const config = loadConfig(ExampleEnv, { NATS_URL: 'tls://a:4222,tls://b:4222', NATS_USER: 'gateway', NATS_PASSWORD: 'secret', NATS_TLS_CA: __filename });
+  it("SEC-11 every NATS connection gets the service's credentials and TLS settings", () => {
+    const config = loadConfig(ExampleEnv, {
+      NATS_URL: 'tls://a:4222,tls://b:4222',
+      NATS_USER: 'gateway',
+      NATS_PASSWORD: 'secret',
+      NATS_TLS_CA: __filename,
+    });
     expect(natsConnectionOptions(new BusConfig(config).nats, 'gateway')).toMatchObject({
       servers: ['tls://a:4222', 'tls://b:4222'],
       user: 'gateway',

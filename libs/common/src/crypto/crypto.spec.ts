@@ -85,7 +85,13 @@ describe('isCanonicalBase64url32', () => {
     }
     const canonical = randomBytes(32).toString('base64url');
     expect(isCanonicalBase64url32(canonical)).toBe(true);
-    for (const other of [`${canonical}=`, Buffer.from(canonical, 'base64url').toString('base64'), randomBytes(33).toString('base64url'), canonical.slice(1), 42]) {
+    for (const other of [
+      `${canonical}=`,
+      Buffer.from(canonical, 'base64url').toString('base64'),
+      randomBytes(33).toString('base64url'),
+      canonical.slice(1),
+      42,
+    ]) {
       expect(isCanonicalBase64url32(other)).toBe(false);
     }
   });

@@ -10,7 +10,9 @@ describe('isDependencyFailure (ERR-3)', () => {
 
   it('ERR-3 network errors and Postgres connection SQLSTATEs count; a programming error does not', () => {
     expect(isDependencyFailure(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe(true);
-    expect(isDependencyFailure(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(true);
+    expect(isDependencyFailure(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(
+      true,
+    );
     expect(isDependencyFailure(new TypeError('cannot read properties of undefined'))).toBe(false);
   });
 });

@@ -18,9 +18,13 @@ export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[
 
 export function validationFailed(errors: ValidationError[]): DomainError {
   const problems = fieldErrors(errors);
-  return DomainError.of(ErrorCode.validationFailed, problems.map((p) => `${p.field}: ${p.message}`).join('; ') || 'The request is not valid.', {
-    extensions: { errors: problems },
-  });
+  return DomainError.of(
+    ErrorCode.validationFailed,
+    problems.map((p) => `${p.field}: ${p.message}`).join('; ') || 'The request is not valid.',
+    {
+      extensions: { errors: problems },
+    },
+  );
 }
 
 /**

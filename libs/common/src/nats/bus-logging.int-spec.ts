@@ -61,14 +61,21 @@ describe('OPS-2 bus command logs (one service in its own process)', () => {
   it('OPS-2 the request id sent in the NATS headers is on the command line and on the handler own lines; the payload is not logged', async () => {
     await runWithRequestId('req-bus-1', () => send(bus, 'log-test.echo', { code: '918273' }));
 
-    expect(await logs.next(line('bus command', 'req-bus-1'))).toMatchObject({ service: 'log-test', subject: 'log-test.echo', outcome: 'ok', level: 30 });
+    expect(await logs.next(line('bus command', 'req-bus-1'))).toMatchObject({
+      service: 'log-test',
+      subject: 'log-test.echo',
+      outcome: 'ok',
+      level: 30,
+    });
     expect(await logs.next(line('handling echo', 'req-bus-1'))).toMatchObject({ service: 'log-test', context: 'LogTest' });
     expect(logs.lines.filter(line('bus command', 'req-bus-1'))).toHaveLength(1);
     expect(logs.text).not.toContain('918273');
   });
 
   it('OPS-2 a refused command is logged once with its error code', async () => {
-    await expect(runWithRequestId('req-bus-2', () => send(bus, 'log-test.refuse', {}))).rejects.toMatchObject({ body: { code: 'code_invalid' } });
+    await expect(runWithRequestId('req-bus-2', () => send(bus, 'log-test.refuse', {}))).rejects.toMatchObject({
+      body: { code: 'code_invalid' },
+    });
 
     expect(await logs.next(line('bus command', 'req-bus-2'))).toMatchObject({ subject: 'log-test.refuse', outcome: 'code_invalid' });
     expect(logs.lines.filter(line('bus command', 'req-bus-2'))).toHaveLength(1);

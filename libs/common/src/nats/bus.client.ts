@@ -67,9 +67,12 @@ function asDomainError(command: string, error: unknown): DomainError {
   if (isDomainErrorBody(error)) return new DomainError(error);
   const service = command.split('.')[0];
   if (error instanceof EmptyResponseException) return DomainError.unavailable(`Temporarily unavailable: no ${service} service is running.`);
-  if (error instanceof TimeoutError) return DomainError.unavailable(`Temporarily unavailable: the ${service} service did not answer in time.`);
+  if (error instanceof TimeoutError)
+    return DomainError.unavailable(`Temporarily unavailable: the ${service} service did not answer in time.`);
   if (error instanceof NatsError || (typeof error === 'string' && error.includes('Connection lost'))) {
-    return DomainError.unavailable(`Temporarily unavailable: the message bus is unavailable (${String(error instanceof Error ? error.message : error)}).`);
+    return DomainError.unavailable(
+      `Temporarily unavailable: the message bus is unavailable (${String(error instanceof Error ? error.message : error)}).`,
+    );
   }
   // A responder answered with an error that is not a domain error.
   return DomainError.of(ErrorCode.internal, 'An unexpected error occurred.');

@@ -64,7 +64,9 @@ describe('bus server shutdown', () => {
 
   function request(pattern: string, data: unknown, timeout = 15_000) {
     const subject = prefixed(testEnv.natsPrefix, pattern);
-    return nats.request(subject, codec.encode({ pattern, data, id: `${pattern}-${Math.random()}` }), { timeout }).then((reply) => codec.decode(reply.data));
+    return nats
+      .request(subject, codec.encode({ pattern, data, id: `${pattern}-${Math.random()}` }), { timeout })
+      .then((reply) => codec.decode(reply.data));
   }
 
   it('OPS-5 closing a service drains: it stops taking requests, still answers every request it received, then closes', async () => {
@@ -75,7 +77,12 @@ describe('bus server shutdown', () => {
 
     const closing = app.close();
     // No new requests reach the closing instance (the queue group has no member left: "no responders")…
-    await waitUntil(() => request('drain-test.fast', {}, 1000).then(() => false, (error: Error) => /503|no responders/i.test(error.message)));
+    await waitUntil(() =>
+      request('drain-test.fast', {}, 1000).then(
+        () => false,
+        (error: Error) => /503|no responders/i.test(error.message),
+      ),
+    );
     // …while the ones it received are still answered once their handlers finish, however long they take
     // (Nest's own close waited 300 ms, then closed the connection under them).
     await new Promise((resolve) => setTimeout(resolve, 1000));

@@ -83,12 +83,19 @@ export class PrefixedNatsServer extends ServerNats {
     if (this.inFlight.size > 0) {
       this.drainLogger.log({ msg: 'Finishing requests in flight', requests: this.inFlight.size });
       const finished = await this.whenIdle(Math.max(0, deadline - Date.now()));
-      if (!finished) this.drainLogger.warn({ msg: 'Requests still in flight after the drain time; closing anyway', requests: this.inFlight.size });
+      if (!finished)
+        this.drainLogger.warn({ msg: 'Requests still in flight after the drain time; closing anyway', requests: this.inFlight.size });
     }
     internals.subscriptions.length = 0;
     internals.natsClient = null;
     // Flushes the replies just published, then closes.
-    if (!(await settlesWithin(client.drain().catch(() => undefined), 1000))) await client.close().catch(() => undefined);
+    if (
+      !(await settlesWithin(
+        client.drain().catch(() => undefined),
+        1000,
+      ))
+    )
+      await client.close().catch(() => undefined);
   }
 
   /** The first reply to a request settles it (a reply may come in parts; it is logged once). */
@@ -136,7 +143,6 @@ export class PrefixedNatsServer extends ServerNats {
     });
   }
 }
-
 
 function unprefixed(prefix: string, subject: string): string {
   return prefix && subject.startsWith(`${prefix}.`) ? subject.slice(prefix.length + 1) : subject;

@@ -11,7 +11,10 @@ function gate(): { opened: Promise<void>; open: () => void } {
 }
 
 describe('BullQueues and BullWorker (the one queue/worker lifecycle)', () => {
-  const { redis } = configLoader(RedisEnv, RedisConfig)({ REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_PREFIX: testId() });
+  const { redis } = configLoader(
+    RedisEnv,
+    RedisConfig,
+  )({ REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_PREFIX: testId() });
   const queues = new BullQueues(redis, 'test-queues');
   const queue = queues.open<{ n: number }>('jobs', { defaultJobOptions: { removeOnComplete: false } });
   afterAll(() => queues.close());

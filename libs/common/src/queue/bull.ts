@@ -27,7 +27,11 @@ export class BullQueues {
   }
 
   /** `onError`: BullMQ's `error` events (the connection's own are logged already). */
-  open<Data>(name: string, options: Omit<QueueOptions, 'connection' | 'prefix'> = {}, onError: (error: Error) => void = () => undefined): Queue<Data> {
+  open<Data>(
+    name: string,
+    options: Omit<QueueOptions, 'connection' | 'prefix'> = {},
+    onError: (error: Error) => void = () => undefined,
+  ): Queue<Data> {
     const queue = new Queue<Data>(name, { ...options, connection: this.connection, prefix: bullPrefix(this.redis) });
     queue.on('error', onError);
     this.queues.push(queue as Queue);
@@ -61,7 +65,11 @@ export class BullWorker<Data, Result> {
   constructor(redis: RedisSettings, queueName: string, process: (job: Job<Data, Result>) => Promise<Result>, options: BullWorkerOptions) {
     const { connectionName, ...workerOptions } = options;
     this.connection = createBullConnection(redis, connectionName);
-    this.worker = new Worker<Data, Result>(queueName, process, { ...workerOptions, connection: this.connection, prefix: bullPrefix(redis) });
+    this.worker = new Worker<Data, Result>(queueName, process, {
+      ...workerOptions,
+      connection: this.connection,
+      prefix: bullPrefix(redis),
+    });
   }
 
   /**

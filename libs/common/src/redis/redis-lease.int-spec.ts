@@ -38,7 +38,7 @@ describe('RedisLease: Idempotency-Key claims and mails being sent (real Redis)',
     expect(await other.exists(key)).toBe(0);
   });
 
-  it('settling keeps the answer in place of the lease; a request whose lease lapsed touches nobody else\'s claim', async () => {
+  it("settling keeps the answer in place of the lease; a request whose lease lapsed touches nobody else's claim", async () => {
     const redis = connect();
     const key = 'idempotency:lease-b';
     const first = await RedisLease.take(redis, key, 'first', leaseMs);

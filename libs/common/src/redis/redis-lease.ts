@@ -24,7 +24,10 @@ export class RedisLease {
     private readonly value: string,
     leaseMs: number,
   ) {
-    this.timer = setInterval(() => void this.redis.eval(RENEW, 1, this.key, this.value, leaseMs).catch(() => undefined), Math.max(1, Math.floor(leaseMs / 3)));
+    this.timer = setInterval(
+      () => void this.redis.eval(RENEW, 1, this.key, this.value, leaseMs).catch(() => undefined),
+      Math.max(1, Math.floor(leaseMs / 3)),
+    );
     this.timer.unref();
   }
 

@@ -39,7 +39,9 @@ describe('Redis connections', () => {
       await waitUntil(() => failures >= 3);
       // …and the logger got one structured line naming the connection, not one per attempt.
       const lines = entries.filter((e) => (e.message as { connection?: string }).connection === name);
-      expect(lines).toEqual([{ level: 'error', message: expect.objectContaining({ msg: expect.stringContaining('Redis connection lost'), connection: name }) }]);
+      expect(lines).toEqual([
+        { level: 'error', message: expect.objectContaining({ msg: expect.stringContaining('Redis connection lost'), connection: name }) },
+      ]);
       expect(consoleError.mock.calls.flat().join(' ')).not.toContain('Unhandled error event');
     } finally {
       redis.disconnect();

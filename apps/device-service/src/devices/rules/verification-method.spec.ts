@@ -12,6 +12,9 @@ describe('setup verification method', () => {
 
   it('SETUP-4 approval otherwise, listing each approver app once, web first', () => {
     expect(chooseVerificationMethod('web', ['mobile'])).toEqual({ method: 'approval', approvers: ['mobile'] });
-    expect(chooseVerificationMethod('mobile', ['extension', 'mobile', 'web', 'web'])).toEqual({ method: 'approval', approvers: ['web', 'mobile'] });
+    expect(chooseVerificationMethod('mobile', ['extension', 'mobile', 'web', 'web'])).toEqual({
+      method: 'approval',
+      approvers: ['web', 'mobile'],
+    });
   });
 });

@@ -1,4 +1,9 @@
-import { type ScimAuthenticateRequest, type ScimDeactivateUsersRequest, type ScimFindUsersRequest, type ScimUserRequest } from '@td/contracts';
+import {
+  type ScimAuthenticateRequest,
+  type ScimDeactivateUsersRequest,
+  type ScimFindUsersRequest,
+  type ScimUserRequest,
+} from '@td/contracts';
 import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { IsUserId, IsUserIdList } from '../../workspace/dto/workspace-commands.dto';
 

@@ -15,7 +15,23 @@ import {
 } from '@td/contracts';
 import { applyDecorators } from '@nestjs/common';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 import { CallerDto } from '../../devices/dto/caller.dto';
 import { AuditAction } from '../../audit/audit.log';
 
@@ -28,7 +44,14 @@ export const IsUserId = () => applyDecorators(IsString(), MinLength(1), MaxLengt
 
 /** The users of one bulk deprovisioning (DEPROV-3): 1–MAX_BULK_DEPROVISIONS ids, each as `IsUserId`. */
 export const IsUserIdList = () =>
-  applyDecorators(IsArray(), ArrayMinSize(1), ArrayMaxSize(MAX_BULK_DEPROVISIONS), IsString({ each: true }), MinLength(1, { each: true }), MaxLength(255, { each: true }));
+  applyDecorators(
+    IsArray(),
+    ArrayMinSize(1),
+    ArrayMaxSize(MAX_BULK_DEPROVISIONS),
+    IsString({ each: true }),
+    MinLength(1, { each: true }),
+    MaxLength(255, { each: true }),
+  );
 
 export class ListWorkspaceDevicesDto extends AdminCommandDto implements WorkspaceListDevicesRequest {
   @IsOptional() @IsUserId() userId?: string;
