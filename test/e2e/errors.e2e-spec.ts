@@ -85,8 +85,8 @@ describe('ERR — errors and bad input (over HTTP)', () => {
     for (const endpoint of endpoints(deviceId)) {
       const label = `${endpoint.method.toUpperCase()} ${endpoint.path}`;
       const send = async (path: string, body: string | undefined, headers: Record<string, string> = {}) => {
-        let req = request(system.url)
-          [endpoint.method](path)
+        const agent = request(system.url);
+        let req = agent[endpoint.method](path)
           .set('authorization', `Bearer ${owner.token}`)
           .set('user-agent', USER_AGENTS.web)
           .set('dpop', await pending.proofFor(endpoint.method, path));
