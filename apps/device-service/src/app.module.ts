@@ -10,7 +10,7 @@ import { DeprovisionModule } from './deprovision/deprovision.module';
 import { DeviceCommandsModule } from './devices/device-commands.module';
 import { ExpiryModule } from './expiry/expiry.module';
 import { HealthController } from './health/health.controller';
-import { OutboxModule } from './outbox/outbox.module';
+import { OutboxModule, OutboxRelayModule } from './outbox/outbox.module';
 import { ScimModule } from './scim/scim.module';
 import { WorkspaceModule } from './workspace/workspace.module';
 
@@ -26,6 +26,7 @@ export class DeviceServiceModule {
         NatsModule.forRoot(config.nats, Service.device),
         DeviceCommandsModule,
         OutboxModule,
+        OutboxRelayModule,
         ExpiryModule,
         DeprovisionModule,
         WorkspaceModule,

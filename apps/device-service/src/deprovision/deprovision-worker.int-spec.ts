@@ -53,7 +53,7 @@ describe('deprovisioning worker process (DEPROV-2)', () => {
     return n;
   };
 
-  it('DEPROV-2 a worker killed mid-cascade leaves no device enabled once the job is picked up again, and no audit event twice', async () => {
+  it('DEPROV-2 OPS-5 a worker killed mid-cascade leaves no device enabled once the job is picked up again, and no audit event twice; the worker runs no outbox relay of its own', async () => {
     const adminClaims = h.user({ role: 'admin' });
     const { key } = await h.approvedDevice(adminClaims, 'web');
     const admin = h.caller(adminClaims, key);
@@ -92,5 +92,16 @@ describe('deprovisioning worker process (DEPROV-2)', () => {
       [user.id],
     );
     expect(events).toBe(20);
+
+    // The worker writes outbox rows; publishing them is device-service's relay's work alone (a relay in the
+    // worker woke on every commit of the system to race it for the same rows: issue 12).
+    const relaysListening = async (): Promise<number> => {
+      const [{ n }] = await h.db.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'device-service-outbox'`,
+      );
+      return n;
+    };
+    await waitUntil(async () => (await relaysListening()) === 1, 5000).catch(() => undefined);
+    expect(await relaysListening()).toBe(1);
   }, 120_000);
 });
