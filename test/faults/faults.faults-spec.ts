@@ -45,7 +45,7 @@ describe('faults: 2 instances of everything under load (issue 10)', () => {
   const probes: string[] = [];
   let db: Pool;
   let abandoned: DeviceRecord[] = [];
-  const cascades: Array<{ phase: string; victims: string[]; jobIds: string[] }> = [];
+  const cascades: Array<{ phase: string; victims: string[]; jobIds: string[]; deprovisionedAt: number }> = [];
   let crashesSeen = 0;
   let failed = false;
   const onExit = () => cluster.killAllNow();
@@ -179,6 +179,7 @@ describe('faults: 2 instances of everything under load (issue 10)', () => {
     );
     await Promise.all(victims.map((victim) => moreDevices(cluster, journal, victim, 13)));
     const jobIds: string[] = [];
+    const deprovisionedAt = Date.now();
     for (const victim of victims) {
       const result = await send(
         cluster,
@@ -192,7 +193,7 @@ describe('faults: 2 instances of everything under load (issue 10)', () => {
       else journal.violation('unexpected answer', `deprovision answered ${result?.response.status}`);
     }
     const victimIds = victims.map((v) => v.user.sub);
-    cascades.push({ phase, victims: victimIds, jobIds });
+    cascades.push({ phase, victims: victimIds, jobIds, deprovisionedAt });
     await sleep(500);
     const faultAt = Date.now();
     const resumeAllowedAt = await fault();
@@ -451,9 +452,9 @@ describe('faults: 2 instances of everything under load (issue 10)', () => {
         true,
       ));
 
-    it('each domain event published once by 4 outbox relays (2 device-services, 2 workers)', () =>
+    it('each domain event published once by the outbox relays of the 2 device-services (the workers write outbox rows, relay none)', () =>
       probe(
-        'events once (4 relays, 2 sweepers, 2 healers)',
+        'events once (2 relays, 2 sweepers, 2 healers)',
         async () => {
           const nc = await connect({ servers: `nats://127.0.0.1:${cluster.natsPort}` });
           const counts = new Map<string, number>();
@@ -474,7 +475,7 @@ describe('faults: 2 instances of everything under load (issue 10)', () => {
           }
           for (const [key, n] of counts) if (n > 1) journal.violation('event published twice', `${key}: ${n} times`);
           note(
-            'events once (4 relays, 2 sweepers, 2 healers)',
+            'events once (2 relays, 2 sweepers, 2 healers)',
             `${[...counts.values()].reduce((a, b) => a + b, 0)} events, ${counts.size} distinct facts`,
           );
         },
@@ -540,10 +541,23 @@ describe('faults: 2 instances of everything under load (issue 10)', () => {
       const delivery = [...journal.devices.values()]
         .filter((device) => expected(device) && byName.get(device.name)?.length)
         .map((device) => ({ device, at: causedAt(device), delay: byName.get(device.name)![0] - causedAt(device) }));
+      // A code mail whose job would run only after its person was deprovisioned is rightly never sent (SEC-2:
+      // no codes for a deprovisioned user; the cascade disabled the device, which no longer waits for one):
+      // allowed for a device set up within the mail bound before the deprovisioning, and counted.
+      const deprovisionedAt = new Map(cascades.flatMap((c) => c.victims.map((sub) => [sub, c.deprovisionedAt] as const)));
+      const withheldRightly = (device: DeviceRecord) => {
+        const at = deprovisionedAt.get(device.userSub);
+        return at !== undefined && device.setupAnsweredAt > at - MAIL_LATE_MS;
+      };
+      let withheld = 0;
       for (const device of journal.devices.values()) {
         const arrivals = byName.get(device.name) ?? [];
         if (!expected(device)) continue;
         delivered += arrivals.length ? 1 : 0;
+        if (kind === 'code' && arrivals.length === 0 && withheldRightly(device)) {
+          withheld++;
+          continue;
+        }
         if (arrivals.length !== 1)
           journal.violation(`${kind} mail not exactly once`, `${device.name}: ${arrivals.length} mails`, device.phase);
       }
@@ -570,7 +584,7 @@ describe('faults: 2 instances of everything under load (issue 10)', () => {
           journal.violation(`${kind} mail not exactly once`, `${name}: ${arrivals.length} mails`);
       note(
         `${kind === 'code' ? 'code' : 'security'} mails exactly once, ≤ 10 s`,
-        `${delivered} delivered${resent ? ` (${resent} sent again with the same Message-ID after the SIGKILL)` : ''}, ${late} late, worst ${(worst / 1000).toFixed(1)} s (${(worstExcess / 1000).toFixed(1)} s beyond the mails around it)`,
+        `${delivered} delivered${resent ? ` (${resent} sent again with the same Message-ID after the SIGKILL)` : ''}${withheld ? `, ${withheld} withheld (its person deprovisioned meanwhile)` : ''}, ${late} late, worst ${(worst / 1000).toFixed(1)} s (${(worstExcess / 1000).toFixed(1)} s beyond the mails around it)`,
       );
     }
 
