@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api/client';
 import { subscribeDeviceEvents } from '../api/events';
 import type { Device, Session } from '../api/types';
@@ -20,18 +20,12 @@ export function MyProfile({ session, onSetUp }: Props) {
   const [confirmError, setConfirmError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
-  // Loads overlap (an action's own reload, the event stream's): only the latest one asked shows, so an
-  // answer read before a change cannot put the old list back after it (and take the focus with the row's buttons).
-  const latestLoad = useRef(0);
   const load = useCallback(async () => {
-    const mine = ++latestLoad.current;
     try {
-      const { devices: fresh } = await api.devices();
-      if (mine !== latestLoad.current) return;
-      setDevices(fresh);
+      setDevices((await api.devices()).devices);
       setError(null);
     } catch (failure) {
-      if (mine === latestLoad.current) setError(failure);
+      setError(failure);
     }
   }, []);
 
