@@ -31,6 +31,8 @@ export class MailSink {
         });
       },
     });
+    // A sender that dies mid-mail resets its connection: count nothing, keep serving (unhandled, it would end the bench).
+    this.server.on('error', () => undefined);
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `smtp://127.0.0.1:${(this.server.server.address() as AddressInfo).port}`;
     return this;

@@ -20,6 +20,8 @@ export class MailCatcher {
   private waiters: Array<() => void> = [];
   private server?: SMTPServer;
   private port = 0;
+  /** Errors of senders' connections (a sender killed mid-mail resets its connection); a real server logs them and goes on. */
+  readonly connectionErrors: Error[] = [];
   /** While true, the server refuses mail with a temporary failure (delivery retries). */
   refuse = false;
 
@@ -56,6 +58,7 @@ export class MailCatcher {
           .catch(callback);
       },
     });
+    this.server.on('error', (err) => this.connectionErrors.push(err));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.server.address() as AddressInfo).port;
     return this;
