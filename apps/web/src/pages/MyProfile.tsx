@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
 import { subscribeDeviceEvents } from '../api/events';
 import type { Device, Session } from '../api/types';
@@ -19,6 +19,8 @@ export function MyProfile({ session, onSetUp }: Props) {
   const [confirming, setConfirming] = useState<{ action: 'disable' | 'deny'; device: Device } | null>(null);
   const [confirmError, setConfirmError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  /** Whether the open confirmation went through: then the button that asked is gone and focus returns to the row. */
+  const confirmed = useRef(false);
 
   const load = useCallback(async () => {
     try {
@@ -48,6 +50,7 @@ export function MyProfile({ session, onSetUp }: Props) {
       await (action === 'disable' ? api.disable(device.id) : api.deny(device.id));
       // The list first, then close: focus then returns to the row as it now is.
       await afterAction(`${device.name} was ${action === 'disable' ? 'disabled' : 'denied'}.`);
+      confirmed.current = true;
       setConfirming(null);
     } catch (failure) {
       setConfirmError(failure);
@@ -92,8 +95,8 @@ export function MyProfile({ session, onSetUp }: Props) {
               canManage={session.trusted}
               onChanged={afterAction}
               onReload={load}
-              onDisable={(device) => setConfirming({ action: 'disable', device })}
-              onDeny={(device) => setConfirming({ action: 'deny', device })}
+              onDisable={(device) => ((confirmed.current = false), setConfirming({ action: 'disable', device }))}
+              onDeny={(device) => ((confirmed.current = false), setConfirming({ action: 'deny', device }))}
             />
           ))}
         </ul>
@@ -108,8 +111,11 @@ export function MyProfile({ session, onSetUp }: Props) {
           onConfirm={() => void confirm()}
           onCancel={() => (setConfirming(null), setConfirmError(null))}
           returnFocus={() => {
-            // Back to the button that asked, or (it is gone once the device changed) to its row.
+            // Cancelled: back to the button that asked. Done: to the row, whose element stays across list reloads; the
+            // button is gone, and a list answer read before the change could briefly put it back, only to remove it (with
+            // the focus) on the next event.
             const row = document.querySelector<HTMLElement>(`[data-device-id="${confirming.device.id}"]`);
+            if (confirmed.current) return row;
             return (
               row?.querySelector<HTMLElement>(
                 confirming.action === 'disable' ? 'button.danger' : '.row-actions.reveal button:last-child',
