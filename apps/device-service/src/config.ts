@@ -75,11 +75,15 @@ export class DeviceServiceEnv extends RedisEnv {
   @Max(10_000)
   OUTBOX_BATCH_SIZE: number = 100;
 
-  /** How often pending devices past their deadline are expired (SETUP-5). */
+  /**
+   * SETUP-5: the longest sleep of the expiry sweep, which otherwise wakes at the earliest pending
+   * deadline (and never sleeps longer than PENDING_DEVICE_TTL_SECONDS, so no expiry is late). A
+   * bound for devices written behind the service's back; an idle system does not poll (issue 12).
+   */
   @IsInt()
   @Min(100)
   @Max(3_600_000)
-  EXPIRY_SWEEP_INTERVAL_MS: number = 5000;
+  EXPIRY_SWEEP_INTERVAL_MS: number = 60_000;
 
   /**
    * How often pending devices whose live code vanished (Redis restarted without persistence: the code
@@ -176,6 +180,7 @@ export class DeviceServiceConfig extends RedisConfig {
 
   /** SETUP-5: pending devices past their deadline are expired. */
   readonly expiry: {
+    /** The sweep's longest sleep: it wakes at the earliest pending deadline. */
     readonly sweepIntervalMs: number;
     readonly batchSize: number;
   };

@@ -322,6 +322,18 @@ export class DevicesRepository {
   }
 
   /**
+   * SETUP-5: how long until the earliest deadline of a pending device, in ms by the database's
+   * clock (0 or less: due now), or null when no device is pending. One step on devices_pending_expiry_idx.
+   */
+  async nextPendingDeadlineInMs(): Promise<number | null> {
+    const [row] = (await this.dataSource.query(
+      `SELECT (extract(epoch FROM min(expires_at) - now()) * 1000)::float8 AS "dueInMs" FROM devices
+        WHERE status IN ('pending_verification', 'pending_approval')`,
+    )) as Array<{ dueInMs: number | null }>;
+    return row?.dueInMs ?? null;
+  }
+
+  /**
    * Moves up to `limit` devices in `from` whose deadline has passed to `to` (pending to
    * expired, DeviceLifecycle's table) and returns them. Rows another sweeper (or a
    * verify/approve) holds are skipped, so concurrent sweepers never expire a device twice.

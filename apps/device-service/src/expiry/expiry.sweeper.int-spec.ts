@@ -152,6 +152,18 @@ describe('ExpirySweeper (SETUP-5)', () => {
     }
   });
 
+  it('SETUP-5 issue 12: the service sleeps until the earliest pending deadline, not a fixed interval', async () => {
+    const user = await insertUser(db);
+    const device = await insertDevice(db, user, { status: 'pending_verification', expiresAt: new Date(Date.now() + 1500) });
+    // An interval far longer than the test: only the deadline the first sweep read can wake it in time.
+    const app = await startDeviceService(loadDeviceServiceConfig({ ...testEnv.env, EXPIRY_SWEEP_INTERVAL_MS: '3600000' }));
+    try {
+      await waitUntil(async () => (await db.getRepository(Device).findOneByOrFail({ id: device.id })).status === 'expired', 10_000);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('SEC-5 pending, expired and denied devices are removed DEVICE_RETENTION_DAYS after their last change; audit rows stay; keys stay taken', async () => {
     const user = await insertUser(db);
     const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);

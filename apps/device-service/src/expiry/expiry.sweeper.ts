@@ -11,18 +11,25 @@ import { UsersRepository } from '../users/users.repository';
 
 const NOBODY = { userId: null, deviceId: null };
 const NO_CONTEXT = { ip: null, userAgent: null };
+/** Wakes a little after a deadline rather than a little before it (timers and clocks are not exact). */
+const DEADLINE_SLACK_MS = 20;
 
 /**
  * Expires pending devices whose deadline has passed (SETUP-5), so they stop
  * counting towards the device limit: status, audit `device.expired` and the
  * `events.device.expired` outbox row commit together; then their codes are voided.
  * Every instance sweeps; `SKIP LOCKED` keeps them from expiring a device twice.
+ *
+ * It sleeps until the earliest pending deadline, and at most EXPIRY_SWEEP_INTERVAL_MS and
+ * PENDING_DEVICE_TTL_SECONDS (issue 12: an idle system does not poll). That is never late:
+ * a device set up after a sweep read the deadlines is due a whole TTL after its setup, so
+ * after the next sweep, which then reads its deadline.
  */
 @Injectable()
 export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ExpirySweeper.name);
   private readonly periodic = new Periodic(
-    () => this.sweep(),
+    () => this.sweepAndPlan(),
     (error) => this.logger.warn(`expiry sweep failed, will retry: ${error.message}`),
   );
 
@@ -37,7 +44,13 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.periodic.start({ everyMs: this.config.expiry.sweepIntervalMs });
+    // At once too: deadlines that passed while no instance ran, and the first one to wait for.
+    this.periodic.start({ everyMs: this.longestSleepMs, firstAfterMs: 0 });
+  }
+
+  /** Without a deadline in sight: no pending device can become due sooner than a TTL after now. */
+  private get longestSleepMs(): number {
+    return Math.min(this.config.expiry.sweepIntervalMs, this.config.devices.pendingTtlSeconds * 1000);
   }
 
   onModuleDestroy(): Promise<void> {
@@ -53,6 +66,13 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
       if (expired.length > 0) void this.voidCodes(expired.map((device) => device.id));
       if (expired.length < this.config.expiry.batchSize || this.periodic.stopping) return total;
     }
+  }
+
+  /** A sweep, then the next one at the earliest deadline still pending (the database's clock). */
+  private async sweepAndPlan(): Promise<void> {
+    await this.sweep();
+    const dueInMs = await this.devices.nextPendingDeadlineInMs();
+    if (dueInMs !== null) this.periodic.runWithin(Math.ceil(dueInMs) + DEADLINE_SLACK_MS);
   }
 
   private async expireBatch(): Promise<Device[]> {

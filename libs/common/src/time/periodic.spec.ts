@@ -66,4 +66,28 @@ describe('Periodic', () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(work).toHaveBeenCalledTimes(1);
   });
+
+  it('runWithin: a run (or a caller between runs) brings the next run forward, never later than everyMs', async () => {
+    const { work, started, nextStart } = manualWork();
+    const periodic = new Periodic(work, () => undefined);
+    const first = nextStart();
+    periodic.start({ everyMs: 3_600_000, firstAfterMs: 0 });
+    await first;
+    // Asked during the run: counts from its end.
+    periodic.runWithin(0);
+    const second = nextStart();
+    started[0]();
+    await second;
+    expect(work).toHaveBeenCalledTimes(2);
+    // Asked while waiting an hour for the next run: it comes now.
+    const third = nextStart();
+    started[1]();
+    await new Promise((resolve) => setImmediate(resolve));
+    periodic.runWithin(7_200_000); // later than due: changes nothing
+    periodic.runWithin(0);
+    await third;
+    expect(work).toHaveBeenCalledTimes(3);
+    started[2]();
+    await periodic.stop();
+  });
 });
