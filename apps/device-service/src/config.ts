@@ -54,14 +54,23 @@ export class DeviceServiceEnv extends RedisEnv {
   DATABASE_POOL_SIZE: number = 10;
 
   /**
-   * Safety-net poll of the outbox relay; commits wake it at once through LISTEN/NOTIFY, so
-   * the poll only finds rows left by a relay that died mid-batch. Seconds, not less: an idle
-   * system must not spend CPU polling (issue 12).
+   * Safety-net poll of the outbox relay while rows may be waiting; commits wake it at once through
+   * LISTEN/NOTIFY, so the poll only finds rows left by a relay that died mid-batch: they are
+   * published within this. Seconds, not less: it runs after every commit (issue 12).
    */
   @IsInt()
   @Min(50)
   @Max(60_000)
   OUTBOX_POLL_INTERVAL_MS: number = 5000;
+
+  /**
+   * The relay's poll once a check found every announced row published (and LISTEN is up): only a
+   * row written without its commit's NOTIFY would wait for it, so an idle system barely polls (issue 12).
+   */
+  @IsInt()
+  @Min(50)
+  @Max(3_600_000)
+  OUTBOX_IDLE_POLL_INTERVAL_MS: number = 60_000;
 
   /** Published outbox rows are deleted after this long. */
   @IsInt()
@@ -171,8 +180,10 @@ export class DeviceServiceConfig extends RedisConfig {
   };
 
   readonly outbox: {
-    /** The relay's safety-net poll (commits wake it through LISTEN/NOTIFY). */
+    /** The relay's safety-net poll while rows may be waiting (commits wake it through LISTEN/NOTIFY). */
     readonly pollIntervalMs: number;
+    /** The poll once every announced row is known published. */
+    readonly idlePollIntervalMs: number;
     /** Published rows are deleted after this long. */
     readonly retentionHours: number;
     readonly batchSize: number;
@@ -210,6 +221,7 @@ export class DeviceServiceConfig extends RedisConfig {
     this.retention = { days: env.DEVICE_RETENTION_DAYS, batchSize: env.DEVICE_RETENTION_BATCH_SIZE };
     this.outbox = {
       pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,
+      idlePollIntervalMs: env.OUTBOX_IDLE_POLL_INTERVAL_MS,
       retentionHours: env.OUTBOX_RETENTION_HOURS,
       batchSize: env.OUTBOX_BATCH_SIZE,
     };

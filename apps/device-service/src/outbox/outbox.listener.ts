@@ -26,6 +26,11 @@ export class OutboxListener {
     private readonly onCommit: (lowestSeq?: number) => void,
   ) {}
 
+  /** True while the LISTEN connection is up: every commit from now on is announced. */
+  get isListening(): boolean {
+    return this.client !== null;
+  }
+
   start(): void {
     this.stopped = false;
     void this.connect();

@@ -3,6 +3,7 @@ import { eventsStream } from '@td/common';
 import { DomainEvent, type UserDeprovisionedPayload } from '@td/contracts';
 import { waitUntil, type TestEnv } from '@td/testing';
 import { connect, type NatsConnection } from 'nats';
+import { Client } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { MigratedDatabase } from '../../test/support/migrated-database';
 import { loadDeviceServiceConfig } from '../config';
@@ -53,16 +54,19 @@ describe('OutboxRelay (Postgres + JetStream)', () => {
   async function startRelay(
     options: {
       pollIntervalMs?: number;
+      /** Default: the same as pollIntervalMs, so a test that does not look at it never waits for the slow poll. */
+      idlePollIntervalMs?: number;
       batchSize?: number;
       source?: DataSource;
       connection?: NatsConnection;
       repository?: OutboxRepository;
     } = {},
   ): Promise<OutboxRelay> {
-    const { source, connection, repository, pollIntervalMs = 500, batchSize } = options;
+    const { source, connection, repository, pollIntervalMs = 500, idlePollIntervalMs = pollIntervalMs, batchSize } = options;
     const relayConfig = loadDeviceServiceConfig({
       ...testEnv.env,
       OUTBOX_POLL_INTERVAL_MS: String(pollIntervalMs),
+      OUTBOX_IDLE_POLL_INTERVAL_MS: String(idlePollIntervalMs),
       ...(batchSize === undefined ? {} : { OUTBOX_BATCH_SIZE: String(batchSize) }),
     });
     const relay = new OutboxRelay(source ?? db, connection ?? nats, repository ?? new OutboxRepository(), relayConfig);
@@ -171,6 +175,34 @@ describe('OutboxRelay (Postgres + JetStream)', () => {
     const streamed = await readStream();
     expect(streamed).toHaveLength(300);
     expect(new Set(streamed.map((m) => m.msgId))).toEqual(new Set(written));
+  });
+
+  it('issue 12: at rest the poll slows down, but not while a relay holds unpublished rows, which are published once it dies', async () => {
+    const batch = events(3);
+    await commit(batch);
+    // Another relay mid-batch: it has claimed the committed rows when this one starts.
+    const holder = new Client({ connectionString: testEnv.databaseUrl });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query(`SELECT id FROM outbox WHERE published_at IS NULL FOR UPDATE`);
+    const relay = await startRelay({ pollIntervalMs: 100, idlePollIntervalMs: 3_600_000 });
+    await relay.listening;
+    // Its quick polls see the held rows (a plain read), so it keeps polling quickly ...
+    const pollsBefore = relay.stats.polls;
+    await waitUntil(() => relay.stats.polls >= pollsBefore + 3);
+    expect(relay.pollingSlowly).toBe(false);
+    expect(relay.stats.published).toBe(0);
+    // ... and when the holder dies (its claim rolls back, nobody announces the rows), it publishes them.
+    await holder.end();
+    await waitUntil(async () => (await unpublished()) === 0);
+    expect((await readStream()).map((m) => m.msgId)).toEqual(batch.map((e) => e.payload.eventId));
+    // Nothing unpublished and nothing announced since: only the slow poll is left.
+    await waitUntil(() => relay.pollingSlowly);
+    // A commit is still published at once (its NOTIFY), and the poll is quick again until it is.
+    const next = events(1);
+    await commit(next);
+    await waitUntil(async () => (await unpublished()) === 0 && relay.stats.published === 4);
+    await waitUntil(() => relay.pollingSlowly);
   });
 
   it('backs off without crashing while NATS is unreachable, keeps the rows, and stops promptly', async () => {

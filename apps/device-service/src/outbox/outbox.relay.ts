@@ -21,6 +21,12 @@ const MAX_BACKOFF_MS = 5000;
  * net, backs off while NATS is down and never throws out of its loop. A pass woken by
  * a commit scans from the lowest seq not yet known published, so it does not walk the
  * dead index entries of rows published before (issue 12); the poll scans everything.
+ *
+ * The poll is for rows a relay died holding (its claim rolled back; nobody announces them).
+ * It checks first, with a plain read that also sees rows other relays hold, and claims only
+ * if something is unpublished. Such rows can only exist after a commit announced rows, so
+ * once a check begun after the last announcement finds nothing (and LISTEN is up), the poll
+ * slows to OUTBOX_IDLE_POLL_INTERVAL_MS until the next commit: an idle system barely polls.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
@@ -31,10 +37,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private stopped = true;
   private wanted = false;
   private running: Promise<void> | null = null;
+  private polling: Promise<void> | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private failures = 0;
   private lastPruneAt = 0;
+  /** A check begun after the last announced commit found no unpublished row: poll slowly. */
+  private settled = false;
+  /** Counts announcements (commits, pokes), so a check knows whether one came while it ran. */
+  private announcements = 0;
   /** Every committed row with a seq up to here is known published (or held by another relay). */
   private publishedUpTo = 0;
   /** The lowest seq a commit announced since the last pass, less one. */
@@ -42,7 +53,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   /** The next pass starts at the head of the index: after a poll, a failure or an unannounced poke. */
   private fullScan = true;
   /** What this instance did; tests read it to prove "published once". */
-  readonly stats = { published: 0, duplicates: 0, failedPublishes: 0, backOffs: 0 };
+  readonly stats = { published: 0, duplicates: 0, failedPublishes: 0, backOffs: 0, polls: 0 };
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -55,6 +66,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     this.start();
+  }
+
+  /** Every announced row is known published and LISTEN is up: the poll runs at OUTBOX_IDLE_POLL_INTERVAL_MS. */
+  get pollingSlowly(): boolean {
+    return this.settled && this.listener.isListening;
   }
 
   /** Resolves once commits wake the relay (LISTEN is up). */
@@ -70,19 +86,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     if (!this.stopped) return;
     this.stopped = false;
     this.listener.start();
-    this.pollTimer = setInterval(() => this.poke(), this.config.outbox.pollIntervalMs);
-    this.pollTimer.unref();
+    this.schedulePoll();
     this.poke();
   }
 
   /** Stops waking up and waits for the batch in flight (bounded by the publish timeout). */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.pollTimer) clearTimeout(this.pollTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.pollTimer = this.retryTimer = null;
     await this.listener.stop();
-    await this.running;
+    await Promise.all([this.running, this.polling]);
   }
 
   /**
@@ -91,6 +106,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
    */
   poke(): void {
     this.fullScan = true;
+    this.unsettle();
     this.wake();
   }
 
@@ -102,7 +118,47 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private committed(lowestSeq?: number): void {
     if (lowestSeq === undefined) this.fullScan = true;
     else this.announcedFrom = Math.min(this.announcedFrom, lowestSeq - 1);
+    this.unsettle();
     this.wake();
+  }
+
+  /** Rows may be waiting: back to the quick poll (rescheduled if the slow one was pending). */
+  private unsettle(): void {
+    this.announcements += 1;
+    if (!this.settled) return;
+    this.settled = false;
+    this.schedulePoll();
+  }
+
+  private schedulePoll(): void {
+    if (this.stopped) return;
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    const idle = this.pollingSlowly;
+    this.pollTimer = setTimeout(
+      () => {
+        this.pollTimer = null;
+        this.polling = this.poll().finally(() => (this.polling = null));
+      },
+      idle ? this.config.outbox.idlePollIntervalMs : this.config.outbox.pollIntervalMs,
+    );
+    this.pollTimer.unref();
+  }
+
+  /** The safety net: claims (a full scan) only if a plain read finds an unpublished row. */
+  private async poll(): Promise<void> {
+    const seen = this.announcements;
+    this.stats.polls += 1;
+    try {
+      if (await this.outbox.hasUnpublished(this.dataSource.manager)) this.poke();
+      else {
+        if (this.announcements === seen) this.settled = true;
+        await this.pruneIfDue();
+      }
+    } catch (error) {
+      // Postgres is away: the next poll asks again (and a pass woken meanwhile logs its own failure).
+      this.logger.debug(`outbox poll failed: ${(error as Error).message}`);
+    }
+    this.schedulePoll();
   }
 
   private wake(): void {

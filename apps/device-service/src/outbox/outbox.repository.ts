@@ -59,6 +59,15 @@ export class OutboxRepository {
     );
   }
 
+  /**
+   * Whether any row is unpublished, whoever holds it: a plain read, so rows another relay has
+   * claimed (and may die holding) count too. One step on outbox_unpublished_idx.
+   */
+  async hasUnpublished(manager: EntityManager): Promise<boolean> {
+    const rows: unknown[] = await manager.query(`SELECT 1 FROM outbox WHERE published_at IS NULL LIMIT 1`);
+    return rows.length > 0;
+  }
+
   async markPublished(manager: EntityManager, ids: string[]): Promise<void> {
     if (ids.length) await manager.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
   }
