@@ -4,6 +4,14 @@ import type { RedisSettings } from '../config';
 import { bullPrefix, createBullConnection, redisReady } from '../redis';
 import { settlesWithin } from '../time';
 
+/**
+ * How long an idle worker's blocking wait for a job lasts (BullMQ's `drainDelay`, seconds) before
+ * it looks again. A job added wakes it at once (BullMQ's marker) and a delayed job at its time, so
+ * this only sets how often an idle worker polls Redis: BullMQ's 5 s default twice as often. 10 s is
+ * the longest block BullMQ itself uses (longer ones risk a stuck connection on reconnect, bullmq#1658).
+ */
+const IDLE_BLOCK_SECONDS = 10;
+
 /** Closing a queue waits for Redis; with Redis down it would wait for the reconnection. */
 const QUEUE_CLOSE_MS = 3000;
 
@@ -54,7 +62,8 @@ export interface BullWorkerOptions extends Omit<WorkerOptions, 'connection' | 'p
 }
 
 /**
- * A BullMQ worker on a Redis connection of its own, under the deployment's prefix.
+ * A BullMQ worker on a Redis connection of its own, under the deployment's prefix, blocking
+ * IDLE_BLOCK_SECONDS at a time while there is nothing to do.
  * `close(drainMs)` is the graceful stop every worker of ours makes: stop taking jobs, wait
  * for the running ones up to `drainMs`, and close the connection.
  */
@@ -66,6 +75,7 @@ export class BullWorker<Data, Result> {
     const { connectionName, ...workerOptions } = options;
     this.connection = createBullConnection(redis, connectionName);
     this.worker = new Worker<Data, Result>(queueName, process, {
+      drainDelay: IDLE_BLOCK_SECONDS,
       ...workerOptions,
       connection: this.connection,
       prefix: bullPrefix(redis),
