@@ -43,6 +43,9 @@ export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions
     extra: {
       max: poolSize,
       connectionTimeoutMillis: 3000,
+      // Longer than the periodic work's intervals (sweeps, self-heal, the relay's idle poll), so at rest it
+      // reuses a connection instead of starting a Postgres backend each time (pg's default: closed after 10 s idle; issue 12).
+      idleTimeoutMillis: 120_000,
       // Every statement has a bound (ERR-3): a stuck query fails rather than hangs.
       statement_timeout: 5000,
       query_timeout: 6000,
