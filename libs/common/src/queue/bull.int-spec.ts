@@ -1,4 +1,4 @@
-import { testId } from '@td/testing';
+import { testId, waitUntil } from '@td/testing';
 import type { Job } from 'bullmq';
 import { configLoader, RedisConfig, RedisEnv } from '../config';
 import { BullQueues, BullWorker } from './bull';
@@ -64,5 +64,38 @@ describe('BullQueues and BullWorker (the one queue/worker lifecycle)', () => {
     // Not failed, not completed: it stays active under its lock until another worker takes it over.
     expect(await queue.getJobState(job.id!)).toBe('active');
     release.open();
+  });
+
+  it('issue 12: an idle worker keeps no lock renewal timer; one holding a job renews its lock for as long as it runs', async () => {
+    const started = gate();
+    const stalled: string[] = [];
+    let runs = 0;
+    const worker = new BullWorker<{ n: number }, number>(
+      redis,
+      'jobs',
+      async () => {
+        runs += 1;
+        started.open();
+        // Three lock durations: without renewals the stalled check (every 300 ms) would take the job back.
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        return 1;
+      },
+      { connectionName: 'test-worker-renewing', lockDuration: 1000, stalledInterval: 300 },
+    );
+    worker.worker.on('stalled', (jobId) => stalled.push(jobId));
+    try {
+      await worker.worker.waitUntilReady();
+      expect(worker.renewingLocks).toBe(false);
+      const job = await queue.add('long', { n: 1 });
+      await started.opened;
+      expect(worker.renewingLocks).toBe(true);
+      await waitUntil(async () => (await queue.getJobState(job.id!)) === 'completed', 10_000);
+      expect(stalled).toEqual([]);
+      expect(runs).toBe(1);
+      // The last job done, the timer stops at its next tick.
+      await waitUntil(() => !worker.renewingLocks);
+    } finally {
+      await worker.close(5000);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { Queue, Worker, type Job, type QueueOptions, type WorkerOptions } from 'bullmq';
+import { Queue, Worker, type Job, type LockManager, type QueueOptions, type WorkerOptions } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { RedisSettings } from '../config';
 import { bullPrefix, createBullConnection, redisReady } from '../redis';
@@ -74,12 +74,17 @@ export class BullWorker<Data, Result> {
   constructor(redis: RedisSettings, queueName: string, process: (job: Job<Data, Result>) => Promise<Result>, options: BullWorkerOptions) {
     const { connectionName, ...workerOptions } = options;
     this.connection = createBullConnection(redis, connectionName);
-    this.worker = new Worker<Data, Result>(queueName, process, {
+    this.worker = new QuietWhenIdleWorker<Data, Result>(queueName, process, {
       drainDelay: IDLE_BLOCK_SECONDS,
       ...workerOptions,
       connection: this.connection,
       prefix: bullPrefix(redis),
     });
+  }
+
+  /** Whether the lock renewal timer runs: only while the worker holds jobs. */
+  get renewingLocks(): boolean {
+    return (this.worker as unknown as { lockManager: LockManagerInternals }).lockManager.lockRenewalTimer !== undefined;
   }
 
   /**
@@ -92,4 +97,53 @@ export class BullWorker<Data, Result> {
     this.connection.disconnect();
     return finished;
   }
+}
+
+/** What QuietWhenIdleWorker relies on inside BullMQ's LockManager (6.x); without it, BullMQ's own behaviour stays. */
+interface LockManagerInternals {
+  startLockExtenderTimer?: () => void;
+  lockRenewalTimer?: NodeJS.Timeout;
+  trackedJobs?: Map<string, unknown>;
+  closed?: boolean;
+}
+
+/**
+ * BullMQ's Worker, whose lock renewal timer runs only while the worker holds jobs. BullMQ's
+ * runs for ever, every lockDuration / 4 (1.25 s for our 5 s locks) even with nothing to renew,
+ * and a wake-up costs an idle process about 1 ms of CPU here: most of an idle worker's CPU
+ * (issue 12). Locks are renewed as before: the timer starts when a job is taken, so a job's
+ * lock is renewed within lockDuration / 2 of its start or last renewal, as with BullMQ's timer.
+ * `createLockManager` is BullMQ's hook for this.
+ */
+class QuietWhenIdleWorker<Data, Result> extends Worker<Data, Result> {
+  protected override createLockManager(): void {
+    super.createLockManager();
+    quietWhenIdle(this.lockManager);
+  }
+}
+
+function quietWhenIdle(manager: LockManager): void {
+  const internals = manager as unknown as LockManagerInternals;
+  const startTimer = internals.startLockExtenderTimer;
+  if (typeof startTimer !== 'function' || !(internals.trackedJobs instanceof Map)) return;
+  const trackedJobs = internals.trackedJobs;
+  let started = false;
+  // BullMQ calls it from start() and again after every tick: with no job held, the timer stops there.
+  internals.startLockExtenderTimer = () => {
+    if (trackedJobs.size > 0) return startTimer.call(manager);
+    clearTimeout(internals.lockRenewalTimer);
+    internals.lockRenewalTimer = undefined;
+  };
+  const start = manager.start.bind(manager);
+  manager.start = () => {
+    started = true;
+    start();
+  };
+  const trackJob = manager.trackJob.bind(manager);
+  manager.trackJob = (...args: Parameters<LockManager['trackJob']>) => {
+    const controller = trackJob(...args);
+    // A timer (or a tick in flight, which sets the next one) already runs: it renews this job too.
+    if (started && !internals.closed && internals.lockRenewalTimer === undefined) internals.startLockExtenderTimer!();
+    return controller;
+  };
 }
