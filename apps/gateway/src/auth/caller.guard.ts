@@ -4,7 +4,8 @@ import { DomainError } from '@td/common';
 import { ErrorCode, type Caller, type ProofKey, type TokenClaims } from '@td/contracts';
 import type { Request } from 'express';
 import { clientIp } from '../common/network';
-import { DpopVerifier } from '../proof/dpop.verifier';
+import { DpopVerifier, type ProofTarget } from '../proof/dpop.verifier';
+import { precheckedProof } from '../proof/prechecked-proof';
 import { AccessTokenVerifier } from './access-token.verifier';
 
 /** Whether a route needs a DPoP proof (KEY-2): `required`, `optional` (sets `current`), or not looked at. */
@@ -52,13 +53,30 @@ export class CallerGuard implements CanActivate {
       if (mode === 'optional') return null;
       throw DomainError.of(ErrorCode.deviceProofRequired, 'This endpoint needs a DPoP proof signed by the device key.');
     }
-    return this.proofs.verify(header, { method: request.method, path: request.originalUrl.split('?')[0], accessToken });
+    const target = proofTarget(request, accessToken);
+    // Checked already, replay included, by the rate limit (in its Redis round trip): the same checks, not a second time.
+    const prechecked = precheckedProof(request, header, target);
+    if (prechecked) {
+      if ('error' in prechecked) throw prechecked.error;
+      return prechecked.key;
+    }
+    return this.proofs.verify(header, target);
   }
 }
 
-function bearerToken(request: Request): string {
+/** What a request's DPoP proof must be bound to (KEY-2): its method, its path without the query, its access token. */
+export function proofTarget(request: Request, accessToken: string): ProofTarget {
+  return { method: request.method, path: request.originalUrl.split('?')[0], accessToken };
+}
+
+/** The access token of `Authorization: Bearer <token>`, or null. */
+export function bearerTokenOf(request: Request): string | null {
   const header = request.header('authorization');
-  const match = header ? /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(header.trim()) : null;
-  if (!match) throw DomainError.of(ErrorCode.unauthenticated, 'An access token is required: Authorization: Bearer <token>.');
-  return match[1];
+  return (header ? /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(header.trim()) : null)?.[1] ?? null;
+}
+
+function bearerToken(request: Request): string {
+  const token = bearerTokenOf(request);
+  if (token === null) throw DomainError.of(ErrorCode.unauthenticated, 'An access token is required: Authorization: Bearer <token>.');
+  return token;
 }

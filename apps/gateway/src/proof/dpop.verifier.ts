@@ -20,6 +20,12 @@ interface DeviceKeyEntry {
   proofKey: Promise<ProofKey>;
 }
 
+/** A proof whose signature and binding hold: its key, and the Redis key of its replay record (KEY-3). */
+export interface CheckedProof {
+  key: ProofKey;
+  replayKey: string;
+}
+
 /** What the proof must be bound to: this request and this access token. */
 export interface ProofTarget {
   method: string;
@@ -60,6 +66,19 @@ export class DpopVerifier {
   }
 
   async verify(proof: string, target: ProofTarget): Promise<ProofKey> {
+    const { key, replayKey } = await this.check(proof, target);
+    await this.remember(replayKey);
+    return key;
+  }
+
+  /**
+   * Every check but replay: the signature and the binding to this request (KEY-2, KEY-3). Answers
+   * the proof's key and the Redis key whose first setting (SET NX, `PROOF_REPLAY_WINDOW_SECONDS`)
+   * tells the proof was never seen before; `verify` sets it, or a caller that has a Redis round
+   * trip to make anyway sets it in that one (the rate limit, SEC-9) and answers `replayed()` when
+   * it was set already.
+   */
+  async check(proof: string, target: ProofTarget): Promise<CheckedProof> {
     let entry: DeviceKeyEntry | undefined;
     let payload: JWTPayload;
     try {
@@ -73,8 +92,17 @@ export class DpopVerifier {
     }
     this.checkBinding(payload, target);
     const key = await entry!.proofKey;
-    await this.rememberJti(key.jkt, payload.jti as string);
-    return key;
+    return {
+      key,
+      replayKey: `dpop:jti:${key.jkt}:${createHash('sha256')
+        .update(payload.jti as string)
+        .digest('base64url')}`,
+    };
+  }
+
+  /** KEY-3: what a proof whose `jti` was seen within the replay window gets. */
+  static replayed(): DomainError {
+    return invalid('its "jti" was already used (replay)');
   }
 
   private embeddedKey(header: JWTHeaderParameters): DeviceKeyEntry {
@@ -109,14 +137,13 @@ export class DpopVerifier {
   }
 
   /** First sight of (key, jti) wins; every instance shares the record through Redis. */
-  private async rememberJti(jkt: string, jti: string): Promise<void> {
-    const key = `dpop:jti:${jkt}:${createHash('sha256').update(jti).digest('base64url')}`;
+  private async remember(replayKey: string): Promise<void> {
     let stored: string | null;
     try {
-      stored = await this.redis.set(key, '1', 'EX', PROOF_REPLAY_WINDOW_SECONDS, 'NX');
+      stored = await this.redis.set(replayKey, '1', 'EX', PROOF_REPLAY_WINDOW_SECONDS, 'NX');
     } catch {
       throw DomainError.unavailable('Device proofs cannot be checked right now; try again shortly.');
     }
-    if (stored !== 'OK') throw invalid('its "jti" was already used (replay)');
+    if (stored !== 'OK') throw DpopVerifier.replayed();
   }
 }
