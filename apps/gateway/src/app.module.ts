@@ -1,12 +1,8 @@
 import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { AppConfigModule, NatsModule, RedisModule, requestIdOr } from '@td/common';
+import { AppConfigModule, NatsModule, RedisModule } from '@td/common';
 import { Service } from '@td/contracts';
-import type { IncomingMessage } from 'node:http';
-import { ClsModule } from 'nestjs-cls';
-import { LoggerModule } from 'nestjs-pino';
-import type { Logger as PinoLogger } from 'pino';
 import { AuthModule } from './auth/auth.module';
 import type { GatewayConfig } from './config';
 import { DevicesModule } from './devices/devices.module';
@@ -25,25 +21,10 @@ import { WorkspaceModule } from './workspace/workspace.module';
 
 @Module({})
 export class GatewayModule implements NestModule {
-  /** `logger`: the process's pino logger; the access log (mounted first, in bootstrap) writes to it too. */
-  static forRoot(config: GatewayConfig, logger: PinoLogger): DynamicModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: GatewayModule,
       imports: [
-        // Nest's logger over pino: lines written while handling a request carry its id (the access log's `req.log`).
-        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
-        // Each request's context, with the id the access log gave it: the bus client puts it in the NATS headers.
-        ClsModule.forRoot({
-          global: true,
-          middleware: {
-            mount: true,
-            generateId: true,
-            idGenerator: (request: IncomingMessage & { id?: unknown }) => requestIdOr(request.id),
-            saveReq: false,
-            initializePlugins: false,
-            resolveProxyProviders: false,
-          },
-        }),
         TerminusModule.forRoot({ logger: false }),
         AppConfigModule.forRoot(config),
         NatsModule.forRoot(config.nats, Service.gateway),

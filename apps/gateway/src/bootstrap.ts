@@ -1,10 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { closeOnSignals, createLogger, type StartOptions } from '@td/common';
+import { closeOnSignals, createLogger, PinoNestLogger, type StartOptions } from '@td/common';
 import { Service } from '@td/contracts';
 import { json } from 'express';
-import { Logger } from 'nestjs-pino';
 import { GatewayModule } from './app.module';
 import type { GatewayConfig } from './config';
 import { setUpDocs } from './docs/docs';
@@ -24,14 +23,14 @@ export const BODY_LIMIT = '16kb';
 export const BULK_BODY_LIMIT = BULK_MAX_PAYLOAD_BYTES;
 
 export async function createGateway(config: GatewayConfig, options: StartOptions = {}): Promise<INestApplication> {
-  // The access log binds each request's id to the lines written while handling it: no need to add it again.
-  const logger = createLogger(Service.gateway, config.process.logLevel, { stream: options.logStream, requestIdFromContext: false });
-  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config, logger), {
+  // Lines written while handling a request carry its id: the access log runs each request in a context holding it.
+  const logger = createLogger(Service.gateway, config.process.logLevel, { stream: options.logStream });
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config), {
     bufferLogs: true,
     bodyParser: false,
   });
-  app.useLogger(app.get(Logger));
-  // First of all: every request gets its id and its access line, even one a body parser refuses.
+  app.useLogger(new PinoNestLogger(logger));
+  // First of all: every request gets its id, its context and its access line, even one a body parser refuses.
   app.use(accessLog(logger));
   app.set('trust proxy', config.http.trustProxy);
   app.disable('x-powered-by');

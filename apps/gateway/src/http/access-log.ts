@@ -1,7 +1,6 @@
-import { REQUEST_ID_HEADER, requestIdOr } from '@td/common';
+import { REQUEST_ID_HEADER, requestIdOr, runWithRequestId } from '@td/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { pinoHttp, type HttpLogger, type Options } from 'pino-http';
 
 /** Probes hit these every few seconds: their lines are debug, so they cost nothing at the default level. */
 const PROBE_PATHS = ['/health/', '/metrics'];
@@ -13,49 +12,49 @@ function pathOf(url: string | undefined): string {
   return query === -1 ? path : path.slice(0, query);
 }
 
-function isProbe(request: IncomingMessage): boolean {
-  const path = pathOf(request.url);
+function isProbe(path: string): boolean {
   return PROBE_PATHS.some((probe) => path === probe || path.startsWith(probe));
 }
 
 /**
- * The gateway's access log (OPS-2), pino-http: one line per HTTP request when its response is
- * finished (or the connection closed) — method, path, status, duration and request id. Never
- * headers (Authorization, DPoP, cookies, SCIM tokens), the query or the body. It also gives each
- * request its id — the client's `X-Request-Id` if it is a sane one — and echoes it in the
- * response; the request's context (nestjs-cls) and the bus headers take it from `req.id`.
+ * The gateway's access log (OPS-2): one line per HTTP request when its response is finished (or
+ * the connection closed) — `requestId`, `req: { method, path }`, `res: { status }` and
+ * `durationMs`, "request completed" (info), or "request failed" (error) for a 5xx or a response
+ * that failed; probes at debug. Never headers (Authorization, DPoP, cookies, SCIM tokens), the
+ * query or the body. It also gives each request its id — the client's `X-Request-Id` if it is a
+ * sane one — echoes it in the response, and runs the rest of the request in a context
+ * (nestjs-cls) carrying it: lines written while handling the request carry it (the logger's
+ * mixin), and so do the bus headers.
+ *
+ * Mounted first. It does no more per request than that (pino-http, which wrote the same line
+ * before, built two child loggers for every request, issue 12).
  */
-export function accessLogOptions(logger: Logger): Options {
-  return {
-    logger,
-    genReqId: (request, response) => {
-      const requestId = requestIdOr(request.headers[REQUEST_ID_HEADER]);
-      response.setHeader(REQUEST_ID_HEADER, requestId);
-      return requestId;
-    },
-    // Lines written while handling the request (nestjs-pino binds this logger) carry the id, not the request.
-    quietReqLogger: true,
-    customAttributeKeys: { reqId: 'requestId', responseTime: 'durationMs' },
-    // Our own serializers, on the raw objects: pino's standard ones copy every header.
-    wrapSerializers: false,
-    serializers: {
-      req: (request: IncomingMessage) => ({ method: request.method, path: pathOf(request.url) }),
-      res: (response: ServerResponse) => ({ status: response.statusCode }),
-    },
-    customLogLevel: (request, response, error) => {
-      if (isProbe(request)) return 'debug';
-      return error || response.statusCode >= 500 ? 'error' : 'info';
-    },
-    customSuccessMessage: () => 'request completed',
-    customErrorMessage: () => 'request failed',
-    // A 5xx has been logged with its cause where it happened; the access line carries only its status.
-    customErrorObject: (_request, _response, _error, value: { res: ServerResponse; durationMs: number }) => ({
-      res: value.res,
-      durationMs: value.durationMs,
-    }),
+export function accessLog(logger: Logger): (request: IncomingMessage, response: ServerResponse, next: () => void) => void {
+  return (request, response, next) => {
+    const requestId = requestIdOr(request.headers[REQUEST_ID_HEADER]);
+    (request as IncomingMessage & { id?: string }).id = requestId;
+    response.setHeader(REQUEST_ID_HEADER, requestId);
+    // As received: routing rewrites request.url while the request is handled.
+    const method = request.method;
+    const path = pathOf(request.url);
+    const started = Date.now();
+    const done = (error?: Error): void => {
+      response.removeListener('close', done);
+      response.removeListener('finish', done);
+      response.removeListener('error', done);
+      const status = response.statusCode;
+      const failed = error !== undefined || status >= 500;
+      const level = isProbe(path) ? 'debug' : failed ? 'error' : 'info';
+      if (!logger.isLevelEnabled(level)) return;
+      // A 5xx has been logged with its cause where it happened; the access line carries only its status.
+      logger[level](
+        { requestId, req: { method, path }, res: { status }, durationMs: Date.now() - started },
+        failed ? 'request failed' : 'request completed',
+      );
+    };
+    response.on('close', done);
+    response.on('finish', done);
+    response.on('error', done);
+    runWithRequestId(requestId, next);
   };
-}
-
-export function accessLog(logger: Logger): HttpLogger {
-  return pinoHttp(accessLogOptions(logger));
 }
