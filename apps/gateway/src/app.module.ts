@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { AppConfigModule, NatsModule, RedisModule } from '@td/common';
 import { Service } from '@td/contracts';
@@ -10,7 +10,6 @@ import { EventsModule } from './events/events.module';
 import { HealthController } from './health/health.controller';
 import { ServicesHealthIndicator } from './health/services.health';
 import { GracefulHttp } from './http/graceful-http';
-import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { RateLimitMiddleware } from './http/rate-limit.middleware';
 import { MetricsController, MetricsMiddleware } from './metrics/metrics';
 import { ProblemFilter } from './problem/problem.filter';
@@ -38,12 +37,7 @@ export class GatewayModule implements NestModule {
         WebModule,
       ],
       controllers: [HealthController, MetricsController],
-      providers: [
-        { provide: APP_FILTER, useClass: ProblemFilter },
-        ServicesHealthIndicator,
-        GracefulHttp,
-        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
-      ],
+      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, ServicesHealthIndicator, GracefulHttp],
     };
   }
 

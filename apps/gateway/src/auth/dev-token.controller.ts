@@ -1,9 +1,9 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Req } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { rateLimitAddress } from '../common/network';
 import { ProblemSchema } from '../common/problem.schema';
-import { CarriesSecret } from '../http/idempotency.interceptor';
+import { CarriesSecret, Post } from '../http/idempotency.interceptor';
 import { DevTokenDto, DevTokenSchema } from './dev-token.dto';
 import { DevTokenService } from './dev-token.service';
 

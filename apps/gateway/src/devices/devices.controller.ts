@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -30,6 +30,7 @@ import {
   KeyEnvelopeSchema,
   SetupReplySchema,
 } from './device.schemas';
+import { Post } from '../http/idempotency.interceptor';
 
 /**
  * The user's own devices (SETUP, CODE, APPROVE, MANAGE). Each route sends one

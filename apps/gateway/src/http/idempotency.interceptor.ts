@@ -1,4 +1,14 @@
-import { Inject, Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  applyDecorators,
+  Inject,
+  Injectable,
+  Post as NestPost,
+  SetMetadata,
+  UseInterceptors,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError, REDIS, RedisLease } from '@td/common';
 import { ErrorCode } from '@td/contracts';
@@ -39,6 +49,9 @@ interface Claim {
  * and while the first is still being answered 409 `idempotency_key_in_use`. A failed request keeps
  * nothing, so its retry runs again. Keys are per caller (the user; or the credential on routes
  * without a user). Answers that carry a secret (handlers marked `@CarriesSecret()`) are never stored.
+ *
+ * Applied to each POST route by `Post` below, not globally: a global interceptor would put every
+ * other request (GET /v1/devices…) through Nest's interceptor chain and rxjs for nothing (issue 12).
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -125,4 +138,12 @@ function sha256(value: string): string {
 
 function unavailable(): never {
   throw DomainError.unavailable('Temporarily unavailable: requests with an Idempotency-Key cannot be checked right now.');
+}
+
+/**
+ * Nest's `@Post()` with the `Idempotency-Key` handling every POST of the API has (API.md): the
+ * gateway's controllers use this one for every POST route (a unit test checks that they do).
+ */
+export function Post(path?: string | string[]): MethodDecorator {
+  return applyDecorators(NestPost(path), UseInterceptors(IdempotencyInterceptor));
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Post, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiTags } from '@nestjs/swagger';
 import { BusClient } from '@td/common';
 import { Command, type ScimDeactivateUsersReply } from '@td/contracts';
@@ -17,6 +17,7 @@ import { PATCH_OP_SCHEMA } from './scim-request';
 import { ScimTokenGuard, ScimWorkspace } from './scim-token.guard';
 import { toScimUser } from './scim-user.resource';
 import { SCIM_CONTENT_TYPE, scimError } from './scim.error';
+import { Post } from '../http/idempotency.interceptor';
 
 const SERVICE_PROVIDER_CONFIG_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, type PipeTransform } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Query, type PipeTransform } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -14,7 +14,7 @@ import { BusClient, DomainError } from '@td/common';
 import { Command, ErrorCode, type Caller } from '@td/contracts';
 import { Authenticated, CurrentCaller } from '../auth/authenticated.decorator';
 import { ProblemSchema } from '../common/problem.schema';
-import { CarriesSecret } from '../http/idempotency.interceptor';
+import { CarriesSecret, Post } from '../http/idempotency.interceptor';
 import { NoBody, UuidParam } from '../common/request-params';
 import { DeviceReplySchema } from '../devices/device.schemas';
 import { CreateScimTokenBody, DeprovisionUsersBody, ListAuditQuery, ListWorkspaceDevicesQuery } from './workspace.dto';
