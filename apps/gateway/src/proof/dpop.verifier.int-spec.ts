@@ -1,10 +1,10 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
-import { createRedis, redisReady } from '@td/common';
+import { accessTokenHash, createRedis, redisReady } from '@td/common';
 import { DeviceKey, mintToken, newUser, testId, type ProofOverrides } from '@td/testing';
 import type { Redis } from 'ioredis';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID, sign as cryptoSign } from 'node:crypto';
 import { AccessTokenVerifier } from '../auth/access-token.verifier';
 import { CallerGuard, type AuthenticatedRequest, type ProofMode } from '../auth/caller.guard';
 import { loadGatewayConfig } from '../config';
@@ -13,6 +13,7 @@ import { DpopVerifier } from './dpop.verifier';
 const ORIGIN = 'https://devices.example.test';
 const PATH = '/v1/devices';
 const URL_ = `${ORIGIN}${PATH}`;
+const b64 = (text: string) => Buffer.from(text).toString('base64url');
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   return promise.then(
@@ -100,6 +101,41 @@ describe('DpopVerifier (KEY-2, KEY-3) against a real Redis', () => {
       .setProtectedHeader({ alg: 'ES384', typ: 'dpop+jwt', jwk: await exportJWK(p384.publicKey) })
       .sign(p384.privateKey);
     expect(await codeOf(proofs.verify(wrongCurve, target()))).toBe('invalid_device_proof');
+  });
+
+  it('KEY-3 the JWS and JWT rules of the proof: crit only "b64" (and never unencoded), alg ES256 only, exp and nbf must hold, claims an object', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwk = publicKey.export({ format: 'jwk' });
+    const now = Math.floor(Date.now() / 1000);
+    const claims = () => ({ htm: 'POST', htu: URL_, iat: now, jti: randomUUID(), ath: accessTokenHash(accessToken) });
+    /** Signed by hand: jose refuses to sign some of these. */
+    const signed = (header: Record<string, unknown>, payload: unknown) => {
+      const input = `${b64(JSON.stringify({ alg: 'ES256', typ: 'dpop+jwt', jwk, ...header }))}.${b64(JSON.stringify(payload))}`;
+      return `${input}.${cryptoSign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+    };
+    // The same hand signing, as it should be, is accepted (also with "b64": true declared critical, and typ in its media-type form).
+    expect((await proofs.verify(signed({}, claims()), target())).jwk).toEqual({ kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y });
+    expect(await codeOf(proofs.verify(signed({ crit: ['b64'], b64: true }, claims()), target()))).toBe('resolved');
+    expect(await codeOf(proofs.verify(signed({ typ: 'application/DPoP+JWT' }, claims()), target()))).toBe('resolved');
+    for (const bad of [
+      signed({ crit: ['exp'] }, claims()),
+      signed({ crit: [] }, claims()),
+      signed({ crit: ['b64'], b64: false }, claims()),
+      signed({ crit: ['b64'] }, claims()),
+      signed({ alg: 'none' }, claims()),
+      signed({ alg: 'ES384' }, claims()),
+      signed({ typ: undefined }, claims()),
+      signed({}, { ...claims(), exp: now - 1 }),
+      signed({}, { ...claims(), exp: String(now + 60) }),
+      signed({}, { ...claims(), nbf: now + 30 }),
+      signed({}, { ...claims(), iat: String(now) }),
+      signed({}, [claims()]),
+      signed({}, 'claims'),
+      `${signed({}, claims())}.extra`,
+    ]) {
+      expect([bad, await codeOf(proofs.verify(bad, target()))]).toEqual([bad, 'invalid_device_proof']);
+    }
+    expect(await codeOf(proofs.verify(signed({}, { ...claims(), exp: now + 60, nbf: now - 5 }), target()))).toBe('resolved');
   });
 
   it('SEC-6 another base64url spelling of the same point (unused low bits set, padding, 33 bytes) is invalid_device_proof', async () => {
