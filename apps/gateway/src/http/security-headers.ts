@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import helmet from 'helmet';
+import helmet, { type HelmetOptions } from 'helmet';
 
 /** A year, with subdomains: what HSTS preload lists ask for. */
 const HSTS_MAX_AGE_SECONDS = 365 * 24 * 3600;
@@ -11,8 +11,12 @@ const HSTS_MAX_AGE_SECONDS = 365 * 24 * 3600;
  * HSTS and upgrading insecure requests only when clients come over https (PUBLIC_URL).
  */
 export function securityHeaders(publicUrl: string): RequestHandler {
+  return onceForAll(helmet(helmetOptions(publicUrl)));
+}
+
+export function helmetOptions(publicUrl: string): HelmetOptions {
   const https = publicUrl.startsWith('https://');
-  return helmet({
+  return {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -33,7 +37,32 @@ export function securityHeaders(publicUrl: string): RequestHandler {
     frameguard: { action: 'deny' },
     strictTransportSecurity: https ? { maxAge: HSTS_MAX_AGE_SECONDS, includeSubDomains: true } : false,
     referrerPolicy: { policy: 'no-referrer' },
+  };
+}
+
+/**
+ * helmet's answer to one request, set on every response in one step. Its headers follow from its
+ * options alone here (no nonces, no directive computed per request), so they are asked for once:
+ * helmet runs a dozen middleware functions per request to set the same dozen constant headers (issue 12).
+ */
+function onceForAll(middleware: RequestHandler): RequestHandler {
+  const set: Array<[string, string | number | readonly string[]]> = [];
+  const removed: string[] = [];
+  const recorder = {
+    setHeader: (name: string, value: string | number | readonly string[]) => set.push([name, value]),
+    removeHeader: (name: string) => removed.push(name),
+  };
+  let ran = false;
+  middleware({ method: 'GET', url: '/', headers: {} } as Request, recorder as unknown as Response, (error?: unknown) => {
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    ran = true;
   });
+  if (!ran || set.length === 0) throw new Error('helmet did not answer synchronously: its headers cannot be set once for all');
+  return (_request, response, next) => {
+    for (const name of removed) response.removeHeader(name);
+    for (const [name, value] of set) response.setHeader(name, value);
+    next();
+  };
 }
 
 /**
