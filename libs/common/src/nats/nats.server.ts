@@ -8,6 +8,9 @@ import { prefixed } from './subject-prefix';
 
 type NatsServerOptions = NonNullable<NatsOptions['options']>;
 
+/** How a JSON text can begin: whitespace, an object, an array, a string, a number, true, false or null. */
+const MAY_BE_JSON = /^(?:[\s{["\-0-9]|true|false|null)/;
+
 /** What Nest's ServerNats keeps to itself, and a graceful close needs. */
 interface ServerNatsInternals {
   natsClient: NatsConnection | null;
@@ -48,6 +51,15 @@ export class PrefixedNatsServer extends ServerNats {
 
   override normalizePattern(pattern: Parameters<ServerNats['normalizePattern']>[0]): string {
     return prefixed(this.prefix, super.normalizePattern(pattern));
+  }
+
+  /**
+   * Nest tries `JSON.parse` on every incoming subject first (patterns may be objects) and falls back
+   * to the string: for our subjects that is an exception, with its stack, per message. Only a
+   * string that starts as JSON can start can parse (issue 12).
+   */
+  override getRouteFromPattern(pattern: string): string {
+    return MAY_BE_JSON.test(pattern) ? super.getRouteFromPattern(pattern) : this.normalizePattern(pattern);
   }
 
   override async handleMessage(channel: string, message: Msg): Promise<unknown> {
