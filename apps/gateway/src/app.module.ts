@@ -27,7 +27,9 @@ export class GatewayModule implements NestModule {
         TerminusModule.forRoot({ logger: false }),
         AppConfigModule.forRoot(config),
         NatsModule.forRoot(config.nats, Service.gateway),
-        RedisModule.forRoot(config.redis, Service.gateway),
+        // Commands of requests handled in the same turn of the event loop (each request's rate-limit script) go out
+        // in one write: one system call, and one wake-up of Redis, for many requests under load (issue 12).
+        RedisModule.forRoot(config.redis, Service.gateway, { enableAutoPipelining: true }),
         AuthModule.forRoot(config),
         SessionModule,
         DevicesModule,

@@ -1,5 +1,5 @@
 import { Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { RedisSettings } from '../config';
 import { createRedis, redisReady } from './redis';
 
@@ -23,14 +23,14 @@ class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 }
 
-/** One fail-fast Redis connection per process, keys under REDIS_PREFIX. */
+/** One fail-fast Redis connection per process, keys under REDIS_PREFIX; `options` as ioredis takes them, over ours. */
 @Module({})
 export class RedisModule {
-  static forRoot(settings: RedisSettings, name: string): DynamicModule {
+  static forRoot(settings: RedisSettings, name: string, options: RedisOptions = {}): DynamicModule {
     return {
       module: RedisModule,
       global: true,
-      providers: [{ provide: REDIS, useFactory: () => createRedis(settings, name) }, RedisLifecycle],
+      providers: [{ provide: REDIS, useFactory: () => createRedis(settings, name, options) }, RedisLifecycle],
       exports: [REDIS],
     };
   }
