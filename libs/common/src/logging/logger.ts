@@ -85,6 +85,8 @@ export class PinoNestLogger implements LoggerService {
   }
 
   private write(level: pino.Level, message: unknown, rest: unknown[]): void {
+    // Nest hands every line over whatever the level: one below it costs nothing more (a command line per bus request at warn, issue 12).
+    if (!this.logger.isLevelEnabled(level)) return;
     // Nest passes the context (a class name) last, and a stack before it for errors.
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
     const fields: Record<string, unknown> = context ? { context } : {};
