@@ -1,6 +1,7 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import { REDIS } from '@td/common';
 import type { NextFunction, Request, Response } from 'express';
+import type { TokenClaims } from '@td/contracts';
 import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import { AccessTokenVerifier } from '../auth/access-token.verifier';
@@ -67,7 +68,7 @@ export class RateLimitMiddleware implements NestMiddleware {
     // A token that does not verify counts against the address only; the guard answers it.
     const claims = credential && !scim ? await this.tokens.verify(credential).catch(() => null) : null;
     if (!claims) return hitFixedWindows(this.redis, WINDOW_SECONDS, counters);
-    counters.push({ key: `ratelimit:user:${sha256(JSON.stringify([claims.wid, claims.sub]))}`, limit });
+    counters.push({ key: userCounterKey(claims), limit });
     // The DPoP proof (KEY-3), when the guard will look at it with this same token: checked here, so that its
     // replay record is set in this round trip, and only if the request is within its limits.
     const proof = request.header('dpop');
@@ -86,6 +87,18 @@ export class RateLimitMiddleware implements NestMiddleware {
     });
     rememberPrecheckedProof(request, proof, target, firstSight ? { key: checked.key } : { error: DpopVerifier.replayed() });
   }
+}
+
+/** The verifier hands back the same claims object for a token it has seen: its counter's key is worked out once. */
+const userCounterKeys = new WeakMap<TokenClaims, string>();
+
+function userCounterKey(claims: TokenClaims): string {
+  let key = userCounterKeys.get(claims);
+  if (key === undefined) {
+    key = `ratelimit:user:${sha256(JSON.stringify([claims.wid, claims.sub]))}`;
+    userCounterKeys.set(claims, key);
+  }
+  return key;
 }
 
 function sha256(value: string): string {

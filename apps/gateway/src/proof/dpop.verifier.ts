@@ -14,6 +14,8 @@ export const PROOF_REPLAY_WINDOW_SECONDS = 300;
 const MAX_JTI_LENGTH = 256;
 /** Devices sign every request with the same key: keep its parsed form and thumbprint. */
 const KEY_CACHE_CAPACITY = 20_000;
+/** As many access tokens' hashes as the token verifier keeps tokens. */
+const TOKEN_HASH_CACHE_CAPACITY = 10_000;
 
 interface DeviceKeyEntry {
   keyObject: KeyObject;
@@ -64,6 +66,7 @@ function normalisedUrl(value: string): string | null {
 export class DpopVerifier {
   private readonly origin: string;
   private readonly keys = new LruCache<string, DeviceKeyEntry>(KEY_CACHE_CAPACITY);
+  private readonly accessTokenHashes = new LruCache<string, string>(TOKEN_HASH_CACHE_CAPACITY);
 
   constructor(
     config: GatewayConfig,
@@ -168,6 +171,16 @@ export class DpopVerifier {
     return entry;
   }
 
+  /** A client sends its token with every request: its hash (the `ath` its proofs carry) is worked out once. */
+  private athOf(accessToken: string): string {
+    let ath = this.accessTokenHashes.get(accessToken);
+    if (ath === undefined) {
+      ath = accessTokenHash(accessToken);
+      this.accessTokenHashes.set(accessToken, ath);
+    }
+    return ath;
+  }
+
   private checkBinding(payload: JWTPayload, target: ProofTarget): void {
     if (payload.htm !== target.method) throw invalid('"htm" does not match the request method');
     const expected = normalisedUrl(`${this.origin}${target.path}`);
@@ -178,7 +191,7 @@ export class DpopVerifier {
     }
     if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > MAX_JTI_LENGTH)
       throw invalid('"jti" is missing');
-    if (payload.ath !== accessTokenHash(target.accessToken)) throw invalid('"ath" does not match the access token');
+    if (payload.ath !== this.athOf(target.accessToken)) throw invalid('"ath" does not match the access token');
   }
 
   /** First sight of (key, jti) wins; every instance shares the record through Redis. */
