@@ -1,6 +1,10 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import { ErrorCode } from '@td/contracts';
 import { DomainError } from './domain-error';
+import { cacheValidationMetadata } from './validation-metadata-cache';
+
+// Every app validates through class-validator (the services here, the gateway its own pipe): once per process.
+cacheValidationMetadata();
 
 export interface FieldError {
   field: string;
