@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Command } from '@td/contracts';
 import { createTestEnv, DeviceKey, LogCapture, mintToken, newUser, type LogLine, type TestEnv } from '@td/testing';
 import { connect, type NatsConnection } from 'nats';
+import { request as httpRequest } from 'node:http';
 import request from 'supertest';
 import { FakeDeviceService } from '../../test/fake-device-service';
 import { createGateway } from '../bootstrap';
@@ -28,7 +29,8 @@ describe('gateway access log and request context (OPS-2)', () => {
     nats = await connect({ servers: testEnv.natsUrl });
     fake = new FakeDeviceService(nats, testEnv.natsPrefix)
       .on(Command.deviceList, () => ({ devices: [] }))
-      .on(Command.deviceGetKeyEnvelope, () => ({ error: { code: 'internal_error', detail: 'the database said no' } }));
+      .on(Command.deviceGetKeyEnvelope, () => ({ error: { code: 'internal_error', detail: 'the database said no' } }))
+      .on(Command.deviceRename, () => ({ error: { code: 'internal_error', detail: 'the rename went wrong' } }));
     await fake.flush();
     token = await mintToken(testEnv.env.AUTH_JWT_SECRET, newUser());
     key = await DeviceKey.create();
@@ -71,6 +73,38 @@ describe('gateway access log and request context (OPS-2)', () => {
     expect(response.status).toBe(500);
     expect(await logs.next((l) => withId(requestId)(l) && l.msg === 'request failed')).toMatchObject({ level: 50, res: { status: 500 } });
     expect(await logs.next((l) => withId(requestId)(l) && String(l.msg).includes('internal error from a service'))).toMatchObject({
+      context: 'ProblemFilter',
+    });
+  });
+
+  it('OPS-2 a body that arrives after the headers: lines written while handling the request still carry its id', async () => {
+    const requestId = `late-body-${Date.now()}`;
+    const path = '/v1/devices/00000000-0000-4000-8000-000000000000';
+    const body = JSON.stringify({ name: 'Laptop' });
+    const status = await new Promise<number>((resolve, reject) => {
+      void key.proof('PATCH', `${ORIGIN}${path}`, token).then((proof) => {
+        const req = httpRequest(`${url}${path}`, {
+          method: 'PATCH',
+          headers: {
+            authorization: `Bearer ${token}`,
+            dpop: proof,
+            'x-request-id': requestId,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
+        });
+        req.on('response', (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.flushHeaders();
+        // The body in a later packet: the gateway reads it from the socket, not from what came with the headers.
+        setTimeout(() => req.end(body), 200);
+      }, reject);
+    });
+    expect(status).toBe(500);
+    expect(await logs.next((l) => withId(requestId)(l) && String(l.msg).includes('the rename went wrong'))).toMatchObject({
       context: 'ProblemFilter',
     });
   });
