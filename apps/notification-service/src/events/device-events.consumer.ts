@@ -109,7 +109,11 @@ export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDes
       });
     if (this.stopped) return;
     const consumer = await this.nats.jetstream().consumers.get(this.stream, this.durable);
-    this.messages = await consumer.consume({ max_messages: 10 });
+    // One event at a time is all the server hands out (max_ack_pending 1), so ask for one: a batch of 10 was
+    // refilled two events at a time, leaving several pull requests waiting on the server after a burst, each
+    // expiring and heartbeating on its own at rest (7 after a 20,000-device cascade; issue 12). The next
+    // request goes out when an event arrives, before it is handled, so the next event follows its ack at once.
+    this.messages = await consumer.consume({ max_messages: 1 });
     onReady();
     try {
       if (this.stopped) return;
