@@ -14,17 +14,6 @@ export class Transactions {
     return this.dataSource.transaction(work);
   }
 
-  /**
-   * As `run`, with an asynchronous commit: the commit does not wait for the WAL flush, so a
-   * crash may lose it. Only for work that is idempotent and found again after a loss.
-   */
-  runAsynchronousCommit<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(async (tx) => {
-      await tx.query(`SET LOCAL synchronous_commit = off`);
-      return work(tx);
-    });
-  }
-
   /** No transaction: each statement commits on its own (an audit row of a refused request). */
   get outside(): EntityManager {
     return this.dataSource.manager;

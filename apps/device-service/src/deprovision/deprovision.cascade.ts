@@ -118,9 +118,9 @@ export class DeprovisionCascade {
 
   /** One transaction: the users' locks, then up to DEPROVISION_BATCH_SIZE of their devices disabled with their history. */
   private disableBatch(entries: Entry[]) {
-    // Asynchronous commit: a batch lost to a database crash leaves the user deprovisioned with
-    // devices enabled, which the self-healing sweep finds and runs again (the cascade is idempotent).
-    return this.database.runAsynchronousCommit(async (tx) => {
+    // A synchronous commit, as every change with outbox rows: the relay may publish a batch's events
+    // as soon as they are visible, so a batch lost after that would have announced devices it never disabled.
+    return this.database.run(async (tx) => {
       // The users' locks first (as every device change takes its user's), so a racing setup or
       // approval either committed before this batch or sees the user deprovisioned.
       const users = (await this.users.lockByIds(tx, [...new Set(entries.map((entry) => entry.userId))])).filter(
