@@ -11,6 +11,8 @@ import { CASCADE_STATUSES } from './deprovision.service';
 
 export type CascadeJob = Pick<Job<DeprovisionJobData>, 'data' | 'updateProgress' | 'progress' | 'attemptsMade' | 'stalledCounter'>;
 
+type MovedDevice = Awaited<ReturnType<DevicesRepository['moveNextBatchOfUsers']>>['moved'][number];
+
 /** A job handed to the cascade, until its user has no device left to disable. */
 interface Entry {
   job: CascadeJob;
@@ -75,7 +77,7 @@ export class DeprovisionCascade {
       for (let round = 0; left.length > 0; round++) {
         if (round > 0 && this.config.deprovision.batchPauseMs > 0)
           await new Promise((resolve) => setTimeout(resolve, this.config.deprovision.batchPauseMs));
-        const { marked, moved } = await this.disableBatch(left);
+        const { marked, moved, nextUserId } = await this.disableBatch(left);
         const byUser = new Map(left.map((entry) => [entry.userId, entry]));
         for (const { device } of moved) {
           const entry = byUser.get(device.userId.toLowerCase());
@@ -83,19 +85,16 @@ export class DeprovisionCascade {
         }
         const pending = moved.filter((entry) => PENDING_STATUSES.includes(entry.previousStatus)).map((entry) => entry.device.id);
         if (pending.length > 0) void this.voidCodes(pending);
-        // Rows are taken in (user, id) order: a short batch was the last of every user in it
-        // (no device can be added once a user is marked: setups take the user's lock and check);
-        // a full one finished every user before the last one it reached.
-        const full = moved.length >= this.config.deprovision.batchSize;
-        const reached = full
-          ? moved.reduce((last, { device }) => (device.userId.toLowerCase() > last ? device.userId.toLowerCase() : last), '')
-          : null;
-        const isDone = (entry: Entry) => !marked.has(entry.userId) || reached === null || entry.userId < reached;
+        // Rows are taken in (user, id) order: every user before the first one with a device left
+        // behind is done (no device can be added once a user is marked: setups take the user's
+        // lock and check); with none left behind, all are.
+        const next = nextUserId?.toLowerCase() ?? null;
+        const isDone = (entry: Entry) => !marked.has(entry.userId) || next === null || entry.userId < next;
         const done = left.filter(isDone);
         await this.finish(done, marked);
         left = left.filter((entry) => !isDone(entry));
         // The user cut short by the batch shows how far it has got.
-        const cut = left.filter((entry) => entry.userId === reached);
+        const cut = left.filter((entry) => entry.userId === next);
         if (cut.length > 0) {
           const progress = await this.devices.deprovisionProgress([cut[0].userId], CASCADE_STATUSES);
           await Promise.all(cut.map((entry) => entry.job.updateProgress(progress.get(entry.userId)!)));
@@ -117,7 +116,7 @@ export class DeprovisionCascade {
   }
 
   /** One transaction: the users' locks, then up to DEPROVISION_BATCH_SIZE of their devices disabled with their history. */
-  private disableBatch(entries: Entry[]) {
+  private disableBatch(entries: Entry[]): Promise<{ marked: Set<string>; moved: MovedDevice[]; nextUserId: string | null }> {
     // A synchronous commit, as every change with outbox rows: the relay may publish a batch's events
     // as soon as they are visible, so a batch lost after that would have announced devices it never disabled.
     return this.database.run(async (tx) => {
@@ -127,22 +126,24 @@ export class DeprovisionCascade {
         (user) => user.deprovisionedAt,
       );
       const marked = new Set(users.map((user) => user.id.toLowerCase()));
-      if (users.length === 0) return { marked, moved: [] };
+      if (users.length === 0) return { marked, moved: [], nextUserId: null };
       const jobs = new Map(entries.map((entry) => [entry.userId, entry.job.data]));
+      let nextUserId: string | null = null;
       const moved = await this.lifecycle.changeMany(
         tx,
         'deprovision',
         async (from, to) => {
           const owners = new Map(users.map((user) => [user.id, user]));
-          const moved = await this.devices.moveNextBatchOfUsers(tx, [...owners.keys()], from, to, this.config.deprovision.batchSize);
-          return moved.map((entry) => ({ ...entry, owner: owners.get(entry.device.userId)! }));
+          const batch = await this.devices.moveNextBatchOfUsers(tx, [...owners.keys()], from, to, this.config.deprovision.batchSize);
+          nextUserId = batch.nextUserId;
+          return batch.moved.map((entry) => ({ ...entry, owner: owners.get(entry.device.userId)! }));
         },
         ({ device }) => {
           const data = jobs.get(device.userId.toLowerCase())!;
           return { actor: data.actor, origin: { ip: data.ip, userAgent: data.userAgent }, dedupeKey: `deprov:${device.id}` };
         },
       );
-      return { marked, moved };
+      return { marked, moved, nextUserId };
     });
   }
 

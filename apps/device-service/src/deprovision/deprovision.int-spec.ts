@@ -11,7 +11,7 @@ import { DevicesRepository } from '../devices/devices.repository';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import { UsersRepository } from '../users/users.repository';
 import { cascadeJobId, DeprovisionQueue } from './deprovision.queue';
-import { DeprovisionService } from './deprovision.service';
+import { CASCADE_STATUSES, DeprovisionService } from './deprovision.service';
 
 const ENABLED = ['pending_verification', 'pending_approval', 'approved'];
 
@@ -147,6 +147,34 @@ describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
     );
     expect(perDevice).toHaveLength(counts.reduce((sum, count) => sum + count + (count > 2 ? 1 : 0), 0));
     expect(perDevice.every((row) => row.audits === 1 && row.events === 1)).toBe(true);
+  });
+
+  it('DEPROV-1 a cascade batch moves the next devices in (user, id) order and names the first user it left a device of', async () => {
+    const workspaceId = `ws-batch-${Date.now()}`;
+    const [first, second] = (await Promise.all([insertUser(h.db, { workspaceId }), insertUser(h.db, { workspaceId })])).sort((a, b) =>
+      a.id < b.id ? -1 : 1,
+    );
+    await insertDevices(h.db, first, 3);
+    await insertDevice(h.db, first, { status: 'denied' });
+    await insertDevices(h.db, second, 2, { status: 'pending_verification' });
+    const devices = new DevicesRepository(h.db);
+    const move = (limit: number) =>
+      new Transactions(h.db).run((tx) => devices.moveNextBatchOfUsers(tx, [second.id, first.id], CASCADE_STATUSES, 'disabled', limit));
+
+    // Exactly the first user's devices: the batch knows the second user still has some, with no extra look.
+    const one = await move(3);
+    expect(one.moved.map(({ device }) => device.userId)).toEqual([first.id, first.id, first.id]);
+    expect(one.moved.every(({ device, previousStatus }) => device.status === 'disabled' && previousStatus === 'approved')).toBe(true);
+    expect(one.nextUserId).toBe(second.id);
+    // The rest, and nothing is left behind; a denied device is not the cascade's.
+    const two = await move(3);
+    expect(two.moved.map(({ device, previousStatus }) => [device.userId, previousStatus])).toEqual([
+      [second.id, 'pending_verification'],
+      [second.id, 'pending_verification'],
+    ]);
+    expect(two.nextUserId).toBeNull();
+    expect(await move(3)).toEqual({ moved: [], nextUserId: null });
+    expect(await statuses(first.id)).toEqual(expect.arrayContaining(['denied', 'disabled', 'disabled', 'disabled']));
   });
 
   it('DEPROV-1 a second request while the cascade runs gets the same job id and starts no second cascade', async () => {
