@@ -11,6 +11,9 @@ import { CASCADE_STATUSES } from './deprovision.service';
 
 export type CascadeJob = Pick<Job<DeprovisionJobData>, 'data' | 'updateProgress' | 'progress' | 'attemptsMade' | 'stalledCounter'>;
 
+/** How long a free transaction waits for a whole group of jobs before it starts with the ones it has. */
+const GATHER_MS = 20;
+
 type MovedDevice = Awaited<ReturnType<DevicesRepository['moveNextBatchOfUsers']>>['moved'][number];
 
 /** A job handed to the cascade, until its user has no device left to disable. */
@@ -39,6 +42,9 @@ export class DeprovisionCascade {
   private readonly logger = new Logger(DeprovisionCascade.name);
   private readonly waiting: Entry[] = [];
   private transactions = 0;
+  /** Waiting for more jobs before starting a group of fewer than its size; then `gathered`. */
+  private gathering: NodeJS.Timeout | null = null;
+  private gathered = false;
 
   constructor(
     private readonly database: Transactions,
@@ -58,10 +64,25 @@ export class DeprovisionCascade {
     });
   }
 
-  /** Starts a group of the waiting jobs while fewer than DEPROVISION_TRANSACTIONS run: jobs that arrive meanwhile form the next group. */
+  /**
+   * Starts a group of the waiting jobs while fewer than DEPROVISION_TRANSACTIONS run: jobs that arrive meanwhile form
+   * the next group. BullMQ hands jobs over one at a time, so a free transaction waits a moment (GATHER_MS) for a whole
+   * group rather than starting at the first arrival: that made every other transaction one of a single user (issue 12).
+   */
   private pump(): void {
     const groupSize = Math.max(1, Math.ceil(this.config.deprovision.concurrency / this.config.deprovision.transactions));
     while (this.transactions < this.config.deprovision.transactions && this.waiting.length > 0) {
+      if (this.waiting.length < groupSize && !this.gathered) {
+        this.gathering ??= setTimeout(() => {
+          this.gathering = null;
+          this.gathered = true;
+          this.pump();
+        }, GATHER_MS);
+        return;
+      }
+      this.gathered = false;
+      if (this.gathering) clearTimeout(this.gathering);
+      this.gathering = null;
       const group = this.waiting.splice(0, groupSize);
       this.transactions += 1;
       void this.runGroup(group).finally(() => {
@@ -118,7 +139,7 @@ export class DeprovisionCascade {
   /** One transaction: the users' locks, then up to DEPROVISION_BATCH_SIZE of their devices disabled with their history. */
   private disableBatch(entries: Entry[]): Promise<{ marked: Set<string>; moved: MovedDevice[]; nextUserId: string | null }> {
     // A synchronous commit, as every change with outbox rows: the relay may publish a batch's events
-    // as soon as they are visible, so a batch lost after that would have announced devices it never disabled.
+    // as soon as it is visible, so a batch lost after that would have announced devices it never disabled.
     return this.database.run(async (tx) => {
       // The users' locks first (as every device change takes its user's), so a racing setup or
       // approval either committed before this batch or sees the user deprovisioned.
