@@ -1,6 +1,10 @@
+import { DomainEvent, REALTIME_DEVICE_EVENTS } from '@td/contracts';
+import type { NatsConnection } from 'nats';
 import { approvedDeviceEvent } from '../../test/support/device-event';
+import { loadNotificationServiceConfig } from '../config';
+import type { EmailQueue } from '../email/email.queue';
 import { parseDeviceEvent } from './device-event.guard';
-import { securityEmail } from './device-events.handler';
+import { DeviceEventsHandler, securityEmail } from './device-events.handler';
 
 const event = approvedDeviceEvent;
 
@@ -40,5 +44,32 @@ describe('parseDeviceEvent', () => {
     ['no context', { ...event, context: undefined }],
   ])('refuses an event with %s', (_why, bad) => {
     expect(() => parseDeviceEvent(encode(bad))).toThrow('Malformed device event');
+  });
+});
+
+describe('DeviceEventsHandler', () => {
+  const config = loadNotificationServiceConfig({ NATS_PREFIX: 'p1', CODE_HMAC_SECRET: 'x'.repeat(32) });
+
+  it('APPROVE-1 publishes the realtime event on the connection the consumer then acks on, without a round trip per event', async () => {
+    const order: string[] = [];
+    const nats = {
+      publish: jest.fn((subject: string) => order.push(`publish ${subject}`)),
+      flush: jest.fn(() => new Promise<void>(() => undefined)),
+    };
+    const emails = { deviceApproved: jest.fn(async () => void order.push('email')) };
+    const handler = new DeviceEventsHandler(nats as unknown as NatsConnection, emails as unknown as EmailQueue, config);
+
+    await handler.handle(DomainEvent.deviceDisabled, { ...event, device: { ...event.device, status: 'disabled' } });
+    await handler.handle(DomainEvent.deviceApproved, event);
+
+    // The ack that follows travels behind the publish on the same connection, so no flush waits for the server.
+    expect(nats.flush).not.toHaveBeenCalled();
+    expect(order).toEqual([`publish p1.${REALTIME_DEVICE_EVENTS}`, 'email', `publish p1.${REALTIME_DEVICE_EVENTS}`]);
+    const [, data] = nats.publish.mock.calls[0] as unknown as [string, Uint8Array];
+    expect(JSON.parse(new TextDecoder().decode(data))).toEqual({
+      event: 'device.disabled',
+      userId: event.userId,
+      device: { ...event.device, status: 'disabled' },
+    });
   });
 });

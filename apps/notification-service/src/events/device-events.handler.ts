@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NATS_CONNECTION, prefixed, withTimeout } from '@td/common';
+import { NATS_CONNECTION, prefixed } from '@td/common';
 import {
   DomainEvent,
   REALTIME_DEVICE_EVENTS,
@@ -13,7 +13,6 @@ import { EmailQueue } from '../email/email.queue';
 import { NotificationServiceConfig } from '../config';
 
 const codec = JSONCodec<RealtimeDeviceEvent>();
-const FLUSH_TIMEOUT_MS = 3000;
 
 /**
  * What a device event means for notifications: a security email when a device
@@ -32,13 +31,17 @@ export class DeviceEventsHandler {
   async handle(subject: string, event: DeviceEventPayload): Promise<void> {
     if (subject === DomainEvent.deviceApproved) await this.emails.deviceApproved(event.eventId, securityEmail(event));
     const sseName = SSE_EVENT_NAMES[subject as DomainEvent];
+    // Core NATS publishing is fire-and-forget, and no flush waits for the server's receipt: the consumer acks
+    // on this same connection once this returns, the server takes one connection's messages in the order they
+    // were written (a reconnect resends them in that order too), and it hands out the next device event only
+    // after the ack. So the publish, and its fan-out to the gateways, comes before the ack and before the next
+    // event on any instance; an event whose ack never arrives is redelivered. A flush per event cost a round
+    // trip per event on a consumer that holds one event at a time (issue 12).
     if (sseName) {
       this.nats.publish(
         prefixed(this.config.nats.prefix, REALTIME_DEVICE_EVENTS),
         codec.encode({ event: sseName, userId: event.userId, device: event.device }),
       );
-      // Core NATS publishing is fire-and-forget: the flush is the server's receipt, so we ack only after it.
-      await withTimeout(this.nats.flush(), FLUSH_TIMEOUT_MS, () => new Error(`NATS flush timed out after ${FLUSH_TIMEOUT_MS} ms`));
     }
   }
 }
