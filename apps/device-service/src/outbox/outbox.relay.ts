@@ -228,7 +228,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private publish(row: ClaimedOutboxRow): Promise<PubAck> {
-    return this.js!.publish(prefixed(this.config.nats.prefix, row.subject), Buffer.from(JSON.stringify(row.payload)), {
+    return this.js!.publish(prefixed(this.config.nats.prefix, row.subject), Buffer.from(row.payload), {
       msgID: row.id,
       timeout: PUBLISH_TIMEOUT_MS,
     });

@@ -12,7 +12,8 @@ export interface ClaimedOutboxRow {
   id: string;
   seq: string;
   subject: string;
-  payload: object;
+  /** The payload as JSON text, as it is published: read as text, it is neither parsed nor serialised again. */
+  payload: string;
 }
 
 /**
@@ -50,7 +51,7 @@ export class OutboxRepository {
    */
   claimUnpublished(manager: EntityManager, limit: number, afterSeq = 0): Promise<ClaimedOutboxRow[]> {
     return manager.query(
-      `SELECT id, seq, subject, payload FROM outbox
+      `SELECT id, seq, subject, payload::text AS payload FROM outbox
         WHERE published_at IS NULL AND seq > $2
         ORDER BY seq
         LIMIT $1
