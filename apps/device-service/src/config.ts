@@ -78,11 +78,11 @@ export class DeviceServiceEnv extends RedisEnv {
   @Max(24 * 30)
   OUTBOX_RETENTION_HOURS: number = 24;
 
-  /** Outbox rows one relay pass claims and publishes at a time. */
+  /** Outbox rows one relay pass claims and publishes at a time (one transaction and one commit flush per pass). */
   @IsInt()
   @Min(1)
   @Max(10_000)
-  OUTBOX_BATCH_SIZE: number = 100;
+  OUTBOX_BATCH_SIZE: number = 500;
 
   /**
    * SETUP-5: the longest sleep of the expiry sweep, which otherwise wakes at the earliest pending
