@@ -13,6 +13,11 @@ const NOBODY = { userId: null, deviceId: null };
 const NO_CONTEXT = { ip: null, userAgent: null };
 /** Wakes a little after a deadline rather than a little before it (timers and clocks are not exact). */
 const DEADLINE_SLACK_MS = 20;
+/**
+ * Sweeps at least this far apart: with many pending devices their deadlines come close together,
+ * and one sweep expires all that are due (a device may expire up to this late; it was 5 s before).
+ */
+const MIN_SWEEP_GAP_MS = 1000;
 
 /**
  * Expires pending devices whose deadline has passed (SETUP-5), so they stop
@@ -21,9 +26,9 @@ const DEADLINE_SLACK_MS = 20;
  * Every instance sweeps; `SKIP LOCKED` keeps them from expiring a device twice.
  *
  * It sleeps until the earliest pending deadline, and at most EXPIRY_SWEEP_INTERVAL_MS and
- * PENDING_DEVICE_TTL_SECONDS (issue 12: an idle system does not poll). That is never late:
+ * PENDING_DEVICE_TTL_SECONDS (issue 12: an idle system does not poll). That misses no deadline:
  * a device set up after a sweep read the deadlines is due a whole TTL after its setup, so
- * after the next sweep, which then reads its deadline.
+ * after the next sweep, which then reads its deadline. Sweeps are at least 1 s apart.
  */
 @Injectable()
 export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
@@ -72,7 +77,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private async sweepAndPlan(): Promise<void> {
     await this.sweep();
     const dueInMs = await this.devices.nextPendingDeadlineInMs();
-    if (dueInMs !== null) this.periodic.runWithin(Math.ceil(dueInMs) + DEADLINE_SLACK_MS);
+    if (dueInMs !== null) this.periodic.runWithin(Math.max(MIN_SWEEP_GAP_MS, Math.ceil(dueInMs) + DEADLINE_SLACK_MS));
   }
 
   private async expireBatch(): Promise<Device[]> {
