@@ -1,4 +1,5 @@
 import type { DeviceView } from '@td/contracts';
+import { waitUntil } from '@td/testing';
 import { ApiClient } from '../support/api-client';
 import { TestSystem } from '../support/system';
 
@@ -37,7 +38,8 @@ describe("MANAGE — the user's own devices (over HTTP)", () => {
     const web = await ApiClient.signIn(system, 'web');
     await web.becomeTrusted();
     await web.list();
-    const me = ((await web.list()).body.devices as DeviceView[])[0];
+    // Recorded after the answer, not before it (no write in the request's path): the next lists show it once written.
+    const me = await waitUntil(async () => ((await web.list()).body.devices as DeviceView[]).find((device) => device.lastSeenAt));
     expect(me.lastIp).toBe('127.0.0.1');
     expect(Date.now() - Date.parse(me.lastSeenAt!)).toBeLessThan(60_000);
   });
