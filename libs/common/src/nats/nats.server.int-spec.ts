@@ -2,6 +2,7 @@ import { Controller, Module, type DynamicModule, type INestMicroservice } from '
 import { MessagePattern } from '@nestjs/microservices';
 import { createTestEnv, waitUntil, type TestEnv } from '@td/testing';
 import { connect, JSONCodec, type NatsConnection } from 'nats';
+import { createServer, connect as connectTcp, type AddressInfo, type Socket } from 'node:net';
 import { startService } from '../bootstrap';
 import { BusConfig, BusEnv, configLoader } from '../config';
 import { prefixed } from './subject-prefix';
@@ -69,6 +70,20 @@ describe('bus server shutdown', () => {
       .then((reply) => codec.decode(reply.data));
   }
 
+  it('OPS-5 a started service takes requests at once: start returns only when NATS has its subscriptions', async () => {
+    // The service's own bytes reach NATS 300 ms late, as on a busy machine or a far cluster: its subscriptions too.
+    const slow = await delayingProxy(testEnv.natsUrl, 300);
+    const config = configLoader(BusEnv, BusConfig)({ ...testEnv.env, NATS_URL: slow.url });
+    const service = await startService(DrainTestModule.forRoot(), config, 'drain-test');
+    try {
+      // Sent the moment start returns, on another connection: answered, not 503 "no responders".
+      expect(await request('drain-test.fast', {}, 5000)).toEqual({ id: expect.any(String), response: { ok: true }, isDisposed: true });
+    } finally {
+      await service.close();
+      slow.close();
+    }
+  });
+
   it('OPS-5 closing a service drains: it stops taking requests, still answers every request it received, then closes', async () => {
     const config = configLoader(BusEnv, BusConfig)(testEnv.env);
     app = await startService(DrainTestModule.forRoot(), config, 'drain-test');
@@ -95,3 +110,23 @@ describe('bus server shutdown', () => {
     app = undefined;
   });
 });
+
+/** A TCP proxy to NATS that passes what the client sends `delayMs` late (in order); the server's answers pass at once. */
+async function delayingProxy(natsUrl: string, delayMs: number): Promise<{ url: string; close: () => void }> {
+  const target = new URL(natsUrl);
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connectTcp(Number(target.port), target.hostname);
+    sockets.add(client).add(upstream);
+    client.on('data', (chunk) => setTimeout(() => upstream.writable && upstream.write(chunk), delayMs));
+    upstream.pipe(client);
+    const end = () => (client.destroy(), upstream.destroy());
+    client.on('close', end).on('error', end);
+    upstream.on('close', end).on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `nats://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => (server.close(), sockets.forEach((socket) => socket.destroy())),
+  };
+}

@@ -3,10 +3,13 @@ import { ServerNats, type NatsContext, type NatsOptions } from '@nestjs/microser
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import { performance } from 'node:perf_hooks';
 import { currentRequestId, REQUEST_ID_HEADER, runWithRequestId } from '../logging';
-import { settlesWithin } from '../time';
+import { settlesWithin, withTimeout } from '../time';
 import { prefixed } from './subject-prefix';
 
 type NatsServerOptions = NonNullable<NatsOptions['options']>;
+
+/** How long start waits for the NATS server to confirm the subscriptions. */
+const LISTEN_FLUSH_TIMEOUT_MS = 5000;
 
 /** How a JSON text can begin: whitespace, an object, an array, a string, a number, true, false or null. */
 const MAY_BE_JSON = /^(?:[\s{["\-0-9]|true|false|null)/;
@@ -60,6 +63,22 @@ export class PrefixedNatsServer extends ServerNats {
    */
   override getRouteFromPattern(pattern: string): string {
     return MAY_BE_JSON.test(pattern) ? super.getRouteFromPattern(pattern) : this.normalizePattern(pattern);
+  }
+
+  /**
+   * Listening means the NATS server has this instance's subscriptions: a request sent right after start reaches it,
+   * instead of a 503 "no responders" while the SUBs are still on their way (seen under load in the drain test).
+   * A server that does not answer the flush fails the start, like a server that cannot be reached.
+   */
+  override start(callback: (error?: unknown) => void): void {
+    super.start((error?: unknown) => {
+      if (error) return callback(error);
+      const client = (this as unknown as ServerNatsInternals).natsClient!;
+      withTimeout(client.flush(), LISTEN_FLUSH_TIMEOUT_MS, () => new Error('NATS did not confirm the subscriptions')).then(
+        () => callback(),
+        callback,
+      );
+    });
   }
 
   override async handleMessage(channel: string, message: Msg): Promise<unknown> {
