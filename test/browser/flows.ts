@@ -64,7 +64,7 @@ export function focusInfo(page: Page): Promise<{ body: boolean; dialog: string |
     const row = el && el.closest('[data-device-id]');
     return {
       body: !el || el === document.body,
-      dialog: dialog ? document.getElementById(dialog.getAttribute('aria-labelledby')).textContent : null,
+      dialog: dialog ? (document.getElementById(dialog.getAttribute('aria-labelledby')) || {}).textContent || null : null,
       row: row ? row.getAttribute('data-device-id') : null,
       label: el ? (el.getAttribute('aria-label') || (el.labels && el.labels[0] && el.labels[0].textContent) || el.textContent || '').trim().slice(0, 80) : null,
     };
@@ -79,34 +79,31 @@ export interface FocusExpectation {
 
 /**
  * Waits until the keyboard focus is where expected (not on the page body), then checks it. The
- * signal is the focus itself — the page is asked on every animation frame, no fixed sleeps — so a
- * focus moved after the render that follows an answer is seen as soon as it lands.
+ * signal is the focus itself, asked every 20 ms — no fixed sleeps — so a focus moved after the
+ * render that follows an answer is seen as soon as it lands. The page is asked with
+ * `page.evaluate`, not `waitForFunction`: the latter evaluates its predicate with `eval` inside the
+ * page, which the app's Content-Security-Policy refuses (the wait then failed at once, and WEB-7
+ * failed whenever the focus had not landed yet).
  */
 export async function expectFocus(page: Page, expected: FocusExpectation, timeout = 5000): Promise<void> {
-  const landed = await page
-    .waitForFunction(
-      // Runs in the page (the test's own TypeScript has no DOM types, so the page code is a string).
-      `({ dialog, label, row }) => {
-        const el = document.activeElement;
-        if (!el || el === document.body) return false;
-        const box = el.closest('[role="dialog"]');
-        const title = box ? document.getElementById(box.getAttribute('aria-labelledby')).textContent : null;
-        const rowEl = el.closest('[data-device-id]');
-        const text = (el.getAttribute('aria-label') || (el.labels && el.labels[0] && el.labels[0].textContent) || el.textContent || '').trim().slice(0, 80);
-        return (!dialog || title === dialog) && (!label || text === label) && (!row || (rowEl && rowEl.getAttribute('data-device-id')) === row);
-      }`,
-      expected,
-      { timeout, polling: 'raf' },
-    )
-    .then(() => true)
-    .catch(() => false);
-  // Said the same way either way, so a miss shows where the focus is instead.
-  const info = await focusInfo(page);
-  expect(info.body).toBe(false);
-  if (expected.dialog) expect(info.dialog).toBe(expected.dialog);
-  if (expected.label) expect(info.label).toBe(expected.label);
-  if (expected.row) expect(info.row).toBe(expected.row);
-  expect(landed).toBe(true);
+  const wanted = { body: false, ...expected };
+  const matches = (info: Awaited<ReturnType<typeof focusInfo>>): boolean =>
+    Object.entries(wanted).every(([key, value]) => info[key as keyof typeof info] === value);
+  const info = await waitUntil(
+    async () => {
+      const now = await focusInfo(page);
+      return matches(now) ? now : false;
+    },
+    timeout,
+    20,
+  ).catch(() => focusInfo(page));
+  try {
+    expect(info).toMatchObject(wanted);
+  } catch (failure) {
+    // A miss says where the focus is instead, and how it got there (it may have landed and moved on).
+    const journal = (await page.evaluate('(window.__focusJournal || []).slice(-20)')) as string[];
+    throw new Error(`${(failure as Error).message}\nThe focus's last moves:\n${journal.join('\n')}`);
+  }
 }
 
 export async function openMyTrustedDevices(page: Page): Promise<void> {

@@ -75,6 +75,26 @@ export function browserSuite(env?: Record<string, string>): { readonly system: T
   };
 }
 
+/**
+ * Every move of the keyboard focus, kept in the page (`window.__focusJournal`): where it went, what
+ * it left, and an element removed while it had the focus. A missed focus expectation prints the
+ * last entries, so a failure says how the focus got where it is.
+ */
+const FOCUS_JOURNAL = `(() => {
+  const journal = (window.__focusJournal = []);
+  const name = (el) => !el ? 'nothing' : el === document.body ? 'body' :
+    el.tagName.toLowerCase() + '[' + (el.getAttribute('aria-label') || el.getAttribute('data-device-id') || (el.textContent || '').trim().slice(0, 40)) + ']';
+  const note = (what) => journal.push(Math.round(performance.now()) + ' ms ' + what + ' (' + location.pathname + ')');
+  let focused = null;
+  document.addEventListener('focusin', (event) => { focused = event.target; note('focus on ' + name(event.target)); }, true);
+  document.addEventListener('focusout', (event) => note('focus left ' + name(event.target) + ' for ' + name(event.relatedTarget)), true);
+  new MutationObserver((changes) => {
+    for (const change of changes)
+      for (const node of change.removedNodes)
+        if (focused && (node === focused || (node.contains && node.contains(focused)))) note('removed ' + name(node) + ' holding the focus; now on ' + name(document.activeElement));
+  }).observe(document, { childList: true, subtree: true });
+})()`;
+
 /** One browser profile = one device (WEB-6): each context has its own IndexedDB and so its own key. */
 export async function newDevice(
   browser: Browser,
@@ -84,6 +104,7 @@ export async function newDevice(
   const context = await browser.newContext({ baseURL, viewport: { width: 1200, height: 860 }, ...options });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
+  await page.addInitScript(FOCUS_JOURNAL);
   // The page's own errors show up in the test output, so a failure says why.
   page.on('pageerror', (error) => console.error(`[browser] ${error.message}`));
   page.on('console', (message) => message.type() === 'error' && console.error(`[browser console] ${message.text()}`));
