@@ -9,6 +9,7 @@ import {
   setUpFirstDevice,
   startSetup,
   successMessage,
+  switchToEmailCode,
   verifyWithEmailedCode,
 } from './flows';
 import { ApiUser } from './seed';
@@ -19,6 +20,20 @@ jest.setTimeout(150_000);
 /** The setup dialog as people use it: focus, reopening, the name registered, the article's order (issue 13, items 3–6). */
 describe('web app: the setup dialog over time (browser)', () => {
   const suite = browserSuite();
+
+  it("WEB-7 the focus check waits for a focus that lands late, as the app moves it after an answer, under the app's own CSP (the check itself)", async () => {
+    const { context, page } = await newDevice(suite.browser, suite.system.url);
+    await page.goto('/');
+    await page.getByLabel('Email').waitFor();
+    await page.evaluate(`(() => {
+      const later = document.body.appendChild(document.createElement('button'));
+      later.type = 'button';
+      later.textContent = 'Later';
+      setTimeout(() => later.focus(), 300);
+    })()`);
+    await expectFocus(page, { label: 'Later' });
+    await context.close();
+  });
 
   it('WEB-7 keyboard only: focus stays in the dialog on errors, returns to what opened it when it closes, and stays on the row after Approve or Deny', async () => {
     const workspaceId = `ws-${randomUUID().slice(0, 8)}`;
@@ -108,6 +123,35 @@ describe('web app: the setup dialog over time (browser)', () => {
     await page.keyboard.press('Enter');
     await denyRow.getByText('Denied').waitFor();
     await expectFocus(page, { row: denyMe.id });
+    await context.close();
+  });
+
+  it('WEB-4 a Deny confirmation another device got to first closes by itself: the row says Denied and keeps the focus', async () => {
+    const workspaceId = `ws-${randomUUID().slice(0, 8)}`;
+    const address = `overtaken-${randomUUID().slice(0, 8)}@example.test`;
+    const api = await ApiUser.signIn(suite.system, address, workspaceId);
+    const office = await api.approvedDevice('Office PC');
+    const { context, page } = await newDevice(suite.browser, suite.system.url);
+    await signIn(page, { email: address, workspaceId });
+    await startSetup(page, 'Laptop');
+    const before = codeMailsFor(suite.system, address);
+    await switchToEmailCode(page);
+    await verifyWithEmailedCode(page, suite.system, address, before);
+
+    await openMyTrustedDevices(page);
+    const tablet = await api.pendingDevice('Tablet to deny', 'mobile');
+    const row = deviceRow(page, 'Tablet to deny');
+    await row.getByText('Pending approval').waitFor();
+    await row.hover();
+    await row.getByRole('button', { name: 'Deny' }).click();
+    const confirm = dialogTitle(page, 'Deny this request?');
+    await confirm.waitFor();
+    // Meanwhile the office PC denies it (or this page's own answer was lost): nothing is left to confirm here.
+    await api.call(office.key, 'POST', `/v1/devices/${tablet.id}/deny`);
+    await confirm.waitFor({ state: 'detached' });
+    await row.getByText('Denied').waitFor();
+    await expectFocus(page, { row: tablet.id });
+    await page.locator('p.notice').filter({ hasText: 'Tablet to deny was denied.' }).waitFor();
     await context.close();
   });
 

@@ -6,6 +6,14 @@ import { ConfirmDialog } from '../ui/Dialog';
 import { ErrorMessage } from '../ui/ErrorMessage';
 import { DeviceRow } from './DeviceRow';
 
+interface Confirming {
+  action: 'disable' | 'deny';
+  device: Device;
+}
+
+/** The status a confirmed action leaves the device in. */
+const DONE_STATUS = { disable: 'disabled', deny: 'denied' } as const satisfies Record<Confirming['action'], Device['status']>;
+
 interface Props {
   session: Session;
   onSetUp: () => void;
@@ -16,11 +24,14 @@ export function MyProfile({ session, onSetUp }: Props) {
   const [devices, setDevices] = useState<Device[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState('');
-  const [confirming, setConfirming] = useState<{ action: 'disable' | 'deny'; device: Device } | null>(null);
+  const [confirming, setConfirming] = useState<Confirming | null>(null);
   const [confirmError, setConfirmError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   /** Whether the open confirmation went through: then the button that asked is gone and focus returns to the row. */
   const confirmed = useRef(false);
+  /** The confirmation open now (an answer that arrives after it closed, or after another opened, closes nothing). */
+  const open = useRef(confirming);
+  open.current = confirming;
 
   const load = useCallback(async () => {
     try {
@@ -41,6 +52,25 @@ export function MyProfile({ session, onSetUp }: Props) {
     await load();
   };
 
+  const ask = (action: Confirming['action'], device: Device) => {
+    confirmed.current = false;
+    setConfirmError(null);
+    setConfirming({ action, device });
+  };
+  /** The confirmation's change is done (here or elsewhere): close it, focus goes to the row as it now is. */
+  const done = ({ action, device }: Confirming) => {
+    setNotice(`${device.name} was ${DONE_STATUS[action]}.`);
+    confirmed.current = true;
+    setConfirming(null);
+  };
+
+  // The device the open confirmation is about, as the list now shows it: already in the state asked for (another
+  // device did it, or this one's answer was lost on the way), there is nothing left to confirm.
+  useEffect(() => {
+    if (confirming && devices?.some((device) => device.id === confirming.device.id && device.status === DONE_STATUS[confirming.action]))
+      done(confirming);
+  }, [confirming, devices]);
+
   const confirm = async () => {
     if (!confirming) return;
     const { action, device } = confirming;
@@ -49,11 +79,12 @@ export function MyProfile({ session, onSetUp }: Props) {
     try {
       await (action === 'disable' ? api.disable(device.id) : api.deny(device.id));
       // The list first, then close: focus then returns to the row as it now is.
-      await afterAction(`${device.name} was ${action === 'disable' ? 'disabled' : 'denied'}.`);
-      confirmed.current = true;
-      setConfirming(null);
+      await load();
+      if (open.current === confirming) done(confirming);
     } catch (failure) {
       setConfirmError(failure);
+      // The change may have gone through all the same (a lost answer): the list tells, and closes the dialog if so.
+      await load();
     } finally {
       setBusy(false);
     }
@@ -95,8 +126,8 @@ export function MyProfile({ session, onSetUp }: Props) {
               canManage={session.trusted}
               onChanged={afterAction}
               onReload={load}
-              onDisable={(device) => ((confirmed.current = false), setConfirming({ action: 'disable', device }))}
-              onDeny={(device) => ((confirmed.current = false), setConfirming({ action: 'deny', device }))}
+              onDisable={(device) => ask('disable', device)}
+              onDeny={(device) => ask('deny', device)}
             />
           ))}
         </ul>
