@@ -155,6 +155,34 @@ describe('web app: the setup dialog over time (browser)', () => {
     await context.close();
   });
 
+  it("WEB-4 Deny on a request another device approved meanwhile says so in the user's words, not the API's", async () => {
+    const workspaceId = `ws-${randomUUID().slice(0, 8)}`;
+    const address = `approved-first-${randomUUID().slice(0, 8)}@example.test`;
+    const api = await ApiUser.signIn(suite.system, address, workspaceId);
+    const office = await api.approvedDevice('Office PC');
+    const { context, page } = await newDevice(suite.browser, suite.system.url);
+    await signIn(page, { email: address, workspaceId });
+    await startSetup(page, 'Laptop');
+    const before = codeMailsFor(suite.system, address);
+    await switchToEmailCode(page);
+    await verifyWithEmailedCode(page, suite.system, address, before);
+
+    await openMyTrustedDevices(page);
+    const tablet = await api.pendingDevice('Tablet approved elsewhere', 'mobile');
+    const row = deviceRow(page, 'Tablet approved elsewhere');
+    await row.getByText('Pending approval').waitFor();
+    await row.hover();
+    await row.getByRole('button', { name: 'Deny' }).click();
+    const confirm = dialogTitle(page, 'Deny this request?');
+    await confirm.waitFor();
+    await api.call(office.key, 'POST', `/v1/devices/${tablet.id}/approve`, {});
+    await row.getByText('Approved', { exact: true }).waitFor();
+    await confirm.getByRole('button', { name: 'Deny request' }).click();
+    await confirm.getByRole('alert').getByText('This request was already approved.').waitFor();
+    expect(await confirm.getByText('pending approval').count()).toBe(0);
+    await context.close();
+  });
+
   it('WEB-2 a reopened pending setup shows what the first one showed: the approvers (web app only), the name and words, then the code’s countdown', async () => {
     const address = `reopen-${randomUUID().slice(0, 8)}@example.test`;
     const first = await newDevice(suite.browser, suite.system.url);

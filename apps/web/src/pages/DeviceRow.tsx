@@ -166,18 +166,21 @@ function RenameForm({ device, onSave, onCancel }: { device: Device; onSave: (nam
   );
 }
 
-/** A refused Approve/Deny/Rename because the device changed meanwhile, said in the user's terms. */
-function inUserTerms(error: unknown, device: Device): unknown {
+/**
+ * A refused action on a device that changed meanwhile (Approve, Deny, Rename, Disable), said in the user's terms
+ * from the device as the list now shows it; `verb` is what was asked of a pending request.
+ */
+export function inUserTerms(error: unknown, device: Device, verb: 'approve' | 'deny' = 'approve'): unknown {
   if (!(error instanceof ApiError && error.code === 'invalid_device_state')) return error;
   switch (device.status) {
     case 'pending_verification':
-      return new Error('This request was switched to an email code; there is nothing to approve.');
+      return new Error(`This request was switched to an email code; there is nothing to ${verb}.`);
     case 'approved':
       return new Error('This request was already approved.');
     case 'denied':
       return new Error('This request was already denied.');
     case 'expired':
-      return new Error('This request has expired or was cancelled; there is nothing to approve.');
+      return new Error(`This request has expired or was cancelled; there is nothing to ${verb}.`);
     case 'disabled':
       return new Error('This device was disabled.');
     default:

@@ -4,7 +4,7 @@ import { subscribeDeviceEvents } from '../api/events';
 import type { Device, Session } from '../api/types';
 import { ConfirmDialog } from '../ui/Dialog';
 import { ErrorMessage } from '../ui/ErrorMessage';
-import { DeviceRow } from './DeviceRow';
+import { DeviceRow, inUserTerms } from './DeviceRow';
 
 interface Confirming {
   action: 'disable' | 'deny';
@@ -138,7 +138,15 @@ export function MyProfile({ session, onSetUp }: Props) {
           title={confirming.action === 'disable' ? 'Disable this device?' : 'Deny this request?'}
           confirmLabel={confirming.action === 'disable' ? 'Disable device' : 'Deny request'}
           busy={busy}
-          error={<ErrorMessage error={confirmError} />}
+          error={
+            <ErrorMessage
+              error={inUserTerms(
+                confirmError,
+                devices?.find((device) => device.id === confirming.device.id) ?? confirming.device,
+                confirming.action === 'deny' ? 'deny' : 'approve',
+              )}
+            />
+          }
           onConfirm={() => void confirm()}
           onCancel={() => (setConfirming(null), setConfirmError(null))}
           returnFocus={() => {
