@@ -3,7 +3,8 @@
  * straight into Postgres; an admin deprovisions them all through `POST /v1/workspace/deprovisions`
  * (1,000 users a request); the clock runs from the first request until the last device is
  * disabled with its audit row. The floor does the same storage work for its own N × 20 rows
- * in one statement: every device disabled, an audit row and an outbox row for each.
+ * in one statement: every device disabled with an audit row each, and an outbox row for each person
+ * (the cascade's `events.device.deprovisioned`: one per person and transaction).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ProofKey } from '@td/contracts';
@@ -169,7 +170,9 @@ export async function runCascadeFloor(db: Client, workspace: CascadeWorkspace): 
        RETURNING id, user_id),
      a AS (INSERT INTO audit_events (id, workspace_id, at, action, target_user_id, target_device_id, dedupe_key)
            SELECT gen_random_uuid(), $1, now(), 'device.disabled', d.user_id, d.id, 'floor:' || d.id FROM d)
-     INSERT INTO outbox (id, subject, payload, published_at) SELECT gen_random_uuid(), 'floor.device.disabled', jsonb_build_object('deviceId', d.id), now() FROM d`,
+     INSERT INTO outbox (id, subject, payload, published_at)
+       SELECT gen_random_uuid(), 'floor.device.deprovisioned', jsonb_build_object('userId', d.user_id, 'devices', jsonb_agg(d.id)), now()
+         FROM d GROUP BY d.user_id`,
     [workspace.workspaceId],
   );
   const seconds = (Date.now() - started) / 1000;

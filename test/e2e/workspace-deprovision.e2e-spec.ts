@@ -24,8 +24,10 @@ describe('DEPROV and KEY-5 — deprovisioning and disabling, over HTTP', () => {
     const admin = await trustedAdmin(system);
     const alice = await colleague(admin);
     await alice.becomeTrusted();
-    await (await alice.anotherApp('extension')).setUp();
-    await (await alice.anotherApp('mobile')).setUp();
+    const extension = await alice.anotherApp('extension');
+    await extension.setUp();
+    const mobile = await alice.anotherApp('mobile');
+    await mobile.setUp();
     const stream = await alice.events();
     expect(stream.status).toBe(200);
 
@@ -39,6 +41,12 @@ describe('DEPROV and KEY-5 — deprovisioning and disabling, over HTTP', () => {
     expect(job).toEqual({ id: response.body.jobId, state: 'completed', progress: { disabled: 3, total: 3 } });
     expect(await statusesOf(admin, alice.user.sub)).toEqual(['disabled', 'disabled', 'disabled']);
     await stream.ended;
+    // KEY-5: the open stream heard of every device the cascade disabled (one event for all of them on the bus) before it ended.
+    const heard = stream.events
+      .filter((e) => e.event === 'device.disabled')
+      .map((e) => e.data as { device: { id: string; current: boolean } });
+    expect(heard.map(({ device }) => device.id).sort()).toEqual([alice.deviceId, extension.deviceId, mobile.deviceId].sort());
+    expect(heard.filter(({ device }) => device.current).map(({ device }) => device.id)).toEqual([alice.deviceId]);
 
     const again = await deprovision(admin, alice.user.sub);
     expect([again.status, again.body.jobId]).toEqual([202, response.body.jobId]);

@@ -13,6 +13,11 @@ export const DomainEvent = {
   deviceDenied: 'events.device.denied',
   deviceDisabled: 'events.device.disabled',
   deviceExpired: 'events.device.expired',
+  /**
+   * DEPROV-1: devices of a deprovisioned user disabled by one cascade transaction, all in one event (a device
+   * each would be 200,000 events for 10,000 people; issue 12). Each device is a `device.disabled` to SSE streams.
+   */
+  devicesDeprovisioned: 'events.device.deprovisioned',
   userDeprovisioned: 'events.user.deprovisioned',
 } as const;
 export type DomainEvent = (typeof DomainEvent)[keyof typeof DomainEvent];
@@ -34,6 +39,11 @@ export interface DeviceEventPayload {
   context: { ip: string | null; userAgent: string | null };
 }
 
+/** `events.device.deprovisioned`: a device event of several devices of the same user. */
+export interface DevicesDeprovisionedPayload extends Omit<DeviceEventPayload, 'device'> {
+  devices: Array<Omit<DeviceView, 'current'>>;
+}
+
 export interface UserDeprovisionedPayload {
   eventId: string;
   occurredAt: string;
@@ -48,6 +58,7 @@ export interface EventPayloads {
   'events.device.denied': DeviceEventPayload;
   'events.device.disabled': DeviceEventPayload;
   'events.device.expired': DeviceEventPayload;
+  'events.device.deprovisioned': DevicesDeprovisionedPayload;
   'events.user.deprovisioned': UserDeprovisionedPayload;
 }
 
@@ -59,6 +70,7 @@ export const SSE_EVENT_NAMES: Partial<Record<DomainEvent, string>> = {
   [DomainEvent.deviceDenied]: 'device.denied',
   [DomainEvent.deviceDisabled]: 'device.disabled',
   [DomainEvent.deviceExpired]: 'device.expired',
+  [DomainEvent.devicesDeprovisioned]: 'device.disabled',
 };
 
 /**
@@ -68,8 +80,9 @@ export const SSE_EVENT_NAMES: Partial<Record<DomainEvent, string>> = {
 export const REALTIME_DEVICE_EVENTS = 'realtime.device-events';
 
 export interface RealtimeDeviceEvent {
-  /** SSE event name, e.g. `device.approved`. */
+  /** SSE event name, e.g. `device.approved`: one SSE event of that name for each device. */
   event: string;
   userId: string;
-  device: Omit<DeviceView, 'current'>;
+  /** One device, or all of a deprovisioning batch's (`events.device.deprovisioned`). */
+  devices: Array<Omit<DeviceView, 'current'>>;
 }

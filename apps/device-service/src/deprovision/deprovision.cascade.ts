@@ -32,7 +32,7 @@ interface Entry {
  * users per transaction (the jobs the worker holds at that moment, up to
  * DEPROVISION_BATCH_SIZE devices), each transaction one UPDATE … RETURNING through
  * DeviceLifecycle with the audit entries (deduplicated by `deprov:<deviceId>`) and
- * `events.device.disabled` outbox rows of every device it moved. Each job still completes
+ * one `events.device.deprovisioned` outbox row per user naming the devices it moved. Each job still completes
  * (or fails and is retried) on its own, as soon as its user has nothing left. It starts
  * from what the rows say, not from what a previous attempt remembered, so a retried or
  * taken-over job just carries on and a finished one finds nothing left to do.

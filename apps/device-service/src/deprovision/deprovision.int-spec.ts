@@ -95,11 +95,14 @@ describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
         n: 1,
       },
     ]);
-    const [{ n: disabledEvents }] = await h.db.query(
-      `SELECT count(*)::int AS n FROM outbox WHERE subject = 'events.device.disabled' AND payload->>'userId' = $1`,
+    // One event for the user's devices that one transaction disabled (issue 12; DEPROVISION_BATCH_SIZE 2 here), naming each once.
+    const disabledEvents: Array<{ devices: string[] }> = await h.db.query(
+      `SELECT ARRAY(SELECT jsonb_array_elements(payload->'devices')->>'id') AS devices
+         FROM outbox WHERE subject = 'events.device.deprovisioned' AND payload->>'userId' = $1`,
       [user.id],
     );
-    expect(disabledEvents).toBe(8);
+    expect(disabledEvents.map(({ devices }) => devices.length)).toEqual([2, 2, 2, 2]);
+    expect(new Set(disabledEvents.flatMap(({ devices }) => devices)).size).toBe(8);
     const [{ n: userEvents }] = await h.db.query(
       `SELECT count(*)::int AS n FROM outbox WHERE subject = 'events.user.deprovisioned' AND payload->>'userId' = $1`,
       [user.id],
@@ -141,7 +144,8 @@ describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
     const ids = users.map(({ user }) => user.id);
     const perDevice: Array<{ audits: number; events: number }> = await h.db.query(
       `SELECT (SELECT count(*)::int FROM audit_events a WHERE a.target_device_id = d.id AND a.action = 'device.disabled') AS audits,
-              (SELECT count(*)::int FROM outbox o WHERE o.subject = 'events.device.disabled' AND o.payload->'device'->>'id' = d.id::text) AS events
+              (SELECT count(*)::int FROM outbox o, jsonb_array_elements(o.payload->'devices') AS named
+                WHERE o.subject = 'events.device.deprovisioned' AND named->>'id' = d.id::text) AS events
          FROM devices d WHERE d.user_id = ANY($1::uuid[])`,
       [ids],
     );

@@ -3,7 +3,7 @@ import type { Caller, DomainEvent } from '@td/contracts';
 import type { EntityManager } from 'typeorm';
 import { AuditLog, type AuditAction } from '../audit/audit.log';
 import { oneStatement, type Statement } from '../database/row-columns';
-import { deviceEvent } from '../outbox/device-event';
+import { deviceEvents } from '../outbox/device-event';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import type { User } from '../users/user.entity';
 import type { Device } from './device.entity';
@@ -65,9 +65,7 @@ export class DeviceHistory {
       ),
     );
     const events = this.outbox.appendStatement(
-      records
-        .filter((record) => record.event !== null)
-        .map((record) => deviceEvent(record.event!, record.device, record.owner, record.origin)),
+      deviceEvents(records.filter((record): record is HistoryRecord & { event: DomainEvent } => record.event !== null)),
     );
     return [audit, events].filter((statement): statement is Statement => statement !== null);
   }

@@ -105,13 +105,13 @@ export const DEVICE_TRANSITIONS = {
     event: DomainEvent.deviceDisabled,
     expects: 'not disabled yet',
   },
-  /** DEPROV-1: the cascade disables every registered device of a deprovisioned user. */
+  /** DEPROV-1: the cascade disables every registered device of a deprovisioned user (one event per user and batch). */
   deprovision: {
     from: REGISTERED_STATUSES,
     to: 'disabled',
     deadline: 'any',
     audit: AuditAction.deviceDisabled,
-    event: DomainEvent.deviceDisabled,
+    event: DomainEvent.devicesDeprovisioned,
     expects: 'registered',
   },
 } as const satisfies Record<string, TransitionRule>;

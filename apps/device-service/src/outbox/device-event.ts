@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { DeviceEventPayload, DomainEvent } from '@td/contracts';
+import { DomainEvent, type DeviceEventPayload, type DevicesDeprovisionedPayload } from '@td/contracts';
 import type { Device } from '../devices/device.entity';
 import { toDeviceView } from '../devices/device.view';
+import type { OutgoingEvent } from './outbox.repository';
 import type { User } from '../users/user.entity';
 
 /** The payload of a device event, as it goes into the outbox (and then to JetStream). */
@@ -24,4 +25,38 @@ export function deviceEvent(
       context,
     },
   };
+}
+
+/** One change's record, as DeviceHistory has it. */
+interface EventRecord {
+  event: DomainEvent;
+  device: Device;
+  owner: Pick<User, 'email' | 'username'>;
+  origin: { ip: string | null; userAgent: string | null };
+}
+
+/**
+ * The outbox events of a set of changes: a device event each, except `events.device.deprovisioned`, which is one
+ * event per user naming all of that user's devices in the set (a cascade transaction moves up to thousands).
+ */
+export function deviceEvents(records: readonly EventRecord[]): OutgoingEvent[] {
+  const events: OutgoingEvent[] = [];
+  const byUser = new Map<string, DevicesDeprovisionedPayload>();
+  for (const record of records) {
+    const { subject, payload } = deviceEvent(record.event, record.device, record.owner, record.origin);
+    if (subject !== DomainEvent.devicesDeprovisioned) {
+      events.push({ subject, payload });
+      continue;
+    }
+    const together = byUser.get(payload.userId);
+    if (together) {
+      together.devices.push(payload.device);
+      continue;
+    }
+    const { device, ...rest } = payload;
+    const first: DevicesDeprovisionedPayload = { ...rest, devices: [device] };
+    byUser.set(payload.userId, first);
+    events.push({ subject, payload: first });
+  }
+  return events;
 }

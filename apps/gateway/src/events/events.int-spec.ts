@@ -58,15 +58,15 @@ describe('GET /v1/events across gateway instances', () => {
     nats.publish(prefixed(testEnv.natsPrefix, REALTIME_DEVICE_EVENTS), JSONCodec().encode(event));
   }
 
-  const device = (id: string) => ({ id, name: 'phone', status: 'pending_approval' }) as RealtimeDeviceEvent['device'];
+  const device = (id: string) => ({ id, name: 'phone', status: 'pending_approval' }) as RealtimeDeviceEvent['devices'][number];
 
   it('APPROVE-1 every instance pushes a device event to its own streams of that user', async () => {
     const [first, second] = await Promise.all(gateways.map(({ url }) => open(url)));
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(first.response.headers['content-type']).toContain('text/event-stream');
     const pendingId = randomUUID();
-    publish({ event: 'device.pending_approval', userId: randomUUID(), device: device(randomUUID()) });
-    publish({ event: 'device.pending_approval', userId, device: device(pendingId) });
+    publish({ event: 'device.pending_approval', userId: randomUUID(), devices: [device(randomUUID())] });
+    publish({ event: 'device.pending_approval', userId, devices: [device(pendingId)] });
     for (const client of [first, second]) {
       const data = await client.waitFor('device.pending_approval');
       expect(data.device).toMatchObject({ id: pendingId, current: false });
@@ -80,7 +80,7 @@ describe('GET /v1/events across gateway instances', () => {
   it('KEY-5 a stream ends within a second on every instance when its device is disabled', async () => {
     const [first, second] = await Promise.all(gateways.map(({ url }) => open(url)));
     const started = Date.now();
-    publish({ event: 'device.disabled', userId, device: { ...device(webDeviceId), status: 'disabled' } });
+    publish({ event: 'device.disabled', userId, devices: [{ ...device(webDeviceId), status: 'disabled' }] });
     await Promise.all([first.ended, second.ended]);
     expect(Date.now() - started).toBeLessThan(1000);
     expect((await first.waitFor('device.disabled')).device).toMatchObject({ id: webDeviceId, current: true });

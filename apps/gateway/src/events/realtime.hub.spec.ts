@@ -17,7 +17,11 @@ function recordingStream(userId: string, deviceId: string): EventStream & { chun
 }
 
 function event(name: string, userId: string, deviceId: string): RealtimeDeviceEvent {
-  return { event: name, userId, device: { id: deviceId, name: 'phone', status: 'pending_approval' } as RealtimeDeviceEvent['device'] };
+  return {
+    event: name,
+    userId,
+    devices: [{ id: deviceId, name: 'phone', status: 'pending_approval' } as RealtimeDeviceEvent['devices'][number]],
+  };
 }
 
 describe('RealtimeHub', () => {
@@ -46,6 +50,27 @@ describe('RealtimeHub', () => {
     hub.dispatch(event(name, 'u1', 'd-web'));
     expect(held.ended).toBe(true);
     expect(held.chunks[0]).toContain('"current":true');
+    expect(sibling.ended).toBe(false);
+    expect(hub.openStreams).toBe(1);
+    hub.remove(sibling);
+  });
+
+  it('DEPROV-1 KEY-5 one event of several devices (a cascade batch): each is an SSE event to every stream of the user, and a stream whose device is among them ends after all of them', () => {
+    const held = recordingStream('u1', 'd-b');
+    const sibling = recordingStream('u1', 'd-other');
+    hub.add(held);
+    hub.add(sibling);
+    const device = (id: string) => ({ id, name: id, status: 'disabled' }) as RealtimeDeviceEvent['devices'][number];
+    hub.dispatch({ event: 'device.disabled', userId: 'u1', devices: ['d-a', 'd-b', 'd-c'].map(device) });
+    const ids = (chunks: string[]) =>
+      chunks.map((chunk) => JSON.parse(chunk.split('data: ')[1]).device as { id: string; current: boolean });
+    expect(ids(held.chunks)).toEqual([
+      { id: 'd-a', name: 'd-a', status: 'disabled', current: false },
+      { id: 'd-b', name: 'd-b', status: 'disabled', current: true },
+      { id: 'd-c', name: 'd-c', status: 'disabled', current: false },
+    ]);
+    expect(held.ended).toBe(true);
+    expect(ids(sibling.chunks).map(({ id }) => id)).toEqual(['d-a', 'd-b', 'd-c']);
     expect(sibling.ended).toBe(false);
     expect(hub.openStreams).toBe(1);
     hub.remove(sibling);

@@ -149,13 +149,23 @@ export class RealtimeHub implements OnModuleInit, OnModuleDestroy {
     if (timers.length > 0) this.timers.set(stream, timers);
   }
 
+  /**
+   * Each of the event's devices is one SSE event to each of the user's streams; a stream whose own device it ends
+   * (KEY-5) gets the whole batch first, then ends.
+   */
   dispatch(event: RealtimeDeviceEvent): void {
     const streams = this.streamsByUser.get(event.userId);
-    if (!streams || typeof event.event !== 'string' || !/^[a-z._]+$/.test(event.event) || !event.device?.id) return;
+    if (!streams || typeof event.event !== 'string' || !/^[a-z._]+$/.test(event.event) || !Array.isArray(event.devices)) return;
+    const devices = event.devices.filter((device) => typeof device?.id === 'string');
+    const ending = ENDING_EVENTS.has(event.event);
     for (const stream of [...streams]) {
-      const current = event.device.id === stream.deviceId;
-      stream.write(`event: ${event.event}\ndata: ${JSON.stringify({ device: { ...event.device, current } })}\n\n`);
-      if (current && ENDING_EVENTS.has(event.event)) this.close(stream);
+      let ends = false;
+      for (const device of devices) {
+        const current = device.id === stream.deviceId;
+        stream.write(`event: ${event.event}\ndata: ${JSON.stringify({ device: { ...device, current } })}\n\n`);
+        ends ||= current && ending;
+      }
+      if (ends) this.close(stream);
     }
   }
 

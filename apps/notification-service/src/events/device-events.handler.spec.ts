@@ -6,11 +6,13 @@ import type { EmailQueue } from '../email/email.queue';
 import { parseDeviceEvent } from './device-event.guard';
 import { DeviceEventsHandler, securityEmail } from './device-events.handler';
 
-const event = approvedDeviceEvent;
+const { device: approved, ...rest } = approvedDeviceEvent;
+/** The event as the consumer reads it (parseDeviceEvent). */
+const event = { ...rest, devices: [approved] };
 
 describe('security email job from an approved-device event', () => {
   it("APPROVE-4 describes the new device, with its own IP rather than the approver's; SEC-2 names the user, not an address", () => {
-    expect(securityEmail(event)).toEqual({
+    expect(securityEmail(event, approved)).toEqual({
       workspaceId: 'ws-1',
       userId: 'u-1',
       device: { name: 'Work laptop', clientType: 'web', os: 'Windows', browser: 'Edge' },
@@ -21,10 +23,7 @@ describe('security email job from an approved-device event', () => {
   });
 
   it("APPROVE-4 falls back to the request's IP and the event time when the device lacks them", () => {
-    const job = securityEmail({
-      ...event,
-      device: { ...event.device, lastIp: null, approvedAt: null, approvedVia: 'email_code', approvedBy: null },
-    });
+    const job = securityEmail(event, { ...approved, lastIp: null, approvedAt: null, approvedVia: 'email_code', approvedBy: null });
     expect(job).toMatchObject({ ip: '192.0.2.1', approvedAt: '2026-11-28T10:00:05.000Z', approvedVia: 'email_code' });
   });
 });
@@ -33,15 +32,23 @@ describe('parseDeviceEvent', () => {
   const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
   it('reads a well-formed event', () => {
-    expect(parseDeviceEvent(encode(event))).toEqual(event);
+    expect(parseDeviceEvent(encode(approvedDeviceEvent))).toEqual(event);
+  });
+
+  it('DEPROV-1 reads a deprovisioning batch: all its devices', () => {
+    const second = { ...approved, id: 'd-2', name: 'Phone' };
+    expect(parseDeviceEvent(encode({ ...rest, devices: [approved, second] }))).toEqual({ ...event, devices: [approved, second] });
   });
 
   it.each([
-    ['no event id', { ...event, eventId: undefined }],
-    ['an event id BullMQ cannot take', { ...event, eventId: 'a:b' }],
-    ['no user email', { ...event, user: {} }],
-    ['an unknown client type', { ...event, device: { ...event.device, clientType: 'desktop' } }],
-    ['no context', { ...event, context: undefined }],
+    ['no event id', { ...approvedDeviceEvent, eventId: undefined }],
+    ['an event id BullMQ cannot take', { ...approvedDeviceEvent, eventId: 'a:b' }],
+    ['no user email', { ...approvedDeviceEvent, user: {} }],
+    ['an unknown client type', { ...approvedDeviceEvent, device: { ...approved, clientType: 'desktop' } }],
+    ['no device', { ...rest }],
+    ['an empty batch', { ...rest, devices: [] }],
+    ['a bad device in a batch', { ...rest, devices: [approved, { ...approved, status: 'gone' }] }],
+    ['no context', { ...approvedDeviceEvent, context: undefined }],
   ])('refuses an event with %s', (_why, bad) => {
     expect(() => parseDeviceEvent(encode(bad))).toThrow('Malformed device event');
   });
@@ -59,7 +66,7 @@ describe('DeviceEventsHandler', () => {
     const emails = { deviceApproved: jest.fn(async () => void order.push('email')) };
     const handler = new DeviceEventsHandler(nats as unknown as NatsConnection, emails as unknown as EmailQueue, config);
 
-    await handler.handle(DomainEvent.deviceDisabled, { ...event, device: { ...event.device, status: 'disabled' } });
+    await handler.handle(DomainEvent.deviceDisabled, { ...event, devices: [{ ...approved, status: 'disabled' }] });
     await handler.handle(DomainEvent.deviceApproved, event);
 
     // The ack that follows travels behind the publish on the same connection, so no flush waits for the server.
@@ -69,7 +76,7 @@ describe('DeviceEventsHandler', () => {
     expect(JSON.parse(new TextDecoder().decode(data))).toEqual({
       event: 'device.disabled',
       userId: event.userId,
-      device: { ...event.device, status: 'disabled' },
+      devices: [{ ...approved, status: 'disabled' }],
     });
   });
 });

@@ -1,13 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NATS_CONNECTION, prefixed } from '@td/common';
-import {
-  DomainEvent,
-  REALTIME_DEVICE_EVENTS,
-  SSE_EVENT_NAMES,
-  type DeviceApprovedEmailJob,
-  type DeviceEventPayload,
-  type RealtimeDeviceEvent,
-} from '@td/contracts';
+import { DomainEvent, REALTIME_DEVICE_EVENTS, SSE_EVENT_NAMES, type DeviceApprovedEmailJob, type RealtimeDeviceEvent } from '@td/contracts';
+import type { DeviceEvent } from './device-event.guard';
 import { JSONCodec, type NatsConnection } from 'nats';
 import { EmailQueue } from '../email/email.queue';
 import { NotificationServiceConfig } from '../config';
@@ -28,8 +22,8 @@ export class DeviceEventsHandler {
   ) {}
 
   /** `subject` without the deployment prefix, e.g. `events.device.approved`. */
-  async handle(subject: string, event: DeviceEventPayload): Promise<void> {
-    if (subject === DomainEvent.deviceApproved) await this.emails.deviceApproved(event.eventId, securityEmail(event));
+  async handle(subject: string, event: DeviceEvent): Promise<void> {
+    if (subject === DomainEvent.deviceApproved) await this.emails.deviceApproved(event.eventId, securityEmail(event, event.devices[0]));
     const sseName = SSE_EVENT_NAMES[subject as DomainEvent];
     // Core NATS publishing is fire-and-forget, and no flush waits for the server's receipt: the consumer acks
     // on this same connection once this returns, the server takes one connection's messages in the order they
@@ -40,15 +34,14 @@ export class DeviceEventsHandler {
     if (sseName) {
       this.nats.publish(
         prefixed(this.config.nats.prefix, REALTIME_DEVICE_EVENTS),
-        codec.encode({ event: sseName, userId: event.userId, device: event.device }),
+        codec.encode({ event: sseName, userId: event.userId, devices: event.devices }),
       );
     }
   }
 }
 
 /** The security email's facts, from the approved device (APPROVE-4). */
-export function securityEmail(event: DeviceEventPayload): DeviceApprovedEmailJob {
-  const { device } = event;
+export function securityEmail(event: DeviceEvent, device: DeviceEvent['devices'][number]): DeviceApprovedEmailJob {
   return {
     // SEC-2: the user, not the event's address: the worker looks the address up when it sends.
     workspaceId: event.workspaceId,

@@ -179,13 +179,13 @@ describe('device events consumer (JetStream → email queue + realtime NATS)', (
       });
       const seq = await publish(DomainEvent.deviceApprovalRequested, pending);
 
-      const received = await waitUntil(() => events.find((e) => e.device.id === pending.device.id), 15_000);
-      expect(received).toEqual({ event: 'device.pending_approval', userId: pending.userId, device: pending.device });
+      const received = await waitUntil(() => events.find((e) => e.devices[0].id === pending.device.id), 15_000);
+      expect(received).toEqual({ event: 'device.pending_approval', userId: pending.userId, devices: [pending.device] });
 
       await handledUpTo(seq);
       await nats.flush();
       // Two instances, one durable consumer: the event was handled by one of them only.
-      expect(events.filter((e) => e.device.id === pending.device.id)).toHaveLength(1);
+      expect(events.filter((e) => e.devices[0].id === pending.device.id)).toHaveLength(1);
       // Not an approval: no security email.
       expect(mail.messages.filter((m) => m.to.includes(pending.user.email))).toHaveLength(0);
     } finally {
@@ -206,8 +206,8 @@ describe('device events consumer (JetStream → email queue + realtime NATS)', (
       ];
       for (const [subject] of sequence) await publish(subject, { ...base, eventId: randomUUID() });
 
-      await waitUntil(() => events.filter((e) => e.device.id === base.device.id).length >= sequence.length, 15_000);
-      expect(events.filter((e) => e.device.id === base.device.id).map((e) => e.event)).toEqual(sequence.map(([, name]) => name));
+      await waitUntil(() => events.filter((e) => e.devices[0].id === base.device.id).length >= sequence.length, 15_000);
+      expect(events.filter((e) => e.devices[0].id === base.device.id).map((e) => e.event)).toEqual(sequence.map(([, name]) => name));
     } finally {
       subscription.unsubscribe();
     }
