@@ -88,8 +88,8 @@ describe('deprovisioning worker process (DEPROV-2)', () => {
     expect(audit).toHaveLength(20);
     expect(audit.every((row) => row.n === 1)).toBe(true);
     const [{ n: events }] = await h.db.query(
-      `SELECT count(*)::int AS n FROM outbox, jsonb_array_elements(payload->'devices')
-        WHERE subject = 'events.device.deprovisioned' AND payload->>'userId' = $1`,
+      `SELECT count(*)::int AS n FROM outbox, jsonb_array_elements(payload->'users') AS u, jsonb_array_elements(u->'devices')
+        WHERE subject = 'events.device.deprovisioned' AND u->>'userId' = $1`,
       [user.id],
     );
     expect(events).toBe(20);

@@ -95,10 +95,11 @@ describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
         n: 1,
       },
     ]);
-    // One event for the user's devices that one transaction disabled (issue 12; DEPROVISION_BATCH_SIZE 2 here), naming each once.
+    // One event for the devices one transaction disabled (issue 12; DEPROVISION_BATCH_SIZE 2 here), naming each once.
     const disabledEvents: Array<{ devices: string[] }> = await h.db.query(
-      `SELECT ARRAY(SELECT jsonb_array_elements(payload->'devices')->>'id') AS devices
-         FROM outbox WHERE subject = 'events.device.deprovisioned' AND payload->>'userId' = $1`,
+      `SELECT ARRAY(SELECT jsonb_array_elements(u->'devices')->>'id') AS devices
+         FROM outbox, jsonb_array_elements(payload->'users') AS u
+        WHERE subject = 'events.device.deprovisioned' AND u->>'userId' = $1`,
       [user.id],
     );
     expect(disabledEvents.map(({ devices }) => devices.length)).toEqual([2, 2, 2, 2]);
@@ -144,8 +145,8 @@ describe('device-service: deprovisioning (DEPROV-1, DEPROV-2)', () => {
     const ids = users.map(({ user }) => user.id);
     const perDevice: Array<{ audits: number; events: number }> = await h.db.query(
       `SELECT (SELECT count(*)::int FROM audit_events a WHERE a.target_device_id = d.id AND a.action = 'device.disabled') AS audits,
-              (SELECT count(*)::int FROM outbox o, jsonb_array_elements(o.payload->'devices') AS named
-                WHERE o.subject = 'events.device.deprovisioned' AND named->>'id' = d.id::text) AS events
+              (SELECT count(*)::int FROM outbox o, jsonb_path_query(o.payload, '$.users[*].devices[*].id') AS named
+                WHERE o.subject = 'events.device.deprovisioned' AND named #>> '{}' = d.id::text) AS events
          FROM devices d WHERE d.user_id = ANY($1::uuid[])`,
       [ids],
     );

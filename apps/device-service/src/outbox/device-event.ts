@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DomainEvent, type DeviceEventPayload, type DevicesDeprovisionedPayload } from '@td/contracts';
+import {
+  DEPROVISIONED_DEVICES_PER_EVENT,
+  DomainEvent,
+  type DeprovisionedDevicesOfUser,
+  type DeviceEventPayload,
+  type DevicesDeprovisionedPayload,
+} from '@td/contracts';
 import type { Device } from '../devices/device.entity';
 import { toDeviceView } from '../devices/device.view';
 import type { OutgoingEvent } from './outbox.repository';
@@ -36,27 +42,32 @@ interface EventRecord {
 }
 
 /**
- * The outbox events of a set of changes: a device event each, except `events.device.deprovisioned`, which is one
- * event per user naming all of that user's devices in the set (a cascade transaction moves up to thousands).
+ * The outbox events of a set of changes: a device event each, except `events.device.deprovisioned`, which names
+ * the devices of a cascade transaction by user, up to DEPROVISIONED_DEVICES_PER_EVENT an event (a transaction
+ * moves up to DEPROVISION_BATCH_SIZE).
  */
 export function deviceEvents(records: readonly EventRecord[]): OutgoingEvent[] {
   const events: OutgoingEvent[] = [];
-  const byUser = new Map<string, DevicesDeprovisionedPayload>();
+  let batch: { payload: DevicesDeprovisionedPayload; devices: number; users: Map<string, DeprovisionedDevicesOfUser> } | null = null;
   for (const record of records) {
     const { subject, payload } = deviceEvent(record.event, record.device, record.owner, record.origin);
     if (subject !== DomainEvent.devicesDeprovisioned) {
       events.push({ subject, payload });
       continue;
     }
-    const together = byUser.get(payload.userId);
-    if (together) {
-      together.devices.push(payload.device);
-      continue;
+    if (!batch || batch.devices >= DEPROVISIONED_DEVICES_PER_EVENT) {
+      batch = { payload: { eventId: payload.eventId, occurredAt: payload.occurredAt, users: [] }, devices: 0, users: new Map() };
+      events.push({ subject, payload: batch.payload });
     }
-    const { device, ...rest } = payload;
-    const first: DevicesDeprovisionedPayload = { ...rest, devices: [device] };
-    byUser.set(payload.userId, first);
-    events.push({ subject, payload: first });
+    const { eventId: _id, occurredAt: _at, device, ...user } = payload;
+    let ofUser = batch.users.get(user.userId);
+    if (!ofUser) {
+      ofUser = { ...user, devices: [] };
+      batch.users.set(user.userId, ofUser);
+      batch.payload.users.push(ofUser);
+    }
+    ofUser.devices.push(device);
+    batch.devices += 1;
   }
   return events;
 }

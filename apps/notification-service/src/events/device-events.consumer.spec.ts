@@ -36,7 +36,8 @@ describe('DeviceEventsConsumer.handleMessage', () => {
     const handle = jest.fn().mockResolvedValue(undefined);
     const msg = message(payload);
     await consumerWith(handle).handleMessage(msg as unknown as JsMsg);
-    expect(handle).toHaveBeenCalledWith(DomainEvent.deviceApproved, payload);
+    const { device, ...rest } = payload;
+    expect(handle).toHaveBeenCalledWith(DomainEvent.deviceApproved, [{ ...rest, devices: [device] }]);
     expect(msg.ack).toHaveBeenCalledTimes(1);
     expect(msg.nak).not.toHaveBeenCalled();
   });

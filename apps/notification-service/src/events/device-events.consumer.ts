@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { backoffMs, ensureEventsStream, eventsStream, NATS_CONNECTION, prefixed, prefixedName, settlesWithin } from '@td/common';
 import { Service } from '@td/contracts';
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
-import { MalformedEventError, parseDeviceEvent } from './device-event.guard';
+import { MalformedEventError, parseDeviceEvents } from './device-event.guard';
 import { DeviceEventsHandler } from './device-events.handler';
 import { NotificationServiceConfig } from '../config';
 
@@ -142,7 +142,7 @@ export class DeviceEventsConsumer implements OnApplicationBootstrap, OnModuleDes
       if (!held.settled) message.working();
     }, this.config.events.ackWaitMs / 2).unref();
     try {
-      await this.handler.handle(subject, parseDeviceEvent(message.data));
+      await this.handler.handle(subject, parseDeviceEvents(message.data));
       if (settle(held)) message.ack();
     } catch (error) {
       if (!settle(held)) return;

@@ -3,7 +3,7 @@ import type { NatsConnection } from 'nats';
 import { approvedDeviceEvent } from '../../test/support/device-event';
 import { loadNotificationServiceConfig } from '../config';
 import type { EmailQueue } from '../email/email.queue';
-import { parseDeviceEvent } from './device-event.guard';
+import { parseDeviceEvents } from './device-event.guard';
 import { DeviceEventsHandler, securityEmail } from './device-events.handler';
 
 const { device: approved, ...rest } = approvedDeviceEvent;
@@ -28,16 +28,23 @@ describe('security email job from an approved-device event', () => {
   });
 });
 
-describe('parseDeviceEvent', () => {
+describe('parseDeviceEvents', () => {
   const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
   it('reads a well-formed event', () => {
-    expect(parseDeviceEvent(encode(approvedDeviceEvent))).toEqual(event);
+    expect(parseDeviceEvents(encode(approvedDeviceEvent))).toEqual([event]);
   });
 
-  it('DEPROV-1 reads a deprovisioning batch: all its devices', () => {
-    const second = { ...approved, id: 'd-2', name: 'Phone' };
-    expect(parseDeviceEvent(encode({ ...rest, devices: [approved, second] }))).toEqual({ ...event, devices: [approved, second] });
+  const { eventId, occurredAt, ...ofUser } = rest;
+  const second = { ...approved, id: 'd-2', name: 'Phone' };
+  const other = { ...ofUser, userId: 'u-2', user: { email: 'bo@example.test', username: 'bo' }, devices: [{ ...approved, id: 'd-3' }] };
+
+  it('DEPROV-1 reads a deprovisioning batch: every user it names with all of their devices, each as its own event', () => {
+    const batch = { eventId, occurredAt, users: [{ ...ofUser, devices: [approved, second] }, other] };
+    expect(parseDeviceEvents(encode(batch))).toEqual([
+      { ...event, devices: [approved, second] },
+      { ...other, eventId, occurredAt },
+    ]);
   });
 
   it.each([
@@ -46,11 +53,14 @@ describe('parseDeviceEvent', () => {
     ['no user email', { ...approvedDeviceEvent, user: {} }],
     ['an unknown client type', { ...approvedDeviceEvent, device: { ...approved, clientType: 'desktop' } }],
     ['no device', { ...rest }],
-    ['an empty batch', { ...rest, devices: [] }],
-    ['a bad device in a batch', { ...rest, devices: [approved, { ...approved, status: 'gone' }] }],
+    ['a batch of no one', { eventId, occurredAt, users: [] }],
+    ['a batch with a user of no device', { eventId, occurredAt, users: [{ ...ofUser, devices: [] }] }],
+    ['a bad device in a batch', { eventId, occurredAt, users: [{ ...ofUser, devices: [approved, { ...approved, status: 'gone' }] }] }],
+    ['a batch user without an email', { eventId, occurredAt, users: [other, { ...ofUser, user: {}, devices: [approved] }] }],
+    ['a batch over its size', { eventId, occurredAt, users: [{ ...ofUser, devices: Array.from({ length: 501 }, () => approved) }] }],
     ['no context', { ...approvedDeviceEvent, context: undefined }],
   ])('refuses an event with %s', (_why, bad) => {
-    expect(() => parseDeviceEvent(encode(bad))).toThrow('Malformed device event');
+    expect(() => parseDeviceEvents(encode(bad))).toThrow('Malformed device event');
   });
 });
 
@@ -66,8 +76,8 @@ describe('DeviceEventsHandler', () => {
     const emails = { deviceApproved: jest.fn(async () => void order.push('email')) };
     const handler = new DeviceEventsHandler(nats as unknown as NatsConnection, emails as unknown as EmailQueue, config);
 
-    await handler.handle(DomainEvent.deviceDisabled, { ...event, devices: [{ ...approved, status: 'disabled' }] });
-    await handler.handle(DomainEvent.deviceApproved, event);
+    await handler.handle(DomainEvent.deviceDisabled, [{ ...event, devices: [{ ...approved, status: 'disabled' }] }]);
+    await handler.handle(DomainEvent.deviceApproved, [event]);
 
     // The ack that follows travels behind the publish on the same connection, so no flush waits for the server.
     expect(nats.flush).not.toHaveBeenCalled();

@@ -22,7 +22,11 @@ export class DeviceEventsHandler {
   ) {}
 
   /** `subject` without the deployment prefix, e.g. `events.device.approved`. */
-  async handle(subject: string, event: DeviceEvent): Promise<void> {
+  async handle(subject: string, events: readonly DeviceEvent[]): Promise<void> {
+    for (const event of events) await this.handleOne(subject, event);
+  }
+
+  private async handleOne(subject: string, event: DeviceEvent): Promise<void> {
     if (subject === DomainEvent.deviceApproved) await this.emails.deviceApproved(event.eventId, securityEmail(event, event.devices[0]));
     const sseName = SSE_EVENT_NAMES[subject as DomainEvent];
     // Core NATS publishing is fire-and-forget, and no flush waits for the server's receipt: the consumer acks

@@ -236,9 +236,9 @@ describe('device events consumer (JetStream → email queue + realtime NATS)', (
     const stuck = new Promise<never>((_, reject) => (release = () => reject(new Error('released'))));
     const held = jest
       .spyOn(handler, 'handle')
-      .mockImplementation((subject, payload) => (payload.eventId === event.eventId ? stuck : handle(subject, payload)));
+      .mockImplementation((subject, events) => (events[0].eventId === event.eventId ? stuck : handle(subject, events)));
     const seq = await publish(DomainEvent.deviceApproved, event);
-    await waitUntil(() => held.mock.calls.some(([, payload]) => payload.eventId === event.eventId), 15_000);
+    await waitUntil(() => held.mock.calls.some(([, events]) => events[0].eventId === event.eventId), 15_000);
 
     apps.push(await startNotificationService(config));
     const closing = stopping.close();
