@@ -126,7 +126,11 @@ describe('web app: the setup dialog over time (browser)', () => {
     await context.close();
   });
 
-  it('WEB-4 a Deny confirmation another device got to first closes by itself: the row says Denied and keeps the focus', async () => {
+  /**
+   * A trusted web app (set up with the emailed code) beside an approved office PC, a pending tablet in its list, and
+   * the tablet's Deny confirmation open: what happens when the office PC answers the tablet first.
+   */
+  async function denyConfirmationOpen(tabletName: string) {
     const workspaceId = `ws-${randomUUID().slice(0, 8)}`;
     const address = `overtaken-${randomUUID().slice(0, 8)}@example.test`;
     const api = await ApiUser.signIn(suite.system, address, workspaceId);
@@ -139,15 +143,22 @@ describe('web app: the setup dialog over time (browser)', () => {
     await verifyWithEmailedCode(page, suite.system, address, before);
 
     await openMyTrustedDevices(page);
-    const tablet = await api.pendingDevice('Tablet to deny', 'mobile');
-    const row = deviceRow(page, 'Tablet to deny');
+    const tablet = await api.pendingDevice(tabletName, 'mobile');
+    const row = deviceRow(page, tabletName);
     await row.getByText('Pending approval').waitFor();
     await row.hover();
     await row.getByRole('button', { name: 'Deny' }).click();
     const confirm = dialogTitle(page, 'Deny this request?');
     await confirm.waitFor();
+    /** The office PC's answer to the tablet's request. */
+    const fromOffice = (answer: 'approve' | 'deny') => api.call(office.key, 'POST', `/v1/devices/${tablet.id}/${answer}`, {});
+    return { context, page, tablet, row, confirm, fromOffice };
+  }
+
+  it('WEB-4 a Deny confirmation another device got to first closes by itself: the row says Denied and keeps the focus', async () => {
+    const { context, page, tablet, row, confirm, fromOffice } = await denyConfirmationOpen('Tablet to deny');
     // Meanwhile the office PC denies it (or this page's own answer was lost): nothing is left to confirm here.
-    await api.call(office.key, 'POST', `/v1/devices/${tablet.id}/deny`);
+    await fromOffice('deny');
     await confirm.waitFor({ state: 'detached' });
     await row.getByText('Denied').waitFor();
     await expectFocus(page, { row: tablet.id });
@@ -156,26 +167,8 @@ describe('web app: the setup dialog over time (browser)', () => {
   });
 
   it("WEB-4 Deny on a request another device approved meanwhile says so in the user's words, not the API's", async () => {
-    const workspaceId = `ws-${randomUUID().slice(0, 8)}`;
-    const address = `approved-first-${randomUUID().slice(0, 8)}@example.test`;
-    const api = await ApiUser.signIn(suite.system, address, workspaceId);
-    const office = await api.approvedDevice('Office PC');
-    const { context, page } = await newDevice(suite.browser, suite.system.url);
-    await signIn(page, { email: address, workspaceId });
-    await startSetup(page, 'Laptop');
-    const before = codeMailsFor(suite.system, address);
-    await switchToEmailCode(page);
-    await verifyWithEmailedCode(page, suite.system, address, before);
-
-    await openMyTrustedDevices(page);
-    const tablet = await api.pendingDevice('Tablet approved elsewhere', 'mobile');
-    const row = deviceRow(page, 'Tablet approved elsewhere');
-    await row.getByText('Pending approval').waitFor();
-    await row.hover();
-    await row.getByRole('button', { name: 'Deny' }).click();
-    const confirm = dialogTitle(page, 'Deny this request?');
-    await confirm.waitFor();
-    await api.call(office.key, 'POST', `/v1/devices/${tablet.id}/approve`, {});
+    const { context, row, confirm, fromOffice } = await denyConfirmationOpen('Tablet approved elsewhere');
+    await fromOffice('approve');
     await row.getByText('Approved', { exact: true }).waitFor();
     await confirm.getByRole('button', { name: 'Deny request' }).click();
     await confirm.getByRole('alert').getByText('This request was already approved.').waitFor();
