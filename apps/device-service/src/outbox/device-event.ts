@@ -11,24 +11,34 @@ import { toDeviceView } from '../devices/device.view';
 import type { OutgoingEvent } from './outbox.repository';
 import type { User } from '../users/user.entity';
 
-/** The payload of a device event, as it goes into the outbox (and then to JetStream). */
-export function deviceEvent(
+type Owner = Pick<User, 'email' | 'username'>;
+type Origin = { ip: string | null; userAgent: string | null };
+
+/** What a device event says besides the device: whose it is, and where the change came from. */
+function aboutUser(device: Device, user: Owner, context: Origin): Omit<DeprovisionedDevicesOfUser, 'devices'> {
+  return { workspaceId: device.workspaceId, userId: device.userId, user: { email: user.email, username: user.username }, context };
+}
+
+/** The device as events carry it (the API's Device, without `current`). */
+function eventDevice(device: Device): DeviceEventPayload['device'] {
+  const { current: _current, ...view } = toDeviceView(device);
+  return view;
+}
+
+/** The payload of one device's event, as it goes into the outbox (and then to JetStream). */
+function deviceEvent(
   subject: DomainEvent,
   device: Device,
-  user: Pick<User, 'email' | 'username'>,
-  context: { ip: string | null; userAgent: string | null },
+  user: Owner,
+  context: Origin,
 ): { subject: DomainEvent; payload: DeviceEventPayload } {
-  const { current: _current, ...view } = toDeviceView(device);
   return {
     subject,
     payload: {
       eventId: randomUUID(),
       occurredAt: new Date().toISOString(),
-      workspaceId: device.workspaceId,
-      userId: device.userId,
-      user: { email: user.email, username: user.username },
-      device: view,
-      context,
+      ...aboutUser(device, user, context),
+      device: eventDevice(device),
     },
   };
 }
@@ -37,8 +47,8 @@ export function deviceEvent(
 interface EventRecord {
   event: DomainEvent;
   device: Device;
-  owner: Pick<User, 'email' | 'username'>;
-  origin: { ip: string | null; userAgent: string | null };
+  owner: Owner;
+  origin: Origin;
 }
 
 /**
@@ -50,23 +60,21 @@ export function deviceEvents(records: readonly EventRecord[]): OutgoingEvent[] {
   const events: OutgoingEvent[] = [];
   let batch: { payload: DevicesDeprovisionedPayload; devices: number; users: Map<string, DeprovisionedDevicesOfUser> } | null = null;
   for (const record of records) {
-    const { subject, payload } = deviceEvent(record.event, record.device, record.owner, record.origin);
-    if (subject !== DomainEvent.devicesDeprovisioned) {
-      events.push({ subject, payload });
+    if (record.event !== DomainEvent.devicesDeprovisioned) {
+      events.push(deviceEvent(record.event, record.device, record.owner, record.origin));
       continue;
     }
     if (!batch || batch.devices >= DEPROVISIONED_DEVICES_PER_EVENT) {
-      batch = { payload: { eventId: payload.eventId, occurredAt: payload.occurredAt, users: [] }, devices: 0, users: new Map() };
-      events.push({ subject, payload: batch.payload });
+      batch = { payload: { eventId: randomUUID(), occurredAt: new Date().toISOString(), users: [] }, devices: 0, users: new Map() };
+      events.push({ subject: record.event, payload: batch.payload });
     }
-    const { eventId: _id, occurredAt: _at, device, ...user } = payload;
-    let ofUser = batch.users.get(user.userId);
+    let ofUser = batch.users.get(record.device.userId);
     if (!ofUser) {
-      ofUser = { ...user, devices: [] };
-      batch.users.set(user.userId, ofUser);
+      ofUser = { ...aboutUser(record.device, record.owner, record.origin), devices: [] };
+      batch.users.set(record.device.userId, ofUser);
       batch.payload.users.push(ofUser);
     }
-    ofUser.devices.push(device);
+    ofUser.devices.push(eventDevice(record.device));
     batch.devices += 1;
   }
   return events;

@@ -43,14 +43,16 @@ export function parseDeviceEvents(data: Uint8Array): DeviceEvent[] {
     return [checkUser({ ...rest, devices: [device] })];
   }
   if (!Array.isArray(event.users) || event.users.length === 0) throw new MalformedEventError('bad users');
-  const users = event.users.map((user: DeprovisionedDevicesOfUser) => checkUser({ ...user, eventId, occurredAt }));
+  const users = event.users.map((user: DeprovisionedDevicesOfUser) => {
+    if (typeof user !== 'object' || user === null) throw new MalformedEventError('bad users');
+    return checkUser({ ...user, eventId, occurredAt });
+  });
   if (users.reduce((sum, user) => sum + user.devices.length, 0) > DEPROVISIONED_DEVICES_PER_EVENT)
     throw new MalformedEventError('too many devices');
   return users;
 }
 
 function checkUser(event: DeviceEvent): DeviceEvent {
-  if (typeof event !== 'object' || event === null) throw new MalformedEventError('not an object');
   if (typeof event.userId !== 'string' || event.userId === '') throw new MalformedEventError('bad userId');
   if (typeof event.user !== 'object' || event.user === null || typeof event.user.email !== 'string')
     throw new MalformedEventError('bad user');

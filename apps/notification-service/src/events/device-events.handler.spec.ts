@@ -7,7 +7,7 @@ import { parseDeviceEvents } from './device-event.guard';
 import { DeviceEventsHandler, securityEmail } from './device-events.handler';
 
 const { device: approved, ...rest } = approvedDeviceEvent;
-/** The event as the consumer reads it (parseDeviceEvent). */
+/** The event as the consumer reads it (parseDeviceEvents). */
 const event = { ...rest, devices: [approved] };
 
 describe('security email job from an approved-device event', () => {
