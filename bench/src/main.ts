@@ -13,7 +13,12 @@
  *                        `npm run bench` stdout also carries the build's output, so prefer --json-file
  *   --json-file PATH     the same JSON document written to PATH
  *   --quick              small counts and a 10 s idle phase (a smoke run)
+ *   --warmup-users N     people who first run every flow scenario once on both sides, unmeasured, so
+ *                        that neither side is measured while its code is still being compiled (default 30;
+ *                        BENCH_WARMUP_USERS; 0 measures cold)
  *   --idle-seconds N     length of the idle phase (default 60; BENCH_IDLE_SECONDS)
+ *   --settle-seconds N   how long the system winds down after the last scenario before the idle phase
+ *                        (default 60; BENCH_SETTLE_SECONDS): its CPU is reported apart, as "settling"
  *   --cascade-users N    people in the cascade (default 1,000; BENCH_CASCADE_USERS)
  *   --full-cascade       10,000 people × 20 devices, the target of DEPROV-3
  *   --only a,b           only these scenarios (first-device, approval, list, cascade, idle); list needs the
@@ -47,6 +52,8 @@ const CONCURRENCY = option('--concurrency', 'BENCH_CONCURRENCY', 16);
 const USERS = option('--users', 'BENCH_USERS', QUICK ? 60 : 150);
 const LIST_REQUESTS = option('--list-requests', 'BENCH_LIST_REQUESTS', QUICK ? 1000 : 3000);
 const IDLE_SECONDS = option('--idle-seconds', 'BENCH_IDLE_SECONDS', QUICK ? 10 : 60);
+const SETTLE_SECONDS = option('--settle-seconds', 'BENCH_SETTLE_SECONDS', QUICK ? 5 : 60);
+const WARMUP_USERS = option('--warmup-users', 'BENCH_WARMUP_USERS', QUICK ? 10 : 30);
 const ONLY = argv.includes('--only') ? new Set(argv[argv.indexOf('--only') + 1].split(',')) : null;
 const runs = (name: string) =>
   !ONLY ||
@@ -106,6 +113,8 @@ const deviceName = (person: Person, n: number) => `bench ${person.index} #${Stri
 class Bench {
   readonly reports: ScenarioReport[] = [];
   private readonly meter: CpuMeter;
+  /** False while warming up: scenarios run, nothing is reported. */
+  private recording = true;
 
   constructor(
     private readonly system: { url: string; pid: number },
@@ -149,6 +158,7 @@ class Bench {
   }
 
   add(report: ScenarioReport): void {
+    if (!this.recording) return;
     if (report.floor) report.ratio = report.system.perSecond / report.floor.perSecond;
     this.reports.push(report);
     const row = (label: string, m: Measured) =>
@@ -232,12 +242,30 @@ class Bench {
   }
 
   // Scenario: GET /v1/devices with 5 devices, signed by a trusted device.
-  async list(systemPeople: Person[], floorPeople: Person[]): Promise<void> {
+  async list(systemPeople: Person[], floorPeople: Person[], count = LIST_REQUESTS): Promise<void> {
     const requests = (base: string, list: Person[]) =>
-      Array.from({ length: LIST_REQUESTS }, (_, i) => async () => (await call(base, 'GET', '/v1/devices', list[i % list.length])).status);
+      Array.from({ length: count }, (_, i) => async () => (await call(base, 'GET', '/v1/devices', list[i % list.length])).status);
     const system = await this.load('system', requests(this.system.url, systemPeople), [200]);
     const floor = await this.load('floor', requests(this.floor.url, floorPeople), [200]);
     this.add({ name: 'GET /v1/devices (5 devices)', unit: 'req', system, floor });
+  }
+
+  /**
+   * Every flow scenario once, on both sides, with people of its own and unreported: what the
+   * measured scenarios then see is each side's steady cost, not V8 compiling its code on first use.
+   */
+  async warmUp(systemPeople: Person[], floorPeople: Person[]): Promise<void> {
+    if (systemPeople.length === 0) return;
+    const started = Date.now();
+    this.recording = false;
+    try {
+      await this.firstDevice(systemPeople, floorPeople);
+      await this.approval(systemPeople, floorPeople);
+      await this.list(systemPeople, floorPeople, systemPeople.length * 10);
+    } finally {
+      this.recording = true;
+    }
+    out(`warmed up: every flow scenario once with ${systemPeople.length} other people on each side (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   }
 
   async cascade(db: Client, jwtSecret: string): Promise<void> {
@@ -289,28 +317,24 @@ class Bench {
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     const drainedAfter = (Date.now() - waitStarted) / 1000;
-    // ... and the events consumed: wait for a quiet 2 s (under 5% of a core), at most a minute.
-    for (let tries = 0; tries < 30; tries++) {
-      const { cpuPerOp: recent } = await this.measure(
-        'system',
-        () => 2,
-        () => new Promise((resolve) => setTimeout(resolve, 2000)),
-      );
-      const busy = Object.entries(recent)
-        .filter(([name]) => !name.includes('(shared)'))
-        .reduce((sum, [, ms]) => sum + ms, 0);
-      if (busy < 50) break;
-    }
-    const quietAfter = (Date.now() - waitStarted) / 1000;
-    out(`before the idle phase: outbox published after ${drainedAfter.toFixed(1)} s, system quiet after ${quietAfter.toFixed(1)} s`);
+    // ... then the system winds down: the last events consumed, and each process's garbage collector
+    // shrinking the heap the load grew (V8 does that in bursts for up to a minute after the
+    // allocations stop). That is the load's tail, reported apart; the idle phase starts after it.
+    const settling = await this.measure(
+      'system',
+      () => Math.max(1, SETTLE_SECONDS),
+      () => new Promise((resolve) => setTimeout(resolve, SETTLE_SECONDS * 1000)),
+    );
+    out(
+      `before the idle phase: outbox published after ${drainedAfter.toFixed(1)} s, then ${SETTLE_SECONDS} s of settling at ` +
+        `${(systemTotal(settling.cpuPerOp) / 10).toFixed(2)}% of one core`,
+    );
     const { cpuPerOp } = await this.measure(
       'system',
       () => IDLE_SECONDS,
       () => new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000)),
     );
-    const total = Object.entries(cpuPerOp)
-      .filter(([name]) => !name.includes('(shared)'))
-      .reduce((sum, [, ms]) => sum + ms, 0);
+    const total = systemTotal(cpuPerOp);
     const measured: Measured = { perSecond: NaN, p50: NaN, p99: NaN, ops: IDLE_SECONDS, errors: 0, seconds: IDLE_SECONDS, cpuPerOp };
     this.reports.push({
       name: `idle (${IDLE_SECONDS} s)`,
@@ -319,7 +343,8 @@ class Bench {
       notes: {
         'percent of one core (without shared Redis/NATS)': total / 10,
         'outbox published after s': drainedAfter,
-        'quiet after s': quietAfter,
+        'settling s': SETTLE_SECONDS,
+        'percent of one core while settling (without shared Redis/NATS)': systemTotal(settling.cpuPerOp) / 10,
       },
     });
     out(
@@ -363,6 +388,12 @@ class Bench {
   }
 }
 
+/** CPU ms of the system's own processes (and their Postgres backends), without the shared Redis and NATS. */
+const systemTotal = (cpuPerOp: Record<string, number>) =>
+  Object.entries(cpuPerOp)
+    .filter(([name]) => !name.includes('(shared)'))
+    .reduce((sum, [, ms]) => sum + ms, 0);
+
 const short = (name: string) => name.split(' (')[0].replace('GET /v1/devices', 'list').replace(' flow', '').replace('deprovision ', '');
 
 async function main(): Promise<void> {
@@ -393,13 +424,14 @@ async function main(): Promise<void> {
     );
     const bench = new Bench(system, floor, mail, testEnv);
     const [systemPeople, floorPeople] = [await people(jwtSecret, USERS), await people(jwtSecret, USERS)];
+    if (runs('first-device')) await bench.warmUp(await people(jwtSecret, WARMUP_USERS), await people(jwtSecret, WARMUP_USERS));
     if (runs('first-device')) await bench.firstDevice(systemPeople, floorPeople);
     if (runs('approval')) await bench.approval(systemPeople, floorPeople);
     if (runs('list')) await bench.list(systemPeople, floorPeople);
     if (runs('cascade')) await bench.cascade(db, jwtSecret);
     if (runs('idle')) await bench.idle(db);
     bench.printCpu();
-    const document = `${JSON.stringify({ startedAt, cores: cpus().length, loadAverage: loadavg(), concurrency: CONCURRENCY, users: USERS, listRequests: LIST_REQUESTS, cascadeUsers: CASCADE_USERS, idleSeconds: IDLE_SECONDS, scenarios: bench.reports }, null, 2)}\n`;
+    const document = `${JSON.stringify({ startedAt, cores: cpus().length, loadAverage: loadavg(), concurrency: CONCURRENCY, users: USERS, listRequests: LIST_REQUESTS, cascadeUsers: CASCADE_USERS, warmupUsers: WARMUP_USERS, settleSeconds: SETTLE_SECONDS, idleSeconds: IDLE_SECONDS, scenarios: bench.reports }, null, 2)}\n`;
     if (JSON_OUT) process.stdout.write(document);
     if (JSON_FILE) writeFileSync(JSON_FILE, document);
   } finally {
