@@ -11,6 +11,8 @@ const PUBLISH_TIMEOUT_MS = 3000;
 const PRUNE_EVERY_MS = 60_000;
 const PRUNE_BATCH = 10_000;
 const MAX_BACKOFF_MS = 5000;
+/** Far more than the commits announced while one pass runs. */
+const CLAIMED_SEQS_KEPT = 4096;
 
 /**
  * Publishes committed outbox rows to the JetStream events stream, each with its
@@ -21,6 +23,9 @@ const MAX_BACKOFF_MS = 5000;
  * net, backs off while NATS is down and never throws out of its loop. A pass woken by
  * a commit scans from the lowest seq not yet known published, so it does not walk the
  * dead index entries of rows published before (issue 12); the poll scans everything.
+ * A commit whose rows a pass already claimed (its NOTIFY arrived after that pass read them)
+ * wakes nothing: under load most announcements are such, and each cost an empty pass —
+ * a transaction of three statements that found nothing (issue 12).
  *
  * The poll is for rows a relay died holding (its claim rolled back; nobody announces them).
  * It checks first, with a plain read that also sees rows other relays hold, and claims only
@@ -48,12 +53,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private announcements = 0;
   /** Every committed row with a seq up to here is known published (or held by another relay). */
   private publishedUpTo = 0;
-  /** The lowest seq a commit announced since the last pass, less one. */
-  private announcedFrom = Infinity;
+  /** The lowest seqs of the commits announced since the last pass began, less those a pass claimed since. */
+  private readonly announced = new Set<number>();
+  /** Seqs this relay claimed lately: a commit announcing one of them needs no pass. */
+  private readonly claimedSeqs = new RecentSeqs(CLAIMED_SEQS_KEPT);
   /** The next pass starts at the head of the index: after a poll, a failure or an unannounced poke. */
   private fullScan = true;
   /** What this instance did; tests read it to prove "published once". */
-  readonly stats = { published: 0, duplicates: 0, failedPublishes: 0, backOffs: 0, polls: 0 };
+  readonly stats = { published: 0, duplicates: 0, failedPublishes: 0, backOffs: 0, polls: 0, passes: 0, emptyPasses: 0 };
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -106,6 +113,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
    */
   poke(): void {
     this.fullScan = true;
+    this.wanted = true;
     this.unsettle();
     this.wake();
   }
@@ -116,8 +124,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
    * its own lowest seq; an unannounced commit means a full pass.
    */
   private committed(lowestSeq?: number): void {
-    if (lowestSeq === undefined) this.fullScan = true;
-    else this.announcedFrom = Math.min(this.announcedFrom, lowestSeq - 1);
+    if (lowestSeq === undefined) {
+      this.fullScan = true;
+      this.wanted = true;
+    } else {
+      // Rows of one transaction become visible together: the pass that claimed its lowest row saw them all.
+      if (this.claimedSeqs.has(lowestSeq)) return;
+      this.announced.add(lowestSeq);
+    }
     this.unsettle();
     this.wake();
   }
@@ -161,25 +175,29 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     this.schedulePoll();
   }
 
+  /** Whether a pass is due: asked for (a poke, a full batch, a retry), or a commit announced rows no pass claimed yet. */
+  private get due(): boolean {
+    return this.wanted || this.announced.size > 0;
+  }
+
   private wake(): void {
-    if (this.stopped) return;
-    this.wanted = true;
-    if (this.running || this.retryTimer) return;
+    if (this.stopped || this.running || this.retryTimer || !this.due) return;
     this.running = this.run().finally(() => {
       this.running = null;
-      if (this.wanted && !this.retryTimer) this.wake();
+      if (this.due && !this.retryTimer) this.wake();
     });
   }
 
   private async run(): Promise<void> {
-    while (this.wanted && !this.stopped) {
+    while (this.due && !this.stopped) {
       this.wanted = false;
       try {
         await this.ensureStream();
-        // What commits announce while this pass runs is kept for the next one.
-        const afterSeq = this.fullScan ? 0 : Math.min(this.publishedUpTo, this.announcedFrom);
+        // This pass reads every commit announced so far; what commits announce while it runs waits for
+        // the next one, unless this pass claimed their rows.
+        const afterSeq = this.fullScan ? 0 : Math.min(this.publishedUpTo, ...[...this.announced].map((seq) => seq - 1));
         this.fullScan = false;
-        this.announcedFrom = Infinity;
+        this.announced.clear();
         const { claimed, published, lastSeq } = await this.publishBatch(afterSeq);
         if (claimed > 0) this.publishedUpTo = lastSeq;
         if (published < claimed) throw new Error(`${claimed - published} of ${claimed} publishes failed`);
@@ -204,7 +222,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private publishBatch(afterSeq: number): Promise<{ claimed: number; published: number; lastSeq: number }> {
     return this.dataSource.transaction(async (manager) => {
       const rows = await this.outbox.claimUnpublished(manager, this.config.outbox.batchSize, afterSeq);
-      if (rows.length === 0) return { claimed: 0, published: 0, lastSeq: afterSeq };
+      this.stats.passes += 1;
+      if (rows.length === 0) {
+        this.stats.emptyPasses += 1;
+        return { claimed: 0, published: 0, lastSeq: afterSeq };
+      }
+      for (const row of rows) {
+        const seq = Number(row.seq);
+        this.claimedSeqs.add(seq);
+        this.announced.delete(seq);
+      }
       // Sent in order on one connection; acks are awaited together.
       const results = await Promise.allSettled(rows.map((row) => this.publish(row)));
       const done: string[] = [];
@@ -258,5 +285,21 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       this.wake();
     }, delay);
     this.retryTimer.unref();
+  }
+}
+
+/** The last `capacity` seqs added, for membership tests. */
+class RecentSeqs {
+  private readonly members = new Set<number>();
+
+  constructor(private readonly capacity: number) {}
+
+  add(seq: number): void {
+    this.members.add(seq);
+    if (this.members.size > this.capacity) this.members.delete(this.members.values().next().value!);
+  }
+
+  has(seq: number): boolean {
+    return this.members.has(seq);
   }
 }
