@@ -93,19 +93,13 @@ export class DeviceSetupService {
         setupRequest,
         codeExpiresAt: null,
       } satisfies Device);
-      // The device, its audit entries and its event in one statement.
-      const base = { device, owner: user, ...byCaller(user, device.id, request.caller) };
-      const history =
-        decision.method === 'approval'
-          ? { ...base, actions: [AuditAction.deviceSetup], event: DomainEvent.deviceApprovalRequested }
-          : { ...base, actions: [AuditAction.deviceSetup, AuditAction.deviceCodeSent], event: null };
-      await this.devices.insert(tx, device, this.history.statements([history]));
-
       let verification: Verification;
       if (decision.method === 'approval') {
         verification = decision;
       } else {
-        // Last before commit: if no code can be sent (503, rate_limited), the setup rolls back.
+        // Before the insert, so the device is written once, with its code's expiry. If no code can be sent
+        // (503, rate_limited) the setup rolls back; a code whose device then fails to commit is never mailed
+        // (the mail waits for a device that waits for a code).
         const { expiresAt } = await this.bus.request(Command.verificationIssueCode, {
           reason: 'setup',
           workspaceId: user.workspaceId,
@@ -114,9 +108,16 @@ export class DeviceSetupService {
           email: user.email,
           device: { name, clientType: device.clientType, os, browser },
         });
-        await this.devices.update(tx, device, { codeExpiresAt: new Date(expiresAt) });
+        device.codeExpiresAt = new Date(expiresAt);
         verification = { method: 'email_code', expiresAt };
       }
+      // The device, its audit entries and its event in one statement.
+      const base = { device, owner: user, ...byCaller(user, device.id, request.caller) };
+      const history =
+        decision.method === 'approval'
+          ? { ...base, actions: [AuditAction.deviceSetup], event: DomainEvent.deviceApprovalRequested }
+          : { ...base, actions: [AuditAction.deviceSetup, AuditAction.deviceCodeSent], event: null };
+      await this.devices.insert(tx, device, this.history.statements([history]));
       return { device: toDeviceView(device, device.id), verification };
     });
   }
