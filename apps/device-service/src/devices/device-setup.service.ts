@@ -64,9 +64,27 @@ export class DeviceSetupService {
       if (checks.freeName === null) throw nameTaken();
       const name = checks.freeName;
       const decision = chooseVerificationMethod(request.clientType, checks.approvedClientTypes);
+      const id = randomUUID();
+      let verification: Verification;
+      if (decision.method === 'approval') {
+        verification = decision;
+      } else {
+        // Before the insert, so the device is written once, with its code's expiry. If no code can be sent
+        // (503, rate_limited) the setup rolls back; a code whose device then fails to commit is never mailed
+        // (the mail waits for a device that waits for a code).
+        const { expiresAt } = await this.bus.request(Command.verificationIssueCode, {
+          reason: 'setup',
+          workspaceId: user.workspaceId,
+          userId: user.id,
+          deviceId: id,
+          email: user.email,
+          device: { name, clientType: request.clientType, os, browser },
+        });
+        verification = { method: 'email_code', expiresAt };
+      }
       const now = new Date();
       const device = Object.assign(new Device(), {
-        id: randomUUID(),
+        id,
         userId: user.id,
         workspaceId: user.workspaceId,
         name,
@@ -91,26 +109,8 @@ export class DeviceSetupService {
         createdIp: request.caller.ip?.slice(0, 64) ?? null,
         keyEnvelope: null,
         setupRequest,
-        codeExpiresAt: null,
+        codeExpiresAt: verification.method === 'email_code' ? new Date(verification.expiresAt) : null,
       } satisfies Device);
-      let verification: Verification;
-      if (decision.method === 'approval') {
-        verification = decision;
-      } else {
-        // Before the insert, so the device is written once, with its code's expiry. If no code can be sent
-        // (503, rate_limited) the setup rolls back; a code whose device then fails to commit is never mailed
-        // (the mail waits for a device that waits for a code).
-        const { expiresAt } = await this.bus.request(Command.verificationIssueCode, {
-          reason: 'setup',
-          workspaceId: user.workspaceId,
-          userId: user.id,
-          deviceId: device.id,
-          email: user.email,
-          device: { name, clientType: device.clientType, os, browser },
-        });
-        device.codeExpiresAt = new Date(expiresAt);
-        verification = { method: 'email_code', expiresAt };
-      }
       // The device, its audit entries and its event in one statement.
       const base = { device, owner: user, ...byCaller(user, device.id, request.caller) };
       const history =
