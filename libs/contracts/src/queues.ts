@@ -17,9 +17,9 @@ export const EmailJob = {
 export type EmailJob = (typeof EmailJob)[keyof typeof EmailJob];
 
 /**
- * Redis key (under REDIS_PREFIX) marking an email job whose mail the SMTP server accepted.
- * notification-service writes it; verification-service reads it to tell a code mail that was
- * sent from one that vanished (its job gone from Redis). `jobId` is the job's idempotency key.
+ * Redis key (under REDIS_PREFIX) of an email job's mail: the lease of the worker sending it, then the
+ * mark that the SMTP server accepted it (notification-service's SentEmails). `jobId` is the job's
+ * idempotency key.
  */
 export function sentEmailKey(jobId: string): string {
   return `email:sent:${jobId}`;

@@ -92,17 +92,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   /** Claims the key for this request (its lease), or answers what a request with it got before. */
   private async claim(storeKey: string, fingerprint: string): Promise<{ lease: RedisLease } | { answer: NonNullable<Claim['answer']> }> {
-    const lease = await RedisLease.take(
+    const held = await RedisLease.claim(
       this.redis,
       storeKey,
       JSON.stringify({ fingerprint, holder: randomUUID() } satisfies Claim),
       CLAIM_LEASE_MS,
     ).catch(unavailable);
-    if (lease) return { lease };
-    const raw = await this.redis.get(storeKey).catch(unavailable);
-    // Gone meanwhile (the first request failed): this one may run.
-    if (raw === null) return this.claim(storeKey, fingerprint);
-    const existing = JSON.parse(raw) as Claim;
+    if (held instanceof RedisLease) return { lease: held };
+    const existing = JSON.parse(held) as Claim;
     if (existing.fingerprint !== fingerprint) {
       throw DomainError.of(
         ErrorCode.idempotencyKeyReused,

@@ -1,4 +1,4 @@
-import { bullPrefix, createBullConnection, prefixed, RedisLease, sealCode } from '@td/common';
+import { bullPrefix, createBullConnection, prefixed, sealCode } from '@td/common';
 import { connect } from 'nats';
 import {
   codeSealBinding,
@@ -18,6 +18,7 @@ import type { RealDeviceService, TestMailUser } from '../../../../test/support/d
 import { NotificationHarness } from '../../test/support/notification.harness';
 import { startNotificationService } from '../bootstrap';
 import type { NotificationServiceConfig } from '../config';
+import { SentEmails } from './sent-emails';
 
 describe('email worker (BullMQ + SMTP)', () => {
   let h: NotificationHarness;
@@ -144,8 +145,9 @@ describe('email worker (BullMQ + SMTP)', () => {
     // The other worker's hold on the send, as it keeps it while its SMTP send runs.
     const other = new Redis(testEnv.redisUrl, { keyPrefix: `${config.redis.prefix}:`, maxRetriesPerRequest: 1 });
     try {
-      const sending = (await RedisLease.take(other, `email:sending:${jobId}`, 'the other worker', 1000))!;
-      expect(sending).not.toBeNull();
+      const claim = await new SentEmails(other).claim(jobId, 'the other worker', 1000);
+      if (!('lease' in claim)) throw new Error(`the other worker could not claim the mail: ${JSON.stringify(claim)}`);
+      const sending = claim.lease;
       await queue.add(EmailJob.verificationCode, verificationJob(user, '662917'), {
         jobId,
         attempts: 20,

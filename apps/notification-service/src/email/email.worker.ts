@@ -89,71 +89,64 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const requestId = (job.data as { requestId?: unknown } | undefined)?.requestId;
     return runWithRequestId(requestId, async () => {
       const jobId = job.id!;
-      if (await this.sent.wasSent(jobId)) {
+      const claim = await this.sent.claim(jobId, randomUUID(), this.config.email.lockMs);
+      if ('sent' in claim) {
         this.logger.log({ msg: 'Email already sent; not sending it again', jobId, job: job.name });
         return;
       }
-      const draft = this.renderer.render(job.name, job.data, new Date());
-      if ('skipped' in draft) {
-        this.logger.warn({ msg: 'Email skipped', jobId, job: job.name, reason: draft.skipped });
-        return;
-      }
-      // SEC-2: the address is the user's as device-service holds it now, whatever the job data says.
-      let recipient = await this.recipients.resolve(draft.recipient, draft.forDevice);
-      // The job usually runs within milliseconds of the commit that made the device wait for a code (its
-      // setup's, or the switch from pending_approval of "I don't have access to my trusted device"):
-      // ask again shortly before retrying with the backoff.
-      const notCommittedYet = () => recipient.deviceStatus === null || recipient.deviceStatus === 'pending_approval';
-      for (let i = 0; draft.forDevice && notCommittedYet() && i < 4; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 250));
-        recipient = await this.recipients.resolve(draft.recipient, draft.forDevice);
-      }
-      if (recipient.deprovisioned && draft.onlyToActiveUsers) {
-        this.logger.warn({ msg: 'Email skipped', jobId, job: job.name, reason: 'the user is deprovisioned' });
-        return;
-      }
-      if (draft.forDevice && notCommittedYet()) {
-        // Not committed yet (the job can run a moment before its setup or switch commits), or never: a
-        // setup that died before its commit leaves a mail for a device that does not exist, and its retry
-        // made another. Retried with the job's backoff; a device that never waits for a code gets no mail (issue 10).
-        throw new Error('The code mail names a device that does not wait for a code (yet); retrying');
-      }
-      if (draft.forDevice && recipient.deviceStatus !== 'pending_verification') {
-        this.logger.warn({
-          msg: 'Email skipped',
-          jobId,
-          job: job.name,
-          reason: `the device no longer waits for a code (${recipient.deviceStatus})`,
-        });
-        return;
-      }
-      const sending = await this.sent.startSending(jobId, randomUUID(), this.config.email.lockMs);
-      if (!sending) throw new Error('Another worker is sending this email; retrying after it');
-      // Asked again under the lease: a worker that ran this job at the same time may have sent it meanwhile.
-      if (
-        await this.sent.wasSent(jobId).catch(async (error: unknown) => {
-          await sending.settle(null);
-          throw error;
-        })
-      ) {
-        await sending.settle(null);
-        this.logger.log({ msg: 'Email already sent; not sending it again', jobId, job: job.name });
-        return;
-      }
+      if ('sending' in claim) throw new Error('Another worker is sending this email; retrying after it');
+      const { lease } = claim;
+      let sent = false;
       try {
-        await this.sender.send(recipient.email, draft.message, this.messageId(jobId));
-      } catch (error) {
-        await sending.settle(null);
-        throw error;
-      }
-      try {
-        await this.sent.markSent(jobId);
-      } catch (error) {
+        sent = await this.send(job, jobId);
+      } finally {
         // The mail is out: failing the job now would only send it again on the retry.
-        this.logger.warn({ msg: 'Email sent but not marked sent; a re-run would send it again', jobId, reason: (error as Error).message });
+        if (!sent) await lease.settle(null);
+        else if (!(await this.sent.markSent(lease))) {
+          this.logger.warn({ msg: 'Email sent but not marked sent; a re-run would send it again', jobId });
+        }
       }
-      await sending.settle(null);
-      this.logger.log({ msg: 'Email sent', jobId, job: job.name, attempt: job.attemptsMade + 1 });
+      if (sent) this.logger.log({ msg: 'Email sent', jobId, job: job.name, attempt: job.attemptsMade + 1 });
     });
+  }
+
+  /** Under the job's lease: renders the mail and sends it; false when it is not to be sent. Throws to retry. */
+  private async send(job: Job, jobId: string): Promise<boolean> {
+    const draft = this.renderer.render(job.name, job.data, new Date());
+    if ('skipped' in draft) {
+      this.logger.warn({ msg: 'Email skipped', jobId, job: job.name, reason: draft.skipped });
+      return false;
+    }
+    // SEC-2: the address is the user's as device-service holds it now, whatever the job data says.
+    let recipient = await this.recipients.resolve(draft.recipient, draft.forDevice);
+    // The job usually runs within milliseconds of the commit that made the device wait for a code (its
+    // setup's, or the switch from pending_approval of "I don't have access to my trusted device"):
+    // ask again shortly before retrying with the backoff.
+    const notCommittedYet = () => recipient.deviceStatus === null || recipient.deviceStatus === 'pending_approval';
+    for (let i = 0; draft.forDevice && notCommittedYet() && i < 4; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      recipient = await this.recipients.resolve(draft.recipient, draft.forDevice);
+    }
+    if (recipient.deprovisioned && draft.onlyToActiveUsers) {
+      this.logger.warn({ msg: 'Email skipped', jobId, job: job.name, reason: 'the user is deprovisioned' });
+      return false;
+    }
+    if (draft.forDevice && notCommittedYet()) {
+      // Not committed yet (the job can run a moment before its setup or switch commits), or never: a
+      // setup that died before its commit leaves a mail for a device that does not exist, and its retry
+      // made another. Retried with the job's backoff; a device that never waits for a code gets no mail (issue 10).
+      throw new Error('The code mail names a device that does not wait for a code (yet); retrying');
+    }
+    if (draft.forDevice && recipient.deviceStatus !== 'pending_verification') {
+      this.logger.warn({
+        msg: 'Email skipped',
+        jobId,
+        job: job.name,
+        reason: `the device no longer waits for a code (${recipient.deviceStatus})`,
+      });
+      return false;
+    }
+    await this.sender.send(recipient.email, draft.message, this.messageId(jobId));
+    return true;
   }
 }

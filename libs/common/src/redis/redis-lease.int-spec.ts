@@ -26,35 +26,58 @@ describe('RedisLease: Idempotency-Key claims and mails being sent (real Redis)',
     const dying = connect();
     const other = connect();
     const key = 'idempotency:lease-a';
-    const running = await RedisLease.take(dying, key, 'first', leaseMs);
-    expect(running).not.toBeNull();
+    const running = await RedisLease.claim(dying, key, 'first', leaseMs);
+    expect(running).toBeInstanceOf(RedisLease);
     // Several lease lengths later the running request still holds the key: it renews its lease.
     await new Promise((resolve) => setTimeout(resolve, leaseMs * 3));
-    expect(await RedisLease.take(other, key, 'retry', leaseMs)).toBeNull();
+    expect(await RedisLease.claim(other, key, 'retry', leaseMs)).toBe('first');
     // The gateway dies: its connection goes, and nobody renews the lease any more.
     dying.disconnect();
-    const retry = await waitUntil(() => RedisLease.take(other, key, 'retry', leaseMs), 20_000, 50);
-    await retry.settle(null);
+    const retry = await waitUntil(
+      async () => {
+        const claim = await RedisLease.claim(other, key, 'retry', leaseMs);
+        return claim instanceof RedisLease ? claim : null;
+      },
+      20_000,
+      50,
+    );
+    expect(await retry.settle(null)).toBe(true);
     expect(await other.exists(key)).toBe(0);
   });
 
   it("settling keeps the answer in place of the lease; a request whose lease lapsed touches nobody else's claim", async () => {
     const redis = connect();
     const key = 'idempotency:lease-b';
-    const first = await RedisLease.take(redis, key, 'first', leaseMs);
-    await first!.settle('{"answer":1}', 60);
+    const first = (await RedisLease.claim(redis, key, 'first', leaseMs)) as RedisLease;
+    expect(await first.settle('{"answer":1}', 60)).toBe(true);
     expect(await redis.get(key)).toBe('{"answer":1}');
+    // A later claim gets the answer, not the key.
+    expect(await RedisLease.claim(redis, key, 'later', leaseMs)).toBe('{"answer":1}');
     expect(await redis.ttl(key)).toBeGreaterThan(50);
 
     // A lease that lapsed (its key taken by another request meanwhile) neither deletes nor overwrites the other's claim.
     const lapsedKey = 'idempotency:lease-c';
-    const lapsed = await RedisLease.take(redis, lapsedKey, 'lapsed', leaseMs);
+    const lapsed = (await RedisLease.claim(redis, lapsedKey, 'lapsed', leaseMs)) as RedisLease;
     await redis.set(lapsedKey, 'someone else', 'PX', 60_000);
-    await lapsed!.settle(null);
+    expect(await lapsed.settle(null)).toBe(false);
     expect(await redis.get(lapsedKey)).toBe('someone else');
-    const lapsedAgain = await RedisLease.take(redis, 'idempotency:lease-d', 'lapsed', leaseMs);
+    const lapsedAgain = (await RedisLease.claim(redis, 'idempotency:lease-d', 'lapsed', leaseMs)) as RedisLease;
     await redis.set('idempotency:lease-d', 'someone else', 'PX', 60_000);
-    await lapsedAgain!.settle('{"answer":2}', 60);
+    expect(await lapsedAgain.settle('{"answer":2}', 60, { evenIfLapsed: true })).toBe(false);
     expect(await redis.get('idempotency:lease-d')).toBe('someone else');
+  });
+
+  it('an answer that must not be lost is left even when its lease lapsed, if nobody took the key since', async () => {
+    const redis = connect();
+    const key = 'email:lease-e';
+    const lapsed = (await RedisLease.claim(redis, key, 'sender', leaseMs)) as RedisLease;
+    // The lease lapsed (Redis was unreachable longer than it) and nobody claimed the key meanwhile.
+    await redis.del(key);
+    expect(await lapsed.settle('sent', 60)).toBe(false);
+    expect(await redis.exists(key)).toBe(0);
+    const again = (await RedisLease.claim(redis, key, 'sender', leaseMs)) as RedisLease;
+    await redis.del(key);
+    expect(await again.settle('sent', 60, { evenIfLapsed: true })).toBe(true);
+    expect(await redis.get(key)).toBe('sent');
   });
 });

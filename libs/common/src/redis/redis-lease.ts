@@ -1,9 +1,16 @@
 import type { Redis } from 'ioredis';
 
+/** Takes the key for ARGV[1] (for ARGV[2] ms) if it is free; else answers what it holds. */
+const CLAIM = `local held = redis.call('GET', KEYS[1]) if held then return held end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return false`;
 /** Renews the lease only while it is still this request's (the same value under the key). */
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
-/** Ends the lease: keeps the answer in its place (ARGV[2], for ARGV[3] seconds) or deletes it, if it is still this request's. */
-const SETTLE = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+/**
+ * Ends the lease: keeps the answer in its place (ARGV[2], for ARGV[3] seconds) or deletes it, if it is still
+ * this request's — or, with ARGV[4] = '1' and an answer, if the lease lapsed and nobody took the key since.
+ */
+const SETTLE = `local held = redis.call('GET', KEYS[1])
+if held ~= ARGV[1] and not (held == false and ARGV[4] == '1' and ARGV[2] ~= '') then return 0 end
 if ARGV[2] == '' then return redis.call('DEL', KEYS[1]) end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1`;
 
@@ -31,15 +38,26 @@ export class RedisLease {
     this.timer.unref();
   }
 
-  /** The lease, or null when the key is already held (by other work, or what it left). */
-  static async take(redis: Redis, key: string, value: string, leaseMs: number): Promise<RedisLease | null> {
-    const taken = await redis.set(key, value, 'PX', leaseMs, 'NX');
-    return taken === 'OK' ? new RedisLease(redis, key, value, leaseMs) : null;
+  /**
+   * The lease on `key`, or — when the key is held already — what it holds: other work's lease value, or the
+   * answer work left there (`settle`). One round trip either way.
+   */
+  static async claim(redis: Redis, key: string, value: string, leaseMs: number): Promise<RedisLease | string> {
+    const held = (await redis.eval(CLAIM, 1, key, value, leaseMs)) as string | null;
+    return held ?? new RedisLease(redis, key, value, leaseMs);
   }
 
-  /** Ends the lease, leaving `answer` under the key for `ttlSeconds`, or nothing (null). Best effort. */
-  async settle(answer: string | null, ttlSeconds = 0): Promise<void> {
+  /**
+   * Ends the lease, leaving `answer` under the key for `ttlSeconds`, or nothing (null). Best effort: false when
+   * Redis failed or the key was no longer this lease's. `evenIfLapsed`: the answer is also left when the lease
+   * lapsed and the key is free (an answer that must not be lost, e.g. "this mail went out").
+   */
+  async settle(answer: string | null, ttlSeconds = 0, options: { evenIfLapsed?: boolean } = {}): Promise<boolean> {
     clearInterval(this.timer);
-    await this.redis.eval(SETTLE, 1, this.key, this.value, answer ?? '', ttlSeconds).catch(() => undefined);
+    const written = this.redis.eval(SETTLE, 1, this.key, this.value, answer ?? '', ttlSeconds, options.evenIfLapsed ? '1' : '0');
+    return written.then(
+      (result) => result === 1,
+      () => false,
+    );
   }
 }
