@@ -265,7 +265,9 @@ class Bench {
     } finally {
       this.recording = true;
     }
-    out(`warmed up: every flow scenario once with ${systemPeople.length} other people on each side (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+    out(
+      `warmed up: every flow scenario once with ${systemPeople.length} other people on each side (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
+    );
   }
 
   async cascade(db: Client, jwtSecret: string): Promise<void> {

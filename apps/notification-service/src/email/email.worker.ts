@@ -106,7 +106,8 @@ export class EmailWorker implements OnApplicationBootstrap, OnModuleDestroy {
       try {
         sent = await this.send(job, jobId);
       } finally {
-        // The mail is out: failing the job now would only send it again on the retry.
+        // Not sent: the lease goes. Sent: it becomes the sent mark; one that cannot be written is only logged,
+        // since failing the job now would send the mail again on the retry.
         if (!sent) await lease.settle(null);
         else if (!(await this.sent.markSent(lease))) {
           this.logger.warn({ msg: 'Email sent but not marked sent; a re-run would send it again', jobId });
