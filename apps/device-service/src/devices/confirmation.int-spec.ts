@@ -1,4 +1,6 @@
+import { prefixed } from '@td/common';
 import { Command } from '@td/contracts';
+import { connect } from 'nats';
 import { randomUUID } from 'node:crypto';
 import { DeviceCommandsHarness, rejection } from '../../test/support/device-commands.harness';
 
@@ -151,6 +153,29 @@ describe('device-service: confirming a pending device (APPROVE, CODE-3/4)', () =
     // A device no longer pending takes no code, the right one included (CODE-3: a code works once).
     const twice = await rejection(h.send(Command.deviceVerify, { caller: h.caller(claims, key), deviceId: device.id, code }));
     expect(twice.code).toBe('invalid_device_state');
+  });
+
+  it('CODE-3 a verify asks verification-service one thing, the check: the code of the approved device is left to expire, not voided (issue 12)', async () => {
+    const claims = h.user();
+    const { key, device } = await h.setup(claims, 'web');
+    const code = await h.latestCode(claims);
+    // A plain subscription sees a copy of every command sent to verification-service.
+    const watcher = await connect({ servers: h.testEnv.natsUrl });
+    try {
+      const asked: string[] = [];
+      watcher.subscribe(prefixed(h.testEnv.natsPrefix, 'verification.>'), { callback: (_, message) => asked.push(message.subject) });
+      await watcher.flush();
+      const verified = await h.send(Command.deviceVerify, { caller: h.caller(claims, key), deviceId: device.id, code });
+      expect(verified.device.status).toBe('approved');
+      await watcher.flush();
+      expect(asked).toEqual([prefixed(h.testEnv.natsPrefix, Command.verificationCheckCode)]);
+    } finally {
+      await watcher.close();
+    }
+    // The code left behind approves nothing (CODE-3: a code works once).
+    expect((await rejection(h.send(Command.deviceVerify, { caller: h.caller(claims, key), deviceId: device.id, code }))).code).toBe(
+      'invalid_device_state',
+    );
   });
 
   it('CODE-3 a verify whose approval did not commit does not use up the code: the retry with the same code approves', async () => {

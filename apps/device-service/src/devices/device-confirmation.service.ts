@@ -37,7 +37,9 @@ export class DeviceConfirmationService {
    * CODE-3: a right code from the pending device itself approves it. The code is used up by the
    * approval's commit (a device no longer pending takes no code), not by the check: a verify whose
    * approval did not commit — the database failed, this process died, a reply was lost — leaves the
-   * code working for the retry. After the commit the code is voided.
+   * code working for the retry. After the commit the code is left to expire (CODE-1: minutes): it can
+   * approve nothing, its device being pending no more, and voiding it cost every verify another
+   * round trip through verification-service and Redis (issue 12).
    *
    * A code works once (CODE-3): a verify repeated after the approval committed is 409 like any
    * other, whatever code it carries. A client that lost the answer retries with the same
@@ -49,22 +51,13 @@ export class DeviceConfirmationService {
     assertMayTransition('verify', device);
     // Errors (code_invalid + attemptsRemaining, code_expired, too_many_attempts) pass through as they are.
     await this.bus.request(Command.verificationCheckCode, { userId: context.user.id, deviceId: device.id, code: request.code, keep: true });
-    const reply = await this.change.run(context.user.id, device.id, async ({ tx, user, device: locked }) => {
+    return this.change.run(context.user.id, device.id, async ({ tx, user, device: locked }) => {
       await this.lifecycle.change(tx, 'verify', { device: locked, owner: user }, byCaller(user, locked.id, request.caller), {
         approvedVia: 'email_code',
         approvedBy: null,
       });
       return { device: toDeviceView(locked, locked.id) };
     });
-    // Tidying only: a code left behind (verification down) matches nothing, its device being approved.
-    await this.bus.request(Command.verificationVoidCodes, { deviceIds: [device.id] }).catch((error: Error) => {
-      this.logger.warn({
-        msg: 'could not void the code of a verified device; it expires by itself',
-        deviceId: device.id,
-        reason: error.message,
-      });
-    });
-    return reply;
   }
 
   /** CODE-4: a fresh code; also the way out of waiting for an approver ("I don't have access to my trusted device"). */
