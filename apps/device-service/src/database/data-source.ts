@@ -15,6 +15,7 @@ import { SetupRetries1764560300000 } from './migrations/1764560300000-setup-retr
 import { ConfirmationRetries1764560400000 } from './migrations/1764560400000-confirmation-retries';
 import { DisabledBy1764560450000 } from './migrations/1764560450000-disabled-by';
 import { NoConfirmationRepeats1764560500000 } from './migrations/1764560500000-no-confirmation-repeats';
+import { CascadeDone1764560600000 } from './migrations/1764560600000-cascade-done';
 
 export const ENTITIES = [User, Device, RetiredDeviceKey, OutboxMessage, AuditEvent, ScimToken];
 export const MIGRATIONS = [
@@ -28,6 +29,7 @@ export const MIGRATIONS = [
   ConfirmationRetries1764560400000,
   DisabledBy1764560450000,
   NoConfirmationRepeats1764560500000,
+  CascadeDone1764560600000,
 ];
 
 /** The one description of device-service's database; the app, `npm run migrate` and tests use it. */

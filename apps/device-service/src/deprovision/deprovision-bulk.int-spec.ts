@@ -192,6 +192,47 @@ describe('device-service: bulk deprovisioning (DEPROV-3)', () => {
     await waitUntil(async () => (await enabledCount(ids)) === 0, 120_000, 250);
   }, 180_000);
 
+  it('DEPROV-2 the self-healing sweep marks finished cascades done and reads only the others: its cost does not grow with every offboarding (issue 12)', async () => {
+    const workspaceId = `done-${randomUUID().slice(0, 8)}`;
+    // 200 people offboarded earlier, nothing left to disable, and one whose cascade never started (Redis was down).
+    const offboarded = async (count: number, status: string): Promise<string[]> => {
+      const ids: string[] = (
+        await h.db.query(
+          `INSERT INTO users (workspace_id, subject, email, username, role, deprovisioned_at)
+           SELECT $1, $3 || g, $3 || g || '@example.test', $3 || g, 'member', now() FROM generate_series(1, $2::int) g RETURNING id`,
+          [workspaceId, count, `${status}-`],
+        )
+      ).map((row: { id: string }) => row.id);
+      await h.db.query(
+        `INSERT INTO devices (id, user_id, workspace_id, name, client_type, os, browser, key_thumbprint, public_jwk, fingerprint, status, created_at, approved_at, approved_via)
+         SELECT gen_random_uuid(), id, $1, 'laptop', 'web', 'macOS', 'Chrome', md5(id::text), '{}'::jsonb, 'maple orbit crane velvet tundra', $3, now(), now(), 'email_code'
+           FROM unnest($2::uuid[]) AS t(id)`,
+        [workspaceId, ids, status],
+      );
+      return ids;
+    };
+    const finished = await offboarded(200, 'disabled');
+    const [unfinished] = await offboarded(1, 'approved');
+    const notDone = async (): Promise<string[]> =>
+      (
+        await h.db.query(`SELECT id FROM users WHERE workspace_id = $1 AND deprovisioned_at IS NOT NULL AND cascade_done_at IS NULL`, [
+          workspaceId,
+        ])
+      ).map((row: { id: string }) => row.id);
+    expect(await notDone()).toHaveLength(201);
+
+    const healer = h.deviceService.get(DeprovisionHealer, { strict: false });
+    await healer.heal();
+    // Only the unfinished cascade is left for the sweeps to read; it was (re)started.
+    expect(await notDone()).toEqual([unfinished]);
+    expect((await h.deprovisionJobs([unfinished])).map((job) => job.id)).toEqual([cascadeJobId(unfinished)]);
+    expect(await h.deprovisionJobs(finished)).toEqual([]);
+    // Once its cascade has disabled the device, the next sweep marks it done too.
+    await waitUntil(async () => (await enabledCount([unfinished])) === 0, 60_000, 100);
+    await healer.heal();
+    expect(await notDone()).toEqual([]);
+  }, 120_000);
+
   it(`DEPROV-3 many queued deprovisions all complete: ${MANY_USERS} users × 3 devices in requests of 100`, async () => {
     const boss = await admin();
     const users: User[] = [];

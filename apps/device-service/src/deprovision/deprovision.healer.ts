@@ -11,7 +11,7 @@ const STARTS_AT_ONCE = 50;
 
 /**
  * Makes the cascade self-healing: at start and then periodically, every deprovisioned
- * user who still has an enabled device gets their cascade (re)started — after Redis was
+ * user not yet known done who still has an enabled device gets their cascade (re)started — after Redis was
  * down when they were deprovisioned, after a job ran out of attempts, or after a setup
  * that raced the deprovisioning (DEPROV-2).
  */
@@ -39,6 +39,8 @@ export class DeprovisionHealer implements OnApplicationBootstrap, OnModuleDestro
 
   /** Restarts what needs restarting; returns how many cascades it (re)started or found running. */
   async heal(): Promise<number> {
+    // Finished cascades first: from then on no sweep reads their users again (issue 12).
+    await this.users.markCascadesDone(CASCADE_STATUSES);
     let seen = 0;
     let after: DeprovisionedUser | null = null;
     // Every page, not one per interval: thousands of users whose bulk request could not queue

@@ -8,6 +8,7 @@ import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn,
 // (workspace_id, lower(email)): an expression index, which TypeORM cannot describe; the migration owns it.
 @Index('users_workspace_email_idx', { synchronize: false })
 @Index('users_deprovisioned_idx', ['deprovisionedAt'], { where: 'deprovisioned_at IS NOT NULL' })
+@Index('users_cascade_open_idx', ['deprovisionedAt', 'id'], { where: 'deprovisioned_at IS NOT NULL AND cascade_done_at IS NULL' })
 export class User {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -31,6 +32,13 @@ export class User {
   /** Set once, never cleared: from then on every call is refused (AUTH-3). */
   @Column({ name: 'deprovisioned_at', type: 'timestamptz', nullable: true })
   deprovisionedAt: Date | null;
+
+  /**
+   * Set once a deprovisioned user has no device left to disable (the self-heal sweep finds them):
+   * the sweep reads only users without it. Cleared when the user is marked deprovisioned.
+   */
+  @Column({ name: 'cascade_done_at', type: 'timestamptz', nullable: true })
+  cascadeDoneAt: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -219,7 +219,7 @@ export class UsersRepository {
   async markDeprovisioned(tx: EntityManager, users: User[]): Promise<void> {
     if (users.length === 0) return;
     const deprovisionedAt = new Date();
-    await tx.query(`UPDATE users SET deprovisioned_at = $2, updated_at = now() WHERE id = ANY($1::uuid[])`, [
+    await tx.query(`UPDATE users SET deprovisioned_at = $2, cascade_done_at = NULL, updated_at = now() WHERE id = ANY($1::uuid[])`, [
       users.map((user) => user.id),
       deprovisionedAt,
     ]);
@@ -227,8 +227,23 @@ export class UsersRepository {
   }
 
   /**
-   * Deprovisioned users who still have a device in one of `statuses` (the cascade has not finished, or
-   * never started), longest waiting first, in (deprovisioned_at, id) order after `after`: a page at a time.
+   * Marks done every deprovisioned user not marked yet who has no device in one of `statuses` left: their
+   * cascade has finished (no device can be added to a deprovisioned user: setups and approvals take the
+   * user's lock and check). Returns how many. Reads only the users not marked, by users_cascade_open_idx.
+   */
+  async markCascadesDone(statuses: readonly DeviceStatus[]): Promise<number> {
+    const [, count]: [unknown, number] = await this.dataSource.query(
+      `UPDATE users u SET cascade_done_at = now()
+        WHERE u.deprovisioned_at IS NOT NULL AND u.cascade_done_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM devices d WHERE d.user_id = u.id AND d.status = ANY($1::varchar[]))`,
+      [statuses],
+    );
+    return count;
+  }
+
+  /**
+   * Deprovisioned users not marked done who still have a device in one of `statuses` (the cascade has not
+   * finished, or never started), longest waiting first, in (deprovisioned_at, id) order after `after`: a page at a time.
    */
   async deprovisionedWithDevicesIn(
     statuses: readonly DeviceStatus[],
@@ -237,7 +252,7 @@ export class UsersRepository {
   ): Promise<DeprovisionedUser[]> {
     return this.dataSource.query(
       `SELECT u.id, u.workspace_id AS "workspaceId", u.deprovisioned_at::text AS "deprovisionedAt" FROM users u
-        WHERE u.deprovisioned_at IS NOT NULL
+        WHERE u.deprovisioned_at IS NOT NULL AND u.cascade_done_at IS NULL
           AND ($3::timestamptz IS NULL OR (u.deprovisioned_at, u.id) > ($3::timestamptz, $4::uuid))
           AND EXISTS (SELECT 1 FROM devices d WHERE d.user_id = u.id AND d.status = ANY($1::varchar[]))
         ORDER BY u.deprovisioned_at, u.id
