@@ -229,13 +229,17 @@ export class UsersRepository {
   /**
    * Marks done every deprovisioned user not marked yet who has no device in one of `statuses` left: their
    * cascade has finished (no device can be added to a deprovisioned user: setups and approvals take the
-   * user's lock and check). Returns how many. Reads only the users not marked, by users_cascade_open_idx.
+   * user's lock and check). Returns how many. Reads only the users not marked, by users_cascade_open_idx;
+   * users a cascade holds right now are left for the next sweep rather than waited for.
    */
   async markCascadesDone(statuses: readonly DeviceStatus[]): Promise<number> {
     const [, count]: [unknown, number] = await this.dataSource.query(
-      `UPDATE users u SET cascade_done_at = now()
-        WHERE u.deprovisioned_at IS NOT NULL AND u.cascade_done_at IS NULL
-          AND NOT EXISTS (SELECT 1 FROM devices d WHERE d.user_id = u.id AND d.status = ANY($1::varchar[]))`,
+      `UPDATE users SET cascade_done_at = now()
+        WHERE id IN (
+          SELECT u.id FROM users u
+           WHERE u.deprovisioned_at IS NOT NULL AND u.cascade_done_at IS NULL
+             AND NOT EXISTS (SELECT 1 FROM devices d WHERE d.user_id = u.id AND d.status = ANY($1::varchar[]))
+             FOR UPDATE SKIP LOCKED)`,
       [statuses],
     );
     return count;
