@@ -130,7 +130,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     } else {
       // Rows of one transaction become visible together: the pass that claimed its lowest row saw them all.
       if (this.claimedSeqs.has(lowestSeq)) return;
-      this.announced.add(lowestSeq);
+      // A full scan is due anyway (after a failure, say): it finds these rows without being told.
+      if (!this.fullScan) this.announced.add(lowestSeq);
+      else this.wanted = true;
     }
     this.unsettle();
     this.wake();
@@ -195,7 +197,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         await this.ensureStream();
         // This pass reads every commit announced so far; what commits announce while it runs waits for
         // the next one, unless this pass claimed their rows.
-        const afterSeq = this.fullScan ? 0 : Math.min(this.publishedUpTo, ...[...this.announced].map((seq) => seq - 1));
+        const afterSeq = this.scanStart();
         this.fullScan = false;
         this.announced.clear();
         const { claimed, published, lastSeq } = await this.publishBatch(afterSeq);
@@ -210,6 +212,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         return;
       }
     }
+  }
+
+  /** Where the next pass starts reading: the head of the index, or below every row announced and not known published. */
+  private scanStart(): number {
+    if (this.fullScan) return 0;
+    let from = this.publishedUpTo;
+    for (const seq of this.announced) from = Math.min(from, seq - 1);
+    return from;
   }
 
   private async ensureStream(): Promise<void> {
