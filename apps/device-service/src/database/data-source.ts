@@ -16,6 +16,7 @@ import { ConfirmationRetries1764560400000 } from './migrations/1764560400000-con
 import { DisabledBy1764560450000 } from './migrations/1764560450000-disabled-by';
 import { NoConfirmationRepeats1764560500000 } from './migrations/1764560500000-no-confirmation-repeats';
 import { CascadeDone1764560600000 } from './migrations/1764560600000-cascade-done';
+import { OutboxNotifyUnpublished1764560700000 } from './migrations/1764560700000-outbox-notify-unpublished';
 
 export const ENTITIES = [User, Device, RetiredDeviceKey, OutboxMessage, AuditEvent, ScimToken];
 export const MIGRATIONS = [
@@ -30,6 +31,7 @@ export const MIGRATIONS = [
   DisabledBy1764560450000,
   NoConfirmationRepeats1764560500000,
   CascadeDone1764560600000,
+  OutboxNotifyUnpublished1764560700000,
 ];
 
 /** The one description of device-service's database; the app, `npm run migrate` and tests use it. */

@@ -147,6 +147,26 @@ describe('OutboxRelay (Postgres + JetStream)', () => {
     expect(relay.stats.emptyPasses - emptyPasses).toBe(0);
   });
 
+  it('a commit announces only the rows it wrote unpublished: rows written already published wake no relay (issue 12)', async () => {
+    const listener = new Client({ connectionString: testEnv.databaseUrl });
+    await listener.connect();
+    try {
+      const announced: string[] = [];
+      listener.on('notification', (message) => announced.push(message.payload ?? ''));
+      await listener.query('LISTEN outbox_committed');
+      await db.query(
+        `INSERT INTO outbox (id, subject, payload, created_at, published_at, attempts) VALUES (gen_random_uuid(), 'elsewhere', '{}', now(), now(), 0)`,
+      );
+      await commit(events(1));
+      const [{ seq }] = await db.query(`SELECT max(seq)::text AS seq FROM outbox WHERE published_at IS NULL`);
+      // Notifications arrive in commit order: once the second commit's is here, the first one's would be too.
+      await waitUntil(() => announced.length > 0, 3000, 10);
+      expect(announced).toEqual([seq]);
+    } finally {
+      await listener.end();
+    }
+  });
+
   it('does not publish the rows of a rolled-back transaction', async () => {
     const relay = await startRelay({ pollIntervalMs: 100 });
     await db
